@@ -1,0 +1,56 @@
+package campaignbot
+
+// ObligationStatus says whether an obligation is met.
+type ObligationStatus string
+
+// Obligation statuses.
+const (
+	StatusDone    ObligationStatus = "done"
+	StatusPending ObligationStatus = "pending"
+	StatusOverdue ObligationStatus = "overdue"
+)
+
+// Obligation is one deliverable one person owes for one period.
+type Obligation struct {
+	PersonID int64
+	TaskKey  string
+	// PeriodStart and PeriodEnd bound the period (the ISO week within the
+	// phase for weekly tasks, the phase otherwise).
+	PeriodStart Date
+	PeriodEnd   Date
+	// Due is the due date after leave has moved it.
+	Due    Date
+	Status ObligationStatus
+	// Late is set when it was done after Due.
+	Late bool
+	// SubmissionID is what satisfied it, if a submission did.
+	SubmissionID int64
+	// DepartmentID is set for per-department tasks: any submission of the
+	// department satisfies every ower in it.
+	DepartmentID int64
+}
+
+// SubmissionRecord is the part of a submission the obligations need.
+type SubmissionRecord struct {
+	ID           int64
+	TaskKey      string
+	PersonID     int64
+	DepartmentID int64
+	Day          Date
+}
+
+// Claim is a problem claimed (领办) by a person on a day.
+type Claim struct {
+	PersonID int64
+	Day      Date
+}
+
+// ObligationInput is everything Obligations reads.
+type ObligationInput struct {
+	Plan        *Plan
+	Day         Date
+	People      []*Person
+	Submissions []SubmissionRecord
+	Claims      []Claim
+	Leaves      []Leave
+}
