@@ -4,6 +4,8 @@
 package bot
 
 import (
+	"context"
+
 	"campaignbot"
 )
 
@@ -38,4 +40,14 @@ type Reply struct {
 	Text    string
 	Buttons [][]campaignbot.Button
 	Files   []campaignbot.Attachment
+}
+
+// Handler is what platform adapters call. *Engine implements it; adapters
+// depend on this interface so they can be tested alone.
+type Handler interface {
+	// Handle processes one request and returns the replies to send back to
+	// req.ChatID. Messages for other people (notifications) the engine puts
+	// in the outbox itself. The same (Platform, ChatID, MessageID) handled
+	// twice has its effects once.
+	Handle(ctx context.Context, req *Request) ([]Reply, error)
 }
