@@ -183,3 +183,10 @@ type PersonService interface {
 	// FindAllLeaves returns the leave of everyone, for the scheduler.
 	FindAllLeaves(ctx context.Context) ([]Leave, error)
 }
+
+// Messages of the errors RedeemInvite returns for used and expired codes, so
+// the bot can tell them apart from an unknown code.
+const (
+	MsgInviteUsed    = "invite code already used"
+	MsgInviteExpired = "invite code expired"
+)

@@ -145,6 +145,11 @@ type InboundService interface {
 	// MarkHandled records that a chat message was handled; it reports false
 	// if it had been handled before (duplicate delivery).
 	MarkHandled(ctx context.Context, messageKey string) (bool, error)
+	// IsHandled reports whether a chat message was handled before. The
+	// engine checks it first and marks the message handled only after its
+	// effects are committed, so a crash in between re-runs the (idempotent)
+	// handler instead of losing the message.
+	IsHandled(ctx context.Context, messageKey string) (bool, error)
 }
 
 // Dialog is the state of a multi-step conversation, kept in the store so a

@@ -5,6 +5,13 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
 
 	"campaignbot"
 )
@@ -28,6 +35,18 @@ type Request struct {
 	// Callback is the data of a pressed button, if this is a button press.
 	Callback string
 	Location *Location
+	// InboundKey is "<platform>:<key>" of the raw update the adapter stored
+	// for durable intake, so the engine can have it redacted (anonymous
+	// opinions); empty when there is none.
+	InboundKey string
+}
+
+// Key identifies the message for de-duplication.
+func (r *Request) Key() string {
+	if r.MessageID == "" {
+		return ""
+	}
+	return string(r.Platform) + ":" + r.ChatID + ":" + r.MessageID
 }
 
 // Location is a point the user shared.
@@ -50,4 +69,286 @@ type Handler interface {
 	// in the outbox itself. The same (Platform, ChatID, MessageID) handled
 	// twice has its effects once.
 	Handle(ctx context.Context, req *Request) ([]Reply, error)
+}
+
+// Reporter renders the scheduler's reports for chat commands. main fills it
+// with the scheduler so that /digest and the 08:30 job share one renderer.
+type Reporter interface {
+	Digest(ctx context.Context, personID int64, day campaignbot.Date) (string, error)
+	OverdueFor(ctx context.Context, leaderID int64, day campaignbot.Date) (string, error)
+	Announce(ctx context.Context, fromPersonID int64, target, text string) (int, error)
+}
+
+// Exporter writes the office's workbook.
+type Exporter func(ctx context.Context, w io.Writer) error
+
+// MaxTextLen is the longest text, in characters, that a submission, note or
+// opinion may carry.
+const MaxTextLen = 20000
+
+// Engine routes requests to command handlers and dialogs.
+type Engine struct {
+	store    campaignbot.Store
+	plan     *campaignbot.Plan
+	clock    campaignbot.Clock
+	cat      *catalog
+	log      *slog.Logger
+	botName  string
+	notify   func()
+	reporter Reporter
+	exporter Exporter
+	guesses  *guessLimiter
+
+	commands []*Command
+	byName   map[string]*Command
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithClock sets the clock (tests move it).
+func WithClock(c campaignbot.Clock) Option { return func(e *Engine) { e.clock = c } }
+
+// WithLang selects the language of replies: "zh" (default) or "en".
+func WithLang(lang string) Option { return func(e *Engine) { e.cat = newCatalog(lang) } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// WithBotName sets the Telegram bot user name, used for invite deep links.
+func WithBotName(name string) Option { return func(e *Engine) { e.botName = name } }
+
+// WithNotify sets a function called after messages are put in the outbox, so
+// the dispatcher wakes at once.
+func WithNotify(f func()) Option { return func(e *Engine) { e.notify = f } }
+
+// WithReporter sets what renders digests, overdue lists and announcements.
+func WithReporter(r Reporter) Option { return func(e *Engine) { e.reporter = r } }
+
+// WithExporter sets what writes the workbook for /export.
+func WithExporter(x Exporter) Option { return func(e *Engine) { e.exporter = x } }
+
+// New returns an engine over the store and plan.
+func New(store campaignbot.Store, plan *campaignbot.Plan, opts ...Option) *Engine {
+	e := &Engine{
+		store:   store,
+		plan:    plan,
+		clock:   campaignbot.SystemClock,
+		cat:     newCatalog("zh"),
+		log:     slog.New(slog.DiscardHandler),
+		notify:  func() {},
+		guesses: newGuessLimiter(),
+	}
+	for _, o := range opts {
+		o(e)
+	}
+	e.commands = e.commandTable()
+	e.byName = make(map[string]*Command)
+	for _, c := range e.commands {
+		e.byName[c.Name] = c
+		for _, a := range c.Aliases {
+			e.byName[a] = c
+		}
+	}
+	return e
+}
+
+// Commands returns the command table, for /help, Telegram's setMyCommands
+// and the WeCom menu.
+func (e *Engine) Commands() []*Command { return e.commands }
+
+// T returns the catalog text for key in the engine's language.
+func (e *Engine) T(key string, args ...any) string { return e.cat.t(key, args...) }
+
+// today returns the current day in the plan's time zone.
+func (e *Engine) today() campaignbot.Date {
+	return campaignbot.DateOf(e.clock.Now(), e.plan.Loc())
+}
+
+// Handle implements Handler.
+func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
+	key := req.Key()
+	if key != "" {
+		done, err := e.store.IsHandled(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("check handled: %w", err)
+		} else if done {
+			return nil, nil
+		}
+	}
+	c := &Context{Req: req, e: e}
+	e.dispatch(ctx, c)
+	if key != "" {
+		if _, err := e.store.MarkHandled(ctx, key); err != nil {
+			return nil, fmt.Errorf("mark handled: %w", err)
+		}
+	}
+	return c.replies, nil
+}
+
+// dispatch runs the request through the middleware chain to a command or a
+// dialog step. Errors become replies; nothing escapes as a panic.
+func (e *Engine) dispatch(ctx context.Context, c *Context) {
+	h := e.recoverer(e.route)
+	if err := h(ctx, c); err != nil {
+		e.replyError(c, err)
+	}
+}
+
+// route decides what the request is: a command, a dialog step, a reply to
+// a prompt, or content without context.
+func (e *Engine) route(ctx context.Context, c *Context) error {
+	req := c.Req
+	if !utf8.ValidString(req.Text) || !utf8.ValidString(req.Callback) {
+		return c.userError(campaignbot.EINVALID, "err.utf8")
+	}
+	text := strings.TrimSpace(req.Text)
+	if req.Callback != "" {
+		text = strings.TrimSpace(req.Callback)
+	}
+	if err := e.loadPerson(ctx, c); err != nil {
+		return err
+	}
+	name, args, isCmd := e.parseCommand(text)
+	if isCmd {
+		cmd, ok := e.byName[name]
+		if !ok {
+			return c.userError(campaignbot.EINVALID, "err.unknown_command", name)
+		}
+		c.Cmd, c.Word, c.Args = cmd, name, args
+		return e.chain(cmd)(ctx, c)
+	}
+	if c.Person == nil {
+		c.Reply("start.need_bind")
+		return nil
+	}
+	c.Text = text
+	if d, err := e.store.FindDialog(ctx, req.Platform, req.AccountID); err == nil {
+		c.Dialog = d
+		return e.continueDialog(ctx, c)
+	} else if campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		return fmt.Errorf("find dialog: %w", err)
+	}
+	if req.ReplyTo != "" {
+		prompt, err := e.store.FindPrompt(ctx, req.Platform, req.ChatID, req.ReplyTo)
+		if err == nil && prompt.TaskKey != "" {
+			return e.submitContent(ctx, c, prompt.TaskKey, text)
+		} else if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+			return fmt.Errorf("find prompt: %w", err)
+		}
+	}
+	if text != "" || len(req.Attachments) > 0 {
+		return e.offerTasks(ctx, c, text, req.Attachments)
+	}
+	c.Reply("hint.help")
+	return nil
+}
+
+// parseCommand splits "/name args" (or a Chinese alias followed by args) into
+// name and args. "/name@BotName" is accepted.
+func (e *Engine) parseCommand(text string) (name, args string, ok bool) {
+	if text == "" {
+		return "", "", false
+	}
+	first, rest, _ := strings.Cut(text, " ")
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(first, "/") {
+		first = strings.TrimPrefix(first, "/")
+		first, _, _ = strings.Cut(first, "@")
+		return strings.ToLower(first), rest, true
+	}
+	if c, ok := e.byName[first]; ok && c.aliasOnly(first) {
+		return first, rest, true
+	}
+	return "", "", false
+}
+
+// loadPerson finds the person bound to the requesting account, if any.
+func (e *Engine) loadPerson(ctx context.Context, c *Context) error {
+	acc, err := e.store.FindAccount(ctx, c.Req.Platform, c.Req.AccountID)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find account: %w", err)
+	}
+	p, err := e.store.FindPersonByID(ctx, acc.PersonID)
+	if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	c.Account, c.Person = acc, p
+	return nil
+}
+
+// replyError turns err into a reply: a user error's text as is, anything
+// else as "something went wrong" with a reference id that is in the log.
+func (e *Engine) replyError(c *Context, err error) {
+	var ue *userError
+	switch {
+	case asUserError(err, &ue):
+		c.replies = append(c.replies, Reply{Text: ue.text})
+	case campaignbot.ErrorCode(err) != campaignbot.EINTERNAL:
+		c.Reply("err."+campaignbot.ErrorCode(err), campaignbot.ErrorMessage(err))
+	default:
+		ref := newRef()
+		e.log.Error("handler failed", "ref", ref, "platform", c.Req.Platform, "command", c.cmdName(), "err", err)
+		c.Reply("err.internal", ref)
+	}
+}
+
+// newRef returns a short random reference id for an error report.
+func newRef() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// tell puts a message for a person in the outbox on every platform the
+// person is bound on. key makes it idempotent.
+func (e *Engine) tell(ctx context.Context, personID int64, kind campaignbot.OutboxKind, key, text string, buttons [][]campaignbot.Button) error {
+	accs, err := e.store.FindAccountsByPerson(ctx, personID)
+	if err != nil {
+		return fmt.Errorf("find accounts: %w", err)
+	}
+	var msgs []*campaignbot.OutboxMessage
+	now := e.clock.Now()
+	for _, a := range accs {
+		msgs = append(msgs, &campaignbot.OutboxMessage{
+			Key:      key + ":" + string(a.Platform),
+			Platform: a.Platform,
+			ChatID:   a.ChatID,
+			PersonID: personID,
+			Kind:     kind,
+			Text:     text,
+			Buttons:  buttons,
+			Status:   campaignbot.OutboxPending,
+			NextAt:   now,
+		})
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if _, err := e.store.EnqueueOutbox(ctx, msgs); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	e.notify()
+	return nil
+}
+
+// tellRole tells everyone holding one of roles.
+func (e *Engine) tellRole(ctx context.Context, roles []campaignbot.Role, kind campaignbot.OutboxKind, key, text string) error {
+	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return fmt.Errorf("find people: %w", err)
+	}
+	for _, p := range people {
+		for _, r := range roles {
+			if p.HasRole(r) {
+				if err := e.tell(ctx, p.ID, kind, fmt.Sprintf("%s:%d", key, p.ID), text, nil); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
 }

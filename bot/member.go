@@ -1,0 +1,648 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"campaignbot"
+)
+
+// Dialog names.
+const (
+	dialogSubmit  = "submit"
+	dialogOpinion = "opinion"
+	dialogSurvey  = "survey"
+	dialogProblem = "problem"
+)
+
+// taskNotes is the task a /note goes to.
+const taskNotes = "study-notes"
+
+// cmdStart binds the chat account to a roster entry with an invite code.
+func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
+	code := strings.TrimSpace(c.Args)
+	if code == "" {
+		if c.Person != nil {
+			c.Reply("start.already", c.Person.Name)
+			return nil
+		}
+		c.Reply("start.need_code")
+		return nil
+	}
+	now := e.clock.Now()
+	guessKey := string(c.Req.Platform) + ":" + c.Req.AccountID
+	if wait := e.guesses.blocked(guessKey, now); wait > 0 {
+		return c.userError(campaignbot.EFORBIDDEN, "start.slow_down", int(wait.Minutes())+1)
+	}
+	p, err := e.store.RedeemInvite(ctx, code, campaignbot.Account{
+		Platform:  c.Req.Platform,
+		AccountID: c.Req.AccountID,
+		ChatID:    c.Req.ChatID,
+	})
+	switch {
+	case campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND:
+		e.guesses.fail(guessKey, now)
+		return c.userError(campaignbot.EINVALID, "start.wrong_code")
+	case campaignbot.ErrorMessage(err) == campaignbot.MsgInviteUsed:
+		return c.userError(campaignbot.EINVALID, "start.used_code")
+	case campaignbot.ErrorMessage(err) == campaignbot.MsgInviteExpired:
+		return c.userError(campaignbot.EINVALID, "start.expired_code")
+	case err != nil:
+		return fmt.Errorf("redeem invite: %w", err)
+	}
+	c.Person = p
+	c.Reply("start.welcome", p.Name, p.Department, e.roleNames(p.RoleList()))
+	return nil
+}
+
+// cmdHelp lists the commands of the person's roles.
+func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
+	var b strings.Builder
+	if c.Person == nil {
+		b.WriteString(c.T("help.unbound"))
+	} else {
+		b.WriteString(c.T("help.header", c.Person.Name))
+	}
+	for _, cmd := range e.commands {
+		if c.Person == nil && !cmd.Unbound || c.Person != nil && !cmd.Allowed(c.Person) {
+			continue
+		}
+		alias := ""
+		if len(cmd.Aliases) > 0 {
+			alias = " (" + strings.Join(cmd.Aliases, "/") + ")"
+		}
+		fmt.Fprintf(&b, "\n/%s%s — %s", cmd.Name, alias, c.T(cmd.Help))
+	}
+	c.ReplyRendered(b.String())
+	return nil
+}
+
+// obligationsFor computes what p owes today, from p's submissions (and the
+// department's, for per-department tasks), claims and leave.
+func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]campaignbot.Obligation, error) {
+	subs, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{PersonID: &p.ID})
+	if err != nil {
+		return nil, fmt.Errorf("find submissions: %w", err)
+	}
+	for _, t := range e.plan.Tasks {
+		if t.Cardinality != campaignbot.PerDepartment {
+			continue
+		}
+		dept, key := p.DepartmentID, t.Key
+		ds, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{DepartmentID: &dept, TaskKey: &key})
+		if err != nil {
+			return nil, fmt.Errorf("find department submissions: %w", err)
+		}
+		subs = append(subs, ds...)
+	}
+	loc := e.plan.Loc()
+	recs := make([]campaignbot.SubmissionRecord, 0, len(subs))
+	for _, s := range subs {
+		recs = append(recs, campaignbot.SubmissionRecord{
+			ID: s.ID, TaskKey: s.TaskKey, PersonID: s.PersonID, DepartmentID: s.DepartmentID,
+			Day: campaignbot.DateOf(s.SubmittedAt, loc),
+		})
+	}
+	claims, err := e.claimsOf(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	leaves, err := e.store.FindLeaves(ctx, p.ID)
+	if err != nil {
+		return nil, fmt.Errorf("find leaves: %w", err)
+	}
+	return campaignbot.Obligations(campaignbot.ObligationInput{
+		Plan: e.plan, Day: e.today(), People: []*campaignbot.Person{p},
+		Submissions: recs, Claims: claims, Leaves: leaves,
+	}), nil
+}
+
+// claimsOf returns the problems p took charge of, as claims.
+func (e *Engine) claimsOf(ctx context.Context, personID int64) ([]campaignbot.Claim, error) {
+	probs, err := e.store.FindProblems(ctx, campaignbot.ProblemFilter{OwnerID: &personID})
+	if err != nil {
+		return nil, fmt.Errorf("find problems: %w", err)
+	}
+	var claims []campaignbot.Claim
+	for _, pr := range probs {
+		evs, err := e.store.FindProblemEvents(ctx, pr.ID)
+		if err != nil {
+			return nil, fmt.Errorf("find problem events: %w", err)
+		}
+		for _, ev := range evs {
+			if (ev.Kind == campaignbot.EventClaimed || ev.Kind == campaignbot.EventAssigned) && ev.OwnerID == personID {
+				claims = append(claims, campaignbot.Claim{PersonID: personID, Day: campaignbot.DateOf(ev.CreatedAt, e.plan.Loc())})
+				break
+			}
+		}
+	}
+	return claims, nil
+}
+
+// cmdTasks shows the person's deliverables in this phase and anything overdue.
+func (e *Engine) cmdTasks(ctx context.Context, c *Context) error {
+	obs, err := e.obligationsFor(ctx, c.Person)
+	if err != nil {
+		return err
+	}
+	today := e.today()
+	var b strings.Builder
+	if ph := e.plan.PhaseAt(today); ph != nil {
+		b.WriteString(c.T("tasks.phase", e.title(ph.Title, ph.TitleEn), ph.Start, ph.End, int(ph.End-today)))
+	} else {
+		b.WriteString(c.T("tasks.no_phase"))
+	}
+	shown := 0
+	for _, o := range obs {
+		t := e.plan.FindTask(o.TaskKey)
+		if t == nil || !e.showObligation(o, today) {
+			continue
+		}
+		title := e.title(t.Title, t.TitleEn)
+		if t.Cardinality == campaignbot.EveryWeek {
+			title = c.T("tasks.week", title, o.PeriodStart, o.PeriodEnd)
+		}
+		switch o.Status {
+		case campaignbot.StatusDone:
+			late := ""
+			if o.Late {
+				late = c.T("tasks.late_mark")
+			}
+			b.WriteString("\n" + c.T("tasks.done", title, o.Due, late))
+		case campaignbot.StatusOverdue:
+			b.WriteString("\n" + c.T("tasks.overdue", title, o.Due, int(today-o.Due), t.Key))
+		default:
+			b.WriteString("\n" + c.T("tasks.pending", title, o.Due, int(o.Due-today), t.Key))
+		}
+		shown++
+	}
+	if shown == 0 {
+		b.WriteString("\n" + c.T("tasks.none"))
+	}
+	c.ReplyRendered(b.String())
+	return nil
+}
+
+// showObligation keeps /tasks short: this phase's tasks, the current week
+// of weekly ones, and whatever is overdue.
+func (e *Engine) showObligation(o campaignbot.Obligation, today campaignbot.Date) bool {
+	if o.Status == campaignbot.StatusOverdue {
+		return true
+	}
+	t := e.plan.FindTask(o.TaskKey)
+	ph := e.plan.PhaseAt(today)
+	if ph == nil || t.Phase != ph.Key {
+		return false
+	}
+	if t.Cardinality == campaignbot.EveryWeek {
+		return today >= o.PeriodStart && today <= o.PeriodEnd
+	}
+	return true
+}
+
+// title picks the title in the engine's language.
+func (e *Engine) title(zh, en string) string {
+	if e.cat.lang == "en" && en != "" {
+		return en
+	}
+	return zh
+}
+
+// cmdNote stores a study note, or asks for it.
+func (e *Engine) cmdNote(ctx context.Context, c *Context) error {
+	if c.Args == "" && len(c.Req.Attachments) == 0 {
+		return e.askContent(ctx, c, taskNotes)
+	}
+	return e.submitContent(ctx, c, taskNotes, c.Args)
+}
+
+// cmdSubmit offers the tasks the person owes, or takes content for one.
+func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
+	key := strings.TrimSpace(c.Args)
+	if key == "" {
+		return e.offerTasks(ctx, c, "", nil)
+	}
+	t := e.plan.FindTask(key)
+	if t == nil {
+		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", key)
+	}
+	// Content sent before the task was chosen is held in the dialog.
+	d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID)
+	if err == nil && d.Name == dialogSubmit && d.Step == "choose" {
+		c.Req.Attachments = decodeAttachments(d.Data["files"])
+		return e.submitContent(ctx, c, t.Key, d.Data["text"])
+	}
+	if len(c.Req.Attachments) > 0 {
+		return e.submitContent(ctx, c, t.Key, "")
+	}
+	return e.askContent(ctx, c, t.Key)
+}
+
+// askContent starts a dialog waiting for the content of a task.
+func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string) error {
+	t := e.plan.FindTask(taskKey)
+	if t == nil {
+		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
+	}
+	if err := e.checkOwes(c, t); err != nil {
+		return err
+	}
+	if err := e.saveDialog(ctx, c, dialogSubmit, "content", map[string]string{"task": t.Key}); err != nil {
+		return err
+	}
+	c.Reply("submit.ask", e.title(t.Title, t.TitleEn))
+	return nil
+}
+
+// offerTasks holds content sent without a task and asks which task it is for.
+func (e *Engine) offerTasks(ctx context.Context, c *Context, text string, files []campaignbot.Attachment) error {
+	obs, err := e.obligationsFor(ctx, c.Person)
+	if err != nil {
+		return err
+	}
+	today := e.today()
+	seen := map[string]bool{}
+	var rows [][]campaignbot.Button
+	for _, o := range obs {
+		t := e.plan.FindTask(o.TaskKey)
+		if t == nil || seen[t.Key] || t.SatisfiedBy == campaignbot.SatisfiedByClaim || !e.showObligation(o, today) {
+			continue
+		}
+		seen[t.Key] = true
+		rows = append(rows, []campaignbot.Button{{Text: e.title(t.Title, t.TitleEn), Data: "/submit " + t.Key}})
+	}
+	if !seen[taskNotes] && e.plan.FindTask(taskNotes) != nil {
+		t := e.plan.FindTask(taskNotes)
+		rows = append(rows, []campaignbot.Button{{Text: e.title(t.Title, t.TitleEn), Data: "/submit " + t.Key}})
+	}
+	if len(rows) == 0 {
+		c.Reply("submit.nothing_owed")
+		return nil
+	}
+	if text == "" && len(files) == 0 {
+		// From /submit: nothing held yet.
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
+		c.ReplyButtons(rows, "submit.choose")
+		return nil
+	}
+	if err := e.checkContent(c, text, files); err != nil {
+		return err
+	}
+	data := map[string]string{"text": text, "files": encodeAttachments(files)}
+	if err := e.saveDialog(ctx, c, dialogSubmit, "choose", data); err != nil {
+		return err
+	}
+	c.ReplyButtons(rows, "submit.choose_for_content")
+	return nil
+}
+
+// checkOwes refuses a task the person's roles do not owe (study notes are
+// open to everyone) or whose phase has not begun.
+func (e *Engine) checkOwes(c *Context, t *campaignbot.Task) error {
+	owes := t.Key == taskNotes
+	for _, r := range t.Roles {
+		owes = owes || c.Person.HasRole(r)
+	}
+	if !owes {
+		return c.userError(campaignbot.EFORBIDDEN, "submit.not_yours", e.title(t.Title, t.TitleEn))
+	}
+	if ph := e.plan.FindPhase(t.Phase); ph != nil && e.today() < ph.Start {
+		return c.userError(campaignbot.EINVALID, "submit.not_open", e.title(t.Title, t.TitleEn), ph.Start)
+	}
+	return nil
+}
+
+// checkContent refuses empty or oversized content.
+func (e *Engine) checkContent(c *Context, text string, files []campaignbot.Attachment) error {
+	if strings.TrimSpace(text) == "" && len(files) == 0 {
+		return c.userError(campaignbot.EINVALID, "submit.empty")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLen {
+		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
+	}
+	return nil
+}
+
+// submitContent stores text and the request's attachments as a submission
+// for the task and acknowledges it after commit.
+func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text string) error {
+	t := e.plan.FindTask(taskKey)
+	if t == nil {
+		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
+	}
+	text = strings.TrimSpace(text)
+	files := c.Req.Attachments
+	if err := e.checkOwes(c, t); err != nil {
+		return err
+	}
+	if err := e.checkContent(c, text, files); err != nil {
+		return err
+	}
+	late, err := e.isLate(ctx, c.Person, t)
+	if err != nil {
+		return err
+	}
+	s := &campaignbot.Submission{
+		TaskKey:      t.Key,
+		PersonID:     c.Person.ID,
+		DepartmentID: c.Person.DepartmentID,
+		Text:         text,
+		Attachments:  files,
+		Late:         late,
+		SourceKey:    c.Req.Key(),
+	}
+	if t.Review != campaignbot.ReviewNone {
+		s.State = campaignbot.ReviewSubmitted
+	}
+	if err := e.store.CreateSubmission(ctx, s); err != nil {
+		return fmt.Errorf("create submission: %w", err)
+	}
+	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	lateText := c.T("submit.on_time")
+	if s.Late {
+		lateText = c.T("submit.late")
+	}
+	c.Reply("submit.ok", e.title(t.Title, t.TitleEn), s.Version, lateText, len(s.Attachments))
+	if s.State == campaignbot.ReviewSubmitted && !s.Existing {
+		return e.tellReviewer(ctx, c, t, s)
+	}
+	return nil
+}
+
+// isLate reports whether submitting for t today is after its due date: the
+// first period of t that is not done, or the latest one.
+func (e *Engine) isLate(ctx context.Context, p *campaignbot.Person, t *campaignbot.Task) (bool, error) {
+	if t.Cardinality == campaignbot.EveryWeek {
+		return false, nil // a note counts for the week it is written in
+	}
+	obs, err := e.obligationsFor(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	today := e.today()
+	for _, o := range obs {
+		if o.TaskKey == t.Key {
+			return today > o.Due, nil
+		}
+	}
+	return today > t.Due, nil
+}
+
+// tellReviewer tells whoever reviews t that a version waits for them.
+func (e *Engine) tellReviewer(ctx context.Context, c *Context, t *campaignbot.Task, s *campaignbot.Submission) error {
+	ids, err := e.reviewersOf(ctx, t, c.Person)
+	if err != nil {
+		return err
+	}
+	text := c.T("review.waiting_notice", c.Person.Name, e.title(t.Title, t.TitleEn), s.Version)
+	for _, id := range ids {
+		key := fmt.Sprintf("notice:review:%d:%d", s.ID, id)
+		if err := e.tell(ctx, id, campaignbot.KindNotice, key, text, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reviewersOf returns who reviews author's submissions of t: the leader in
+// charge of the author's department, or the head(s).
+func (e *Engine) reviewersOf(ctx context.Context, t *campaignbot.Task, author *campaignbot.Person) ([]int64, error) {
+	switch t.Review {
+	case campaignbot.ReviewLeaderInCharge:
+		depts, err := e.store.FindDepartments(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("find departments: %w", err)
+		}
+		for _, d := range depts {
+			if d.ID == author.DepartmentID && d.LeaderID != 0 {
+				return []int64{d.LeaderID}, nil
+			}
+		}
+		fallthrough // no leader in charge: the head reviews
+	case campaignbot.ReviewHead:
+		role := campaignbot.RoleHead
+		heads, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{Role: &role})
+		if err != nil {
+			return nil, fmt.Errorf("find heads: %w", err)
+		}
+		ids := make([]int64, 0, len(heads))
+		for _, h := range heads {
+			ids = append(ids, h.ID)
+		}
+		return ids, nil
+	}
+	return nil, nil
+}
+
+// cmdMine lists what the person has submitted, newest first.
+func (e *Engine) cmdMine(ctx context.Context, c *Context) error {
+	subs, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{PersonID: &c.Person.ID, Limit: 20})
+	if err != nil {
+		return fmt.Errorf("find submissions: %w", err)
+	}
+	if len(subs) == 0 {
+		c.Reply("mine.none")
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(c.T("mine.header", len(subs)))
+	loc := e.plan.Loc()
+	for _, s := range subs {
+		title := s.TaskKey
+		if t := e.plan.FindTask(s.TaskKey); t != nil {
+			title = e.title(t.Title, t.TitleEn)
+		}
+		flags := ""
+		if s.Late {
+			flags += c.T("tasks.late_mark")
+		}
+		if s.State != campaignbot.ReviewNotRequired {
+			flags += " " + c.T("state."+string(s.State))
+		}
+		b.WriteString("\n" + c.T("mine.line", s.SubmittedAt.In(loc).Format("01-02 15:04"), title, s.Version, flags, excerpt(s.Text, 30), len(s.Attachments)))
+	}
+	c.ReplyRendered(b.String())
+	return nil
+}
+
+// excerpt shortens s to n characters on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// cmdOpinion records an opinion, named or anonymous, or asks for it.
+func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
+	anon := c.Word == "匿名意见"
+	text := c.Args
+	if first, rest, _ := strings.Cut(text, " "); first == "anon" || first == "匿名" {
+		anon, text = true, strings.TrimSpace(rest)
+	} else if text == "anon" || text == "匿名" {
+		anon, text = true, ""
+	}
+	if text == "" {
+		flag := "0"
+		if anon {
+			flag = "1"
+		}
+		if err := e.saveDialog(ctx, c, dialogOpinion, "text", map[string]string{"anon": flag}); err != nil {
+			return err
+		}
+		if anon {
+			c.Reply("opinion.ask_anon")
+		} else {
+			c.Reply("opinion.ask")
+		}
+		return nil
+	}
+	return e.createOpinion(ctx, c, text, anon)
+}
+
+// createOpinion stores the opinion. For an anonymous one, the dialog and the
+// raw inbound update go in the same breath, so nothing ties text to sender.
+func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, anon bool) error {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return c.userError(campaignbot.EINVALID, "opinion.empty")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLen {
+		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
+	}
+	op := &campaignbot.Opinion{Anonymous: anon, Text: text, Day: e.today()}
+	if !anon {
+		op.AuthorID = c.Person.ID
+	}
+	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	inbound := ""
+	if anon {
+		inbound = c.Req.InboundKey
+	}
+	if err := e.store.CreateOpinion(ctx, op, inbound); err != nil {
+		return fmt.Errorf("create opinion: %w", err)
+	}
+	if anon {
+		c.Reply("opinion.ok_anon")
+	} else {
+		c.Reply("opinion.ok")
+	}
+	return nil
+}
+
+// cmdLeave records an absence: /leave FROM TO.
+func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
+	f := strings.Fields(c.Args)
+	if len(f) != 2 {
+		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	from, err1 := campaignbot.ParseDate(f[0])
+	to, err2 := campaignbot.ParseDate(f[1])
+	if err1 != nil || err2 != nil {
+		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	today := e.today()
+	switch {
+	case to < from:
+		return c.userError(campaignbot.EINVALID, "leave.order")
+	case to < today:
+		return c.userError(campaignbot.EINVALID, "leave.past")
+	case to-from > 180:
+		return c.userError(campaignbot.EINVALID, "leave.too_long")
+	}
+	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to}
+	if err := e.store.CreateLeave(ctx, l); err != nil {
+		return fmt.Errorf("create leave: %w", err)
+	}
+	c.Reply("leave.ok", from, to, to.AddDays(1))
+	return nil
+}
+
+// cmdCancel leaves the current dialog.
+func (e *Engine) cmdCancel(ctx context.Context, c *Context) error {
+	if _, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID); campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		c.Reply("cancel.nothing")
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find dialog: %w", err)
+	}
+	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	c.Reply("cancel.ok")
+	return nil
+}
+
+// saveDialog stores the dialog state of the requesting account.
+func (e *Engine) saveDialog(ctx context.Context, c *Context, name, step string, data map[string]string) error {
+	d := &campaignbot.Dialog{
+		Platform: c.Req.Platform, AccountID: c.Req.AccountID,
+		Name: name, Step: step, Data: data, UpdatedAt: e.clock.Now(),
+	}
+	if err := e.store.SaveDialog(ctx, d); err != nil {
+		return fmt.Errorf("save dialog: %w", err)
+	}
+	return nil
+}
+
+// dialogTTL is how long an untouched dialog waits before it is forgotten.
+const dialogTTL = 24 * time.Hour
+
+// continueDialog feeds a message to the dialog in progress.
+func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
+	d := c.Dialog
+	if e.clock.Now().Sub(d.UpdatedAt) > dialogTTL {
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
+		c.Dialog = nil
+		return e.offerTasks(ctx, c, c.Text, c.Req.Attachments)
+	}
+	switch d.Name {
+	case dialogSubmit:
+		if d.Step == "content" {
+			return e.submitContent(ctx, c, d.Data["task"], c.Text)
+		}
+		return e.offerTasks(ctx, c, c.Text, c.Req.Attachments)
+	case dialogOpinion:
+		return e.createOpinion(ctx, c, c.Text, d.Data["anon"] == "1")
+	case dialogSurvey:
+		return e.surveyAnswer(ctx, c)
+	case dialogProblem:
+		return e.problemStep(ctx, c)
+	}
+	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	c.Reply("hint.help")
+	return nil
+}
+
+// encodeAttachments and decodeAttachments keep held files in dialog data.
+func encodeAttachments(files []campaignbot.Attachment) string {
+	if len(files) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(files)
+	return string(b)
+}
+
+func decodeAttachments(s string) []campaignbot.Attachment {
+	var files []campaignbot.Attachment
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &files)
+	}
+	return files
+}

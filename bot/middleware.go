@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"campaignbot"
+)
+
+// HandlerFunc handles a command or a dialog step.
+type HandlerFunc func(ctx context.Context, c *Context) error
+
+// Middleware wraps a HandlerFunc.
+type Middleware func(HandlerFunc) HandlerFunc
+
+// chain wraps a command's handler in the binding and role checks.
+func (e *Engine) chain(cmd *Command) HandlerFunc {
+	return e.requireBinding(cmd, e.requireRole(cmd, cmd.Handler))
+}
+
+// requireBinding lets unbound users reach only the commands open to them.
+func (e *Engine) requireBinding(cmd *Command, next HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, c *Context) error {
+		if c.Person == nil && !cmd.Unbound {
+			return c.userError(campaignbot.EFORBIDDEN, "err.not_bound")
+		}
+		return next(ctx, c)
+	}
+}
+
+// requireRole refuses a command the person's roles do not allow.
+func (e *Engine) requireRole(cmd *Command, next HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, c *Context) error {
+		if c.Person != nil && !cmd.Allowed(c.Person) {
+			return c.userError(campaignbot.EFORBIDDEN, "err.forbidden", "/"+cmd.Name, e.roleNames(cmd.Roles))
+		}
+		return next(ctx, c)
+	}
+}
+
+// recoverer turns a panic into an internal error with a reference id.
+func (e *Engine) recoverer(next HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, c *Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			}
+		}()
+		return next(ctx, c)
+	}
+}
+
+// roleNames renders roles in the catalog's language.
+func (e *Engine) roleNames(roles []campaignbot.Role) string {
+	s := ""
+	for i, r := range roles {
+		if i > 0 {
+			s += e.cat.t("list.sep")
+		}
+		s += e.cat.t("role." + string(r))
+	}
+	return s
+}
+
+// Allowed reports whether p may run cmd.
+func (cmd *Command) Allowed(p *campaignbot.Person) bool {
+	if len(cmd.Roles) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(cmd.Roles, p.HasRole)
+}
+
+// guessLimiter slows down repeated wrong invite codes from one account.
+type guessLimiter struct {
+	mu    sync.Mutex
+	fails map[string][]time.Time
+}
+
+// Invite guessing limits: at most maxGuesses wrong codes per guessWindow.
+const (
+	maxGuesses  = 5
+	guessWindow = 15 * time.Minute
+)
+
+func newGuessLimiter() *guessLimiter { return &guessLimiter{fails: make(map[string][]time.Time)} }
+
+// blocked reports how long the account must wait, or 0.
+func (g *guessLimiter) blocked(account string, now time.Time) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	recent := g.prune(account, now)
+	if len(recent) < maxGuesses {
+		return 0
+	}
+	return recent[0].Add(guessWindow).Sub(now)
+}
+
+// fail records a wrong guess.
+func (g *guessLimiter) fail(account string, now time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fails[account] = append(g.prune(account, now), now)
+}
+
+func (g *guessLimiter) prune(account string, now time.Time) []time.Time {
+	ts := g.fails[account]
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= guessWindow {
+		i++
+	}
+	ts = ts[i:]
+	if len(ts) == 0 {
+		delete(g.fails, account)
+		return nil
+	}
+	g.fails[account] = ts
+	return ts
+}

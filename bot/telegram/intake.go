@@ -1,0 +1,336 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"campaignbot"
+)
+
+// apiError is a Bot API error answer to a call made without the library.
+type apiError struct {
+	Method      string
+	Code        int
+	Description string
+	RetryAfter  int
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("telegram %s: %d %s", e.Method, e.Code, e.Description)
+}
+
+// call posts params as JSON to a Bot API method and decodes the result.
+// The library has no exported getUpdates, and its raw request machinery is
+// unexported, so intake calls the API directly.
+func (t *Telegram) call(ctx context.Context, method string, params, result any) error {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("telegram %s: encode: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		t.cfg.serverURL+"/bot"+t.token+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("telegram %s: %w", method, redact(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := t.cfg.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("telegram %s: %w", method, redact(err))
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool            `json:"ok"`
+		Result      json.RawMessage `json:"result"`
+		ErrorCode   int             `json:"error_code"`
+		Description string          `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return fmt.Errorf("telegram %s: HTTP %d: decode: %w", method, resp.StatusCode, err)
+	}
+	if !r.OK {
+		return &apiError{Method: method, Code: r.ErrorCode, Description: r.Description, RetryAfter: r.Parameters.RetryAfter}
+	}
+	if err := json.Unmarshal(r.Result, result); err != nil {
+		return fmt.Errorf("telegram %s: decode result: %w", method, err)
+	}
+	return nil
+}
+
+// redact drops the request URL, which holds the token, from a client error.
+func redact(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// pollLoop long-polls getUpdates until ctx ends. Each batch is stored
+// before the offset that confirms it is requested.
+func (t *Telegram) pollLoop(ctx context.Context) {
+	var offset int64
+	delay := time.Duration(0)
+	for ctx.Err() == nil {
+		if delay > 0 && !sleep(ctx, delay) {
+			return
+		}
+		var raws []json.RawMessage
+		pctx, cancel := context.WithTimeout(ctx, t.cfg.pollTimeout+15*time.Second)
+		err := t.call(pctx, "getUpdates", map[string]any{
+			"offset":          offset,
+			"timeout":         int(t.cfg.pollTimeout / time.Second),
+			"limit":           pendingBatch,
+			"allowed_updates": allowedUpdates(),
+		}, &raws)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			delay = nextDelay(delay, err)
+			t.cfg.log.Warn("telegram getUpdates failed", "err", err, "retry_in", delay)
+			continue
+		}
+		next, err := t.saveBatch(ctx, raws)
+		if next > offset {
+			offset = next
+			t.signal()
+		}
+		if err != nil {
+			// The offset stays before the update that was not stored, so
+			// Telegram sends it again.
+			delay = nextDelay(delay, err)
+			t.cfg.log.Error("telegram store update failed", "err", err, "retry_in", delay)
+			continue
+		}
+		delay = 0
+	}
+}
+
+// saveBatch stores updates in order and returns the offset confirming the
+// ones stored, stopping at the first failure.
+func (t *Telegram) saveBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	var next int64
+	for _, raw := range raws {
+		id, err := updateID(raw)
+		if err != nil {
+			t.cfg.log.Warn("telegram update without update_id skipped", "err", err)
+			continue
+		}
+		if err := t.save(ctx, id, raw); err != nil {
+			return next, err
+		}
+		next = max(next, id+1)
+	}
+	return next, nil
+}
+
+func updateID(raw []byte) (int64, error) {
+	var head struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return 0, fmt.Errorf("decode update: %w", err)
+	}
+	if head.ID <= 0 {
+		return 0, fmt.Errorf("update_id %d", head.ID)
+	}
+	return head.ID, nil
+}
+
+func (t *Telegram) save(ctx context.Context, id int64, raw []byte) error {
+	_, err := t.store.SaveInbound(ctx, &campaignbot.Inbound{
+		Platform:   campaignbot.PlatformTelegram,
+		Key:        strconv.FormatInt(id, 10),
+		Payload:    raw,
+		ReceivedAt: t.cfg.clock.Now(),
+	})
+	if err != nil {
+		return fmt.Errorf("save update %d: %w", id, err)
+	}
+	return nil
+}
+
+// nextDelay doubles the wait after a failure, or takes Telegram's
+// retry_after.
+func nextDelay(prev time.Duration, err error) time.Duration {
+	var ae *apiError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		return time.Duration(ae.RetryAfter) * time.Second
+	}
+	if prev == 0 {
+		return retryDelay
+	}
+	return min(2*prev, maxRetryDelay)
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
+}
+
+// Handler serves Telegram's webhook requests (mount it at POST
+// WebhookPath). A request without the right secret header gets 401 and
+// nothing is stored; a stored update gets 200 and is processed afterwards.
+func (t *Telegram) Handler() http.Handler {
+	return http.HandlerFunc(t.serveWebhook)
+}
+
+func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if t.cfg.secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(t.cfg.secret)) != 1 {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		http.Error(w, "body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	id, err := updateID(body)
+	if err != nil {
+		http.Error(w, "not a Telegram update", http.StatusBadRequest)
+		return
+	}
+	if err := t.save(r.Context(), id, body); err != nil {
+		// Telegram retries a failed delivery.
+		t.cfg.log.Error("telegram store webhook update failed", "err", err)
+		http.Error(w, "not stored", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	t.signal()
+}
+
+// processLoop processes stored updates whenever some arrive, until ctx ends.
+func (t *Telegram) processLoop(ctx context.Context) {
+	delay := time.Duration(0)
+	for {
+		var retry <-chan time.Time
+		var tm *time.Timer
+		if delay > 0 {
+			tm = time.NewTimer(delay)
+			retry = tm.C
+		}
+		select {
+		case <-ctx.Done():
+		case <-t.wake:
+		case <-retry:
+		}
+		if tm != nil {
+			tm.Stop()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if t.processPending(ctx) {
+			delay = min(max(2*delay, retryDelay), maxRetryDelay)
+		} else {
+			delay = 0
+		}
+	}
+}
+
+// processPending processes every stored, unprocessed update in order. It
+// reports whether one must be tried again later.
+func (t *Telegram) processPending(ctx context.Context) (retry bool) {
+	for ctx.Err() == nil {
+		ins, err := t.store.PendingInbound(ctx, campaignbot.PlatformTelegram, pendingBatch)
+		if err != nil {
+			t.cfg.log.Error("telegram pending updates", "err", err)
+			return true
+		}
+		if len(ins) == 0 {
+			return false
+		}
+		// Keys are decimal update ids; order them as numbers.
+		slices.SortStableFunc(ins, func(a, b *campaignbot.Inbound) int {
+			x, _ := strconv.ParseInt(a.Key, 10, 64)
+			y, _ := strconv.ParseInt(b.Key, 10, 64)
+			return int(x - y)
+		})
+		for _, in := range ins {
+			if ctx.Err() != nil {
+				return false
+			}
+			if !t.processOne(ctx, in) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// processOne processes one update and marks it processed. It reports false
+// when the update stays pending, to be tried again.
+func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound) bool {
+	chatID, err := t.process(ctx, in)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false // shutting down: process on the next start
+		}
+		t.attempts[in.Key]++
+		if t.attempts[in.Key] < maxAttempts {
+			t.cfg.log.Warn("telegram update failed, will retry", "update", in.Key, "attempt", t.attempts[in.Key], "err", err)
+			return false
+		}
+		// Giving up keeps one bad update from blocking all that follow.
+		t.cfg.log.Error("telegram update failed, giving up", "update", in.Key, "err", err)
+		if chatID != "" {
+			msg := t.outboxReply(in.Key, "failed", chatID, 0, fmt.Sprintf(t.cfg.msgs.Failed, "tg-"+in.Key))
+			if _, err := t.store.EnqueueOutbox(ctx, []*campaignbot.OutboxMessage{msg}); err != nil {
+				t.cfg.log.Error("telegram enqueue failure notice", "update", in.Key, "err", err)
+			} else {
+				t.cfg.notify()
+			}
+		}
+	}
+	err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, in.Key)
+	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		t.cfg.log.Error("telegram mark update processed", "update", in.Key, "err", err)
+		return false
+	}
+	delete(t.attempts, in.Key)
+	return true
+}
+
+// outboxReply builds the n-th reply to the update with key.
+func (t *Telegram) outboxReply(key, n, chatID string, personID int64, text string) *campaignbot.OutboxMessage {
+	now := t.cfg.clock.Now()
+	return &campaignbot.OutboxMessage{
+		Key:       "reply:telegram:" + key + ":" + n,
+		Platform:  campaignbot.PlatformTelegram,
+		ChatID:    chatID,
+		PersonID:  personID,
+		Kind:      campaignbot.KindReply,
+		Text:      text,
+		Status:    campaignbot.OutboxPending,
+		NextAt:    now,
+		CreatedAt: now,
+	}
+}

@@ -1,0 +1,272 @@
+// Package telegram connects the chat engine to the Telegram Bot API through
+// github.com/go-telegram/bot (imported as tgbot).
+//
+// campaignbot owns update intake instead of the library's Start loop and
+// webhook handler: those acknowledge an update (the next getUpdates offset,
+// or the webhook's 200) before anything is stored, so a crash would lose it.
+// Here every update is stored first (Store.SaveInbound, keyed by update_id)
+// and only then acknowledged; a processing loop turns stored updates into
+// engine requests, puts the replies in the outbox under deterministic keys
+// and marks the update processed. A crash anywhere neither loses nor doubles
+// a message: an unprocessed update is processed again on start, the engine
+// handles a message id once, and the outbox ignores a key it already has.
+//
+// Outbound messages go through Sender, which the outbox dispatcher calls.
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"campaignbot"
+	"campaignbot/bot"
+)
+
+// Defaults and Bot API limits.
+const (
+	DefaultServerURL   = "https://api.telegram.org"
+	DefaultPollTimeout = 50 * time.Second
+	DefaultSendTimeout = 30 * time.Second
+	// WebhookPath is where main mounts Handler.
+	WebhookPath = "/telegram/webhook"
+	// MaxTextLen is the longest message text, in UTF-16 code units.
+	MaxTextLen = 4096
+	// MaxCallbackData is the longest button data, in bytes.
+	MaxCallbackData = 64
+	// MaxDownload is the largest file getFile lets a bot download.
+	MaxDownload = 20 << 20
+
+	pendingBatch   = 100
+	maxAttempts    = 3
+	maxWebhookBody = 1 << 20
+	retryDelay     = time.Second
+	maxRetryDelay  = 30 * time.Second
+)
+
+// Store is the part of campaignbot.Store the adapter uses.
+type Store interface {
+	SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error)
+	PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error)
+	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error
+	EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error)
+	SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error)
+	AttachmentPath(sha256 string) string
+	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
+	SetReachable(ctx context.Context, personID int64, platform campaignbot.Platform, reachable bool) error
+}
+
+// Files gives the path of a stored attachment; campaignbot.Store has it.
+type Files interface {
+	AttachmentPath(sha256 string) string
+}
+
+type config struct {
+	serverURL   string
+	webhookURL  string
+	secret      string
+	groupChatID string
+	client      *http.Client
+	log         *slog.Logger
+	clock       campaignbot.Clock
+	notify      func()
+	msgs        Messages
+	pollTimeout time.Duration
+	sendTimeout time.Duration
+}
+
+// Option configures a Telegram adapter or a Sender.
+type Option func(*config)
+
+// WithServerURL points the adapter at another Bot API server
+// (TELEGRAM_API_URL: a self-hosted server, or a test fake).
+func WithServerURL(u string) Option { return func(c *config) { c.serverURL = u } }
+
+// WithWebhook selects webhook mode: Run registers url with setWebhook and
+// Handler accepts only requests carrying secret in
+// X-Telegram-Bot-Api-Secret-Token.
+func WithWebhook(url, secret string) Option {
+	return func(c *config) { c.webhookURL, c.secret = url, secret }
+}
+
+// WithGroupChatID sets the campaign group's chat id, where messages for
+// ChatID "group" go (TELEGRAM_GROUP_CHAT_ID).
+func WithGroupChatID(id string) Option { return func(c *config) { c.groupChatID = id } }
+
+// WithHTTPClient sets the HTTP client for every Bot API call. Leave its
+// Timeout zero: long polls last up to the poll timeout, and each call has
+// its own deadline.
+func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.client = h } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithClock sets the clock for stored times.
+func WithClock(k campaignbot.Clock) Option { return func(c *config) { c.clock = k } }
+
+// WithNotify sets a function called after replies are put in the outbox,
+// so that the dispatcher wakes at once.
+func WithNotify(f func()) Option { return func(c *config) { c.notify = f } }
+
+// WithLang selects the language of the adapter's own messages ("zh" or "en").
+func WithLang(lang string) Option { return func(c *config) { c.msgs = DefaultMessages(lang) } }
+
+// WithMessages replaces the adapter's own messages, e.g. with texts from
+// the engine's catalog.
+func WithMessages(m Messages) Option { return func(c *config) { c.msgs = m } }
+
+// WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
+func WithPollTimeout(d time.Duration) Option { return func(c *config) { c.pollTimeout = d } }
+
+// WithSendTimeout bounds one outbound API call.
+func WithSendTimeout(d time.Duration) Option { return func(c *config) { c.sendTimeout = d } }
+
+func newConfig(opts []Option) config {
+	c := config{
+		serverURL:   DefaultServerURL,
+		client:      &http.Client{},
+		log:         slog.Default(),
+		clock:       campaignbot.SystemClock,
+		notify:      func() {},
+		msgs:        DefaultMessages("zh"),
+		pollTimeout: DefaultPollTimeout,
+		sendTimeout: DefaultSendTimeout,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// secretPattern is what Telegram accepts as a webhook secret_token.
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func (c *config) validate() error {
+	if _, err := url.ParseRequestURI(c.serverURL); err != nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "telegram API URL %q is not a URL", c.serverURL)
+	}
+	if c.webhookURL != "" {
+		u, err := url.ParseRequestURI(c.webhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			return campaignbot.Errorf(campaignbot.EINVALID, "telegram webhook URL %q is not an http(s) URL", c.webhookURL)
+		}
+		if !secretPattern.MatchString(c.secret) {
+			return campaignbot.Errorf(campaignbot.EINVALID,
+				"telegram webhook secret must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+		}
+	}
+	if c.pollTimeout < time.Second {
+		return campaignbot.Errorf(campaignbot.EINVALID, "telegram poll timeout must be at least 1s")
+	}
+	return nil
+}
+
+// Telegram receives updates (long polling or webhook), hands them to the
+// engine and queues the replies.
+type Telegram struct {
+	cfg     config
+	token   string
+	store   Store
+	handler bot.Handler
+	sender  *Sender
+
+	wake     chan struct{}  // buffered 1: stored updates wait
+	attempts map[string]int // failed processing attempts by key; processing goroutine only
+}
+
+// New returns an adapter for the bot token. It makes no network call; Run
+// does.
+func New(token string, store Store, handler bot.Handler, opts ...Option) (*Telegram, error) {
+	if store == nil || handler == nil {
+		return nil, fmt.Errorf("telegram: store and handler are required")
+	}
+	s, err := NewSender(token, store, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Telegram{
+		cfg:      s.cfg,
+		token:    token,
+		store:    store,
+		handler:  handler,
+		sender:   s,
+		wake:     make(chan struct{}, 1),
+		attempts: map[string]int{},
+	}, nil
+}
+
+// Sender returns the adapter's sender, for the outbox dispatcher.
+func (t *Telegram) Sender() *Sender { return t.sender }
+
+// Username returns the bot's user name (getMe, once).
+func (t *Telegram) Username(ctx context.Context) (string, error) { return t.sender.Username(ctx) }
+
+// SetCommands sets the command menus; see Sender.SetCommands.
+func (t *Telegram) SetCommands(ctx context.Context, commands map[string][]Command) error {
+	return t.sender.SetCommands(ctx, commands)
+}
+
+// Run receives and processes updates until ctx ends. It first learns the
+// bot's name (getMe), then registers the webhook (webhook mode) or deletes
+// any webhook and long-polls. Updates stored before a crash are processed
+// first. It returns nil when ctx ends, or the error that kept it from
+// starting.
+func (t *Telegram) Run(ctx context.Context) error {
+	if _, err := t.Username(ctx); err != nil {
+		return err
+	}
+	if err := t.registerWebhook(ctx); err != nil {
+		return err
+	}
+	t.signal()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.processLoop(ctx)
+	}()
+	if t.cfg.webhookURL == "" {
+		t.pollLoop(ctx)
+	}
+	<-ctx.Done()
+	<-done
+	return nil
+}
+
+func (t *Telegram) registerWebhook(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.sendTimeout)
+	defer cancel()
+	if t.cfg.webhookURL != "" {
+		_, err := t.sender.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
+			URL: t.cfg.webhookURL, SecretToken: t.cfg.secret, AllowedUpdates: allowedUpdates(),
+		})
+		if err != nil {
+			return fmt.Errorf("telegram setWebhook: %w", err)
+		}
+		t.cfg.log.Info("telegram webhook set", "url", t.cfg.webhookURL)
+		return nil
+	}
+	// getUpdates is refused while a webhook is set.
+	if _, err := t.sender.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram deleteWebhook: %w", err)
+	}
+	return nil
+}
+
+// allowedUpdates are the update types campaignbot acts on.
+func allowedUpdates() []string {
+	return []string{"message", "callback_query", "my_chat_member"}
+}
+
+// signal wakes the processing loop.
+func (t *Telegram) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,140 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"campaignbot"
+)
+
+// words are the labels of Render, by language.
+type words struct {
+	to, tz, policy, phases, tasks, surveys, due, anonymous, named, questions string
+	everyone, once, weekly, perDept, byClaim                                 string
+	review                                                                   map[campaignbot.ReviewKind]string
+	roles                                                                    map[campaignbot.Role]string
+	policyLine                                                               string
+}
+
+var zhWords = words{
+	to: "至", tz: "时区", policy: "提醒", phases: "阶段", tasks: "任务", surveys: "问卷",
+	due: "截止", anonymous: "匿名", named: "实名", questions: "题",
+	everyone: "全体", once: "一次", weekly: "每周一次", perDept: "每科室一份", byClaim: "领办问题即完成",
+	review: map[campaignbot.ReviewKind]string{
+		campaignbot.ReviewLeaderInCharge: "分管领导审阅",
+		campaignbot.ReviewHead:           "主要负责人审阅",
+	},
+	roles: map[campaignbot.Role]string{
+		campaignbot.RoleMember: "党员干部", campaignbot.RoleMiddle: "中层干部", campaignbot.RoleLeader: "班子成员",
+		campaignbot.RoleHead: "主要负责人", campaignbot.RoleLiaison: "驻企指导员", campaignbot.RoleOffice: "领导小组办公室",
+	},
+	policyLine: "截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s",
+}
+
+var enWords = words{
+	to: "to", tz: "time zone", policy: "Reminders", phases: "Phases", tasks: "Tasks", surveys: "Surveys",
+	due: "due", anonymous: "anonymous", named: "named", questions: "questions",
+	everyone: "everyone", once: "once", weekly: "every week", perDept: "one per department", byClaim: "done by claiming a problem",
+	review: map[campaignbot.ReviewKind]string{
+		campaignbot.ReviewLeaderInCharge: "reviewed by the leader in charge",
+		campaignbot.ReviewHead:           "reviewed by the head",
+	},
+	roles: map[campaignbot.Role]string{
+		campaignbot.RoleMember: "members", campaignbot.RoleMiddle: "middle managers", campaignbot.RoleLeader: "leaders",
+		campaignbot.RoleHead: "head", campaignbot.RoleLiaison: "liaisons", campaignbot.RoleOffice: "office",
+	},
+	policyLine: "warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s",
+}
+
+// Render returns a human summary of p for `plan show`: the campaign, the
+// reminder policy, the phases with dates, the tasks with roles, due dates,
+// cardinality and review, and the surveys. lang is "en" for English; anything
+// else gives Chinese.
+func Render(p *campaignbot.Plan, lang string) string {
+	w, en := zhWords, lang == "en"
+	if en {
+		w = enWords
+	}
+	pick := func(zh, eng string) string {
+		if en && eng != "" {
+			return eng
+		}
+		return zh
+	}
+	sep := "、"
+	if en {
+		sep = ", "
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s %s %s · %s %s\n\n", pick(p.Title, p.TitleEn), p.Start, w.to, p.End, w.tz, p.TimeZone)
+	fmt.Fprintf(&b, "%s: %s\n\n", w.policy, policyText(p.Policy, w))
+
+	fmt.Fprintf(&b, "%s\n", w.phases)
+	for _, ph := range p.Phases {
+		fmt.Fprintf(&b, "  %-10s %s %s %s  %s\n", ph.Key, ph.Start, w.to, ph.End, pick(ph.Title, ph.TitleEn))
+	}
+
+	fmt.Fprintf(&b, "\n%s\n", w.tasks)
+	for _, t := range p.Tasks {
+		roles := make([]string, len(t.Roles))
+		for i, r := range t.Roles {
+			roles[i] = w.roles[r]
+		}
+		notes := []string{strings.Join(roles, sep)}
+		switch t.Cardinality {
+		case campaignbot.EveryWeek:
+			notes = append(notes, w.weekly)
+		case campaignbot.PerDepartment:
+			notes = append(notes, w.perDept)
+		default:
+			notes = append(notes, w.once)
+		}
+		if t.Cardinality != campaignbot.EveryWeek {
+			notes = append(notes, w.due+" "+t.Due.String())
+		}
+		if t.Review != campaignbot.ReviewNone {
+			notes = append(notes, w.review[t.Review])
+		}
+		if t.SatisfiedBy == campaignbot.SatisfiedByClaim {
+			notes = append(notes, w.byClaim)
+		}
+		if pol := policyText(t.Policy, w); pol != policyText(p.Policy, w) {
+			notes = append(notes, w.policy+": "+pol)
+		}
+		fmt.Fprintf(&b, "  %-20s %-8s %s — %s\n", t.Key, t.Phase, pick(t.Title, t.TitleEn), strings.Join(notes, "; "))
+	}
+
+	if len(p.Surveys) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", w.surveys)
+	}
+	for _, s := range p.Surveys {
+		who := w.everyone
+		if len(s.Roles) > 0 {
+			rs := make([]string, len(s.Roles))
+			for i, r := range s.Roles {
+				rs[i] = w.roles[r]
+			}
+			who = strings.Join(rs, sep)
+		}
+		anon := w.named
+		if s.Anonymous {
+			anon = w.anonymous
+		}
+		fmt.Fprintf(&b, "  %-20s %-8s %s — %s %s %s; %s; %s; %d %s\n", s.Key, s.Phase, pick(s.Title, s.TitleEn),
+			s.From, w.to, s.To, who, anon, len(s.Questions), w.questions)
+		for _, q := range s.Questions {
+			fmt.Fprintf(&b, "      %s (%s): %s\n", q.Key, q.Kind, pick(q.Text, q.TextEn))
+		}
+	}
+	return b.String()
+}
+
+func policyText(pol campaignbot.Policy, w words) string {
+	days := make([]string, len(pol.WarnDays))
+	for i, d := range pol.WarnDays {
+		days[i] = strconv.Itoa(d)
+	}
+	return fmt.Sprintf(w.policyLine, strings.Join(days, "/"), pol.OverdueEvery, pol.OverdueMax,
+		pol.EscalateAfter, pol.DailyCap, pol.QuietStart, pol.QuietEnd, pol.DigestAt)
+}

@@ -1,0 +1,159 @@
+package roster
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/width"
+
+	"campaignbot"
+)
+
+// Option changes how Write and Table print people.
+type Option func(*options)
+
+type options struct {
+	depts map[int64]string
+}
+
+// WithDepartments gives the departments, so that in_charge_of can name the
+// departments nobody in the list belongs to. Without it, names come from
+// the people's own departments and an unknown id prints as #ID.
+func WithDepartments(depts []*campaignbot.Department) Option {
+	return func(o *options) {
+		for _, d := range depts {
+			o.depts[d.ID] = d.Name
+		}
+	}
+}
+
+func newOptions(people []*campaignbot.Person, opts []Option) *options {
+	o := &options{depts: map[int64]string{}}
+	for _, p := range people {
+		if p.DepartmentID != 0 && p.Department != "" {
+			o.depts[p.DepartmentID] = p.Department
+		}
+	}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}
+
+func (o *options) inChargeOf(p *campaignbot.Person) []string {
+	names := make([]string, 0, len(p.InChargeOf))
+	for _, id := range p.InChargeOf {
+		n, ok := o.depts[id]
+		if !ok {
+			n = "#" + strconv.FormatInt(id, 10)
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+// Write writes people as a roster file that Parse reads back: UTF-8 with a
+// BOM, so that Excel opens it with the right encoding, and CRLF line ends.
+func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
+	o := newOptions(people, opts)
+	bw := bufio.NewWriter(w)
+	if _, err := bw.WriteString("\uFEFF"); err != nil {
+		return fmt.Errorf("write roster: %w", err)
+	}
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	rows := [][]string{columns}
+	for _, p := range people {
+		rows = append(rows, []string{
+			p.Name,
+			p.Department,
+			roleList(p.RoleList()),
+			p.Telegram,
+			p.WeCom,
+			strings.Join(o.inChargeOf(p), ";"),
+		})
+	}
+	if err := cw.WriteAll(rows); err != nil {
+		return fmt.Errorf("write roster: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write roster: %w", err)
+	}
+	return nil
+}
+
+// Table writes people as an aligned text listing, with headers and role
+// names in lang ("en" or Chinese).
+func Table(w io.Writer, people []*campaignbot.Person, lang string, opts ...Option) error {
+	o := newOptions(people, opts)
+	head := []string{"姓名", "科室", "角色", "Telegram", "企业微信", "分管科室", "无法送达"}
+	sep, none := "、", "—"
+	if isEnglish(lang) {
+		head = []string{"name", "department", "roles", "telegram", "wecom", "in charge of", "unreachable"}
+		sep, none = ", ", "-"
+	}
+	rows := [][]string{head}
+	for _, p := range people {
+		roles := make([]string, 0, len(p.Roles))
+		for _, r := range p.RoleList() {
+			roles = append(roles, RoleName(r, lang))
+		}
+		unreachable := make([]string, 0, len(p.Unreachable))
+		for _, pl := range p.Unreachable {
+			unreachable = append(unreachable, string(pl))
+		}
+		row := []string{
+			p.Name, p.Department, strings.Join(roles, sep), p.Telegram, p.WeCom,
+			strings.Join(o.inChargeOf(p), sep), strings.Join(unreachable, sep),
+		}
+		for i := range row {
+			if row[i] == "" {
+				row[i] = none
+			}
+		}
+		rows = append(rows, row)
+	}
+	widths := make([]int, len(head))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], DisplayWidth(c))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	for _, row := range rows {
+		var b strings.Builder
+		for i, c := range row {
+			b.WriteString(c)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-DisplayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+		if _, err := bw.WriteString(b.String()); err != nil {
+			return fmt.Errorf("write roster table: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write roster table: %w", err)
+	}
+	return nil
+}
+
+// DisplayWidth is how many terminal (or spreadsheet) columns s takes: East
+// Asian wide and full-width characters count two, others one.
+func DisplayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}

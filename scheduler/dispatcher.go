@@ -1,0 +1,417 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"campaignbot"
+)
+
+// Dispatcher defaults.
+const (
+	// DefaultMaxAttempts is how many failed attempts a message gets before
+	// it is given up (status failed).
+	DefaultMaxAttempts = 8
+	// DefaultMaxFloodAttempts bounds attempts that failed only because the
+	// platform asked to wait (retry_after): such waits are the platform's
+	// pacing, not the message's fault, so they get a larger bound.
+	DefaultMaxFloodAttempts = 30
+	// DefaultPollInterval is how often an idle dispatcher looks for rows
+	// whose NextAt has come without being kicked.
+	DefaultPollInterval = 2 * time.Second
+	// DefaultBatch is how many rows a platform claims at a time.
+	DefaultBatch = 32
+)
+
+// DefaultBackoff is the wait after the 1st, 2nd, … retryable failure; the
+// last entry repeats.
+var defaultBackoff = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
+
+// DefaultBackoff returns the retry schedule for retryable failures.
+func DefaultBackoff() []time.Duration { return append([]time.Duration(nil), defaultBackoff...) }
+
+// Dispatcher delivers the outbox: one goroutine per platform claims rows
+// whose NextAt has come, paces them by the platform's limits, sends them and
+// records the outcome.
+//
+// Delivery is at least once with a tiny window: a row is marked sent right
+// after its Send returns (with a context that shutdown does not cancel), and
+// a process never sends a row twice. Only a crash between a successful Send
+// and its MarkOutboxSent — one database write — can lead the next process to
+// send that row once more.
+type Dispatcher struct {
+	out          campaignbot.OutboxService
+	senders      map[campaignbot.Platform]campaignbot.Sender
+	clock        campaignbot.Clock
+	logger       *slog.Logger
+	limits       map[campaignbot.Platform]Limits
+	backoff      []time.Duration
+	maxAttempts  int
+	maxFlood     int
+	poll         time.Duration
+	batch        int
+	unreachable  func(ctx context.Context, personID int64, p campaignbot.Platform)
+	after        func(time.Duration) <-chan time.Time
+	states       map[campaignbot.Platform]*platformState
+	kickChannels map[campaignbot.Platform]chan struct{}
+}
+
+// DispatcherOption configures a Dispatcher.
+type DispatcherOption func(*Dispatcher)
+
+// WithClock sets the dispatcher's clock.
+func WithClock(c campaignbot.Clock) DispatcherOption { return func(d *Dispatcher) { d.clock = c } }
+
+// WithLogger sets the dispatcher's logger.
+func WithLogger(l *slog.Logger) DispatcherOption { return func(d *Dispatcher) { d.logger = l } }
+
+// WithLimits replaces the limits of one platform (DefaultLimits otherwise).
+func WithLimits(p campaignbot.Platform, l Limits) DispatcherOption {
+	return func(d *Dispatcher) { d.limits[p] = l }
+}
+
+// WithBackoff sets the waits after retryable failures and how many failed
+// attempts a message gets before it is given up.
+func WithBackoff(waits []time.Duration, maxAttempts int) DispatcherOption {
+	return func(d *Dispatcher) {
+		if len(waits) > 0 {
+			d.backoff = waits
+		}
+		if maxAttempts > 0 {
+			d.maxAttempts = maxAttempts
+		}
+	}
+}
+
+// WithPollInterval sets how often an idle platform loop looks for due rows.
+func WithPollInterval(p time.Duration) DispatcherOption {
+	return func(d *Dispatcher) {
+		if p > 0 {
+			d.poll = p
+		}
+	}
+}
+
+// WithOnUnreachable sets the hook called when a recipient refuses delivery
+// (blocked the bot, left the organisation). main wires it to
+// PersonService.SetReachable(ctx, personID, platform, false).
+func WithOnUnreachable(f func(ctx context.Context, personID int64, p campaignbot.Platform)) DispatcherOption {
+	return func(d *Dispatcher) { d.unreachable = f }
+}
+
+// NewDispatcher returns a dispatcher for the given senders, one per platform.
+func NewDispatcher(out campaignbot.OutboxService, senders []campaignbot.Sender, opts ...DispatcherOption) *Dispatcher {
+	d := &Dispatcher{
+		out:          out,
+		senders:      make(map[campaignbot.Platform]campaignbot.Sender),
+		clock:        campaignbot.SystemClock,
+		logger:       slog.Default(),
+		limits:       make(map[campaignbot.Platform]Limits),
+		backoff:      DefaultBackoff(),
+		maxAttempts:  DefaultMaxAttempts,
+		maxFlood:     DefaultMaxFloodAttempts,
+		poll:         DefaultPollInterval,
+		batch:        DefaultBatch,
+		after:        time.After,
+		states:       make(map[campaignbot.Platform]*platformState),
+		kickChannels: make(map[campaignbot.Platform]chan struct{}),
+	}
+	for _, s := range senders {
+		d.senders[s.Platform()] = s
+	}
+	for p := range d.senders {
+		d.limits[p] = DefaultLimits(p)
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	for p := range d.senders {
+		l := d.limits[p]
+		d.states[p] = &platformState{
+			global:   newLimiter(l.Global),
+			limits:   l,
+			chats:    make(map[string]limiter),
+			queued:   make(map[int64]bool),
+			sent:     make(map[int64]time.Time),
+			unmarked: make(map[int64]unmarkedSend),
+		}
+		d.kickChannels[p] = make(chan struct{}, 1)
+	}
+	return d
+}
+
+// Kick wakes every platform loop at once, so that a message just enqueued
+// goes out without waiting for the next poll. It never blocks.
+func (d *Dispatcher) Kick() {
+	for _, ch := range d.kickChannels {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run delivers until ctx is done, then waits for the platform loops to
+// finish their current send and returns nil.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for p := range d.senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.loop(ctx, p)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (d *Dispatcher) loop(ctx context.Context, p campaignbot.Platform) {
+	for ctx.Err() == nil {
+		wait := d.dispatchOnce(ctx, p, d.clock.Now())
+		select {
+		case <-ctx.Done():
+		case <-d.kickChannels[p]:
+		case <-d.after(wait):
+		}
+	}
+}
+
+// platformState is what one platform loop keeps between rounds. Only that
+// loop touches it.
+type platformState struct {
+	limits Limits
+	global limiter
+	chats  map[string]limiter
+	// queue holds claimed rows not yet attempted, waiting for their chat's
+	// or the platform's limit.
+	queue  []*campaignbot.OutboxMessage
+	queued map[int64]bool
+	// sent remembers rows this process sent, so that a row is never sent
+	// twice by one process even if the store hands it out again.
+	sent map[int64]time.Time
+	// unmarked holds rows that were sent but whose MarkOutboxSent failed;
+	// marking is retried every round.
+	unmarked    map[int64]unmarkedSend
+	pausedUntil time.Time
+	// retryAt is the earliest NextAt this process gave a failed row.
+	retryAt   time.Time
+	lastPrune time.Time
+}
+
+type unmarkedSend struct {
+	platformMessageID string
+	at                time.Time
+}
+
+// dispatchOnce does one round for platform p at instant now: it sends every
+// queued or newly claimed row that the limits allow at now, and returns how
+// long to wait before the next round.
+func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, now time.Time) time.Duration {
+	st, sender := d.states[p], d.senders[p]
+	// Outcomes are recorded even when ctx is being cancelled: a message that
+	// went out must be marked sent.
+	mctx := context.WithoutCancel(ctx)
+	d.retryMarks(mctx, st)
+	d.prune(st, now)
+
+	if now.Before(st.pausedUntil) {
+		return st.pausedUntil.Sub(now)
+	}
+	if len(st.queue) < maxQueue*d.batch {
+		d.claim(ctx, p, st, now)
+	}
+	if len(st.queue) == 0 {
+		return st.untilRetry(now, d.poll)
+	}
+
+	wait := d.poll
+	rest := st.queue[:0]
+	for i, m := range st.queue {
+		if ctx.Err() != nil || now.Before(st.pausedUntil) {
+			rest = append(rest, st.queue[i:]...)
+			break
+		}
+		chat := st.chat(m.ChatID)
+		ready := chat.readyAt(now)
+		if g := st.global.readyAt(now); g.After(ready) {
+			ready = g
+		}
+		if ready.After(now) {
+			wait = min(wait, ready.Sub(now))
+			rest = append(rest, m)
+			continue
+		}
+		// Earlier sends of this round took time: count this one from when
+		// it really starts.
+		at := now
+		if c := d.clock.Now(); c.After(at) {
+			at = c
+		}
+		st.global.record(at)
+		chat.record(at)
+		delete(st.queued, m.ID)
+		d.send(ctx, mctx, sender, st, m, at)
+	}
+	clear(st.queue[len(rest):])
+	st.queue = rest
+	if now.Before(st.pausedUntil) {
+		wait = st.pausedUntil.Sub(now)
+	} else if len(st.queue) == 0 {
+		// Claim again at once: more rows may be due.
+		wait = 0
+	}
+	return st.untilRetry(now, wait)
+}
+
+// untilRetry shortens wait so that the loop wakes when the earliest retry
+// this process scheduled falls due, not at the next poll after it.
+func (st *platformState) untilRetry(now time.Time, wait time.Duration) time.Duration {
+	if st.retryAt.IsZero() {
+		return wait
+	}
+	if !st.retryAt.After(now) {
+		st.retryAt = time.Time{}
+		return wait
+	}
+	return min(wait, st.retryAt.Sub(now))
+}
+
+func (d *Dispatcher) claim(ctx context.Context, p campaignbot.Platform, st *platformState, now time.Time) {
+	// The store may hand out the rows already queued here again (SQLite's
+	// claim is a plain select, oldest first): ask for that many more so
+	// that rows held back by one chat's limit do not hide the rest.
+	msgs, err := d.out.ClaimOutbox(ctx, p, now, len(st.queue)+d.batch)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.logger.Error("claim outbox", "platform", p, "err", err)
+		}
+		return
+	}
+	for _, m := range msgs {
+		if st.queued[m.ID] {
+			continue
+		}
+		if _, ok := st.sent[m.ID]; ok {
+			continue
+		}
+		st.queued[m.ID] = true
+		st.queue = append(st.queue, m)
+	}
+}
+
+func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, st *platformState, m *campaignbot.OutboxMessage, now time.Time) {
+	st.sent[m.ID] = now
+	pmid, err := sender.Send(ctx, m)
+	if err == nil {
+		if err := d.out.MarkOutboxSent(mctx, m.ID, pmid, now); err != nil {
+			d.logger.Error("mark outbox sent", "id", m.ID, "err", err)
+			st.unmarked[m.ID] = unmarkedSend{pmid, now}
+		}
+		return
+	}
+
+	attempt := m.Attempts + 1
+	var next time.Time
+	var giveUp bool
+	var se *campaignbot.SendError
+	switch {
+	case errors.As(err, &se) && se.Unreachable:
+		giveUp = true
+	case errors.As(err, &se) && se.Permanent:
+		giveUp = true
+	case errors.As(err, &se) && se.RetryAfter > 0:
+		// Flood control holds for the whole platform (Telegram's 429 is
+		// global): nothing is sent until it has passed.
+		next = now.Add(se.RetryAfter)
+		if next.After(st.pausedUntil) {
+			st.pausedUntil = next
+		}
+		giveUp = attempt >= d.maxFlood
+	default:
+		next = now.Add(d.backoff[min(attempt, len(d.backoff))-1])
+		giveUp = attempt >= d.maxAttempts
+	}
+	// A failed attempt is not a send: the row may go again.
+	delete(st.sent, m.ID)
+	if giveUp {
+		next = now
+	}
+	lastErr := err.Error()
+	if giveUp {
+		lastErr = fmt.Sprintf("gave up after %d attempts: %s", attempt, lastErr)
+	}
+	if !giveUp && (st.retryAt.IsZero() || next.Before(st.retryAt)) {
+		st.retryAt = next
+	}
+	if err := d.out.MarkOutboxRetry(mctx, m.ID, lastErr, next, giveUp); err != nil {
+		d.logger.Error("mark outbox retry", "id", m.ID, "err", err)
+	}
+	level := slog.LevelWarn
+	if giveUp {
+		level = slog.LevelError
+	}
+	d.logger.Log(ctx, level, "send failed", "platform", m.Platform, "id", m.ID, "kind", m.Kind,
+		"attempt", attempt, "give_up", giveUp, "next", next, "err", err)
+	if se != nil && se.Unreachable && m.PersonID != 0 && d.unreachable != nil {
+		d.unreachable(mctx, m.PersonID, m.Platform)
+	}
+}
+
+func (d *Dispatcher) retryMarks(ctx context.Context, st *platformState) {
+	for id, u := range st.unmarked {
+		if err := d.out.MarkOutboxSent(ctx, id, u.platformMessageID, u.at); err != nil {
+			d.logger.Error("mark outbox sent", "id", id, "err", err)
+			return
+		}
+		delete(st.unmarked, id)
+	}
+}
+
+// maxQueue bounds, in batches, the claimed rows a platform holds back for
+// their chats' limits before it stops claiming more.
+const maxQueue = 8
+
+// sentMemory is how long a process remembers the rows it sent. The store
+// stops handing a row out once it is marked sent; this only guards against a
+// claim that races a mark.
+const sentMemory = time.Hour
+
+func (d *Dispatcher) prune(st *platformState, now time.Time) {
+	if now.Sub(st.lastPrune) < time.Minute {
+		return
+	}
+	st.lastPrune = now
+	for id, at := range st.sent {
+		if _, ok := st.unmarked[id]; !ok && now.Sub(at) > sentMemory {
+			delete(st.sent, id)
+		}
+	}
+	for chat, l := range st.chats {
+		if l.idle(now) {
+			delete(st.chats, chat)
+		}
+	}
+}
+
+func (st *platformState) chat(chatID string) limiter {
+	l, ok := st.chats[chatID]
+	if !ok {
+		rates := st.limits.PerChat
+		if chatID == GroupChat {
+			rates = st.limits.Group
+		}
+		l = newLimiter(rates)
+		st.chats[chatID] = l
+	}
+	return l
+}
+
+// GroupChat is the ChatID of messages to the campaign group; each platform's
+// sender maps it to the configured group (TELEGRAM_GROUP_CHAT_ID, the WeCom
+// robot).
+const GroupChat = "group"

@@ -1,0 +1,463 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"campaignbot"
+)
+
+// EnqueueOutbox stores the messages whose Key is not in the outbox yet, in
+// one transaction, and reports how many were new. New messages get their
+// ID, Status (pending), CreatedAt and NextAt (now unless set); messages
+// already there keep ID 0.
+func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
+	for _, m := range msgs {
+		if m.Key == "" || m.Platform == "" || m.ChatID == "" || m.Kind == "" {
+			return 0, campaignbot.Errorf(campaignbot.EINVALID, "an outbox message needs a key, a platform, a chat and a kind")
+		}
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer stmt.Close()
+	n := 0
+	for _, m := range msgs {
+		buttons, err := json.Marshal(m.Buttons)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue: encode buttons: %w", err)
+		}
+		files, err := json.Marshal(m.Files)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue: encode files: %w", err)
+		}
+		next := m.NextAt
+		if next.IsZero() {
+			next = tx.now
+		}
+		var id int64
+		err = stmt.QueryRowContext(ctx, m.Key, string(m.Platform), m.ChatID, nullID(m.PersonID), string(m.Kind), m.TaskKey, m.Text,
+			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // already enqueued
+		} else if err != nil {
+			return 0, constraintErr(err, "enqueue "+m.Key)
+		}
+		m.ID, m.Status, m.NextAt, m.CreatedAt, m.Attempts = id, campaignbot.OutboxPending, next.UTC(), tx.now, 0
+		n++
+	}
+	if err := tx.commit(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+const outboxColumns = `id, key, platform, chat_id, COALESCE(person_id, 0), kind, task_key, text, buttons, files, status, attempts, next_at,
+	last_error, platform_message_id, created_at, sent_at`
+
+// scanOutbox reads one row selected with outboxColumns.
+func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessage, error) {
+	var m campaignbot.OutboxMessage
+	var buttons, files string
+	var next, created int64
+	var sent sql.NullInt64
+	if err := rows.Scan(&m.ID, &m.Key, &m.Platform, &m.ChatID, &m.PersonID, &m.Kind, &m.TaskKey, &m.Text, &buttons, &files,
+		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(buttons), &m.Buttons); err != nil {
+		return nil, fmt.Errorf("decode buttons of outbox %d: %w", m.ID, err)
+	}
+	if err := json.Unmarshal([]byte(files), &m.Files); err != nil {
+		return nil, fmt.Errorf("decode files of outbox %d: %w", m.ID, err)
+	}
+	m.NextAt, m.CreatedAt, m.SentAt = decTime(next), decTime(created), decTimePtr(sent)
+	return &m, nil
+}
+
+// ClaimOutbox returns up to limit pending messages for platform whose
+// NextAt has come, by NextAt then id. SQLite has one writer and one
+// dispatcher per platform, so the rows need no lock; a PostgreSQL store
+// serving several replicas would select them FOR UPDATE SKIP LOCKED and
+// push NextAt forward as a lease.
+func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, now time.Time, limit int) ([]*campaignbot.OutboxMessage, error) {
+	if limit <= 0 {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "claim limit must be positive")
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ms []*campaignbot.OutboxMessage
+	err = eachRow(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
+		ORDER BY next_at, id LIMIT ?`, []any{string(campaignbot.OutboxPending), string(platform), encTime(now), limit},
+		func(rows *sql.Rows) error {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return ms, nil
+}
+
+// MarkOutboxSent records a delivery and the platform's message id.
+func (db *DB) MarkOutboxSent(ctx context.Context, id int64, platformMessageID string, at time.Time) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, platform_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
+		WHERE id = ?`, string(campaignbot.OutboxSent), platformMessageID, encTime(at), id)
+	if err != nil {
+		return fmt.Errorf("mark outbox sent: %w", err)
+	}
+	if err := oneRow(res, fmt.Sprintf("outbox message %d not found", id)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// MarkOutboxRetry records a failed attempt: pending again at next, or
+// failed for good when giveUp is set; lastErr says why.
+func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, next time.Time, giveUp bool) error {
+	status := campaignbot.OutboxPending
+	if giveUp {
+		status = campaignbot.OutboxFailed
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`,
+		string(status), encTime(next), lastErr, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox retry: %w", err)
+	}
+	if err := oneRow(res, fmt.Sprintf("outbox message %d not found", id)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// FindPrompt returns the sent message with the platform message id in the
+// chat, ENOTFOUND if there is none.
+func (db *DB) FindPrompt(ctx context.Context, platform campaignbot.Platform, chatID, platformMessageID string) (*campaignbot.OutboxMessage, error) {
+	if platformMessageID == "" {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no message id given")
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	m, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id DESC LIMIT 1`,
+		string(platform), chatID, platformMessageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "message %s in chat %s not found", platformMessageID, chatID)
+	} else if err != nil {
+		return nil, fmt.Errorf("find prompt: %w", err)
+	}
+	return m, nil
+}
+
+// CountOutbox counts messages by status; every status is in the map.
+func (db *DB) CountOutbox(ctx context.Context) (map[campaignbot.OutboxStatus]int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	counts := map[campaignbot.OutboxStatus]int{campaignbot.OutboxPending: 0, campaignbot.OutboxSent: 0, campaignbot.OutboxFailed: 0}
+	err = eachRow(ctx, tx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`, nil, func(rows *sql.Rows) error {
+		var s campaignbot.OutboxStatus
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return err
+		}
+		counts[s] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	return counts, nil
+}
+
+// CountPrompts counts the prompts (warnings and overdue reminders) enqueued
+// for a person in [from, to), for the daily cap.
+func (db *DB) CountPrompts(ctx context.Context, personID int64, from, to time.Time) (int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE person_id = ? AND created_at >= ? AND created_at < ? AND kind IN (?, ?)`,
+		personID, encTime(from), encTime(to), string(campaignbot.KindWarning), string(campaignbot.KindOverdue)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count prompts: %w", err)
+	}
+	return n, nil
+}
+
+// SaveInbound stores in (ReceivedAt now unless set); it reports false if
+// the platform and key were stored before.
+func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error) {
+	if in.Platform == "" || in.Key == "" {
+		return false, campaignbot.Errorf(campaignbot.EINVALID, "an inbound update needs a platform and a key")
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = tx.now
+	}
+	payload := in.Payload
+	if payload == nil {
+		payload = []byte{}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO inbound (platform, key, payload, received_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (platform, key) DO NOTHING`, string(in.Platform), in.Key, payload, encTime(in.ReceivedAt))
+	if err != nil {
+		return false, fmt.Errorf("save inbound: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("save inbound: %w", err)
+	}
+	if err := tx.commit(); err != nil {
+		return false, err
+	}
+	return n == 1, nil
+}
+
+// PendingInbound returns up to limit unprocessed updates of platform, by
+// arrival then key.
+func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error) {
+	if limit <= 0 {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "limit must be positive")
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ins []*campaignbot.Inbound
+	err = eachRow(ctx, tx, `SELECT platform, key, payload, received_at FROM inbound
+		WHERE platform = ? AND processed_at IS NULL ORDER BY received_at, key LIMIT ?`, []any{string(platform), limit},
+		func(rows *sql.Rows) error {
+			var in campaignbot.Inbound
+			var at int64
+			if err := rows.Scan(&in.Platform, &in.Key, &in.Payload, &at); err != nil {
+				return err
+			}
+			in.ReceivedAt = decTime(at)
+			ins = append(ins, &in)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("pending inbound: %w", err)
+	}
+	return ins, nil
+}
+
+// MarkInboundProcessed records that an update was processed; ENOTFOUND if
+// it was never stored.
+func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE inbound SET processed_at = COALESCE(processed_at, ?) WHERE platform = ? AND key = ?`,
+		encTime(tx.now), string(platform), key)
+	if err != nil {
+		return fmt.Errorf("mark inbound processed: %w", err)
+	}
+	if err := oneRow(res, fmt.Sprintf("inbound %s:%s not found", platform, key)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// DeleteProcessedInbound deletes processed updates received before t and
+// the handled-message marks older than t, and reports how many updates went.
+// Run it now and then so raw payloads are not kept longer than needed.
+func (db *DB) DeleteProcessedInbound(ctx context.Context, before time.Time) (int, error) {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM inbound WHERE processed_at IS NOT NULL AND received_at < ?`, encTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("delete inbound: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("delete inbound: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE at < ?`, encTime(before)); err != nil {
+		return 0, fmt.Errorf("delete handled: %w", err)
+	}
+	if err := tx.commit(); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// MarkHandled records that a chat message was handled; it reports false if
+// it had been handled before.
+func (db *DB) MarkHandled(ctx context.Context, messageKey string) (bool, error) {
+	if messageKey == "" {
+		return false, campaignbot.Errorf(campaignbot.EINVALID, "a message key is required")
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO handled (message_key, at) VALUES (?, ?) ON CONFLICT (message_key) DO NOTHING`,
+		messageKey, encTime(tx.now))
+	if err != nil {
+		return false, fmt.Errorf("mark handled: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mark handled: %w", err)
+	}
+	if err := tx.commit(); err != nil {
+		return false, err
+	}
+	return n == 1, nil
+}
+
+// IsHandled reports whether a chat message was marked handled before.
+func (db *DB) IsHandled(ctx context.Context, messageKey string) (bool, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM handled WHERE message_key = ?`, messageKey).Scan(&n); err != nil {
+		return false, fmt.Errorf("is handled: %w", err)
+	}
+	return n > 0, nil
+}
+
+// FindDialog returns the account's dialog, ENOTFOUND if none.
+func (db *DB) FindDialog(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Dialog, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	d := campaignbot.Dialog{Platform: platform, AccountID: accountID}
+	var data string
+	var at int64
+	err = tx.QueryRowContext(ctx, `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`,
+		string(platform), accountID).Scan(&d.Name, &d.Step, &data, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no dialog for %s account %s", platform, accountID)
+	} else if err != nil {
+		return nil, fmt.Errorf("find dialog: %w", err)
+	}
+	if err := json.Unmarshal([]byte(data), &d.Data); err != nil {
+		return nil, fmt.Errorf("decode dialog data: %w", err)
+	}
+	d.UpdatedAt = decTime(at)
+	return &d, nil
+}
+
+// SaveDialog creates or replaces the account's dialog and fills UpdatedAt.
+func (db *DB) SaveDialog(ctx context.Context, d *campaignbot.Dialog) error {
+	if d.Platform == "" || d.AccountID == "" || d.Name == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a dialog needs a platform, an account and a name")
+	}
+	data, err := json.Marshal(d.Data)
+	if err != nil {
+		return fmt.Errorf("encode dialog data: %w", err)
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	d.UpdatedAt = tx.now
+	if _, err := tx.ExecContext(ctx, `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`,
+		string(d.Platform), d.AccountID, d.Name, d.Step, string(data), encTime(d.UpdatedAt)); err != nil {
+		return fmt.Errorf("save dialog: %w", err)
+	}
+	return tx.commit()
+}
+
+// DeleteDialog deletes the account's dialog; deleting none is not an error.
+func (db *DB) DeleteDialog(ctx context.Context, platform campaignbot.Platform, accountID string) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM dialogs WHERE platform = ? AND account_id = ?`, string(platform), accountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	return tx.commit()
+}
+
+// LastRun returns when job last completed, the zero time if never.
+func (db *DB) LastRun(ctx context.Context, job string) (time.Time, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	var at int64
+	err = tx.QueryRowContext(ctx, `SELECT last_run FROM job_runs WHERE job = ?`, job).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	} else if err != nil {
+		return time.Time{}, fmt.Errorf("last run: %w", err)
+	}
+	return decTime(at), nil
+}
+
+// SetLastRun records when job last completed.
+func (db *DB) SetLastRun(ctx context.Context, job string, at time.Time) error {
+	if job == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a job name is required")
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO job_runs (job, last_run) VALUES (?, ?)
+		ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run`, job, encTime(at)); err != nil {
+		return fmt.Errorf("set last run: %w", err)
+	}
+	return tx.commit()
+}

@@ -1,0 +1,581 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"campaignbot"
+)
+
+// ImportRoster creates or updates (by name) every entry in one transaction.
+// A person's department is the first of Departments; roles they already
+// hold keep their since day, new ones start today, and roles no longer
+// listed are removed. A leader with no InChargeOf is in charge of their own
+// department. A department with two leaders in charge in one import is
+// EINVALID; a later import moves the department to its new leader.
+func (db *DB) ImportRoster(ctx context.Context, entries []campaignbot.RosterEntry) (created, updated int, err error) {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer tx.Rollback()
+
+	if err := checkRoster(entries); err != nil {
+		return 0, 0, err
+	}
+	for i := range entries {
+		isNew, err := importEntry(ctx, tx, &entries[i])
+		if err != nil {
+			return 0, 0, err
+		}
+		if isNew {
+			created++
+		} else {
+			updated++
+		}
+	}
+	if err := tx.commit(); err != nil {
+		return 0, 0, err
+	}
+	return created, updated, nil
+}
+
+// entryLabel names an entry in error messages.
+func entryLabel(e *campaignbot.RosterEntry) string {
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d", e.Line)
+	}
+	return fmt.Sprintf("entry %q", e.Name)
+}
+
+// inCharge returns the departments e's person is in charge of.
+func inCharge(e *campaignbot.RosterEntry) []string {
+	if len(e.InChargeOf) == 0 && slices.Contains(e.Roles, campaignbot.RoleLeader) && len(e.Departments) > 0 {
+		return e.Departments[:1]
+	}
+	return e.InChargeOf
+}
+
+// checkRoster validates entries before anything is written.
+func checkRoster(entries []campaignbot.RosterEntry) error {
+	names := map[string]string{}
+	leaders := map[string]string{}
+	for i := range entries {
+		e := &entries[i]
+		at := entryLabel(e)
+		if strings.TrimSpace(e.Name) == "" {
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: name is empty", at)
+		}
+		if prev, ok := names[e.Name]; ok {
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: %s is already listed at %s", at, e.Name, prev)
+		}
+		names[e.Name] = at
+		if len(e.Departments) == 0 || strings.TrimSpace(e.Departments[0]) == "" {
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: department is empty", at)
+		}
+		for _, d := range slices.Concat(e.Departments, e.InChargeOf) {
+			if strings.TrimSpace(d) == "" {
+				return campaignbot.Errorf(campaignbot.EINVALID, "%s: a department name is empty", at)
+			}
+		}
+		if len(e.Roles) == 0 {
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: no role", at)
+		}
+		for _, r := range e.Roles {
+			if !r.Valid() {
+				return campaignbot.Errorf(campaignbot.EINVALID, "%s: unknown role %q", at, r)
+			}
+		}
+		for _, d := range inCharge(e) {
+			if prev, ok := leaders[d]; ok && prev != at {
+				return campaignbot.Errorf(campaignbot.EINVALID, "%s: department %s already has a leader in charge at %s", at, d, prev)
+			}
+			leaders[d] = at
+		}
+	}
+	return nil
+}
+
+// importEntry stores one roster entry and reports whether it was new.
+func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry) (bool, error) {
+	at := entryLabel(e)
+	deptIDs := map[string]int64{}
+	for _, name := range slices.Concat(e.Departments, e.InChargeOf) {
+		id, err := ensureDepartment(ctx, tx, name)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", at, err)
+		}
+		deptIDs[name] = id
+	}
+
+	var id int64
+	isNew := false
+	err := tx.QueryRowContext(ctx, `SELECT id FROM people WHERE name = ?`, e.Name).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		isNew = true
+		err = tx.QueryRowContext(ctx, `INSERT INTO people (name, department_id, telegram, wecom, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			e.Name, deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), encTime(tx.now)).Scan(&id)
+		if err != nil {
+			return false, constraintErr(err, at+": insert person")
+		}
+	case err != nil:
+		return false, fmt.Errorf("%s: find person: %w", at, err)
+	default:
+		if _, err := tx.ExecContext(ctx, `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ? WHERE id = ?`,
+			deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), id); err != nil {
+			return false, constraintErr(err, at+": update person")
+		}
+	}
+
+	// Roles: keep the since day of roles already held.
+	roles := make([]any, 0, len(e.Roles)+1)
+	roles = append(roles, id)
+	marks := make([]string, 0, len(e.Roles))
+	for _, r := range e.Roles {
+		roles = append(roles, string(r))
+		marks = append(marks, "?")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
+			ON CONFLICT (person_id, role) DO NOTHING`, id, string(r), int64(tx.today())); err != nil {
+			return false, constraintErr(err, at+": grant role")
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_roles WHERE person_id = ? AND role NOT IN (`+strings.Join(marks, ",")+`)`, roles...); err != nil {
+		return false, fmt.Errorf("%s: remove roles: %w", at, err)
+	}
+
+	// Departments in charge: replace the set, and move leader_id with it.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_in_charge WHERE person_id = ?`, id); err != nil {
+		return false, fmt.Errorf("%s: clear in charge: %w", at, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE departments SET leader_id = NULL WHERE leader_id = ?`, id); err != nil {
+		return false, fmt.Errorf("%s: clear leader: %w", at, err)
+	}
+	for _, name := range inCharge(e) {
+		did := deptIDs[name]
+		// One leader in charge per department: the newest import wins.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM person_in_charge WHERE department_id = ?`, did); err != nil {
+			return false, fmt.Errorf("%s: move department: %w", at, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO person_in_charge (person_id, department_id) VALUES (?, ?)`, id, did); err != nil {
+			return false, constraintErr(err, at+": set in charge")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE departments SET leader_id = ? WHERE id = ?`, id, did); err != nil {
+			return false, fmt.Errorf("%s: set leader: %w", at, err)
+		}
+	}
+	return isNew, nil
+}
+
+// ensureDepartment returns the id of the department, creating it if needed.
+func ensureDepartment(ctx context.Context, tx *Tx, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO departments (name) VALUES (?)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id)
+	if err != nil {
+		return 0, constraintErr(err, "department "+name)
+	}
+	return id, nil
+}
+
+// FindPersonByID returns the person, ENOTFOUND if there is none.
+func (db *DB) FindPersonByID(ctx context.Context, id int64) (*campaignbot.Person, error) {
+	return db.findPerson(ctx, campaignbot.PersonFilter{ID: &id}, fmt.Sprintf("person %d not found", id))
+}
+
+// FindPersonByName returns the person, ENOTFOUND if there is none.
+func (db *DB) FindPersonByName(ctx context.Context, name string) (*campaignbot.Person, error) {
+	return db.findPerson(ctx, campaignbot.PersonFilter{Name: &name}, fmt.Sprintf("person %q not found", name))
+}
+
+func (db *DB) findPerson(ctx context.Context, f campaignbot.PersonFilter, notFound string) (*campaignbot.Person, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ps, err := findPeople(ctx, tx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "%s", notFound)
+	}
+	return ps[0], nil
+}
+
+// FindPeople returns the people matching filter, ordered by id.
+func (db *DB) FindPeople(ctx context.Context, filter campaignbot.PersonFilter) ([]*campaignbot.Person, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findPeople(ctx, tx, filter)
+}
+
+// findPeople loads people with their roles, departments in charge and
+// unreachable platforms in four queries, whatever their number.
+func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*campaignbot.Person, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "p.id = ?"), append(args, *f.ID)
+	}
+	if f.Name != nil {
+		where, args = append(where, "p.name = ?"), append(args, *f.Name)
+	}
+	if f.DepartmentID != nil {
+		where, args = append(where, "p.department_id = ?"), append(args, *f.DepartmentID)
+	}
+	if f.Role != nil {
+		where, args = append(where, "EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = ?)"), append(args, string(*f.Role))
+	}
+	cond := strings.Join(where, " AND ")
+
+	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.created_at, p.updated_at
+		FROM people p JOIN departments d ON d.id = p.department_id
+		WHERE `+cond+` ORDER BY p.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find people: %w", err)
+	}
+	defer rows.Close()
+	var ps []*campaignbot.Person
+	byID := map[int64]*campaignbot.Person{}
+	for rows.Next() {
+		var p campaignbot.Person
+		var created, updated int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.DepartmentID, &p.Department, &p.Telegram, &p.WeCom, &created, &updated); err != nil {
+			return nil, fmt.Errorf("find people: %w", err)
+		}
+		p.CreatedAt, p.UpdatedAt = decTime(created), decTime(updated)
+		ps = append(ps, &p)
+		byID[p.ID] = &p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find people: %w", err)
+	}
+	if len(ps) == 0 {
+		return ps, nil
+	}
+
+	sub := "SELECT p.id FROM people p WHERE " + cond
+	err = eachRow(ctx, tx, `SELECT person_id, role, since FROM person_roles WHERE person_id IN (`+sub+`) ORDER BY person_id, since, role`, args,
+		func(rows *sql.Rows) error {
+			var id int64
+			var g campaignbot.RoleGrant
+			if err := rows.Scan(&id, &g.Role, &g.Since); err != nil {
+				return err
+			}
+			if p := byID[id]; p != nil {
+				p.Roles = append(p.Roles, g)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find roles: %w", err)
+	}
+	err = eachRow(ctx, tx, `SELECT person_id, department_id FROM person_in_charge WHERE person_id IN (`+sub+`) ORDER BY person_id, department_id`, args,
+		func(rows *sql.Rows) error {
+			var id, dept int64
+			if err := rows.Scan(&id, &dept); err != nil {
+				return err
+			}
+			if p := byID[id]; p != nil {
+				p.InChargeOf = append(p.InChargeOf, dept)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find departments in charge: %w", err)
+	}
+	err = eachRow(ctx, tx, `SELECT person_id, platform FROM person_unreachable WHERE person_id IN (`+sub+`) ORDER BY person_id, platform`, args,
+		func(rows *sql.Rows) error {
+			var id int64
+			var pl campaignbot.Platform
+			if err := rows.Scan(&id, &pl); err != nil {
+				return err
+			}
+			if p := byID[id]; p != nil {
+				p.Unreachable = append(p.Unreachable, pl)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find unreachable: %w", err)
+	}
+	return ps, nil
+}
+
+// eachRow runs query and calls fn for every row.
+func eachRow(ctx context.Context, tx *Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// FindDepartments returns every department, ordered by name.
+func (db *DB) FindDepartments(ctx context.Context) ([]*campaignbot.Department, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ds []*campaignbot.Department
+	err = eachRow(ctx, tx, `SELECT id, name, COALESCE(leader_id, 0) FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
+		var d campaignbot.Department
+		if err := rows.Scan(&d.ID, &d.Name, &d.LeaderID); err != nil {
+			return err
+		}
+		ds = append(ds, &d)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find departments: %w", err)
+	}
+	return ds, nil
+}
+
+// SetReachable records whether deliveries to the person on platform succeed.
+func (db *DB) SetReachable(ctx context.Context, personID int64, platform campaignbot.Platform, reachable bool) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := personExists(ctx, tx, personID); err != nil {
+		return err
+	}
+	if reachable {
+		_, err = tx.ExecContext(ctx, `DELETE FROM person_unreachable WHERE person_id = ? AND platform = ?`, personID, string(platform))
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO person_unreachable (person_id, platform, since) VALUES (?, ?, ?)
+			ON CONFLICT (person_id, platform) DO NOTHING`, personID, string(platform), encTime(tx.now))
+	}
+	if err != nil {
+		return fmt.Errorf("set reachable: %w", err)
+	}
+	return tx.commit()
+}
+
+// personExists returns ENOTFOUND unless the person exists.
+func personExists(ctx context.Context, tx *Tx, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE id = ?`, id).Scan(&n); err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	if n == 0 {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", id)
+	}
+	return nil
+}
+
+// inviteCodeBytes is the entropy of an invite code: 128 bits, rendered as
+// 22 base64url characters, valid in a Telegram deep link (A-Za-z0-9_-).
+const inviteCodeBytes = 16
+
+// newInviteCode returns a random invite code.
+func newInviteCode() string {
+	b := make([]byte, inviteCodeBytes)
+	rand.Read(b) // never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// CreateInvite stores a new single-use invite for the person, valid for
+// campaignbot.InviteTTL.
+func (db *DB) CreateInvite(ctx context.Context, personID int64) (*campaignbot.Invite, error) {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := personExists(ctx, tx, personID); err != nil {
+		return nil, err
+	}
+	inv := &campaignbot.Invite{
+		Code:      newInviteCode(),
+		PersonID:  personID,
+		CreatedAt: tx.now,
+		ExpiresAt: tx.now.Add(campaignbot.InviteTTL),
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO invites (code, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		inv.Code, inv.PersonID, encTime(inv.CreatedAt), encTime(inv.ExpiresAt)); err != nil {
+		return nil, constraintErr(err, "create invite")
+	}
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// RedeemInvite binds acc to the invite's person and marks the invite used,
+// in one transaction. The account's previous binding, and the person's
+// previous account on the same platform, are replaced.
+func (db *DB) RedeemInvite(ctx context.Context, code string, acc campaignbot.Account) (*campaignbot.Person, error) {
+	if acc.Platform == "" || acc.AccountID == "" {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "an account needs a platform and an account id")
+	}
+	if acc.ChatID == "" {
+		acc.ChatID = acc.AccountID
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	var personID, expires int64
+	var used sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT person_id, expires_at, used_at FROM invites WHERE code = ?`, code).Scan(&personID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "invite code not found")
+	} else if err != nil {
+		return nil, fmt.Errorf("find invite: %w", err)
+	}
+	if used.Valid {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.MsgInviteUsed)
+	}
+	if !tx.now.Before(decTime(expires)) {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.MsgInviteExpired)
+	}
+
+	if _, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE person_id = ? AND platform = ? AND account_id <> ?`,
+		personID, string(acc.Platform), acc.AccountID); err != nil {
+		return nil, fmt.Errorf("replace account: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (platform, account_id, chat_id, person_id, bound_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (platform, account_id) DO UPDATE SET chat_id = excluded.chat_id, person_id = excluded.person_id, bound_at = excluded.bound_at`,
+		string(acc.Platform), acc.AccountID, acc.ChatID, personID, encTime(tx.now)); err != nil {
+		return nil, constraintErr(err, "bind account")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_unreachable WHERE person_id = ? AND platform = ?`, personID, string(acc.Platform)); err != nil {
+		return nil, fmt.Errorf("bind account: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invites SET used_at = ?, used_by = ? WHERE code = ?`,
+		encTime(tx.now), string(acc.Platform)+":"+acc.AccountID, code); err != nil {
+		return nil, fmt.Errorf("mark invite used: %w", err)
+	}
+	ps, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &personID})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", personID)
+	}
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// FindAccount returns the binding of a platform account, ENOTFOUND if none.
+func (db *DB) FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	accs, err := findAccounts(ctx, tx, `platform = ? AND account_id = ?`, string(platform), accountID)
+	if err != nil {
+		return nil, err
+	}
+	if len(accs) == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "%s account %s is not bound", platform, accountID)
+	}
+	return accs[0], nil
+}
+
+// FindAccountsByPerson returns every account bound to the person.
+func (db *DB) FindAccountsByPerson(ctx context.Context, personID int64) ([]*campaignbot.Account, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findAccounts(ctx, tx, `person_id = ?`, personID)
+}
+
+func findAccounts(ctx context.Context, tx *Tx, cond string, args ...any) ([]*campaignbot.Account, error) {
+	var accs []*campaignbot.Account
+	err := eachRow(ctx, tx, `SELECT platform, account_id, chat_id, person_id, bound_at FROM accounts WHERE `+cond+` ORDER BY platform, account_id`, args,
+		func(rows *sql.Rows) error {
+			var a campaignbot.Account
+			var bound int64
+			if err := rows.Scan(&a.Platform, &a.AccountID, &a.ChatID, &a.PersonID, &bound); err != nil {
+				return err
+			}
+			a.BoundAt = decTime(bound)
+			accs = append(accs, &a)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find accounts: %w", err)
+	}
+	return accs, nil
+}
+
+// CreateLeave stores l and fills its ID.
+func (db *DB) CreateLeave(ctx context.Context, l *campaignbot.Leave) error {
+	if l.To < l.From {
+		return campaignbot.Errorf(campaignbot.EINVALID, "leave ends (%s) before it starts (%s)", l.To, l.From)
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := personExists(ctx, tx, l.PersonID); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO leaves (person_id, from_day, to_day) VALUES (?, ?, ?) RETURNING id`,
+		l.PersonID, int64(l.From), int64(l.To)).Scan(&l.ID); err != nil {
+		return constraintErr(err, "create leave")
+	}
+	return tx.commit()
+}
+
+// FindLeaves returns the person's leave, ordered by start.
+func (db *DB) FindLeaves(ctx context.Context, personID int64) ([]campaignbot.Leave, error) {
+	return db.findLeaves(ctx, `WHERE person_id = ?`, personID)
+}
+
+// FindAllLeaves returns the leave of everyone, ordered by person and start.
+func (db *DB) FindAllLeaves(ctx context.Context) ([]campaignbot.Leave, error) {
+	return db.findLeaves(ctx, ``)
+}
+
+func (db *DB) findLeaves(ctx context.Context, where string, args ...any) ([]campaignbot.Leave, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ls []campaignbot.Leave
+	err = eachRow(ctx, tx, `SELECT id, person_id, from_day, to_day FROM leaves `+where+` ORDER BY person_id, from_day, id`, args,
+		func(rows *sql.Rows) error {
+			var l campaignbot.Leave
+			if err := rows.Scan(&l.ID, &l.PersonID, &l.From, &l.To); err != nil {
+				return err
+			}
+			ls = append(ls, l)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find leaves: %w", err)
+	}
+	return ls, nil
+}

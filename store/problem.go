@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"campaignbot"
+)
+
+// CreateProblem stores p with a filed event and fills ID, Status (new),
+// OwnerID (none), CreatedAt, UpdatedAt and Due (ProblemDueDays after the
+// day of filing unless set).
+func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
+	if p.FilerID == 0 {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a problem needs a filer")
+	}
+	if !slices.Contains(campaignbot.ProblemCategories, p.Category) {
+		return campaignbot.Errorf(campaignbot.EINVALID, "unknown problem category %q", p.Category)
+	}
+	if strings.TrimSpace(p.Description) == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a problem needs a description")
+	}
+	if (p.Latitude == nil) != (p.Longitude == nil) {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a location needs both latitude and longitude")
+	}
+	if err := checkAttachments(p.Photos); err != nil {
+		return err
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	p.Status, p.OwnerID = campaignbot.ProblemNew, 0
+	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
+	if p.Due == 0 {
+		p.Due = tx.today().AddDays(campaignbot.ProblemDueDays)
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at)
+		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.FilerID, p.Enterprise, p.Category, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
+		encTime(p.CreatedAt), encTime(p.UpdatedAt)).Scan(&p.ID)
+	if err != nil {
+		return constraintErr(err, "create problem")
+	}
+	if err := insertAttachments(ctx, tx, "problem_photos", "problem_id", p.ID, p.Photos); err != nil {
+		return err
+	}
+	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventFiled, ActorID: p.FilerID, Text: p.Description}
+	if err := insertProblemEvent(ctx, tx, ev); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// FindProblemByID returns the problem, ENOTFOUND if there is none.
+func (db *DB) FindProblemByID(ctx context.Context, id int64) (*campaignbot.Problem, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findProblemByID(ctx, tx, id)
+}
+
+func findProblemByID(ctx context.Context, tx *Tx, id int64) (*campaignbot.Problem, error) {
+	ps, err := findProblems(ctx, tx, `id = ?`, []any{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "problem %d not found", id)
+	}
+	return ps[0], nil
+}
+
+// FindProblems returns the problems matching filter, ordered by id.
+func (db *DB) FindProblems(ctx context.Context, filter campaignbot.ProblemFilter) ([]*campaignbot.Problem, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if filter.FilerID != nil {
+		where, args = append(where, "filer_id = ?"), append(args, *filter.FilerID)
+	}
+	if filter.OwnerID != nil {
+		where, args = append(where, "COALESCE(owner_id, 0) = ?"), append(args, *filter.OwnerID)
+	}
+	if len(filter.Statuses) > 0 {
+		marks := make([]string, len(filter.Statuses))
+		for i, s := range filter.Statuses {
+			marks[i] = "?"
+			args = append(args, string(s))
+		}
+		where = append(where, "status IN ("+strings.Join(marks, ",")+")")
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findProblems(ctx, tx, strings.Join(where, " AND "), args)
+}
+
+func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*campaignbot.Problem, error) {
+	var ps []*campaignbot.Problem
+	err := eachRow(ctx, tx, `SELECT id, filer_id, COALESCE(owner_id, 0), enterprise, category, description, latitude, longitude, status, due, created_at, updated_at
+		FROM problems WHERE `+cond+` ORDER BY id`, args,
+		func(rows *sql.Rows) error {
+			var p campaignbot.Problem
+			var lat, lon sql.NullFloat64
+			var created, updated int64
+			if err := rows.Scan(&p.ID, &p.FilerID, &p.OwnerID, &p.Enterprise, &p.Category, &p.Description, &lat, &lon,
+				&p.Status, &p.Due, &created, &updated); err != nil {
+				return err
+			}
+			if lat.Valid && lon.Valid {
+				p.Latitude, p.Longitude = &lat.Float64, &lon.Float64
+			}
+			p.CreatedAt, p.UpdatedAt = decTime(created), decTime(updated)
+			ps = append(ps, &p)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find problems: %w", err)
+	}
+	if len(ps) == 0 {
+		return ps, nil
+	}
+	photos, err := loadAttachments(ctx, tx, "problem_photos", "problem_id", `SELECT id FROM problems WHERE `+cond, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		p.Photos = photos[p.ID]
+	}
+	return ps, nil
+}
+
+// AddProblemEvent applies ev to its problem with Problem.Apply, appends it
+// and updates the problem, in one transaction, and returns the problem as
+// it now stands. It fills ev.ID and ev.CreatedAt.
+func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
+	if err := checkAttachments(ev.Attachments); err != nil {
+		return nil, err
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	p, err := findProblemByID(ctx, tx, ev.ProblemID)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Apply(ev); err != nil {
+		return nil, err
+	}
+	p.UpdatedAt = tx.now
+	if _, err := tx.ExecContext(ctx, `UPDATE problems SET owner_id = ?, status = ?, updated_at = ? WHERE id = ?`,
+		nullID(p.OwnerID), string(p.Status), encTime(p.UpdatedAt), p.ID); err != nil {
+		return nil, constraintErr(err, "update problem")
+	}
+	if err := insertProblemEvent(ctx, tx, ev); err != nil {
+		return nil, err
+	}
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// insertProblemEvent appends ev with its attachments, stamped now.
+func insertProblemEvent(ctx context.Context, tx *Tx, ev *campaignbot.ProblemEvent) error {
+	ev.CreatedAt = tx.now
+	if err := tx.QueryRowContext(ctx, `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt)).Scan(&ev.ID); err != nil {
+		return constraintErr(err, "append problem event")
+	}
+	return insertAttachments(ctx, tx, "problem_event_attachments", "event_id", ev.ID, ev.Attachments)
+}
+
+// FindProblemEvents returns the events of a problem in order;
+// ENOTFOUND if the problem does not exist.
+func (db *DB) FindProblemEvents(ctx context.Context, problemID int64) ([]*campaignbot.ProblemEvent, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM problems WHERE id = ?`, problemID).Scan(&n); err != nil {
+		return nil, fmt.Errorf("find problem: %w", err)
+	}
+	if n == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "problem %d not found", problemID)
+	}
+	return findProblemEvents(ctx, tx, `problem_id = ?`, []any{problemID})
+}
+
+func findProblemEvents(ctx context.Context, tx *Tx, cond string, args []any) ([]*campaignbot.ProblemEvent, error) {
+	var evs []*campaignbot.ProblemEvent
+	err := eachRow(ctx, tx, `SELECT id, problem_id, kind, actor_id, COALESCE(owner_id, 0), text, created_at FROM problem_events
+		WHERE `+cond+` ORDER BY id`, args,
+		func(rows *sql.Rows) error {
+			var ev campaignbot.ProblemEvent
+			var at int64
+			if err := rows.Scan(&ev.ID, &ev.ProblemID, &ev.Kind, &ev.ActorID, &ev.OwnerID, &ev.Text, &at); err != nil {
+				return err
+			}
+			ev.CreatedAt = decTime(at)
+			evs = append(evs, &ev)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find problem events: %w", err)
+	}
+	if len(evs) == 0 {
+		return evs, nil
+	}
+	atts, err := loadAttachments(ctx, tx, "problem_event_attachments", "event_id", `SELECT id FROM problem_events WHERE `+cond, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		ev.Attachments = atts[ev.ID]
+	}
+	return evs, nil
+}
+
+// validLedgerStatus reports whether s is a ledger status.
+func validLedgerStatus(s campaignbot.LedgerStatus) bool {
+	return s == campaignbot.LedgerOpen || s == campaignbot.LedgerInProgress || s == campaignbot.LedgerDone
+}
+
+// CreateLedgerItem stores a rectification item and fills ID, CreatedAt,
+// UpdatedAt and Status (open unless set).
+func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) error {
+	if it.Status == "" {
+		it.Status = campaignbot.LedgerOpen
+	}
+	if err := checkLedgerItem(it); err != nil {
+		return err
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	it.CreatedAt, it.UpdatedAt = tx.now, tx.now
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
+		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
+		return constraintErr(err, "create ledger item")
+	}
+	return tx.commit()
+}
+
+func checkLedgerItem(it *campaignbot.LedgerItem) error {
+	if strings.TrimSpace(it.What) == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a rectification item needs a description")
+	}
+	if !validLedgerStatus(it.Status) {
+		return campaignbot.Errorf(campaignbot.EINVALID, "unknown ledger status %q", it.Status)
+	}
+	return nil
+}
+
+// UpdateLedgerItem stores every field of it but the creation time and
+// fills UpdatedAt; ENOTFOUND if there is no such item.
+func (db *DB) UpdateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) error {
+	if err := checkLedgerItem(it); err != nil {
+		return err
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var created int64
+	if err := tx.QueryRowContext(ctx, `SELECT created_at FROM ledger_items WHERE id = ?`, it.ID).Scan(&created); errors.Is(err, sql.ErrNoRows) {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", it.ID)
+	} else if err != nil {
+		return fmt.Errorf("find ledger item: %w", err)
+	}
+	it.CreatedAt, it.UpdatedAt = decTime(created), tx.now
+	if _, err := tx.ExecContext(ctx, `UPDATE ledger_items SET what = ?, measure = ?, owner_id = ?, due = ?, status = ?, evidence = ?,
+		problem_id = ?, submission_id = ?, updated_at = ? WHERE id = ?`,
+		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
+		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.UpdatedAt), it.ID); err != nil {
+		return constraintErr(err, "update ledger item")
+	}
+	return tx.commit()
+}
+
+// FindLedgerItems returns the ledger ordered by due day and id.
+func (db *DB) FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var its []*campaignbot.LedgerItem
+	err = eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(owner_id, 0), due, status, evidence, COALESCE(problem_id, 0), COALESCE(submission_id, 0), created_at, updated_at
+		FROM ledger_items ORDER BY due, id`, nil,
+		func(rows *sql.Rows) error {
+			var it campaignbot.LedgerItem
+			var created, updated int64
+			if err := rows.Scan(&it.ID, &it.What, &it.Measure, &it.OwnerID, &it.Due, &it.Status, &it.Evidence, &it.ProblemID, &it.SubmissionID, &created, &updated); err != nil {
+				return err
+			}
+			it.CreatedAt, it.UpdatedAt = decTime(created), decTime(updated)
+			its = append(its, &it)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find ledger items: %w", err)
+	}
+	return its, nil
+}

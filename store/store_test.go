@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"campaignbot"
+)
+
+// testClock is a clock that moves only when told to.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{t: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// MustOpen opens a store in a fresh file under tb.TempDir and closes it
+// when the test ends.
+func MustOpen(tb testing.TB, opts ...Option) *DB {
+	tb.Helper()
+	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "campaignbot.db"), opts...)
+}
+
+func mustOpenPath(tb testing.TB, path string, opts ...Option) *DB {
+	tb.Helper()
+	db, err := Open(context.Background(), path, opts...)
+	if err != nil {
+		tb.Fatalf("open %s: %v", path, err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("close: %v", err)
+		}
+	})
+	return db
+}
+
+// mustCode fails unless err carries the code.
+func mustCode(tb testing.TB, err error, code string) {
+	tb.Helper()
+	if got := campaignbot.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "m.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.ImportRoster(ctx, []campaignbot.RosterEntry{{Name: "张三", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleMember}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = mustOpenPath(t, path)
+	ms, err := migrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := n, len(ms); got != want {
+		t.Errorf("recorded migrations = %d, want %d", got, want)
+	}
+	p, err := db.FindPersonByName(ctx, "张三")
+	if err != nil {
+		t.Fatalf("data lost on reopen: %v", err)
+	}
+	if got, want := p.Department, "办公室"; got != want {
+		t.Errorf("department = %q, want %q", got, want)
+	}
+	for _, pragma := range []struct {
+		name string
+		want string
+	}{{"foreign_keys", "1"}, {"journal_mode", "wal"}, {"busy_timeout", "5000"}, {"synchronous", "1"}} {
+		var got string
+		if err := db.rdb.QueryRowContext(ctx, "PRAGMA "+pragma.name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != pragma.want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma.name, got, pragma.want)
+		}
+	}
+}
+
+func TestMigrationsOrder(t *testing.T) {
+	fsys := fstest.MapFS{
+		"migration/0010_late.sql":  {Data: []byte("")},
+		"migration/0002_next.sql":  {Data: []byte("")},
+		"migration/0001_init.sql":  {Data: []byte("")},
+		"migration/0009_other.sql": {Data: []byte("")},
+	}
+	ms, err := migrations(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, m := range ms {
+		got = append(got, m.num)
+	}
+	want := []int{1, 2, 9, 10}
+	if len(got) != len(want) {
+		t.Fatalf("order = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("order = %v, want %v", got, want)
+		}
+	}
+
+	for name, fsys := range map[string]fstest.MapFS{
+		"duplicate": {"migration/0001_a.sql": {}, "migration/0001_b.sql": {}},
+		"no number": {"migration/init.sql": {}},
+	} {
+		if _, err := migrations(fsys); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestBackupWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	ids := importPeople(t, db, "甲", "乙")
+	att, err := db.SaveAttachment(ctx, "note.jpg", "image/jpeg", []byte("handwritten page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	done, started := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var written int
+	var werr error
+	go func() {
+		defer wg.Done()
+		defer once.Do(func() { close(started) })
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			s := &campaignbot.Submission{TaskKey: "study-notes", PersonID: ids["甲"], Text: "笔记", Attachments: []campaignbot.Attachment{*att}}
+			if werr = db.CreateSubmission(ctx, s); werr != nil {
+				return
+			}
+			written++
+			if written == 5 {
+				once.Do(func() { close(started) })
+			}
+		}
+	}()
+	<-started // some rows land before the backup, more during it
+	path := filepath.Join(t.TempDir(), "backup.db")
+	berr := db.Backup(ctx, path)
+	close(done)
+	wg.Wait()
+	if berr != nil {
+		t.Fatalf("backup: %v", berr)
+	}
+	if werr != nil {
+		t.Fatalf("writer: %v", werr)
+	}
+
+	b, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var subs, links int
+	if err := b.QueryRow(`SELECT (SELECT COUNT(*) FROM submissions), (SELECT COUNT(*) FROM submission_attachments)`).Scan(&subs, &links); err != nil {
+		t.Fatal(err)
+	}
+	if subs < 5 || subs > written {
+		t.Errorf("backup has %d submissions, want 5..%d", subs, written)
+	}
+	if subs != links {
+		t.Errorf("backup is not consistent: %d submissions, %d attachment links", subs, links)
+	}
+	restored := mustOpenPath(t, path)
+	if got := restored.AttachmentPath(att.SHA256); !fileExists(got) {
+		t.Errorf("attachment %s not copied into the backup", got)
+	}
+
+	mustCode(t, db.Backup(ctx, path), campaignbot.EINVALID)
+}
