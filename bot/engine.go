@@ -98,6 +98,7 @@ type Engine struct {
 	reporter Reporter
 	exporter Exporter
 	guesses  *guessLimiter
+	groups   []campaignbot.Platform // platforms with a campaign group (WithGroups)
 
 	commands []*Command
 	byName   map[string]*Command

@@ -43,7 +43,7 @@ func (c catalog) pick(zh, en string) string {
 	return zh
 }
 
-func (c catalog) task(t *campaignbot.Task) string  { return c.pick(t.Title, t.TitleEn) }
+func (c catalog) task(t *campaignbot.Task) string   { return c.pick(t.Title, t.TitleEn) }
 func (c catalog) phase(p *campaignbot.Phase) string { return c.pick(p.Title, p.TitleEn) }
 
 // msg is one catalog entry.
@@ -71,6 +71,33 @@ var messages = map[string]msg{
 	"phase.start":      {"【阶段开始】「%s」今天开始（%s 至 %s）。本阶段任务：\n%s\n发送 /tasks 查看您的任务。", "The phase “%s” begins today (%s to %s). Its tasks:\n%s\nSend /tasks to see yours."},
 	"phase.start.task": {"· 「%s」截止 %s", "· “%s”, due %s"},
 	"phase.end":        {"【阶段结束】「%s」今天结束。还未提交的请抓紧，发送 /tasks 查看您的任务。", "The phase “%s” ends today. If anything of yours is still open, send /tasks to see it."},
+
+	// Digest. Each line that asks for action names the command that does it.
+	"tally":                  {"%d/%d（%d%%）", "%d/%d (%d%%)"},
+	"digest.title":           {"【每日简报】%s · %s", "Daily digest, %s, for %s"},
+	"digest.phase":           {"当前阶段：「%s」（%s 至 %s），还剩 %d 天", "Phase: “%s” (%s to %s), %d days left"},
+	"digest.before":          {"活动还有 %d 天开始", "The campaign begins in %d days"},
+	"digest.after":           {"本次活动各阶段已结束", "All phases of the campaign are over"},
+	"digest.completion":      {"完成情况（已交/应交）：", "Completion (done/owed):"},
+	"digest.task":            {"· 「%s」%s", "· “%s” %s"},
+	"digest.depts":           {"按科室：%s%s", "By department: %s%s"},
+	"digest.more":            {" 等，另有 %d 个", ", and %d more"},
+	"digest.more.line":       {"……另有 %d 项", "… and %d more"},
+	"digest.overdue":         {"逾期 %d 项（%d 人），发送 /overdue 查看完整名单：", "Overdue: %d items (%d people); send /overdue for the full list:"},
+	"digest.overdue.none":    {"无逾期未交。", "Nothing is overdue."},
+	"digest.overdue.line":    {"· %s（%s）：「%s」%s 逾期 %d 天", "· %s (%s): “%s”%s, %d days overdue"},
+	"digest.overdue.more":    {"……另有 %d 项，发送 /overdue 查看", "… and %d more: send /overdue"},
+	"digest.reviews":         {"待您审阅 %d 份，发送 /review 审阅：", "Waiting for your review: %d; send /review:"},
+	"digest.review.line":     {"· 「%s」%s %s 第 %d 版，已等 %d 天", "· “%s”, %s, %s, version %d, waiting %d days"},
+	"digest.problems":        {"问题：昨日以来新增 %d 个；未结 %d 个（7 天内 %d，7–30 天 %d，30 天以上 %d）；逾期 %d 个。发送 /problems 查看", "Problems: %d new since yesterday; %d open (under 7 days %d, 7–30 days %d, over 30 days %d); %d overdue. Send /problems"},
+	"digest.problem.owned":   {"· #%d %s（%s）逾期 %d 天，领办：%s", "· #%d %s (%s), %d days overdue, owner %s"},
+	"digest.problem.unowned": {"· #%d %s（%s）逾期 %d 天，无人领办：发送 /claim %d 领办", "· #%d %s (%s), %d days overdue, nobody owns it: send /claim %d"},
+	"digest.survey":          {"问卷「%s」：已答 %s", "Survey “%s”: answered %s"},
+	"digest.ledger":          {"整改台账：未开始 %d，进行中 %d，已完成 %d。发送 /ledger 查看", "Rectification ledger: %d open, %d in progress, %d done. Send /ledger"},
+	"digest.unbound":         {"未绑定 %d 人：%s%s。发送 /invite 姓名 生成邀请码", "Not bound: %d people: %s%s. Send /invite NAME for an invite code"},
+	"digest.unreachable":     {"无法送达 %d 人：%s%s。请联系本人重新绑定", "Unreachable: %d people: %s%s. Ask them to bind again"},
+	"overdue.title":          {"截至 %s 逾期未交 %d 项（%d 人）：", "Overdue as of %s: %d items (%d people):"},
+	"overdue.dept":           {"【%s】", "%s:"},
 
 	// Announcements (/announce).
 	"announce": {"【通知】%s\n—— %s", "Notice: %s\n— %s"},

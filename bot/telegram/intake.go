@@ -100,7 +100,7 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			delay = nextDelay(delay, err)
+			delay = nextDelay(delay, t.cfg.retryDelay, err)
 			t.cfg.log.Warn("telegram getUpdates failed", "err", err, "retry_in", delay)
 			continue
 		}
@@ -112,7 +112,7 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 		if err != nil {
 			// The offset stays before the update that was not stored, so
 			// Telegram sends it again.
-			delay = nextDelay(delay, err)
+			delay = nextDelay(delay, t.cfg.retryDelay, err)
 			t.cfg.log.Error("telegram store update failed", "err", err, "retry_in", delay)
 			continue
 		}
@@ -166,13 +166,13 @@ func (t *Telegram) save(ctx context.Context, id int64, raw []byte) error {
 
 // nextDelay doubles the wait after a failure, or takes Telegram's
 // retry_after.
-func nextDelay(prev time.Duration, err error) time.Duration {
+func nextDelay(prev, base time.Duration, err error) time.Duration {
 	var ae *apiError
 	if errors.As(err, &ae) && ae.RetryAfter > 0 {
 		return time.Duration(ae.RetryAfter) * time.Second
 	}
 	if prev == 0 {
-		return retryDelay
+		return base
 	}
 	return min(2*prev, maxRetryDelay)
 }
@@ -249,7 +249,7 @@ func (t *Telegram) processLoop(ctx context.Context) {
 			return
 		}
 		if t.processPending(ctx) {
-			delay = min(max(2*delay, retryDelay), maxRetryDelay)
+			delay = min(max(2*delay, t.cfg.retryDelay), maxRetryDelay)
 		} else {
 			delay = 0
 		}

@@ -79,6 +79,7 @@ type config struct {
 	msgs        Messages
 	pollTimeout time.Duration
 	sendTimeout time.Duration
+	retryDelay  time.Duration // first wait after a failure; tests shorten it
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -137,6 +138,7 @@ func newConfig(opts []Option) config {
 		msgs:        DefaultMessages("zh"),
 		pollTimeout: DefaultPollTimeout,
 		sendTimeout: DefaultSendTimeout,
+		retryDelay:  retryDelay,
 	}
 	for _, o := range opts {
 		o(&c)

@@ -122,6 +122,7 @@ type Server struct {
 	webhook     Webhook
 	commands    map[string]CommandSet
 	answered    map[string]bool
+	hooks       map[string]func(Call)
 }
 
 // Option configures a Server.
@@ -148,6 +149,7 @@ func NewServer(tb testing.TB, token string, opts ...Option) *Server {
 		failures:    map[string][]failure{},
 		commands:    map[string]CommandSet{},
 		answered:    map[string]bool{},
+		hooks:       map[string]func(Call){},
 	}
 	for _, o := range opts {
 		o(s)
@@ -388,6 +390,15 @@ func (s *Server) Throttled() int {
 	return s.throttled
 }
 
+// OnCall sets f to be called with each call of method when it arrives,
+// before it is answered, so a test can check what the client had done by
+// then. f runs without the Server's lock held.
+func (s *Server) OnCall(method string, f func(Call)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks[method] = f
+}
+
 // Calls returns a copy of every recorded call, in arrival order.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -553,6 +564,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "Bad Request: "+err.Error(), 0)
 		return
+	}
+	s.mu.Lock()
+	hook := s.hooks[method]
+	s.mu.Unlock()
+	if hook != nil {
+		hook(Call{Method: method, Params: params, Files: files})
 	}
 	status := s.dispatch(w, r, method, params, files)
 	s.mu.Lock()

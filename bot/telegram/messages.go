@@ -1,0 +1,28 @@
+package telegram
+
+// Messages are the only user-facing texts the adapter sends itself; every
+// other text comes from the engine's catalog. They are kept here, in one
+// place, in Chinese and English; main may replace them with WithMessages.
+type Messages struct {
+	// TooLarge answers a photo or document over Telegram's 20 MB download
+	// limit, instead of passing it to the engine.
+	TooLarge string
+	// Failed answers an update that could not be processed after retries;
+	// %s is the reference id that is in the log.
+	Failed string
+}
+
+// DefaultMessages returns the adapter's texts in lang: "en" for English,
+// anything else for Chinese (zh-CN).
+func DefaultMessages(lang string) Messages {
+	if lang == "en" {
+		return Messages{
+			TooLarge: "That file is larger than 20 MB, which Telegram does not let bots download. Please send a smaller file (compress it or split it) or a photo of the page.",
+			Failed:   "Sorry, something went wrong. Please try again later. Reference: %s",
+		}
+	}
+	return Messages{
+		TooLarge: "文件超过 20 MB，Telegram 不允许机器人下载。请压缩或拆分后重新发送，或改发照片。",
+		Failed:   "抱歉，出了点问题，请稍后再试。参考编号：%s",
+	}
+}

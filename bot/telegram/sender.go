@@ -1,0 +1,459 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"campaignbot"
+)
+
+// Upload limits of the Bot API.
+const (
+	maxPhotoUpload = 10 << 20
+	maxFileUpload  = 50 << 20
+	// progressTTL bounds how long the sender remembers the parts of a split
+	// message already delivered.
+	progressTTL = 24 * time.Hour
+)
+
+// Sender delivers outbox messages to Telegram. It implements
+// campaignbot.Sender.
+//
+// Text is sent plain, without parse_mode, so user text needs no escaping.
+// Text over MaxTextLen is split by SplitText into several messages; the
+// buttons go on the last, and Send returns the last message's id — the one
+// with the buttons, at the bottom of the chat, which is the one a user
+// replies to. Files follow the text, images as photos and the rest as
+// documents.
+type Sender struct {
+	cfg   config
+	api   *tgbot.Bot
+	files Files
+
+	mu       sync.Mutex
+	username string
+	progress map[string]*progress // split messages partly delivered, by outbox key
+}
+
+// progress records the parts of a message already delivered, so that a
+// retry after a failure in the middle does not send them again.
+type progress struct {
+	done int
+	last int // message id of the last part sent
+	at   time.Time
+}
+
+var _ campaignbot.Sender = (*Sender)(nil)
+
+// NewSender returns a sender for the bot token. Files locates attachments
+// to upload. It makes no network call.
+func NewSender(token string, files Files, opts ...Option) (*Sender, error) {
+	if strings.TrimSpace(token) == "" {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "telegram bot token is empty")
+	}
+	cfg := newConfig(opts)
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg.serverURL = strings.TrimRight(cfg.serverURL, "/")
+	api, err := tgbot.New(token,
+		tgbot.WithServerURL(cfg.serverURL),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithHTTPClient(cfg.pollTimeout, cfg.client),
+		tgbot.WithErrorsHandler(func(err error) { cfg.log.Warn("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	return &Sender{cfg: cfg, api: api, files: files, progress: map[string]*progress{}}, nil
+}
+
+// Platform implements campaignbot.Sender.
+func (s *Sender) Platform() campaignbot.Platform { return campaignbot.PlatformTelegram }
+
+// Username returns the bot's user name, asking getMe the first time.
+func (s *Sender) Username(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	name := s.username
+	s.mu.Unlock()
+	if name != "" {
+		return name, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
+	defer cancel()
+	me, err := s.api.GetMe(ctx)
+	if err != nil {
+		return "", fmt.Errorf("telegram getMe: %w", err)
+	}
+	s.mu.Lock()
+	s.username = me.Username
+	s.mu.Unlock()
+	return me.Username, nil
+}
+
+// item is one API message of an outbox message: a text part or a file.
+type item struct {
+	text string
+	file *campaignbot.Attachment
+}
+
+// Send implements campaignbot.Sender. Failures are *campaignbot.SendError:
+// 429 carries RetryAfter; a blocked bot, a deactivated user or an unknown
+// chat is Unreachable; other bad requests are Permanent; server errors and
+// timeouts are retryable.
+func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
+	chatID, err := s.chatID(m.ChatID)
+	if err != nil {
+		return "", &campaignbot.SendError{Permanent: true, Err: err}
+	}
+	if err := ValidateButtons(m.Buttons); err != nil {
+		return "", &campaignbot.SendError{Permanent: true, Err: err}
+	}
+	var items []item
+	for _, part := range SplitText(m.Text, MaxTextLen) {
+		items = append(items, item{text: part})
+	}
+	for i := range m.Files {
+		items = append(items, item{file: &m.Files[i]})
+	}
+	if len(items) == 0 {
+		return "", &campaignbot.SendError{Permanent: true, Err: errors.New("message has no text and no files")}
+	}
+	key := m.Key
+	if key == "" {
+		key = "id:" + strconv.FormatInt(m.ID, 10)
+	}
+	p := s.startProgress(key)
+	for i := p.done; i < len(items); i++ {
+		var markup any
+		if i == len(items)-1 && len(m.Buttons) > 0 {
+			markup = keyboard(m.Buttons)
+		}
+		id, err := s.sendItem(ctx, chatID, items[i], markup)
+		if err != nil {
+			return "", err
+		}
+		p.done, p.last = i+1, id
+	}
+	s.mu.Lock()
+	delete(s.progress, key)
+	s.mu.Unlock()
+	return strconv.Itoa(p.last), nil
+}
+
+func (s *Sender) startProgress(key string) *progress {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.clock.Now()
+	for k, p := range s.progress {
+		if now.Sub(p.at) > progressTTL {
+			delete(s.progress, k)
+		}
+	}
+	p, ok := s.progress[key]
+	if !ok {
+		p = &progress{at: now}
+		s.progress[key] = p
+	}
+	return p
+}
+
+// chatID resolves "group" and turns numeric ids into numbers.
+func (s *Sender) chatID(chat string) (any, error) {
+	if chat == "group" {
+		if s.cfg.groupChatID == "" {
+			return nil, errors.New("no campaign group chat is configured (TELEGRAM_GROUP_CHAT_ID)")
+		}
+		chat = s.cfg.groupChatID
+	}
+	if chat == "" {
+		return nil, errors.New("empty chat id")
+	}
+	if n, err := strconv.ParseInt(chat, 10, 64); err == nil {
+		return n, nil
+	}
+	return chat, nil // "@channelusername"
+}
+
+func (s *Sender) sendItem(ctx context.Context, chatID any, it item, markup any) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
+	defer cancel()
+	if it.file == nil {
+		msg, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: it.text, ReplyMarkup: markup})
+		if err != nil {
+			return 0, classify("sendMessage", err)
+		}
+		return msg.ID, nil
+	}
+	a := it.file
+	f, err := os.Open(s.files.AttachmentPath(a.SHA256))
+	if err != nil {
+		return 0, &campaignbot.SendError{Permanent: true, Err: fmt.Errorf("open attachment %s: %w", a.Name, err)}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, &campaignbot.SendError{Permanent: true, Err: fmt.Errorf("stat attachment %s: %w", a.Name, err)}
+	}
+	if st.Size() > maxFileUpload {
+		return 0, &campaignbot.SendError{Permanent: true, Err: fmt.Errorf("attachment %s is %d bytes, over Telegram's 50 MB upload limit", a.Name, st.Size())}
+	}
+	name := a.Name
+	if name == "" {
+		name = a.SHA256
+	}
+	upload := &models.InputFileUpload{Filename: name, Data: f}
+	var msg *models.Message
+	method := "sendDocument"
+	if isPhoto(a.MIME) && st.Size() <= maxPhotoUpload {
+		method = "sendPhoto"
+		msg, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: upload, ReplyMarkup: markup})
+	} else {
+		msg, err = s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID, Document: upload, ReplyMarkup: markup})
+	}
+	if err != nil {
+		return 0, classify(method, err)
+	}
+	return msg.ID, nil
+}
+
+// isPhoto reports whether Telegram shows files of this type as photos.
+func isPhoto(mime string) bool {
+	switch mime {
+	case "image/jpeg", "image/png", "image/webp":
+		return true
+	}
+	return false
+}
+
+// classify turns a library error into a *campaignbot.SendError.
+func classify(method string, err error) error {
+	wrapped := fmt.Errorf("telegram %s: %w", method, err)
+	var tmr *tgbot.TooManyRequestsError
+	if errors.As(err, &tmr) {
+		return &campaignbot.SendError{RetryAfter: time.Duration(max(tmr.RetryAfter, 1)) * time.Second, Err: wrapped}
+	}
+	var mig *tgbot.MigrateError
+	if errors.As(err, &mig) {
+		// The group became a supergroup; TELEGRAM_GROUP_CHAT_ID must change.
+		return &campaignbot.SendError{Permanent: true, Err: wrapped}
+	}
+	msg := strings.ToLower(err.Error())
+	switch {
+	case errors.Is(err, tgbot.ErrorForbidden):
+		// Blocked, deactivated, kicked from the group.
+		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
+	case errors.Is(err, tgbot.ErrorBadRequest) &&
+		(strings.Contains(msg, "chat not found") || strings.Contains(msg, "user is deactivated") ||
+			strings.Contains(msg, "bot was blocked")):
+		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
+	case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorUnauthorized),
+		errors.Is(err, tgbot.ErrorNotFound):
+		return &campaignbot.SendError{Permanent: true, Err: wrapped}
+	}
+	return &campaignbot.SendError{Err: wrapped}
+}
+
+// inlineKeyboard and inlineButton are the reply markup on the wire. The
+// library's models.InlineKeyboardButton always carries "copy_text", which
+// Telegram refuses (BUTTON_COPY_TEXT_INVALID, go-telegram/bot#167).
+type inlineKeyboard struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+func keyboard(rows [][]campaignbot.Button) inlineKeyboard {
+	k := inlineKeyboard{InlineKeyboard: make([][]inlineButton, 0, len(rows))}
+	for _, row := range rows {
+		r := make([]inlineButton, 0, len(row))
+		for _, b := range row {
+			r = append(r, inlineButton{Text: b.Text, CallbackData: b.Data})
+		}
+		k.InlineKeyboard = append(k.InlineKeyboard, r)
+	}
+	return k
+}
+
+// ValidateButtons checks buttons against Telegram's rules: a label, and
+// data of 1 to MaxCallbackData bytes. Call it before putting buttons in the
+// outbox; Send refuses invalid buttons as a permanent failure.
+func ValidateButtons(rows [][]campaignbot.Button) error {
+	for _, row := range rows {
+		for _, b := range row {
+			if strings.TrimSpace(b.Text) == "" {
+				return campaignbot.Errorf(campaignbot.EINVALID, "button with data %q has no label", b.Data)
+			}
+			if n := len(b.Data); n == 0 || n > MaxCallbackData {
+				return campaignbot.Errorf(campaignbot.EINVALID,
+					"button %q: callback data is %d bytes; Telegram allows 1 to %d", b.Text, n, MaxCallbackData)
+			}
+		}
+	}
+	return nil
+}
+
+// SplitText splits s into parts of at most limit UTF-16 code units (how
+// Telegram counts message length; one unit per character outside emoji and
+// rare CJK). It splits between paragraphs where it can, else between lines,
+// else between characters, never inside one; parts are trimmed of
+// surrounding white space and empty parts dropped. Text that fits is
+// returned whole and untouched. A limit below 2 counts as 2.
+func SplitText(s string, limit int) []string {
+	limit = max(limit, 2)
+	if units(s) <= limit {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	var out []string
+	for _, p := range split(s, limit, []string{"\n\n", "\n"}) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// split packs the pieces of s between seps[0] greedily into parts of at most
+// limit units, splitting an oversized piece at the next separator.
+func split(s string, limit int, seps []string) []string {
+	if units(s) <= limit {
+		return []string{s}
+	}
+	if len(seps) == 0 {
+		return splitRunes(s, limit)
+	}
+	sep, sepLen := seps[0], units(seps[0])
+	var out []string
+	var cur strings.Builder
+	curLen, has := 0, false
+	flush := func() {
+		if has {
+			out = append(out, cur.String())
+			cur.Reset()
+			curLen, has = 0, false
+		}
+	}
+	for _, piece := range strings.Split(s, sep) {
+		n := units(piece)
+		switch {
+		case n > limit:
+			flush()
+			out = append(out, split(piece, limit, seps[1:])...)
+		case !has:
+			cur.WriteString(piece)
+			curLen, has = n, true
+		case curLen+sepLen+n <= limit:
+			cur.WriteString(sep)
+			cur.WriteString(piece)
+			curLen += sepLen + n
+		default:
+			flush()
+			cur.WriteString(piece)
+			curLen, has = n, true
+		}
+	}
+	flush()
+	return out
+}
+
+func splitRunes(s string, limit int) []string {
+	var out []string
+	start, n := 0, 0
+	for i, r := range s {
+		w := utf16.RuneLen(r)
+		if w < 1 {
+			w = 1 // invalid UTF-8 is sent as U+FFFD
+		}
+		if n+w > limit {
+			out = append(out, s[start:i])
+			start, n = i, 0
+		}
+		n += w
+	}
+	return append(out, s[start:])
+}
+
+// units counts s in UTF-16 code units.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// Command is one entry of the bot's command menu.
+type Command struct {
+	// Name is the command without the slash: lower-case letters, digits
+	// and underscores, at most 32.
+	Name        string
+	Description string
+}
+
+// SetCommands sets the command menu shown in Telegram clients, per
+// language: the key is a language code ("zh", "en"), "" for everyone else.
+// Menus are set for the default scope; per-chat scopes would need every
+// chat id.
+func (s *Sender) SetCommands(ctx context.Context, commands map[string][]Command) error {
+	langs := make([]string, 0, len(commands))
+	for l := range commands {
+		langs = append(langs, l)
+	}
+	slices.Sort(langs)
+	for _, lang := range langs {
+		var cmds []models.BotCommand
+		for _, c := range commands[lang] {
+			name := strings.TrimPrefix(c.Name, "/")
+			if !validCommand(name) {
+				return campaignbot.Errorf(campaignbot.EINVALID,
+					"command %q: use 1-32 lower-case letters, digits and underscores", c.Name)
+			}
+			if n := len([]rune(c.Description)); n == 0 || n > 256 {
+				return campaignbot.Errorf(campaignbot.EINVALID, "command %q: description must be 1-256 characters", c.Name)
+			}
+			cmds = append(cmds, models.BotCommand{Command: name, Description: c.Description})
+		}
+		cctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
+		_, err := s.api.SetMyCommands(cctx, &tgbot.SetMyCommandsParams{
+			Commands: cmds, Scope: &models.BotCommandScopeDefault{}, LanguageCode: lang,
+		})
+		cancel()
+		if err != nil {
+			return fmt.Errorf("telegram setMyCommands %q: %w", lang, err)
+		}
+	}
+	return nil
+}
+
+func validCommand(name string) bool {
+	if name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,89 @@
+package telegram
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/go-telegram/bot/models"
+
+	"campaignbot"
+	"campaignbot/bot"
+)
+
+func TestStripBotName(t *testing.T) {
+	tests := []struct {
+		in, want string
+		forUs    bool
+	}{
+		{"/start ABC", "/start ABC", true},
+		{"/start@Campaign_Bot ABC", "/start ABC", true},
+		{"/help@campaign_bot", "/help", true},
+		{"/help@campaign_bot\nmore", "/help\nmore", true},
+		{"/help@other_bot", "/help@other_bot", false},
+		{"mail me@campaign_bot", "mail me@campaign_bot", true},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		got, forUs := stripBotName(tt.in, "campaign_bot")
+		if got != tt.want || forUs != tt.forUs {
+			t.Errorf("stripBotName(%q) = %q, %v; want %q, %v", tt.in, got, forUs, tt.want, tt.forUs)
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	user := &models.User{ID: 7, FirstName: "Li"}
+	private := models.Chat{ID: 7, Type: models.ChatTypePrivate}
+	group := models.Chat{ID: -100, Type: models.ChatTypeSupergroup}
+	msg := func(chat models.Chat, text string) *models.Message {
+		return &models.Message{ID: 11, From: user, Date: 1, Chat: chat, Text: text}
+	}
+	req := func(chat, text string) *bot.Request {
+		return &bot.Request{Platform: campaignbot.PlatformTelegram, AccountID: "7", ChatID: chat, MessageID: "11", Text: text}
+	}
+	withReply := msg(private, "这是我的心得")
+	withReply.ReplyToMessage = &models.Message{ID: 3, Chat: private, Date: 1}
+	replyReq := req("7", "这是我的心得")
+	replyReq.ReplyTo = "3"
+	located := msg(private, "")
+	located.Location = &models.Location{Latitude: 30.5, Longitude: 114.3}
+	locReq := req("7", "")
+	locReq.Location = &bot.Location{Latitude: 30.5, Longitude: 114.3}
+	captioned := msg(private, "")
+	captioned.Caption = "page 2"
+	captioned.Photo = []models.PhotoSize{
+		{FileID: "s", Width: 90, Height: 60, FileSize: 10},
+		{FileID: "l", Width: 1280, Height: 960, FileSize: 900},
+		{FileID: "m", Width: 320, Height: 240, FileSize: 100},
+	}
+	fromBot := msg(private, "hi")
+	fromBot.From = &models.User{ID: 8, IsBot: true}
+
+	tests := []struct {
+		name  string
+		u     models.Update
+		req   *bot.Request
+		files []fileRef
+	}{
+		{"private text", models.Update{Message: msg(private, "hello")}, req("7", "hello"), nil},
+		{"reply", models.Update{Message: withReply}, replyReq, nil},
+		{"location", models.Update{Message: located}, locReq, nil},
+		{"caption and largest photo", models.Update{Message: captioned}, req("7", "page 2"),
+			[]fileRef{{id: "l", name: "photo_11.jpg", mime: "image/jpeg", size: 900}}},
+		{"group command", models.Update{Message: msg(group, "/ledger@campaign_bot publish")}, req("-100", "/ledger publish"), nil},
+		{"group chatter", models.Update{Message: msg(group, "good morning")}, nil, nil},
+		{"edited message", models.Update{EditedMessage: msg(private, "hello!")}, nil, nil},
+		{"from a bot", models.Update{Message: fromBot}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := decode(&tt.u, "campaign_bot")
+			if fmt.Sprintf("%+v", ev.req) != fmt.Sprintf("%+v", tt.req) {
+				t.Errorf("req = %+v, want %+v", ev.req, tt.req)
+			}
+			if fmt.Sprint(ev.files) != fmt.Sprint(tt.files) {
+				t.Errorf("files = %+v, want %+v", ev.files, tt.files)
+			}
+		})
+	}
+}

@@ -1,0 +1,553 @@
+package scheduler
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"campaignbot"
+)
+
+// Digest list lengths: a digest names the first few and points to the
+// command that shows the rest.
+const (
+	digestOverdueLines  = 10
+	digestDeptLines     = 10
+	digestProblemLines  = 5
+	digestReviewLines   = 10
+	digestUnboundLines  = 10
+	overdueListMaxLines = 300
+)
+
+// digestRun is what one digest run reads, shared by every digest it renders.
+type digestRun struct {
+	s        *Scheduler
+	day      campaignbot.Date
+	d        *data
+	obs      []campaignbot.Obligation
+	reviews  []*campaignbot.Submission
+	problems []*campaignbot.Problem
+	ledger   []*campaignbot.LedgerItem
+	surveyed map[string]int
+	leaderOf map[int64]int64
+}
+
+// newDigestRun loads what digests of day need, once.
+func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*digestRun, error) {
+	d, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &digestRun{s: s, day: day, d: d, leaderOf: map[int64]int64{}}
+	r.obs = d.obligations(s.plan, day, nil)
+	if r.reviews, err = s.store.FindSubmissionsInReview(ctx); err != nil {
+		return nil, err
+	}
+	if r.problems, err = s.store.FindProblems(ctx, campaignbot.ProblemFilter{}); err != nil {
+		return nil, fmt.Errorf("digest problems: %w", err)
+	}
+	if r.ledger, err = s.store.FindLedgerItems(ctx); err != nil {
+		return nil, fmt.Errorf("digest ledger: %w", err)
+	}
+	if r.surveyed, err = s.store.CountSurveyParticipants(ctx); err != nil {
+		return nil, err
+	}
+	for _, p := range d.people {
+		for _, dep := range p.InChargeOf {
+			if _, ok := r.leaderOf[dep]; !ok {
+				r.leaderOf[dep] = p.ID
+			}
+		}
+	}
+	for _, dep := range d.departments {
+		if dep.LeaderID != 0 {
+			r.leaderOf[dep.ID] = dep.LeaderID
+		}
+	}
+	return r, nil
+}
+
+// scope is what one reader's digest covers.
+type scope struct {
+	reader *campaignbot.Person
+	all    bool           // head and office: everything
+	depts  map[int64]bool // a leader's departments
+	office bool
+	head   bool
+}
+
+func (r *digestRun) scopeOf(personID int64) (*scope, error) {
+	p := r.d.byID[personID]
+	if p == nil {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", personID)
+	}
+	sc := &scope{reader: p, depts: map[int64]bool{}, office: p.HasRole(campaignbot.RoleOffice), head: p.HasRole(campaignbot.RoleHead)}
+	sc.all = sc.office || sc.head
+	if p.HasRole(campaignbot.RoleLeader) {
+		for dep, l := range r.leaderOf {
+			if l == p.ID {
+				sc.depts[dep] = true
+			}
+		}
+	}
+	if !sc.all && !p.HasRole(campaignbot.RoleLeader) {
+		return nil, campaignbot.Errorf(campaignbot.EFORBIDDEN, "the digest is for leaders, the head and the office")
+	}
+	return sc, nil
+}
+
+func (sc *scope) covers(dept int64) bool { return sc.all || sc.depts[dept] }
+
+// Digest renders the digest of day for the person: everything for the head
+// and the office, the departments in their charge for a leader. Others get
+// EFORBIDDEN. `/digest`, `campaignbot digest` and the daily job share it.
+func (s *Scheduler) Digest(ctx context.Context, forPersonID int64, day campaignbot.Date) (string, error) {
+	r, err := s.newDigestRun(ctx, day)
+	if err != nil {
+		return "", err
+	}
+	return r.render(forPersonID)
+}
+
+// runDigests sends today's digest to every leader, head and office member,
+// once, when its time has come.
+func (s *Scheduler) runDigests(ctx context.Context, now time.Time) error {
+	s.jobs.Lock()
+	defer s.jobs.Unlock()
+	today := campaignbot.DateOf(now, s.plan.Loc())
+	m := s.minuteOf(now)
+	if m < s.plan.Policy.DigestAt || s.plan.Policy.InQuiet(m) {
+		return nil
+	}
+	last, ok, err := s.lastDay(ctx, JobDigest)
+	if err != nil {
+		return err
+	}
+	if ok && last >= today {
+		return nil
+	}
+	n, err := s.SendDigests(ctx, today)
+	if err != nil {
+		return err
+	}
+	s.logger.Info("digests enqueued", "day", today, "new", n)
+	if err := s.store.SetLastRun(ctx, JobDigest, now); err != nil {
+		return fmt.Errorf("record digest run: %w", err)
+	}
+	return nil
+}
+
+// SendDigests enqueues day's digest for every leader, head and office
+// member who is bound and not on leave; it returns how many rows were new.
+func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int, error) {
+	r, err := s.newDigestRun(ctx, day)
+	if err != nil {
+		return 0, err
+	}
+	byPerson := map[int64][]*campaignbot.Account{}
+	for _, a := range r.d.accounts {
+		byPerson[a.PersonID] = append(byPerson[a.PersonID], a)
+	}
+	now := outsideQuiet(s.clock.Now(), s.plan)
+	var msgs []*campaignbot.OutboxMessage
+	for _, p := range r.d.people {
+		if len(byPerson[p.ID]) == 0 || r.onLeave(p.ID) ||
+			!(p.HasRole(campaignbot.RoleLeader) || p.HasRole(campaignbot.RoleHead) || p.HasRole(campaignbot.RoleOffice)) {
+			continue
+		}
+		text, err := r.render(p.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range byPerson[p.ID] {
+			msgs = append(msgs, &campaignbot.OutboxMessage{
+				Key:      fmt.Sprintf("%s:%d:%s:%s", campaignbot.KindDigest, p.ID, day, a.Platform),
+				Platform: a.Platform, ChatID: a.ChatID, PersonID: p.ID, Kind: campaignbot.KindDigest,
+				Text: text, NextAt: now,
+			})
+		}
+	}
+	return s.enqueue(ctx, msgs)
+}
+
+func (r *digestRun) onLeave(personID int64) bool {
+	for _, l := range r.d.leaves {
+		if l.PersonID == personID && l.Covers(r.day) {
+			return true
+		}
+	}
+	return false
+}
+
+// tally is done out of owed.
+type tally struct{ done, owed int }
+
+func (c catalog) tally(t tally) string {
+	if t.owed == 0 {
+		return "0/0"
+	}
+	return c.t("tally", t.done, t.owed, t.done*100/t.owed)
+}
+
+func (r *digestRun) render(personID int64) (string, error) {
+	sc, err := r.scopeOf(personID)
+	if err != nil {
+		return "", err
+	}
+	c, plan, day := r.s.cat, r.s.plan, r.day
+	var b strings.Builder
+	line := func(key string, args ...any) { b.WriteString(c.t(key, args...)); b.WriteByte('\n') }
+
+	line("digest.title", day, sc.reader.Name)
+	ph := plan.PhaseAt(day)
+	switch {
+	case ph != nil:
+		line("digest.phase", c.phase(ph), ph.Start, ph.End, int(ph.End-day))
+	case day < plan.Start:
+		line("digest.before", int(plan.Start-day))
+	default:
+		line("digest.after")
+	}
+
+	r.renderCompletion(&b, sc, ph)
+	r.renderOverdue(&b, sc)
+	r.renderReviews(&b, sc)
+	r.renderProblems(&b, sc)
+	r.renderSurveys(&b)
+	r.renderLedger(&b, sc)
+	if sc.office {
+		r.renderUnbound(&b)
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaignbot.Phase) {
+	if ph == nil {
+		return
+	}
+	c := r.s.cat
+	type deptTask struct {
+		task string
+		dept int64
+	}
+	byTask := map[string]*tally{}
+	byDept := map[int64]*tally{}
+	seenDept := map[deptTask]bool{}
+	for i := range r.obs {
+		o := &r.obs[i]
+		t := r.s.plan.FindTask(o.TaskKey)
+		p := r.d.byID[o.PersonID]
+		if t == nil || t.Phase != ph.Key || p == nil || !sc.covers(p.DepartmentID) {
+			continue
+		}
+		// A per-department task is owed once by the department.
+		if o.DepartmentID != 0 {
+			k := deptTask{o.TaskKey, o.DepartmentID}
+			if seenDept[k] {
+				continue
+			}
+			seenDept[k] = true
+		}
+		for _, tl := range []*tally{get(byTask, o.TaskKey), get(byDept, p.DepartmentID)} {
+			tl.owed++
+			if o.Status == campaignbot.StatusDone {
+				tl.done++
+			}
+		}
+	}
+	if len(byTask) == 0 {
+		return
+	}
+	b.WriteString(c.t("digest.completion") + "\n")
+	for i := range r.s.plan.Tasks {
+		t := &r.s.plan.Tasks[i]
+		if tl := byTask[t.Key]; tl != nil {
+			b.WriteString(c.t("digest.task", c.task(t), c.tally(*tl)) + "\n")
+		}
+	}
+	depts := make([]int64, 0, len(byDept))
+	for id := range byDept {
+		depts = append(depts, id)
+	}
+	// Least complete first: those are the ones to chase.
+	slices.SortFunc(depts, func(a, b int64) int {
+		ta, tb := byDept[a], byDept[b]
+		return cmp.Or(cmp.Compare(ta.done*tb.owed, tb.done*ta.owed), cmp.Compare(a, b))
+	})
+	var parts []string
+	for _, id := range depts[:min(len(depts), digestDeptLines)] {
+		name := fmt.Sprint(id)
+		if dep := r.d.deptByID[id]; dep != nil {
+			name = dep.Name
+		}
+		parts = append(parts, name+" "+c.tally(*byDept[id]))
+	}
+	more := ""
+	if n := len(depts) - digestDeptLines; n > 0 {
+		more = c.t("digest.more", n)
+	}
+	b.WriteString(c.t("digest.depts", strings.Join(parts, c.t("sep")), more) + "\n")
+}
+
+func get[K comparable](m map[K]*tally, k K) *tally {
+	t := m[k]
+	if t == nil {
+		t = &tally{}
+		m[k] = t
+	}
+	return t
+}
+
+// overdueIn returns the overdue obligations in scope, most overdue first.
+func (r *digestRun) overdueIn(sc *scope) []*campaignbot.Obligation {
+	var out []*campaignbot.Obligation
+	for i := range r.obs {
+		o := &r.obs[i]
+		if o.Status != campaignbot.StatusOverdue {
+			continue
+		}
+		if p := r.d.byID[o.PersonID]; p != nil && sc.covers(p.DepartmentID) {
+			out = append(out, o)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *campaignbot.Obligation) int {
+		return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.PersonID, b.PersonID), cmp.Compare(a.TaskKey, b.TaskKey))
+	})
+	return out
+}
+
+func (r *digestRun) overdueLine(o *campaignbot.Obligation) string {
+	c := r.s.cat
+	p := r.d.byID[o.PersonID]
+	t := r.s.plan.FindTask(o.TaskKey)
+	week := ""
+	if t.Cardinality == campaignbot.EveryWeek {
+		week = c.t("week", o.PeriodStart, o.PeriodEnd)
+	}
+	return c.t("digest.overdue.line", p.Name, p.Department, c.task(t), week, int(r.day-o.Due))
+}
+
+func (r *digestRun) renderOverdue(b *strings.Builder, sc *scope) {
+	c := r.s.cat
+	list := r.overdueIn(sc)
+	if len(list) == 0 {
+		b.WriteString(c.t("digest.overdue.none") + "\n")
+		return
+	}
+	people := map[int64]bool{}
+	for _, o := range list {
+		people[o.PersonID] = true
+	}
+	b.WriteString(c.t("digest.overdue", len(list), len(people)) + "\n")
+	for _, o := range list[:min(len(list), digestOverdueLines)] {
+		b.WriteString(r.overdueLine(o) + "\n")
+	}
+	if n := len(list) - digestOverdueLines; n > 0 {
+		b.WriteString(c.t("digest.overdue.more", n) + "\n")
+	}
+}
+
+// reviewsFor returns the versions waiting for personID's review: those of
+// departments in their charge, and, for the head, those reviewed by the head.
+func (r *digestRun) reviewsFor(personID int64) []*campaignbot.Submission {
+	var out []*campaignbot.Submission
+	reader := r.d.byID[personID]
+	for _, s := range r.reviews {
+		t := r.s.plan.FindTask(s.TaskKey)
+		if t == nil {
+			continue
+		}
+		dept := s.DepartmentID
+		if author := r.d.byID[s.PersonID]; dept == 0 && author != nil {
+			dept = author.DepartmentID
+		}
+		switch t.Review {
+		case campaignbot.ReviewLeaderInCharge:
+			if r.leaderOf[dept] == personID {
+				out = append(out, s)
+			}
+		case campaignbot.ReviewHead:
+			if reader.HasRole(campaignbot.RoleHead) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func (r *digestRun) renderReviews(b *strings.Builder, sc *scope) {
+	c := r.s.cat
+	list := r.reviewsFor(sc.reader.ID)
+	if len(list) == 0 {
+		return
+	}
+	b.WriteString(c.t("digest.reviews", len(list)) + "\n")
+	loc := r.s.plan.Loc()
+	for _, s := range list[:min(len(list), digestReviewLines)] {
+		name, dept := "?", "?"
+		if p := r.d.byID[s.PersonID]; p != nil {
+			name, dept = p.Name, p.Department
+		}
+		b.WriteString(c.t("digest.review.line", c.task(r.s.plan.FindTask(s.TaskKey)), dept, name, s.Version,
+			int(r.day-campaignbot.DateOf(s.SubmittedAt, loc))) + "\n")
+	}
+}
+
+func (r *digestRun) renderProblems(b *strings.Builder, sc *scope) {
+	c := r.s.cat
+	loc := r.s.plan.Loc()
+	var fresh, open, young, mid, old int
+	var overdue []*campaignbot.Problem
+	for _, p := range r.problems {
+		// A leader sees the problems they own and those nobody owns yet.
+		if !sc.all && p.OwnerID != sc.reader.ID && p.OwnerID != 0 {
+			continue
+		}
+		filed := campaignbot.DateOf(p.CreatedAt, loc)
+		if filed >= r.day-1 {
+			fresh++
+		}
+		if p.Status == campaignbot.ProblemClosed {
+			continue
+		}
+		open++
+		switch age := int(r.day - filed); {
+		case age < 7:
+			young++
+		case age <= 30:
+			mid++
+		default:
+			old++
+		}
+		if p.Due < r.day && p.Status != campaignbot.ProblemResolved {
+			overdue = append(overdue, p)
+		}
+	}
+	if fresh+open == 0 {
+		return
+	}
+	b.WriteString(c.t("digest.problems", fresh, open, young, mid, old, len(overdue)) + "\n")
+	slices.SortFunc(overdue, func(a, b *campaignbot.Problem) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
+	for _, p := range overdue[:min(len(overdue), digestProblemLines)] {
+		late := int(r.day - p.Due)
+		if owner := r.d.byID[p.OwnerID]; owner != nil {
+			b.WriteString(c.t("digest.problem.owned", p.ID, p.Enterprise, p.Category, late, owner.Name) + "\n")
+		} else {
+			b.WriteString(c.t("digest.problem.unowned", p.ID, p.Enterprise, p.Category, late, p.ID) + "\n")
+		}
+	}
+	if n := len(overdue) - digestProblemLines; n > 0 {
+		b.WriteString(c.t("digest.more.line", n) + "\n")
+	}
+}
+
+func (r *digestRun) renderSurveys(b *strings.Builder) {
+	c := r.s.cat
+	for i := range r.s.plan.Surveys {
+		sv := &r.s.plan.Surveys[i]
+		from, to := sv.From, sv.To
+		if ph := r.s.plan.FindPhase(sv.Phase); ph != nil {
+			if from == 0 {
+				from = ph.Start
+			}
+			if to == 0 {
+				to = ph.End
+			}
+		}
+		if r.day < from || r.day > to {
+			continue
+		}
+		audience := 0
+		for _, p := range r.d.people {
+			if len(sv.Roles) == 0 || slices.ContainsFunc(sv.Roles, p.HasRole) {
+				audience++
+			}
+		}
+		t := tally{done: r.surveyed[sv.Key], owed: audience}
+		b.WriteString(c.t("digest.survey", c.pick(sv.Title, sv.TitleEn), c.tally(t)) + "\n")
+	}
+}
+
+func (r *digestRun) renderLedger(b *strings.Builder, sc *scope) {
+	n := map[campaignbot.LedgerStatus]int{}
+	total := 0
+	for _, it := range r.ledger {
+		if sc.all || it.OwnerID == sc.reader.ID {
+			n[it.Status]++
+			total++
+		}
+	}
+	if total == 0 {
+		return
+	}
+	b.WriteString(r.s.cat.t("digest.ledger", n[campaignbot.LedgerOpen], n[campaignbot.LedgerInProgress], n[campaignbot.LedgerDone]) + "\n")
+}
+
+func (r *digestRun) renderUnbound(b *strings.Builder) {
+	c := r.s.cat
+	var unbound, unreachable []string
+	for _, p := range r.d.people {
+		if len(r.d.bound[p.ID]) == 0 {
+			unbound = append(unbound, p.Name)
+		}
+		if len(p.Unreachable) > 0 {
+			unreachable = append(unreachable, p.Name)
+		}
+	}
+	for _, g := range []struct {
+		key   string
+		names []string
+	}{{"digest.unbound", unbound}, {"digest.unreachable", unreachable}} {
+		if len(g.names) == 0 {
+			continue
+		}
+		more := ""
+		if n := len(g.names) - digestUnboundLines; n > 0 {
+			more = c.t("digest.more", n)
+		}
+		b.WriteString(c.t(g.key, len(g.names), strings.Join(g.names[:min(len(g.names), digestUnboundLines)], c.t("sep")), more) + "\n")
+	}
+}
+
+// OverdueFor lists everyone overdue on day in the departments the leader is
+// in charge of (everyone, for the head and the office), for `/overdue`.
+func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaignbot.Date) (string, error) {
+	r, err := s.newDigestRun(ctx, day)
+	if err != nil {
+		return "", err
+	}
+	sc, err := r.scopeOf(leaderID)
+	if err != nil {
+		return "", err
+	}
+	list := r.overdueIn(sc)
+	if len(list) == 0 {
+		return s.cat.t("digest.overdue.none"), nil
+	}
+	var b strings.Builder
+	people := map[int64]bool{}
+	for _, o := range list {
+		people[o.PersonID] = true
+	}
+	b.WriteString(s.cat.t("overdue.title", day, len(list), len(people)) + "\n")
+	// Grouped by department, most overdue first within each.
+	slices.SortStableFunc(list, func(a, b *campaignbot.Obligation) int {
+		return cmp.Compare(r.d.byID[a.PersonID].Department, r.d.byID[b.PersonID].Department)
+	})
+	dept := ""
+	for i, o := range list {
+		if i == overdueListMaxLines {
+			b.WriteString(s.cat.t("digest.more.line", len(list)-i) + "\n")
+			break
+		}
+		if p := r.d.byID[o.PersonID]; p.Department != dept {
+			dept = p.Department
+			b.WriteString(s.cat.t("overdue.dept", dept) + "\n")
+		}
+		b.WriteString(r.overdueLine(o) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}

@@ -1,0 +1,383 @@
+// Package scheduler runs campaignbot's timed work: the daily reminders
+// (warnings, overdue reminders, escalations, phase announcements), the daily
+// digest, and the dispatcher that delivers the outbox within each platform's
+// limits. Jobs are robfig/cron jobs in the plan's time zone; each records the
+// last day it completed so that a restart catches up once.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"campaignbot"
+)
+
+// Job names, as recorded by JobService.
+const (
+	JobReminders = "reminders"
+	JobDigest    = "digest"
+)
+
+// DefaultRemindAt is when the reminders job runs, in the plan's time zone.
+const DefaultRemindAt campaignbot.Clocktime = 9 * 60
+
+// Store is what the scheduler reads and writes; *store.DB implements it.
+type Store interface {
+	campaignbot.Store
+	campaignbot.ObligationSource
+	campaignbot.DigestService
+}
+
+// Scheduler runs the reminders and digest jobs and serves digests, previews,
+// announcements and overdue lists to the bot and the command line.
+type Scheduler struct {
+	store    Store
+	plan     *campaignbot.Plan
+	clock    campaignbot.Clock
+	logger   *slog.Logger
+	lang     string
+	cat      catalog
+	remindAt campaignbot.Clocktime
+	groups   []campaignbot.Platform
+	onQueue  func()
+
+	cron   *cron.Cron
+	cancel context.CancelFunc
+	jobs   sync.Mutex // one job at a time, whoever starts it
+
+	mu   sync.Mutex // guards snap
+	snap snapshot
+}
+
+// Option configures a Scheduler.
+type Option func(*Scheduler)
+
+// WithSchedulerClock sets the scheduler's clock.
+func WithSchedulerClock(c campaignbot.Clock) Option { return func(s *Scheduler) { s.clock = c } }
+
+// WithSchedulerLogger sets the scheduler's logger.
+func WithSchedulerLogger(l *slog.Logger) Option { return func(s *Scheduler) { s.logger = l } }
+
+// WithLang selects the language of prompts and digests: "en" for English,
+// anything else for Chinese (the default).
+func WithLang(lang string) Option {
+	return func(s *Scheduler) { s.lang, s.cat = lang, newCatalog(lang) }
+}
+
+// WithRemindAt sets when the reminders job runs each day (DefaultRemindAt);
+// it should be outside the quiet hours.
+func WithRemindAt(at campaignbot.Clocktime) Option { return func(s *Scheduler) { s.remindAt = at } }
+
+// WithGroupChats names the platforms with a campaign group configured;
+// announcements for everyone also go there (ChatID GroupChat).
+func WithGroupChats(ps ...campaignbot.Platform) Option {
+	return func(s *Scheduler) { s.groups = ps }
+}
+
+// WithOnEnqueue sets a function called after messages are enqueued; main
+// passes the dispatcher's Kick.
+func WithOnEnqueue(f func()) Option { return func(s *Scheduler) { s.onQueue = f } }
+
+// New returns a scheduler for plan over store.
+func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
+	s := &Scheduler{
+		store:    store,
+		plan:     plan,
+		clock:    campaignbot.SystemClock,
+		logger:   slog.Default(),
+		cat:      newCatalog(""),
+		remindAt: DefaultRemindAt,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Start catches up on the jobs that fell due while the process was down and
+// then schedules them. A reminders run whose time has passed today runs now,
+// covering every day since the last completed one (see ComputeReminders for
+// how missed days fold); if today's time has not come, the scheduled run
+// catches up. Today's digest is sent if its time has passed and it was not;
+// digests of earlier days are stale and skipped. Nothing runs inside quiet
+// hours: the next scheduled run catches up instead. Start returns the
+// catch-up's error, if any, with the jobs scheduled all the same.
+func (s *Scheduler) Start(ctx context.Context) error {
+	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	logger := cronLogger{s.logger}
+	s.cron = cron.New(
+		cron.WithLocation(s.plan.Loc()),
+		cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
+	)
+	jobs := []struct {
+		name string
+		at   campaignbot.Clocktime
+		run  func(context.Context, time.Time) error
+	}{
+		{JobReminders, s.remindAt, s.runReminders},
+		{JobDigest, s.plan.Policy.DigestAt, s.runDigests},
+	}
+	var errs []error
+	for _, j := range jobs {
+		spec := fmt.Sprintf("%d %d * * *", int(j.at)%60, int(j.at)/60)
+		if _, err := s.cron.AddFunc(spec, func() {
+			if err := j.run(ctx, s.clock.Now()); err != nil {
+				s.logger.Error("job failed", "job", j.name, "err", err)
+			}
+		}); err != nil {
+			return fmt.Errorf("schedule %s: %w", j.name, err)
+		}
+	}
+	for _, j := range jobs {
+		if err := j.run(ctx, s.clock.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("catch up %s: %w", j.name, err))
+		}
+	}
+	s.cron.Start()
+	return errors.Join(errs...)
+}
+
+// Stop stops scheduling jobs and returns a context that is done when the
+// running ones have finished.
+func (s *Scheduler) Stop() context.Context {
+	if s.cron == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}
+	return s.cron.Stop()
+}
+
+// Close stops the jobs and waits for the running ones to finish.
+func (s *Scheduler) Close() error {
+	<-s.Stop().Done()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	return nil
+}
+
+// cronLogger sends cron's logging to slog; its routine chatter is debug.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// minuteOf returns t's time of day in the plan's time zone.
+func (s *Scheduler) minuteOf(t time.Time) campaignbot.Clocktime {
+	lt := t.In(s.plan.Loc())
+	return campaignbot.Clocktime(lt.Hour()*60 + lt.Minute())
+}
+
+// lastDay returns the day job last completed, ok false if never.
+func (s *Scheduler) lastDay(ctx context.Context, job string) (campaignbot.Date, bool, error) {
+	at, err := s.store.LastRun(ctx, job)
+	if err != nil {
+		return 0, false, fmt.Errorf("last run of %s: %w", job, err)
+	}
+	if at.IsZero() {
+		return 0, false, nil
+	}
+	return campaignbot.DateOf(at, s.plan.Loc()), true, nil
+}
+
+// runReminders enqueues the reminders of every day since the last completed
+// run up to today, once today's run time has come.
+func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
+	s.jobs.Lock()
+	defer s.jobs.Unlock()
+	today := campaignbot.DateOf(now, s.plan.Loc())
+	m := s.minuteOf(now)
+	if m < s.remindAt || s.plan.Policy.InQuiet(m) {
+		return nil
+	}
+	last, ok, err := s.lastDay(ctx, JobReminders)
+	if err != nil {
+		return err
+	}
+	if ok && last >= today {
+		return nil
+	}
+	from := today
+	if ok {
+		from = last + 1
+	}
+	n, err := s.enqueueReminders(ctx, from, today, now)
+	if err != nil {
+		return err
+	}
+	s.logger.Info("reminders enqueued", "from", from, "to", today, "new", n)
+	if err := s.store.SetLastRun(ctx, JobReminders, now); err != nil {
+		return fmt.Errorf("record reminders run: %w", err)
+	}
+	return nil
+}
+
+// RunDay enqueues the reminders of day as the daily job would, at the
+// clock's time, without touching the job's record; it returns how many
+// outbox rows were new. Keys make running it twice harmless.
+func (s *Scheduler) RunDay(ctx context.Context, day campaignbot.Date) (int, error) {
+	s.jobs.Lock()
+	defer s.jobs.Unlock()
+	return s.enqueueReminders(ctx, day, day, s.clock.Now())
+}
+
+// Preview returns the prompts that day's reminders job would enqueue, with
+// recipients' names and reasons, without enqueueing anything. Prompts for
+// people with no bound account have no Messages.
+func (s *Scheduler) Preview(ctx context.Context, day campaignbot.Date) ([]Prompt, error) {
+	now := day.Time(s.plan.Loc()).Add(time.Duration(s.remindAt) * time.Minute)
+	return s.computeReminders(ctx, day, day, now)
+}
+
+func (s *Scheduler) enqueueReminders(ctx context.Context, from, to campaignbot.Date, now time.Time) (int, error) {
+	prompts, err := s.computeReminders(ctx, from, to, now)
+	if err != nil {
+		return 0, err
+	}
+	var msgs []*campaignbot.OutboxMessage
+	for _, p := range prompts {
+		msgs = append(msgs, p.Messages...)
+	}
+	return s.enqueue(ctx, msgs)
+}
+
+func (s *Scheduler) enqueue(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	n, err := s.store.EnqueueOutbox(ctx, msgs)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	if n > 0 && s.onQueue != nil {
+		s.onQueue()
+	}
+	return n, nil
+}
+
+func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.Date, now time.Time) ([]Prompt, error) {
+	d, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ComputeReminders(ReminderInput{
+		Plan: s.plan, Day: to, From: from, Now: now,
+		People: d.people, Departments: d.departments, Accounts: d.accounts, Leaves: d.leaves,
+		Obligations:    d.obligations(s.plan, to, nil),
+		GroupPlatforms: s.groups, Lang: s.lang,
+	}), nil
+}
+
+// snapshot caches what the jobs and digests read in bulk: the roster (while
+// its fingerprint holds) and every submission record (appended to, since
+// submissions are never deleted; returned versions are filtered per read).
+type snapshot struct {
+	version     string
+	people      []*campaignbot.Person
+	departments []*campaignbot.Department
+	accounts    []*campaignbot.Account
+	leaves      []campaignbot.Leave
+	records     []campaignbot.SubmissionRecord
+	maxID       int64
+}
+
+// data is a consistent view of the store for one run.
+type data struct {
+	people      []*campaignbot.Person
+	byID        map[int64]*campaignbot.Person
+	departments []*campaignbot.Department
+	deptByID    map[int64]*campaignbot.Department
+	accounts    []*campaignbot.Account
+	bound       map[int64][]campaignbot.Platform
+	leaves      []campaignbot.Leave
+	records     []campaignbot.SubmissionRecord
+	claims      []campaignbot.Claim
+}
+
+// load refreshes the snapshot and returns a view of it.
+func (s *Scheduler) load(ctx context.Context) (*data, error) {
+	version, err := s.store.RosterVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sn := &s.snap
+	if version != sn.version {
+		if sn.people, err = s.store.FindPeople(ctx, campaignbot.PersonFilter{}); err != nil {
+			return nil, fmt.Errorf("load people: %w", err)
+		}
+		if sn.departments, err = s.store.FindDepartments(ctx); err != nil {
+			return nil, fmt.Errorf("load departments: %w", err)
+		}
+		if sn.accounts, err = s.store.FindAllAccounts(ctx); err != nil {
+			return nil, fmt.Errorf("load accounts: %w", err)
+		}
+		if sn.leaves, err = s.store.FindAllLeaves(ctx); err != nil {
+			return nil, fmt.Errorf("load leave: %w", err)
+		}
+		sn.version = version
+	}
+	recs, err := s.store.FindSubmissionRecordsAfter(ctx, sn.maxID)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) > 0 {
+		sn.records = append(sn.records, recs...)
+		sn.maxID = recs[len(recs)-1].ID
+	}
+	returned, err := s.store.FindReturnedSubmissionIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := s.store.FindClaims(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	d := &data{
+		people: sn.people, departments: sn.departments, accounts: sn.accounts, leaves: sn.leaves,
+		records: sn.records[:len(sn.records):len(sn.records)], claims: claims,
+		byID:     make(map[int64]*campaignbot.Person, len(sn.people)),
+		deptByID: make(map[int64]*campaignbot.Department, len(sn.departments)),
+		bound:    make(map[int64][]campaignbot.Platform),
+	}
+	if len(returned) > 0 {
+		d.records = slices.DeleteFunc(slices.Clone(d.records), func(r campaignbot.SubmissionRecord) bool {
+			_, found := slices.BinarySearch(returned, r.ID)
+			return found
+		})
+	}
+	for _, p := range d.people {
+		d.byID[p.ID] = p
+	}
+	for _, dep := range d.departments {
+		d.deptByID[dep.ID] = dep
+	}
+	for _, a := range d.accounts {
+		d.bound[a.PersonID] = append(d.bound[a.PersonID], a.Platform)
+	}
+	return d, nil
+}
+
+// obligations computes the obligations as of day, for people (everyone when nil).
+func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people []*campaignbot.Person) []campaignbot.Obligation {
+	if people == nil {
+		people = d.people
+	}
+	return campaignbot.Obligations(campaignbot.ObligationInput{
+		Plan: plan, Day: day, People: people, Submissions: d.records, Claims: d.claims, Leaves: d.leaves,
+	})
+}
