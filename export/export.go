@@ -109,7 +109,8 @@ func Write(ctx context.Context, w io.Writer, src Source, p *campaignbot.Plan, op
 		}
 	}
 	pr.finish()
-	f.SetActiveSheet(0)
+	// The renamed "Sheet1" stays the active sheet. (SetActiveSheet would
+	// parse every streamed sheet back into memory.)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("export: write workbook: %w", err)
 	}

@@ -149,23 +149,8 @@ func testSource() *fakeSource {
 	return s
 }
 
-// withPlan is a test-only option: mustExport uses the plan it carries.
-type planOption struct{ p *campaignbot.Plan }
-
-func withPlan(p *campaignbot.Plan) any { return planOption{p} }
-
-func mustExport(t *testing.T, src export.Source, args ...any) *excelize.File {
+func mustExport(t *testing.T, src export.Source, p *campaignbot.Plan, opts ...export.Option) *excelize.File {
 	t.Helper()
-	p := testPlan()
-	var opts []export.Option
-	for _, a := range args {
-		switch a := a.(type) {
-		case planOption:
-			p = a.p
-		case export.Option:
-			opts = append(opts, a)
-		}
-	}
 	path := filepath.Join(t.TempDir(), "campaign.xlsx")
 	out, err := os.Create(path)
 	if err != nil {
@@ -196,7 +181,7 @@ func mustRows(t *testing.T, f *excelize.File, sheet string) [][]string {
 
 func TestWriteWorkbook(t *testing.T) {
 	var calls [][2]int
-	f := mustExport(t, testSource(), export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
+	f := mustExport(t, testSource(), testPlan(), export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
 
 	if got, want := f.GetSheetList(), export.SheetNames("zh"); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %v, want %v", got, want)
@@ -358,7 +343,7 @@ func TestWriteWorkbook(t *testing.T) {
 }
 
 func TestWriteEnglish(t *testing.T) {
-	f := mustExport(t, testSource(), export.WithLang("en"))
+	f := mustExport(t, testSource(), testPlan(), export.WithLang("en"))
 	if got, want := f.GetSheetList(), export.SheetNames("en"); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}
@@ -375,7 +360,7 @@ func TestWriteEnglish(t *testing.T) {
 
 func TestWriteEmpty(t *testing.T) {
 	var calls [][2]int
-	f := mustExport(t, &fakeSource{}, export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
+	f := mustExport(t, &fakeSource{}, testPlan(), export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
 	for _, sh := range export.SheetNames("zh")[:6] {
 		if got, want := len(mustRows(t, f, sh)), 1; got != want {
 			t.Errorf("%s has %d rows, want only the header", sh, got)
@@ -393,7 +378,7 @@ func TestWriteEmpty(t *testing.T) {
 
 	// Nothing at all: one call saying so.
 	calls = nil
-	mustExport(t, &fakeSource{}, export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }), withPlan(&campaignbot.Plan{}))
+	mustExport(t, &fakeSource{}, &campaignbot.Plan{}, export.WithProgress(func(done, total int) { calls = append(calls, [2]int{done, total}) }))
 	if want := [][2]int{{0, 0}}; !slices.Equal(calls, want) {
 		t.Errorf("progress calls = %v, want %v", calls, want)
 	}

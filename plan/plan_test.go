@@ -1,6 +1,8 @@
 package plan_test
 
 import (
+	"fmt"
+	"runtime"
 	"bytes"
 	"errors"
 	"os"
@@ -329,6 +331,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]"))
 	f.Add([]byte("x: &x {a: 1}\ntasks: [*x, *x]\n<<: *x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		tm := time.AfterFunc(3*time.Second, func() { buf := make([]byte, 1<<20); n := runtime.Stack(buf, true); panic(fmt.Sprintf("HANG %q\n%s", data, buf[:n])) })
+		defer tm.Stop()
 		p, err := plan.Parse("fuzz.yaml", data)
 		if (p == nil) == (err == nil) {
 			t.Fatalf("got plan %v and error %v", p != nil, err)

@@ -327,7 +327,7 @@ func (r *digestRun) overdueLine(o *campaignbot.Obligation) string {
 	if t.Cardinality == campaignbot.EveryWeek {
 		week = c.t("week", o.PeriodStart, o.PeriodEnd)
 	}
-	return c.t("digest.overdue.line", p.Name, p.Department, c.task(t), week, int(r.day-o.Due))
+	return c.t("digest.overdue.line", p.Name, p.Department, c.task(t)+week, int(r.day-o.Due))
 }
 
 func (r *digestRun) renderOverdue(b *strings.Builder, sc *scope) {

@@ -60,12 +60,12 @@ var messages = map[string]msg{
 	"overdue":      {"【催交】「%s」已逾期 %d 天（截止 %s）。迟交仍会接收并标注为迟交。直接回复本消息即可提交。", "Overdue: “%s” was due %[3]s, %[2]d days ago. Late work is still accepted, marked late. Reply to this message to submit it."},
 	"week":         {"（%s 至 %s 这一周）", " (the week %s to %s)"},
 	"fold":         {"您还有 %d 项待办：\n%s\n发送 /tasks 查看全部，或点下面的按钮提交。", "You have %d more items to do:\n%s\nSend /tasks to see them all, or press a button below to submit."},
-	"fold.overdue": {"· 「%s」%s 已逾期 %d 天", "· “%s”%s overdue by %d days"},
-	"fold.warn":    {"· 「%s」%s %d 天后到期", "· “%s”%s due in %d days"},
+	"fold.overdue": {"· 「%s」已逾期 %d 天", "· “%s” overdue by %d days"},
+	"fold.warn":    {"· 「%s」%d 天后到期", "· “%s” due in %d days"},
 
 	// Escalation, privately to the leader in charge.
 	"escalate":      {"【督办】您分管的科室有以下任务逾期 %d 天以上：\n%s\n发送 /overdue 查看完整名单。", "In the departments you are in charge of, these are overdue by %d days or more:\n%s\nSend /overdue for the full list."},
-	"escalate.line": {"· %s（%s）：「%s」%s 逾期 %d 天", "· %s (%s): “%s”%s, %d days overdue"},
+	"escalate.line": {"· %s（%s）：「%s」逾期 %d 天", "· %s (%s): “%s”, %d days overdue"},
 
 	// Phase announcements.
 	"phase.start":      {"【阶段开始】「%s」今天开始（%s 至 %s）。本阶段任务：\n%s\n发送 /tasks 查看您的任务。", "The phase “%s” begins today (%s to %s). Its tasks:\n%s\nSend /tasks to see yours."},
@@ -85,7 +85,7 @@ var messages = map[string]msg{
 	"digest.more.line":       {"……另有 %d 项", "… and %d more"},
 	"digest.overdue":         {"逾期 %d 项（%d 人），发送 /overdue 查看完整名单：", "Overdue: %d items (%d people); send /overdue for the full list:"},
 	"digest.overdue.none":    {"无逾期未交。", "Nothing is overdue."},
-	"digest.overdue.line":    {"· %s（%s）：「%s」%s 逾期 %d 天", "· %s (%s): “%s”%s, %d days overdue"},
+	"digest.overdue.line":    {"· %s（%s）：「%s」逾期 %d 天", "· %s (%s): “%s”, %d days overdue"},
 	"digest.overdue.more":    {"……另有 %d 项，发送 /overdue 查看", "… and %d more: send /overdue"},
 	"digest.reviews":         {"待您审阅 %d 份，发送 /review 审阅：", "Waiting for your review: %d; send /review:"},
 	"digest.review.line":     {"· 「%s」%s %s 第 %d 版，已等 %d 天", "· “%s”, %s, %s, version %d, waiting %d days"},
@@ -103,8 +103,8 @@ var messages = map[string]msg{
 	"announce": {"【通知】%s\n—— %s", "Notice: %s\n— %s"},
 
 	// Reasons, for `campaignbot reminders` previews and logs.
-	"reason.warn":        {"「%s」%s 还有 %d 天到期", "“%s”%s due in %d days"},
-	"reason.overdue":     {"「%s」%s 逾期 %d 天（第 %d 次催交）", "“%s”%s overdue by %d days (reminder %d)"},
+	"reason.warn":        {"「%s」还有 %d 天到期", "“%s” due in %d days"},
+	"reason.overdue":     {"「%s」逾期 %d 天（第 %d 次催交）", "“%s” overdue by %d days (reminder %d)"},
 	"reason.fold":        {"合并 %d 项：每日上限 %d 条", "%d items folded: daily cap of %d"},
 	"reason.escalate":    {"分管科室 %d 项逾期 %d 天以上", "%d items in their departments overdue by %d+ days"},
 	"reason.phase.start": {"阶段「%s」开始", "phase “%s” begins"},

@@ -290,13 +290,13 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 	switch {
 	case c.kind == campaignbot.KindOverdue:
 		text = x.cat.t("overdue", title+week, c.overdue, c.ob.Due)
-		reason = x.cat.t("reason.overdue", title, week, c.overdue, c.nth)
+		reason = x.cat.t("reason.overdue", title+week, c.overdue, c.nth)
 	case c.overdue == -1:
 		text = x.cat.t("warn.1", title+week, c.ob.Due)
-		reason = x.cat.t("reason.warn", title, week, 1)
+		reason = x.cat.t("reason.warn", title+week, 1)
 	default:
 		text = x.cat.t("warn", title+week, -c.overdue, c.ob.Due)
-		reason = x.cat.t("reason.warn", title, week, -c.overdue)
+		reason = x.cat.t("reason.warn", title+week, -c.overdue)
 	}
 	key := fmt.Sprintf("%s:%s:%d:%s", c.kind, c.task.Key, c.personID, c.day)
 	if c.task.Cardinality == campaignbot.EveryWeek {
@@ -322,9 +322,9 @@ func (x *reminderIndex) fold(cs []candidate, limit int) Prompt {
 		title, week := x.cat.task(c.task), x.period(c.ob, c.task)
 		if c.kind == campaignbot.KindOverdue {
 			kind = campaignbot.KindOverdue
-			lines = append(lines, x.cat.t("fold.overdue", title, week, c.overdue))
+			lines = append(lines, x.cat.t("fold.overdue", title+week, c.overdue))
 		} else {
-			lines = append(lines, x.cat.t("fold.warn", title, week, -c.overdue))
+			lines = append(lines, x.cat.t("fold.warn", title+week, -c.overdue))
 		}
 		if !seen[c.task.Key] {
 			seen[c.task.Key] = true
@@ -387,7 +387,7 @@ func (x *reminderIndex) escalationPrompts(es []escalation) []Prompt {
 			e := first[k]
 			late := int(x.in.Day - e.ob.Due)
 			lines = append(lines, x.cat.t("escalate.line", strings.Join(names[k], x.cat.t("sep")),
-				x.people[e.ob.PersonID].Department, x.cat.task(e.task), x.period(e.ob, e.task), late))
+				x.people[e.ob.PersonID].Department, x.cat.task(e.task)+x.period(e.ob, e.task), late))
 		}
 		pr := Prompt{
 			Kind: campaignbot.KindEscalation, Day: x.in.Day, PersonID: id,

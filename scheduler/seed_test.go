@@ -83,12 +83,18 @@ func mustSeedBig(tb testing.TB, plan *campaignbot.Plan, org bigOrg, now time.Tim
 	}
 	study := plan.FindPhase("study")
 	loc := plan.Loc()
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, version, text, state, submitted_at) VALUES (?, ?, ?, ?, ?, '', ?)`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ins.Close()
 	for s := 0; s < org.submissions; s++ {
 		person := s%org.people + 1
 		day := study.Start + campaignbot.Date((s/org.people*7+s%7)%int(study.End-study.Start+1))
 		at := day.Time(loc).Add(10 * time.Hour).UnixNano()
-		exec(`INSERT INTO submissions (task_key, person_id, department_id, version, text, state, submitted_at) VALUES (?, ?, ?, ?, ?, '', ?)`,
-			"study-notes", person, (person-1)%org.departments+1, s/org.people+1, "学习笔记内容", at)
+		if _, err := ins.ExecContext(ctx, "study-notes", person, (person-1)%org.departments+1, s/org.people+1, "学习笔记内容", at); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)
@@ -96,26 +102,3 @@ func mustSeedBig(tb testing.TB, plan *campaignbot.Plan, org bigOrg, now time.Tim
 	return path
 }
 
-func TestSeedTiming(t *testing.T) {
-	pl := mustDefaultPlan(t)
-	now := pl.FindPhase("study").End.Time(pl.Loc()).Add(-20 * 24 * time.Hour)
-	t1 := time.Now()
-	path := mustSeedBig(t, pl, bigOrg{10000, 50, 200000}, now)
-	t.Log("seed", time.Since(t1))
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for range 3 {
-		t1 = time.Now()
-		rs, err := db.FindSubmissionRecords(context.Background())
-		t.Log("records", len(rs), err, time.Since(t1))
-		t1 = time.Now()
-		ps, err := db.FindPeople(context.Background(), campaignbot.PersonFilter{})
-		t.Log("people", len(ps), err, time.Since(t1))
-		t1 = time.Now()
-		obs := campaignbot.Obligations(campaignbot.ObligationInput{Plan: pl, Day: campaignbot.DateOf(now, pl.Loc()), People: ps, Submissions: rs})
-		t.Log("obligations", len(obs), time.Since(t1))
-	}
-}

@@ -40,6 +40,7 @@ func fileExists(path string) bool {
 }
 
 func TestImportRoster(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clock := newTestClock()
 	db := MustOpen(t, WithClock(clock), WithLocation(time.UTC))
@@ -147,6 +148,7 @@ func TestImportRoster(t *testing.T) {
 }
 
 func TestImportRosterAllOrNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -183,6 +185,7 @@ func TestImportRosterAllOrNothing(t *testing.T) {
 }
 
 func TestInvites(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clock := newTestClock()
 	db := MustOpen(t, WithClock(clock))
@@ -293,6 +296,7 @@ func TestInvites(t *testing.T) {
 }
 
 func TestLeavesAndReachable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	ids := importPeople(t, db, "甲")

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -293,8 +294,12 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", abs)
-	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA query_only = 1"); rerr != nil && err == nil {
-		err = rerr
+	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA query_only = 1"); rerr != nil {
+		// Never hand a writable connection back to the read pool.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = rerr
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

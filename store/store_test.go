@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -64,6 +66,7 @@ func mustCode(tb testing.TB, err error, code string) {
 }
 
 func TestMigrateIdempotent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
 	db, err := Open(ctx, path)
@@ -110,7 +113,28 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 }
 
+func TestOpenPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"with space.db", "q?x#y%z.db", "中文.db"} {
+		path := filepath.Join(dir, name)
+		db := mustOpenPath(t, path)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: database not created where asked: %v", name, err)
+		}
+		if _, err := os.Stat(db.AttachmentPath(strings.Repeat("0", 64))); !os.IsNotExist(err) {
+			t.Errorf("%s: attachment dir: %v", name, err)
+		}
+		if !fileExists(path + ".files") {
+			t.Errorf("%s: attachment dir %s.files not created", name, name)
+		}
+	}
+	_, err := Open(context.Background(), "")
+	mustCode(t, err, campaignbot.EINVALID)
+}
+
 func TestMigrationsOrder(t *testing.T) {
+	t.Parallel()
 	fsys := fstest.MapFS{
 		"migration/0010_late.sql":  {Data: []byte("")},
 		"migration/0002_next.sql":  {Data: []byte("")},
@@ -146,6 +170,7 @@ func TestMigrationsOrder(t *testing.T) {
 }
 
 func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	ids := importPeople(t, db, "甲", "乙")

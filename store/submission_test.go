@@ -11,6 +11,7 @@ import (
 )
 
 func TestSubmissionVersions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	ids := importPeople(t, db, "甲", "乙")
@@ -72,6 +73,7 @@ func TestSubmissionVersions(t *testing.T) {
 }
 
 func TestAttachments(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	ids := importPeople(t, db, "甲")
@@ -119,6 +121,7 @@ func TestAttachments(t *testing.T) {
 }
 
 func TestReviewFlow(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t, WithPerDepartmentTasks("dept-analysis"))
 	if _, _, err := db.ImportRoster(ctx, []campaignbot.RosterEntry{
@@ -187,9 +190,10 @@ func TestReviewFlow(t *testing.T) {
 // as a raw update beside a dialog holding its text, then reads every column
 // of every table and checks that no row ties the text to its author.
 func TestAnonymousOpinionUnlinkable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
-	ids := importPeople(t, db, "匿名作者", "署名者")
+	ids := importPeople(t, db, "甲", "乙", "丙", "匿名作者", "署名者")
 	author := ids["匿名作者"]
 	inv, err := db.CreateInvite(ctx, author)
 	if err != nil {

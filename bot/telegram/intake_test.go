@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -423,7 +424,7 @@ func TestCallbackAnswered(t *testing.T) {
 	got := hs.h.next(t)
 	want := bot.Request{Platform: campaignbot.PlatformTelegram, AccountID: "7", ChatID: "7",
 		MessageID: "cb:" + cb, Callback: "task:study-notes", InboundKey: "telegram:1"}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("request = %+v, want %+v", got, want)
 	}
 	// Answered before the handler ran.

@@ -1,7 +1,7 @@
 package telegram
 
 import (
-	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/go-telegram/bot/models"
@@ -78,10 +78,10 @@ func TestDecode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := decode(&tt.u, "campaign_bot")
-			if fmt.Sprintf("%+v", ev.req) != fmt.Sprintf("%+v", tt.req) {
+			if !reflect.DeepEqual(ev.req, tt.req) {
 				t.Errorf("req = %+v, want %+v", ev.req, tt.req)
 			}
-			if fmt.Sprint(ev.files) != fmt.Sprint(tt.files) {
+			if !reflect.DeepEqual(ev.files, tt.files) {
 				t.Errorf("files = %+v, want %+v", ev.files, tt.files)
 			}
 		})

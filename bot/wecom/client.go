@@ -359,10 +359,15 @@ func (c *Client) sendMessage(ctx context.Context, toUser, msgType string, payloa
 		}
 		return "", err
 	}
+	// WeCom UserIDs are case-insensitive.
+	wanted := map[string]bool{}
+	for _, u := range strings.Split(toUser, "|") {
+		wanted[strings.ToLower(u)] = true
+	}
 	var refused []string
 	for _, list := range []string{out.InvalidUser, out.UnlicensedUser} {
 		for _, u := range strings.Split(list, "|") {
-			if u != "" && strings.EqualFold(u, toUser) {
+			if u != "" && wanted[strings.ToLower(u)] {
 				refused = append(refused, u)
 			}
 		}

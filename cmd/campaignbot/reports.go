@@ -12,9 +12,6 @@ func cmdReminders(ctx context.Context, args []string, stdio IO, getenv func(stri
 	return usagef("reminders: not wired yet")
 }
 
-func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
-	return usagef("export: not wired yet")
-}
 
 func cmdWeComMenu(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	return usagef("wecom menu: not wired yet")

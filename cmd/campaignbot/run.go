@@ -76,6 +76,7 @@ func (m *Main) Open(ctx context.Context) error {
 		bot.WithLang(m.Config.Lang),
 		bot.WithLogger(m.Log),
 		bot.WithBotName(m.Config.Telegram.BotName),
+		bot.WithExporter(exporter(db, p, m.Config.Lang)),
 	)
 	return nil
 }

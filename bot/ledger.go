@@ -1,0 +1,393 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"campaignbot"
+)
+
+// maxLedgerField bounds the text of a rectification item's fields.
+const maxLedgerField = 2000
+
+// ledgerWords maps the sub-commands of /ledger, and their Chinese words, to
+// their names.
+var ledgerWords = map[string]string{
+	"add": "add", "新增": "add", "添加": "add",
+	"from-problem": "from-problem", "问题": "from-problem",
+	"from-report": "from-report", "报告": "from-report",
+	"done": "done", "完成": "done",
+	"status": "status", "状态": "status",
+	"publish": "publish", "发布": "publish",
+}
+
+// ledgerStatusWords maps what /ledger status accepts to a status.
+var ledgerStatusWords = map[string]campaignbot.LedgerStatus{
+	"open": campaignbot.LedgerOpen, "未开始": campaignbot.LedgerOpen,
+	"in_progress": campaignbot.LedgerInProgress, "in-progress": campaignbot.LedgerInProgress, "进行中": campaignbot.LedgerInProgress,
+	"done": campaignbot.LedgerDone, "已完成": campaignbot.LedgerDone, "完成": campaignbot.LedgerDone,
+}
+
+// cmdLedger is the rectification ledger (整改台账): with no argument it
+// shows the items; its sub-commands add, update and publish them.
+func (e *Engine) cmdLedger(ctx context.Context, c *Context) error {
+	word, rest, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
+	rest = strings.TrimSpace(rest)
+	if word == "" {
+		return e.ledgerShow(ctx, c)
+	}
+	switch ledgerWords[strings.ToLower(word)] {
+	case "add":
+		return e.ledgerAdd(ctx, c, rest)
+	case "from-problem":
+		return e.ledgerFromProblem(ctx, c, rest)
+	case "from-report":
+		return e.ledgerFromReport(ctx, c, rest)
+	case "done":
+		return e.ledgerDone(ctx, c, rest)
+	case "status":
+		return e.ledgerStatus(ctx, c, rest)
+	case "publish":
+		return e.ledgerPublish(ctx, c)
+	}
+	return c.userError(campaignbot.EINVALID, "ledger.usage")
+}
+
+// ledgerShow replies with the ledger.
+func (e *Engine) ledgerShow(ctx context.Context, c *Context) error {
+	text, n, err := e.renderLedger(ctx, c)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		c.Reply("ledger.empty")
+		return nil
+	}
+	c.ReplyRendered(text + "\n" + c.T("ledger.footer"))
+	return nil
+}
+
+// renderLedger renders every item and reports how many there are.
+func (e *Engine) renderLedger(ctx context.Context, c *Context) (string, int, error) {
+	items, err := e.store.FindLedgerItems(ctx)
+	if err != nil {
+		return "", 0, fmt.Errorf("find ledger items: %w", err)
+	}
+	names, err := e.personNames(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	today := e.today()
+	done := 0
+	for _, it := range items {
+		if it.Status == campaignbot.LedgerDone {
+			done++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(c.T("ledger.header", len(items), done))
+	for _, it := range items {
+		owner := c.T("problem.nobody")
+		if it.OwnerID != 0 {
+			owner = names[it.OwnerID]
+		}
+		overdue := ""
+		if it.Status != campaignbot.LedgerDone && today > it.Due {
+			overdue = c.T("problem.overdue_mark", int(today-it.Due))
+		}
+		b.WriteString("\n" + c.T("ledger.item", it.ID, it.What, orDash(it.Measure), owner, it.Due, overdue,
+			c.T("lstatus."+string(it.Status)), orDash(it.Evidence)))
+	}
+	return b.String(), len(items), nil
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
+}
+
+// checkLedgerText refuses an over-long field.
+func checkLedgerText(c *Context, fields ...string) error {
+	for _, f := range fields {
+		if n := utf8.RuneCountInString(f); n > maxLedgerField {
+			return c.userError(campaignbot.EINVALID, "err.too_long", n, maxLedgerField)
+		}
+	}
+	return nil
+}
+
+// ledgerAdd creates an item: WHAT | MEASURE | OWNER NAME | YYYY-MM-DD.
+func (e *Engine) ledgerAdd(ctx context.Context, c *Context, rest string) error {
+	parts := strings.FieldsFunc(rest, func(r rune) bool { return r == '|' || r == '｜' })
+	if len(parts) != 4 {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_add")
+	}
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	what, measure, ownerName, dueText := parts[0], parts[1], parts[2], parts[3]
+	if what == "" || ownerName == "" {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_add")
+	}
+	if err := checkLedgerText(c, what, measure); err != nil {
+		return err
+	}
+	due, err := campaignbot.ParseDate(dueText)
+	if err != nil {
+		return c.userError(campaignbot.EINVALID, "ledger.bad_date", dueText)
+	}
+	owner, err := e.store.FindPersonByName(ctx, ownerName)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return c.userError(campaignbot.ENOTFOUND, "err.no_person", ownerName)
+	} else if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	it := &campaignbot.LedgerItem{What: what, Measure: measure, OwnerID: owner.ID, Due: due}
+	return e.createLedgerItem(ctx, c, it)
+}
+
+// createLedgerItem stores it, answers and tells its owner.
+func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignbot.LedgerItem) error {
+	if err := e.store.CreateLedgerItem(ctx, it); err != nil {
+		return fmt.Errorf("create ledger item: %w", err)
+	}
+	owner := e.nameOf(ctx, c, it.OwnerID)
+	c.Reply("ledger.added", it.ID, it.What, owner, it.Due)
+	if it.OwnerID == 0 || it.OwnerID == c.Person.ID {
+		return nil
+	}
+	text := c.T("ledger.notice_owner", it.ID, it.What, orDash(it.Measure), it.Due)
+	key := fmt.Sprintf("notice:ledger:%d:%d", it.ID, it.OwnerID)
+	return e.tell(ctx, it.OwnerID, campaignbot.KindNotice, key, text, nil)
+}
+
+// ledgerItemFor returns the item already made from a problem or a
+// submission, if any.
+func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int64) (*campaignbot.LedgerItem, error) {
+	items, err := e.store.FindLedgerItems(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find ledger items: %w", err)
+	}
+	for _, it := range items {
+		if problemID != 0 && it.ProblemID == problemID || submissionID != 0 && it.SubmissionID == submissionID {
+			return it, nil
+		}
+	}
+	return nil, nil
+}
+
+// ledgerFromProblem creates an item from problem N: "N [MEASURE]".
+func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string) error {
+	first, measure, _ := strings.Cut(rest, " ")
+	measure = strings.TrimSpace(measure)
+	id, ok := parseProblemID(first)
+	if !ok {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_from_problem")
+	}
+	if err := checkLedgerText(c, measure); err != nil {
+		return err
+	}
+	p, err := e.store.FindProblemByID(ctx, id)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return c.userError(campaignbot.ENOTFOUND, "problem.not_found", id)
+	} else if err != nil {
+		return fmt.Errorf("find problem: %w", err)
+	}
+	if p.OwnerID == 0 {
+		return c.userError(campaignbot.EINVALID, "ledger.problem_no_owner", id, id)
+	}
+	if old, err := e.ledgerItemFor(ctx, id, 0); err != nil {
+		return err
+	} else if old != nil {
+		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
+	}
+	it := &campaignbot.LedgerItem{
+		What:      c.T("ledger.what_problem", p.Enterprise, p.Description),
+		Measure:   measure,
+		OwnerID:   p.OwnerID,
+		Due:       p.Due,
+		Status:    campaignbot.LedgerInProgress,
+		ProblemID: p.ID,
+	}
+	if p.Status == campaignbot.ProblemClosed {
+		evs, err := e.store.FindProblemEvents(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("find problem events: %w", err)
+		}
+		it.Status = campaignbot.LedgerDone
+		for _, ev := range evs {
+			if ev.Kind == campaignbot.EventResolved {
+				it.Evidence = ev.Text
+			}
+		}
+	}
+	return e.createLedgerItem(ctx, c, it)
+}
+
+// ledgerFromReport creates an item from an accepted submission: "N
+// [MEASURE]". Its author owns it; it is due when the phase after the
+// report's ends.
+func (e *Engine) ledgerFromReport(ctx context.Context, c *Context, rest string) error {
+	first, measure, _ := strings.Cut(rest, " ")
+	measure = strings.TrimSpace(measure)
+	id, ok := parseProblemID(first)
+	if !ok {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_from_report")
+	}
+	if err := checkLedgerText(c, measure); err != nil {
+		return err
+	}
+	s, err := e.store.FindSubmissionByID(ctx, id)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return c.userError(campaignbot.ENOTFOUND, "review.not_found", id)
+	} else if err != nil {
+		return fmt.Errorf("find submission: %w", err)
+	}
+	if s.State != campaignbot.ReviewAccepted {
+		return c.userError(campaignbot.EINVALID, "ledger.report_not_accepted", id)
+	}
+	if old, err := e.ledgerItemFor(ctx, 0, id); err != nil {
+		return err
+	} else if old != nil {
+		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
+	}
+	depts, err := e.departmentNames(ctx)
+	if err != nil {
+		return err
+	}
+	it := &campaignbot.LedgerItem{
+		What:         c.T("ledger.what_report", depts[s.DepartmentID], e.taskTitle(s.TaskKey), s.Version, excerpt(s.Text, 300)),
+		Measure:      measure,
+		OwnerID:      s.PersonID,
+		Due:          e.rectifyDue(s.TaskKey),
+		SubmissionID: s.ID,
+	}
+	return e.createLedgerItem(ctx, c, it)
+}
+
+// rectifyDue is the end of the phase after the task's, where its findings
+// are rectified; the plan's end when there is none.
+func (e *Engine) rectifyDue(taskKey string) campaignbot.Date {
+	if t := e.plan.FindTask(taskKey); t != nil {
+		for i, ph := range e.plan.Phases {
+			if ph.Key == t.Phase && i+1 < len(e.plan.Phases) {
+				return e.plan.Phases[i+1].End
+			}
+		}
+	}
+	return e.plan.End
+}
+
+// ledgerItemArg finds item "ID" of the ledger.
+func (e *Engine) ledgerItemArg(ctx context.Context, c *Context, arg, usage string) (*campaignbot.LedgerItem, error) {
+	id, ok := parseProblemID(arg)
+	if !ok {
+		return nil, c.userError(campaignbot.EINVALID, usage)
+	}
+	items, err := e.store.FindLedgerItems(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find ledger items: %w", err)
+	}
+	for _, it := range items {
+		if it.ID == id {
+			return it, nil
+		}
+	}
+	return nil, c.userError(campaignbot.ENOTFOUND, "ledger.no_item", id)
+}
+
+// ledgerDone marks an item done with evidence: "ID EVIDENCE"; files on the
+// same message are named in the evidence.
+func (e *Engine) ledgerDone(ctx context.Context, c *Context, rest string) error {
+	first, evidence, _ := strings.Cut(rest, " ")
+	evidence = strings.TrimSpace(evidence)
+	it, err := e.ledgerItemArg(ctx, c, first, "ledger.usage_done")
+	if err != nil {
+		return err
+	}
+	for _, a := range c.Req.Attachments {
+		evidence = strings.TrimSpace(evidence + " " + c.T("ledger.evidence_file", a.Name, a.SHA256[:min(12, len(a.SHA256))]))
+	}
+	if evidence == "" {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_done")
+	}
+	if err := checkLedgerText(c, evidence); err != nil {
+		return err
+	}
+	it.Status, it.Evidence = campaignbot.LedgerDone, evidence
+	if err := e.store.UpdateLedgerItem(ctx, it); err != nil {
+		return fmt.Errorf("update ledger item: %w", err)
+	}
+	c.Reply("ledger.done_ok", it.ID, it.What)
+	return nil
+}
+
+// ledgerStatus sets an item's status: "ID open|in_progress|done".
+func (e *Engine) ledgerStatus(ctx context.Context, c *Context, rest string) error {
+	first, word, _ := strings.Cut(rest, " ")
+	it, err := e.ledgerItemArg(ctx, c, first, "ledger.usage_status")
+	if err != nil {
+		return err
+	}
+	status, ok := ledgerStatusWords[strings.ToLower(strings.TrimSpace(word))]
+	if !ok {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_status")
+	}
+	it.Status = status
+	if err := e.store.UpdateLedgerItem(ctx, it); err != nil {
+		return fmt.Errorf("update ledger item: %w", err)
+	}
+	c.Reply("ledger.status_ok", it.ID, c.T("lstatus."+string(status)))
+	return nil
+}
+
+// ledgerPublish posts the ledger to the campaign group on every platform
+// that has one, once per day and content.
+func (e *Engine) ledgerPublish(ctx context.Context, c *Context) error {
+	if len(e.groups) == 0 {
+		return c.userError(campaignbot.EINVALID, "ledger.no_group")
+	}
+	text, n, err := e.renderLedger(ctx, c)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return c.userError(campaignbot.EINVALID, "ledger.empty")
+	}
+	today := e.today()
+	text = c.T("ledger.publish_header", today) + "\n" + text
+	sum := sha256.Sum256([]byte(text))
+	hash := hex.EncodeToString(sum[:8])
+	now := e.clock.Now()
+	var msgs []*campaignbot.OutboxMessage
+	var platforms []string
+	for _, p := range e.groups {
+		msgs = append(msgs, &campaignbot.OutboxMessage{
+			Key:      fmt.Sprintf("ledger:%s:%s:%s", p, today, hash),
+			Platform: p,
+			ChatID:   GroupChatID,
+			Kind:     campaignbot.KindLedger,
+			Text:     text,
+			Status:   campaignbot.OutboxPending,
+			NextAt:   now,
+		})
+		platforms = append(platforms, string(p))
+	}
+	added, err := e.store.EnqueueOutbox(ctx, msgs)
+	if err != nil {
+		return fmt.Errorf("enqueue ledger: %w", err)
+	}
+	if added == 0 {
+		c.Reply("ledger.already_published")
+		return nil
+	}
+	e.notify()
+	c.Reply("ledger.published", n, strings.Join(platforms, c.T("list.sep")))
+	return nil
+}

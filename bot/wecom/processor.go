@@ -1,0 +1,246 @@
+package wecom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"campaignbot"
+	"campaignbot/bot"
+)
+
+// DefaultTooLargeText is the reply to a file over the download limit.
+const DefaultTooLargeText = "文件超过 20 MB，无法接收。请压缩或分成几个文件后再发送。"
+
+// pendingBatch is how many stored callbacks one pass of the Processor takes.
+const pendingBatch = 100
+
+// pollEvery is how often Run looks for stored callbacks without a wake-up,
+// so that callbacks stored before a restart are processed.
+const pollEvery = 30 * time.Second
+
+// AttachmentSaver stores a fetched file; campaignbot.SubmissionService
+// implements it.
+type AttachmentSaver interface {
+	SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error)
+}
+
+// Inbox is the part of campaignbot.InboundService the Processor reads.
+type Inbox interface {
+	PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error)
+	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error
+}
+
+// Processor turns stored callbacks into bot requests, hands them to the
+// engine and sends the replies. It runs apart from the Receiver so that
+// WeCom is answered as soon as a callback is stored.
+type Processor struct {
+	client   *Client
+	saver    AttachmentSaver
+	handler  bot.Handler
+	inbox    Inbox
+	replies  campaignbot.Sender
+	logger   *slog.Logger
+	tooLarge string
+	wake     chan struct{}
+}
+
+// NewProcessor returns a Processor. replies sends the engine's replies: a
+// *Sender sends them at once; a sender that enqueues into the outbox paces
+// them. Options: WithLogger.
+func NewProcessor(client *Client, saver AttachmentSaver, handler bot.Handler, inbox Inbox, replies campaignbot.Sender, opts ...Option) *Processor {
+	o := newOptions(opts)
+	return &Processor{
+		client:   client,
+		saver:    saver,
+		handler:  handler,
+		inbox:    inbox,
+		replies:  replies,
+		logger:   o.logger,
+		tooLarge: DefaultTooLargeText,
+		wake:     make(chan struct{}, 1),
+	}
+}
+
+// SetTooLargeText sets the reply to a file over the download limit (from
+// the message catalog).
+func (p *Processor) SetTooLargeText(s string) { p.tooLarge = s }
+
+// Wake tells Run that a callback was stored; it never blocks. Give it to
+// the Receiver with WithNotify(p.Wake).
+func (p *Processor) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes stored callbacks whenever woken, and every pollEvery, until
+// ctx is done.
+func (p *Processor) Run(ctx context.Context) error {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		if _, err := p.ProcessPending(ctx); err != nil && ctx.Err() == nil {
+			p.logger.Error("wecom: process pending", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// ProcessPending processes the stored, unprocessed callbacks in order and
+// returns how many it finished. A callback that failed for a passing reason
+// (network, store) stays pending for the next pass.
+func (p *Processor) ProcessPending(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		batch, err := p.inbox.PendingInbound(ctx, campaignbot.PlatformWeCom, pendingBatch)
+		if err != nil {
+			return n, fmt.Errorf("pending wecom callbacks: %w", err)
+		}
+		done := 0
+		var errs []error
+		for _, in := range batch {
+			if err := p.Process(ctx, in); err != nil {
+				errs = append(errs, fmt.Errorf("callback %s: %w", in.Key, err))
+				continue
+			}
+			done++
+		}
+		n += done
+		if len(batch) < pendingBatch || done == 0 {
+			return n, errors.Join(errs...)
+		}
+	}
+}
+
+// Process handles one stored callback: parse, build the request, call the
+// engine, send the replies, mark it processed. It returns an error only when
+// the callback should be tried again.
+func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger.Error("wecom: panic processing callback", "key", in.Key, "panic", r)
+			err = p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+		}
+	}()
+	msg, err := ParseMessage(in.Payload)
+	if err != nil {
+		p.logger.Error("wecom: stored callback unreadable", "key", in.Key, "err", err)
+		return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+	}
+	req, err := p.ToRequest(ctx, msg)
+	switch {
+	case err == nil:
+	case campaignbot.ErrorCode(err) == campaignbot.EINVALID:
+		p.reply(ctx, msg.FromUserName, []bot.Reply{{Text: campaignbot.ErrorMessage(err)}})
+		return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+	case ClassifyError(err).Permanent:
+		p.logger.Error("wecom: callback dropped", "key", in.Key, "err", err)
+		return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+	default:
+		return err
+	}
+	if req != nil {
+		replies, err := p.handler.Handle(ctx, req)
+		if err != nil {
+			// The engine answers users itself; an error here is logged once.
+			p.logger.Error("wecom: handle", "key", in.Key, "err", err)
+		}
+		p.reply(ctx, req.ChatID, replies)
+	}
+	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+}
+
+func (p *Processor) reply(ctx context.Context, chatID string, replies []bot.Reply) {
+	for _, r := range replies {
+		m := &campaignbot.OutboxMessage{
+			Platform: campaignbot.PlatformWeCom,
+			ChatID:   chatID,
+			Kind:     campaignbot.KindReply,
+			Text:     r.Text,
+			Buttons:  r.Buttons,
+			Files:    r.Files,
+		}
+		if _, err := p.replies.Send(ctx, m); err != nil {
+			p.logger.Warn("wecom: reply not sent", "chat", chatID, "err", err)
+		}
+	}
+}
+
+// ToRequest maps a callback message to a bot request: text; image, voice,
+// video and file (fetched with GetMedia and stored as attachments);
+// location; and menu clicks and template card buttons, whose key is the
+// Text when it starts with "/" (a command) and the Callback otherwise. It
+// returns nil for events the bot ignores (enter_agent, LOCATION reports, …)
+// and an EINVALID error whose message is the reply for media over the limit.
+func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, error) {
+	req := &bot.Request{
+		Platform:  campaignbot.PlatformWeCom,
+		AccountID: msg.FromUserName,
+		ChatID:    msg.FromUserName,
+		MessageID: msg.DedupKey(),
+	}
+	switch msg.MsgType {
+	case MsgTypeText:
+		req.Text = msg.Content
+	case MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeFile:
+		att, err := p.fetch(ctx, msg)
+		if err != nil {
+			return nil, err
+		}
+		req.Attachments = []campaignbot.Attachment{*att}
+	case MsgTypeLocation:
+		req.Location = &bot.Location{Latitude: msg.LocationX, Longitude: msg.LocationY}
+	case MsgTypeEvent:
+		switch msg.Event {
+		case EventClick, EventTemplateCardEvent:
+			key := strings.TrimSpace(msg.EventKey)
+			if key == "" {
+				return nil, nil
+			}
+			if strings.HasPrefix(key, "/") {
+				req.Text = key
+			} else {
+				req.Callback = key
+			}
+		default:
+			return nil, nil
+		}
+	default:
+		return nil, nil
+	}
+	return req, nil
+}
+
+// fetch downloads a message's media and stores it.
+func (p *Processor) fetch(ctx context.Context, msg *Message) (*campaignbot.Attachment, error) {
+	if msg.MediaID == "" {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s message without MediaId", msg.MsgType)
+	}
+	data, name, mimeType, err := p.client.GetMedia(ctx, msg.MediaID)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", p.tooLarge)
+	} else if err != nil {
+		return nil, err
+	}
+	// The member's file name beats the download's, which is often the media id.
+	if msg.FileName != "" || msg.Title != "" || name == "" || name == msg.MediaID {
+		name = msg.Name()
+	}
+	att, err := p.saver.SaveAttachment(ctx, name, mimeType, data)
+	if err != nil {
+		return nil, fmt.Errorf("save %s: %w", name, err)
+	}
+	a := *att
+	a.Platform = campaignbot.PlatformWeCom
+	return &a, nil
+}

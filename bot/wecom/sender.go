@@ -1,0 +1,218 @@
+package wecom
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"campaignbot"
+)
+
+// GroupChatID is the outbox ChatID of the campaign group, which WeCom
+// reaches through the group robot.
+const GroupChatID = "group"
+
+// Card text limits (WeCom recommends them; longer text is cut by clients).
+const (
+	maxCardTitleRunes    = 36
+	maxCardSubTitleRunes = 160
+	// defaultCardTitle is used when a message with buttons has no text;
+	// WeCom requires a title or description.
+	defaultCardTitle = "请选择"
+)
+
+// AttachmentFiles locates stored attachments; campaignbot's
+// SubmissionService implements it.
+type AttachmentFiles interface {
+	AttachmentPath(sha256 string) string
+}
+
+// Sender delivers outbox messages through WeCom: to a member (ChatID is the
+// WeCom UserID) as text, template cards and files through the application,
+// and to GroupChatID through the group robot. Pacing per member (30/min,
+// 1000/h) is the dispatcher's job.
+type Sender struct {
+	client *Client
+	robot  *Robot
+	files  AttachmentFiles
+}
+
+var _ campaignbot.Sender = (*Sender)(nil)
+
+// NewSender returns a Sender. robot may be nil when no group robot is
+// configured; files may be nil when no message carries files.
+func NewSender(client *Client, robot *Robot, files AttachmentFiles) *Sender {
+	return &Sender{client: client, robot: robot, files: files}
+}
+
+// Platform returns campaignbot.PlatformWeCom.
+func (s *Sender) Platform() campaignbot.Platform { return campaignbot.PlatformWeCom }
+
+// Send delivers m and returns the msgid of its first message ("" for the
+// group robot, which returns none). Errors are *campaignbot.SendError.
+// A message split into several parts that fails half-way is sent again
+// whole on retry.
+func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
+	var id string
+	var err error
+	if m.ChatID == GroupChatID {
+		err = s.sendGroup(ctx, m)
+	} else {
+		id, err = s.sendMember(ctx, m)
+	}
+	if err != nil {
+		return id, ClassifyError(fmt.Errorf("wecom send %d: %w", m.ID, err))
+	}
+	return id, nil
+}
+
+func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
+	var first string
+	keep := func(id string) {
+		if first == "" {
+			first = id
+		}
+	}
+	var buttons []CardButton
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			key := b.Data
+			if key == "" {
+				key = b.Text
+			}
+			buttons = append(buttons, CardButton{Text: b.Text, Key: key})
+		}
+	}
+	switch {
+	case len(buttons) > 0:
+		pre, cards := cardsFor(m.Text, buttons)
+		if pre != "" {
+			id, err := s.client.SendText(ctx, m.ChatID, pre)
+			if err != nil {
+				return first, err
+			}
+			keep(id)
+		}
+		for _, card := range cards {
+			id, err := s.client.SendTemplateCard(ctx, m.ChatID, card)
+			if err != nil {
+				return first, err
+			}
+			keep(id)
+		}
+	case strings.TrimSpace(m.Text) != "":
+		id, err := s.client.SendText(ctx, m.ChatID, m.Text)
+		if err != nil {
+			return first, err
+		}
+		keep(id)
+	case len(m.Files) == 0:
+		return "", campaignbot.Errorf(campaignbot.EINVALID, "empty message")
+	}
+	for _, f := range m.Files {
+		data, err := s.readFile(f)
+		if err != nil {
+			return first, err
+		}
+		kind := MediaFile
+		if isPhoto(f.MIME) && len(data) <= mediaLimits[MediaImage] {
+			kind = MediaImage
+		}
+		mediaID, err := s.client.UploadMedia(ctx, kind, f.Name, data)
+		if err != nil {
+			return first, err
+		}
+		var id string
+		if kind == MediaImage {
+			id, err = s.client.SendImage(ctx, m.ChatID, mediaID)
+		} else {
+			id, err = s.client.SendFile(ctx, m.ChatID, mediaID)
+		}
+		if err != nil {
+			return first, err
+		}
+		keep(id)
+	}
+	return first, nil
+}
+
+// cardsFor lays text and buttons out as template cards: the first line is
+// the title and the rest the card's text when they fit; otherwise the whole
+// text goes first as a text message (pre) and the cards carry the first
+// line only. More than MaxCardButtons buttons take several cards.
+func cardsFor(text string, buttons []CardButton) (pre string, cards []TemplateCard) {
+	text = strings.TrimSpace(text)
+	title, rest, _ := strings.Cut(text, "\n")
+	title, rest = strings.TrimSpace(title), strings.TrimSpace(rest)
+	if utf8.RuneCountInString(title) > maxCardTitleRunes || utf8.RuneCountInString(rest) > maxCardSubTitleRunes {
+		pre, rest = text, ""
+		title = truncateRunes(title, maxCardTitleRunes)
+	}
+	if title == "" {
+		title = defaultCardTitle
+	}
+	for i := 0; i < len(buttons); i += MaxCardButtons {
+		card := TemplateCard{Title: title, Buttons: buttons[i:min(i+MaxCardButtons, len(buttons))]}
+		if i == 0 {
+			card.SubTitle = rest
+		}
+		cards = append(cards, card)
+	}
+	return pre, cards
+}
+
+// truncateRunes cuts s to n runes, marking the cut with an ellipsis.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// isPhoto reports whether WeCom shows a file of this type as an image.
+func isPhoto(mimeType string) bool {
+	return mimeType == "image/jpeg" || mimeType == "image/png"
+}
+
+func (s *Sender) readFile(a campaignbot.Attachment) ([]byte, error) {
+	if s.files == nil {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "no attachment store to read %s", a.Name)
+	}
+	data, err := os.ReadFile(s.files.AttachmentPath(a.SHA256))
+	if err != nil {
+		return nil, fmt.Errorf("read attachment %s: %w", a.SHA256, err)
+	}
+	return data, nil
+}
+
+func (s *Sender) sendGroup(ctx context.Context, m *campaignbot.OutboxMessage) error {
+	if s.robot == nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "no WeCom group robot configured")
+	}
+	if strings.TrimSpace(m.Text) == "" && len(m.Files) == 0 {
+		return campaignbot.Errorf(campaignbot.EINVALID, "empty message")
+	}
+	if strings.TrimSpace(m.Text) != "" {
+		if err := s.robot.SendMarkdown(ctx, m.Text); err != nil {
+			return err
+		}
+	}
+	for _, f := range m.Files {
+		data, err := s.readFile(f)
+		if err != nil {
+			return err
+		}
+		if isPhoto(f.MIME) && len(data) <= MaxRobotImageBytes {
+			err = s.robot.SendImage(ctx, data)
+		} else {
+			err = s.robot.SendFile(ctx, f.Name, data)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// run runs the command line in-process with env and returns the exit
+// status and the two streams.
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errb}, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestPlanInitAndCheck(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := run(t, nil, "", "plan", "init", "--start", "2026-03-01")
+	if code != 0 {
+		t.Fatalf("plan init: %d %s", code, stderr)
+	}
+	path := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = run(t, nil, "", "plan", "check", path)
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("plan check: %d %q %q", code, out, stderr)
+	}
+
+	// A task in a missing phase fails, naming the line.
+	text, _ := os.ReadFile(path)
+	lines := strings.Split(string(text), "\n")
+	want := 0
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "phase: rectify" {
+			lines[i] = strings.Replace(l, "rectify", "rectfy", 1)
+			want = i + 1
+			break
+		}
+	}
+	if want == 0 {
+		t.Fatalf("no 'phase: rectify' line in the default plan")
+	}
+	badPath := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badPath, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = run(t, nil, "", "plan", "check", badPath)
+	if code != 2 {
+		t.Fatalf("bad plan: exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr, "bad.yaml:"+strconv.Itoa(want)+":") || !strings.Contains(stderr, "rectfy") {
+		t.Fatalf("bad plan error does not name line %d: %s", want, stderr)
+	}
+
+	if code, _, _ := run(t, nil, "", "plan", "check"); code != 2 {
+		t.Fatalf("plan check without file: exit %d, want 2", code)
+	}
+	if code, out, _ := run(t, nil, "", "plan", "show", "--lang", "en"); code != 0 || !strings.Contains(out, "study-notes") {
+		t.Fatalf("plan show: %d %s", code, out)
+	}
+}
+
+// roster30 builds a 30-person roster.
+func roster30() string {
+	var b strings.Builder
+	b.WriteString("name,department,roles,telegram,wecom,in_charge_of\n")
+	b.WriteString("王局长,局领导,head;member,,wang,\n")
+	b.WriteString("李副局长,局领导,leader;member,li_deputy,li,科技管理科;高新技术科\n")
+	depts := []string{"科技管理科", "高新技术科", "政策法规科", "办公室"}
+	for i := 0; i < 28; i++ {
+		role := "member"
+		if i%7 == 0 {
+			role = "middle;member"
+		}
+		if i%9 == 0 {
+			role = "liaison"
+		}
+		b.WriteString("成员" + string(rune('甲'+i)) + "," + depts[i%len(depts)] + "," + role + ",,u" + strconv.Itoa(i) + ",\n")
+	}
+	return b.String()
+}
+
+func TestRosterImport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.db")
+	env := map[string]string{"CAMPAIGNBOT_DB": db}
+
+	gbk, err := simplifiedchinese.GBK.NewEncoder().String(roster30())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbkPath := filepath.Join(dir, "gbk.csv")
+	bomPath := filepath.Join(dir, "bom.csv")
+	os.WriteFile(gbkPath, []byte(gbk), 0o644)
+	os.WriteFile(bomPath, append([]byte("\xef\xbb\xbf"), roster30()...), 0o644)
+
+	code, out, stderr := run(t, env, "", "roster", "import", gbkPath)
+	if code != 0 || !strings.Contains(out, "30 people imported (30 new, 0 updated)") {
+		t.Fatalf("GBK import: %d %q %q", code, out, stderr)
+	}
+	code, out, stderr = run(t, env, "", "roster", "import", bomPath)
+	if code != 0 || !strings.Contains(out, "(0 new, 30 updated)") {
+		t.Fatalf("BOM re-import: %d %q %q", code, out, stderr)
+	}
+	code, out, _ = run(t, env, "", "roster", "list")
+	if code != 0 || !strings.Contains(out, "李副局长") || strings.Count(out, "成员") != 28 {
+		t.Fatalf("roster list: %d\n%s", code, out)
+	}
+
+	// One bad line: nothing imported, the line named, exit 2.
+	lines := strings.Split(roster30(), "\n")
+	lines[17] = strings.Replace(lines[17], "member", "mmeber", 1)
+	lines = append(lines[:5], append([]string{"新人,办公室,member,,,"}, lines[5:]...)...)
+	badPath := filepath.Join(dir, "bad.csv")
+	os.WriteFile(badPath, []byte(strings.Join(lines, "\n")), 0o644)
+	code, _, stderr = run(t, env, "", "roster", "import", badPath)
+	if code != 2 || !strings.Contains(stderr, "bad.csv:19:") {
+		t.Fatalf("bad roster: exit %d, stderr %q", code, stderr)
+	}
+	_, out, _ = run(t, env, "", "roster", "list")
+	if strings.Contains(out, "新人") {
+		t.Fatalf("a roster with a bad line imported something")
+	}
+
+	// Invites print, with deep links when the bot name is known.
+	env["TELEGRAM_BOT_NAME"] = "campaign_bot"
+	code, out, stderr = run(t, env, "", "invite", "王局长")
+	if code != 0 || !strings.Contains(out, "https://t.me/campaign_bot?start=") {
+		t.Fatalf("invite: %d %q %q", code, out, stderr)
+	}
+	code, out, _ = run(t, env, "", "invite", "--all")
+	if code != 0 || strings.Count(out, "\n") != 30 {
+		t.Fatalf("invite --all: %d\n%s", code, out)
+	}
+	if code, _, _ := run(t, env, "", "invite", "无此人"); code != 2 {
+		t.Fatalf("invite unknown: exit %d, want 2", code)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"nosuch"}, {"plan", "nosuch"}, {"run", "--lang", "fr"}, {"run", "extra"}, {"backup"}} {
+		if code, _, _ := run(t, nil, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"plan", "check", "--help"}} {
+		if code, _, _ := run(t, nil, "", args...); code != 0 {
+			t.Errorf("%v: exit %d, want 0", args, code)
+		}
+	}
+}
+
+func TestConsoleDemoScripted(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	script := "/as 孙静\n/tasks\n/note 今天学习了……\n/mine\n"
+	code, out, stderr := run(t, nil, script, "run", "--demo", "--db", db)
+	if code != 0 {
+		t.Fatalf("run: %d %s", code, stderr)
+	}
+	for _, want := range []string{"现在以 孙静", "当前阶段：学习调研阶段", "学习笔记", "已收到并保存", "今天学习了……"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
+	}
+	// Backup of the demo store.
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if code, _, stderr := run(t, nil, "", "backup", "--db", db, "--demo", backup); code != 0 {
+		t.Fatalf("backup: %d %s", code, stderr)
+	}
+	if code, out, _ := run(t, nil, "", "roster", "list", "--db", backup, "--demo"); code != 0 || !strings.Contains(out, "孙静") {
+		t.Fatalf("roster of the backup: %d %s", code, out)
+	}
+}

@@ -1,0 +1,142 @@
+package scheduler
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"campaignbot"
+)
+
+func TestDigest(t *testing.T) {
+	o := mustOrg(t)
+	ctx := context.Background()
+	o.submit(t, "钱科长", "dept-analysis", d("2026-06-01"))
+	day := d("2026-07-03")
+	o.clock.Set(at(day, 8*60+30, o.plan.Loc()))
+	s := o.scheduler()
+
+	for _, tc := range []struct {
+		name      string
+		want, not []string
+		code      string
+	}{
+		{name: "赵副局长", want: []string{"孙科长（业务科）", "/overdue", "「整改承诺书」0/1（0%）", "按科室：业务科"}, not: []string{"周干事", "/review", "未绑定"}},
+		{name: "李副局长", want: []string{"待您审阅 1 份", "/review", "「科室分析报告」办公室 钱科长 第 1 版，已等 32 天", "周干事"}, not: []string{"孙科长"}},
+		{name: "王局长", want: []string{"孙科长", "周干事", "当前阶段：「整改落实阶段」", "还剩 59 天"}, not: []string{"待您审阅"}},
+		{name: "郑主任", want: []string{"未绑定 1 人：吴指导员", "/invite"}},
+		{name: "周干事", code: campaignbot.EFORBIDDEN},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Digest(ctx, o.id[tc.name], day)
+			if code := campaignbot.ErrorCode(err); code != tc.code {
+				t.Fatalf("error %v, want code %q", err, tc.code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("digest lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(got, w) {
+					t.Errorf("digest has %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+
+	list, err := s.OverdueFor(ctx, o.id["赵副局长"], day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(list, "【业务科】") || !strings.Contains(list, "孙科长（业务科）：「科室分析报告」逾期 3 天") || strings.Contains(list, "周干事") {
+		t.Errorf("overdue list of 赵副局长:\n%s", list)
+	}
+
+	// The 08:30 job: one digest per leader, head and office member bound.
+	if err := s.runDigests(ctx, o.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.runDigests(ctx, o.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var to []int64
+	for _, m := range o.st.rows() {
+		if m.Kind == campaignbot.KindDigest {
+			to = append(to, m.PersonID)
+		}
+	}
+	if got, want := len(to), 4; got != want {
+		t.Errorf("%d digests sent (%v), want %d", got, to, want)
+	}
+}
+
+func TestAnnounce(t *testing.T) {
+	o := mustOrg(t)
+	ctx := context.Background()
+	s := o.scheduler(WithLang("en"))
+	for _, tc := range []struct {
+		target string
+		want   int
+		code   string
+	}{
+		{"", 7, ""},
+		{"业务科", 2, ""}, // 吴指导员 is not bound
+		{"中层干部", 2, ""},
+		{"leader", 2, ""},
+		{"no such", 0, campaignbot.EINVALID},
+	} {
+		n, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3")
+		if code := campaignbot.ErrorCode(err); code != tc.code || n != tc.want {
+			t.Errorf("Announce(%q) = %d, %v; want %d, code %q", tc.target, n, err, tc.want, tc.code)
+		}
+	}
+	if _, err := s.Announce(ctx, o.id["郑主任"], "", "  "); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+		t.Errorf("empty announcement: %v", err)
+	}
+	var group int
+	for _, m := range o.st.rows() {
+		if m.ChatID == GroupChat {
+			group++
+		}
+		if !strings.HasPrefix(m.Text, "Notice: meeting at 3") {
+			t.Errorf("text %q", m.Text)
+		}
+	}
+	if group != 1 {
+		t.Errorf("%d group messages, want 1 (for the announcement to everyone)", group)
+	}
+}
+
+// TestCatalogComplete checks that every catalog key the package uses exists
+// in both languages.
+func TestCatalogComplete(t *testing.T) {
+	use := regexp.MustCompile(`\.t\("([a-z0-9.]+)"`)
+	files, _ := os.ReadDir(".")
+	n := 0
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name(), ".go") || strings.HasSuffix(f.Name(), "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range use.FindAllStringSubmatch(string(src), -1) {
+			n++
+			if e, ok := messages[m[1]]; !ok || e.zh == "" || e.en == "" {
+				t.Errorf("%s: key %q missing", f.Name(), m[1])
+			}
+		}
+	}
+	if n < 30 {
+		t.Errorf("found only %d uses of the catalog", n)
+	}
+	for _, k := range []string{"digest.unbound", "digest.unreachable", "escalate", "fold.overdue"} {
+		if _, ok := messages[k]; !ok {
+			t.Errorf("key %q missing", k)
+		}
+	}
+}

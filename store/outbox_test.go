@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"campaignbot"
+)
+
+func TestOutbox(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newTestClock()
+	db := MustOpen(t, WithClock(clock))
+	ids := importPeople(t, db, "甲", "乙")
+	now := clock.Now()
+
+	prompt := func(key string, person int64, kind campaignbot.OutboxKind, next time.Time) *campaignbot.OutboxMessage {
+		return &campaignbot.OutboxMessage{Key: key, Platform: campaignbot.PlatformTelegram, ChatID: fmt.Sprint("chat-", person), PersonID: person,
+			Kind: kind, TaskKey: "study-notes", Text: "请提交学习笔记", NextAt: next,
+			Buttons: [][]campaignbot.Button{{{Text: "提交", Data: "submit:study-notes"}}}}
+	}
+	msgs := []*campaignbot.OutboxMessage{
+		prompt("study-notes/1/warning/2026-03-10", ids["甲"], campaignbot.KindWarning, time.Time{}),
+		prompt("study-notes/2/warning/2026-03-10", ids["乙"], campaignbot.KindWarning, now.Add(-time.Minute)),
+		prompt("study-notes/1/overdue/2026-03-10", ids["甲"], campaignbot.KindOverdue, now.Add(time.Hour)),
+		{Key: "digest/group/2026-03-10", Platform: campaignbot.PlatformWeCom, ChatID: "group", Kind: campaignbot.KindDigest, Text: "简报"},
+	}
+	n, err := db.EnqueueOutbox(ctx, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 || msgs[0].ID == 0 || msgs[0].Status != campaignbot.OutboxPending {
+		t.Fatalf("enqueued %d, first = %+v", n, msgs[0])
+	}
+	again := []*campaignbot.OutboxMessage{
+		prompt("study-notes/1/warning/2026-03-10", ids["甲"], campaignbot.KindWarning, time.Time{}),
+		prompt("study-notes/1/warning/2026-03-11", ids["甲"], campaignbot.KindWarning, now.Add(24*time.Hour)),
+	}
+	n, err = db.EnqueueOutbox(ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || again[0].ID != 0 || again[1].ID == 0 {
+		t.Errorf("re-enqueue: %d new, ids %d %d; want 1 new, 0 and an id", n, again[0].ID, again[1].ID)
+	}
+	_, err = db.EnqueueOutbox(ctx, []*campaignbot.OutboxMessage{{Key: "x"}})
+	mustCode(t, err, campaignbot.EINVALID)
+
+	claimed, err := db.ClaimOutbox(ctx, campaignbot.PlatformTelegram, now, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range claimed {
+		keys = append(keys, m.Key)
+	}
+	// 乙's message is due a minute earlier, so it comes first.
+	if want := []string{"study-notes/2/warning/2026-03-10", "study-notes/1/warning/2026-03-10"}; !slices.Equal(keys, want) {
+		t.Fatalf("claimed %v, want %v", keys, want)
+	}
+	if got := claimed[0].Buttons; len(got) != 1 || got[0][0].Data != "submit:study-notes" {
+		t.Errorf("buttons = %+v", got)
+	}
+
+	first, second := claimed[0], claimed[1]
+	if err := db.MarkOutboxSent(ctx, first.ID, "m-501", now); err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.FindPrompt(ctx, campaignbot.PlatformTelegram, first.ChatID, "m-501")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != first.ID || p.TaskKey != "study-notes" || p.Status != campaignbot.OutboxSent || p.SentAt == nil || !p.SentAt.Equal(now) {
+		t.Errorf("prompt = %+v", p)
+	}
+	_, err = db.FindPrompt(ctx, campaignbot.PlatformTelegram, "other-chat", "m-501")
+	mustCode(t, err, campaignbot.ENOTFOUND)
+
+	// Retry: pending again later, not claimable now; then give up.
+	if err := db.MarkOutboxRetry(ctx, second.ID, "429: retry after 3", now.Add(3*time.Second), false); err != nil {
+		t.Fatal(err)
+	}
+	if ms, _ := db.ClaimOutbox(ctx, campaignbot.PlatformTelegram, now, 10); len(ms) != 0 {
+		t.Errorf("claimed %d messages before their retry time", len(ms))
+	}
+	ms, err := db.ClaimOutbox(ctx, campaignbot.PlatformTelegram, now.Add(3*time.Second), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].Attempts != 1 || ms[0].LastError != "429: retry after 3" {
+		t.Fatalf("after retry: %+v", ms)
+	}
+	if err := db.MarkOutboxRetry(ctx, second.ID, "bot was blocked", now, true); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, db.MarkOutboxRetry(ctx, 4242, "x", now, true), campaignbot.ENOTFOUND)
+	mustCode(t, db.MarkOutboxSent(ctx, 4242, "x", now), campaignbot.ENOTFOUND)
+
+	counts, err := db.CountOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[campaignbot.OutboxStatus]int{campaignbot.OutboxPending: 3, campaignbot.OutboxSent: 1, campaignbot.OutboxFailed: 1}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("counts = %v, want %v", counts, want)
+	}
+
+	day := now.Truncate(24 * time.Hour)
+	for _, tt := range []struct {
+		person   int64
+		from, to time.Time
+		want     int
+	}{
+		{ids["甲"], day, day.Add(24 * time.Hour), 3},
+		{ids["乙"], day, day.Add(24 * time.Hour), 1},
+		{ids["甲"], day.Add(24 * time.Hour), day.Add(48 * time.Hour), 0},
+	} {
+		got, err := db.CountPrompts(ctx, tt.person, tt.from, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("CountPrompts(%d, %v) = %d, want %d", tt.person, tt.from, got, tt.want)
+		}
+	}
+}
+
+func TestInbound(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newTestClock()
+	db := MustOpen(t, WithClock(clock))
+	for i, key := range []string{"103", "101", "102"} {
+		in := &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: key, Payload: []byte(`{"update_id":` + key + `}`),
+			ReceivedAt: clock.Now().Add(time.Duration(i) * time.Second)}
+		fresh, err := db.SaveInbound(ctx, in)
+		if err != nil || !fresh {
+			t.Fatalf("save %s: %v %v", key, fresh, err)
+		}
+	}
+	fresh, err := db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: "101", Payload: []byte("dup")})
+	if err != nil || fresh {
+		t.Errorf("duplicate save = %v %v, want false", fresh, err)
+	}
+	fresh, err = db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "101"})
+	if err != nil || !fresh {
+		t.Errorf("same key on another platform = %v %v, want true", fresh, err)
+	}
+	pending, err := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, in := range pending {
+		keys = append(keys, in.Key)
+	}
+	if want := []string{"103", "101", "102"}; !slices.Equal(keys, want) {
+		t.Errorf("pending = %v, want %v (by arrival)", keys, want)
+	}
+	if string(pending[1].Payload) != `{"update_id":101}` {
+		t.Errorf("payload = %q", pending[1].Payload)
+	}
+	if err := db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "103"); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "999"), campaignbot.ENOTFOUND)
+	pending, _ = db.PendingInbound(ctx, campaignbot.PlatformTelegram, 1)
+	if len(pending) != 1 || pending[0].Key != "101" {
+		t.Errorf("pending after processing = %+v", pending)
+	}
+
+	clock.Add(time.Hour)
+	n, err := db.DeleteProcessedInbound(ctx, clock.Now())
+	if err != nil || n != 1 {
+		t.Errorf("deleted %d processed updates (%v), want 1", n, err)
+	}
+
+	for _, tt := range []struct {
+		key  string
+		want bool
+	}{{"telegram:1:5", true}, {"telegram:1:5", false}, {"telegram:1:6", true}} {
+		got, err := db.MarkHandled(ctx, tt.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("MarkHandled(%s) = %v, want %v", tt.key, got, tt.want)
+		}
+	}
+	if h, err := db.IsHandled(ctx, "telegram:1:6"); err != nil || !h {
+		t.Errorf("IsHandled = %v %v, want true", h, err)
+	}
+	if h, err := db.IsHandled(ctx, "telegram:1:7"); err != nil || h {
+		t.Errorf("IsHandled(unseen) = %v %v, want false", h, err)
+	}
+}
+
+func TestDialogsAndJobs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := newTestClock()
+	db := MustOpen(t, WithClock(clock))
+	_, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")
+	mustCode(t, err, campaignbot.ENOTFOUND)
+	d := &campaignbot.Dialog{Platform: campaignbot.PlatformConsole, AccountID: "甲", Name: "problem", Step: "category", Data: map[string]string{"enterprise": "某公司"}}
+	if err := db.SaveDialog(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	d.Step, d.Data["category"] = "description", "资金"
+	if err := db.SaveDialog(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Step != "description" || got.Data["category"] != "资金" || got.Data["enterprise"] != "某公司" || !got.UpdatedAt.Equal(clock.Now()) {
+		t.Errorf("dialog = %+v", got)
+	}
+	if err := db.DeleteDialog(ctx, campaignbot.PlatformConsole, "甲"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")
+	mustCode(t, err, campaignbot.ENOTFOUND)
+
+	last, err := db.LastRun(ctx, "reminders")
+	if err != nil || !last.IsZero() {
+		t.Errorf("LastRun of a new job = %v %v, want zero", last, err)
+	}
+	at := clock.Now().Add(-time.Hour)
+	if err := db.SetLastRun(ctx, "reminders", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLastRun(ctx, "reminders", at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	last, err = db.LastRun(ctx, "reminders")
+	if err != nil || !last.Equal(at.Add(time.Minute)) {
+		t.Errorf("LastRun = %v %v, want %v", last, err, at.Add(time.Minute))
+	}
+}
+
+func TestSurvey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	ids := importPeople(t, db, "甲", "乙", "丙", "丁")
+	answer := func(name, value string, anonymous bool) error {
+		return db.RecordSurveyResponse(ctx, &campaignbot.SurveyResponse{SurveyKey: "satisfaction", PersonID: ids[name], Anonymous: anonymous,
+			Answers: []campaignbot.SurveyAnswer{{QuestionKey: "q1", Value: value}, {QuestionKey: "q2", Value: "很好"}}})
+	}
+	for _, a := range []struct{ name, value string }{{"甲", "5"}, {"乙", "4"}, {"丙", "5"}} {
+		if err := answer(a.name, a.value, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustCode(t, answer("甲", "1", true), campaignbot.ECONFLICT)
+	mustCode(t, db.RecordSurveyResponse(ctx, &campaignbot.SurveyResponse{SurveyKey: "satisfaction", PersonID: ids["丁"]}), campaignbot.EINVALID)
+
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{{"甲", true}, {"丁", false}} {
+		got, err := db.HasAnswered(ctx, "satisfaction", ids[tt.name])
+		if err != nil || got != tt.want {
+			t.Errorf("HasAnswered(%s) = %v %v, want %v", tt.name, got, err, tt.want)
+		}
+	}
+	ps, err := db.FindParticipants(ctx, "satisfaction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{ids["甲"], ids["乙"], ids["丙"]}; !slices.Equal(ps, want) {
+		t.Errorf("participants = %v, want %v", ps, want)
+	}
+	rs, err := db.FindSurveyResults(ctx, "satisfaction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].QuestionKey != "q1" || rs[0].Count != 3 || rs[0].Values["5"] != 2 || rs[0].Values["4"] != 1 || len(rs[1].Texts) != 3 {
+		t.Errorf("results = %+v", rs)
+	}
+	var withPerson int
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE person_id IS NOT NULL`).Scan(&withPerson); err != nil {
+		t.Fatal(err)
+	}
+	if withPerson != 0 {
+		t.Errorf("%d anonymous answers keep a person", withPerson)
+	}
+
+	// A named survey with two answers: the person is kept, results are withheld.
+	for _, name := range []string{"甲", "乙"} {
+		if err := db.RecordSurveyResponse(ctx, &campaignbot.SurveyResponse{SurveyKey: "opinions", PersonID: ids[name],
+			Answers: []campaignbot.SurveyAnswer{{QuestionKey: "q1", Value: "3"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err = db.FindSurveyResults(ctx, "opinions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Count != 2 || rs[0].Values != nil || rs[0].Texts != nil {
+		t.Errorf("small group results = %+v, want only the count", rs)
+	}
+	if err := db.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE person_id IS NOT NULL`).Scan(&withPerson); err != nil {
+		t.Fatal(err)
+	}
+	if withPerson != 2 {
+		t.Errorf("named answers with a person = %d, want 2", withPerson)
+	}
+}
