@@ -34,27 +34,121 @@ func Obligations(in ObligationInput) []Obligation {
 
 	people := slices.Clone(in.People)
 	slices.SortStableFunc(people, func(a, b *Person) int { return cmp.Compare(a.ID, b.ID) })
-	slot := make(map[int64]int32, len(people))
-	for i, p := range people {
-		slot[p.ID] = int32(i)
+	slot := newSlots(people)
+	subs := indexSubmissions(in, tasks, slot, len(people))
+	claims := make([][]Date, len(people))
+	for _, c := range in.Claims {
+		if i, ok := slot.of(c.PersonID); ok && c.Day <= in.Day {
+			claims[i] = append(claims[i], c.Day)
+		}
 	}
+	leaves := make([][]Leave, len(people))
+	for _, l := range in.Leaves {
+		if i, ok := slot.of(l.PersonID); ok {
+			leaves[i] = append(leaves[i], l)
+		}
+	}
+
+	n := 0
+	var held roleDays
+	for _, p := range people {
+		held.set(p, in.Day)
+		for ti := range tasks {
+			if since, ok := held.since(tasks[ti].roles); ok {
+				for _, per := range tasks[ti].periods {
+					if since <= per.end {
+						n++
+					}
+				}
+			}
+		}
+	}
+	out := make([]Obligation, 0, n)
+	var weeks []weekHit // the first submission in each week of a weekly task
+	for pi, p := range people {
+		first := len(out)
+		held.set(p, in.Day)
+		for ti := range tasks {
+			t := &tasks[ti]
+			since, ok := held.since(t.roles)
+			if !ok {
+				continue
+			}
+			if t.task.Cardinality == EveryWeek {
+				weeks = firstPerWeek(weeks, subs.own(pi), int32(ti), t.periods)
+			}
+			for wi, per := range t.periods {
+				if since > per.end {
+					continue
+				}
+				o := Obligation{
+					PersonID:    p.ID,
+					TaskKey:     t.task.Key,
+					PeriodStart: per.start,
+					PeriodEnd:   per.end,
+					Due:         moveDue(per.due, leaves[pi]),
+				}
+				var done bool
+				var day Date
+				switch {
+				case t.task.SatisfiedBy == SatisfiedByClaim:
+					day, done = firstClaim(claims[pi], t.phase.Start)
+				case t.task.Cardinality == PerDepartment && p.DepartmentID != 0:
+					o.DepartmentID = p.DepartmentID
+					var ref subRef
+					ref, done = subs.firstOfDept[deptKey{int32(ti), p.DepartmentID}]
+					day, o.SubmissionID = ref.day, ref.id
+				case t.task.Cardinality == EveryWeek:
+					day, o.SubmissionID, done = weeks[wi].day, weeks[wi].id, weeks[wi].found
+				default:
+					day, o.SubmissionID, done = firstOwn(subs.own(pi), int32(ti), t.phase.Start, in.Day)
+				}
+				switch {
+				case done:
+					o.Status, o.Late = StatusDone, day > o.Due
+				case in.Day > o.Due:
+					o.Status = StatusOverdue
+				default:
+					o.Status = StatusPending
+				}
+				out = append(out, o)
+			}
+		}
+		if seg := out[first:]; len(seg) > 1 {
+			slices.SortFunc(seg, compareObligations)
+		}
+	}
+	return out
+}
+
+// deptKey identifies a department's submissions for a task.
+type deptKey struct {
+	task int32
+	dept int64
+}
+
+// subIndex is what can satisfy an obligation: each person's own submissions,
+// and the first submission of each department for each per-department task.
+type subIndex struct {
+	ownAll      []subRef // grouped by person slot
+	counts      []int32  // person i's are ownAll[counts[i]:counts[i+1]]
+	firstOfDept map[deptKey]subRef
+}
+
+func (x *subIndex) own(i int) []subRef { return x.ownAll[x.counts[i]:x.counts[i+1]] }
+
+// indexSubmissions indexes the submissions up to in.Day of the tasks. It makes
+// two passes so that every person's list shares one backing array: resolve
+// and count, then fill.
+func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people int) *subIndex {
 	taskIndex := make(map[string]int32, len(tasks))
 	for i, t := range tasks {
 		taskIndex[t.task.Key] = int32(i)
 	}
-
-	// Index what can satisfy an obligation: each person's own submissions
-	// (and claims), and the first submission of each department per task.
-	type deptKey struct {
-		task int32
-		dept int64
-	}
-	// Two passes over the submissions so that every person's list shares
-	// one backing array: resolve and count, then fill.
 	firstOfDept := map[deptKey]subRef{}
-	refs := make([]subRef, len(in.Submissions))
-	owner := make([]int32, len(in.Submissions))
-	counts := make([]int32, len(people)+1)
+	owner := make([]int32, len(in.Submissions)) // slot of the author, or -1
+	taskOf := make([]int32, len(in.Submissions))
+	counts := make([]int32, people+1)
 	lastKey, lastTask := "", int32(-1)
 	for j, s := range in.Submissions {
 		owner[j] = -1
@@ -79,99 +173,24 @@ func Obligations(in ObligationInput) []Obligation {
 				firstOfDept[k] = ref
 			}
 		}
-		if i, ok := slot[s.PersonID]; ok {
-			refs[j], owner[j] = ref, i
+		if i, ok := slot.of(s.PersonID); ok {
+			owner[j], taskOf[j] = i, ti
 			counts[i+1]++
 		}
 	}
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
-	ownAll := make([]subRef, counts[len(people)])
-	fill := slices.Clone(counts[:len(people)])
+	ownAll := make([]subRef, counts[people])
+	fill := slices.Clone(counts[:people])
 	for j, i := range owner {
 		if i >= 0 {
-			ownAll[fill[i]] = refs[j]
+			s := &in.Submissions[j]
+			ownAll[fill[i]] = subRef{task: taskOf[j], day: s.Day, id: s.ID}
 			fill[i]++
 		}
 	}
-	own := func(i int) []subRef { return ownAll[counts[i]:counts[i+1]] }
-	claims := make([][]Date, len(people))
-	for _, c := range in.Claims {
-		if i, ok := slot[c.PersonID]; ok && c.Day <= in.Day {
-			claims[i] = append(claims[i], c.Day)
-		}
-	}
-	leaves := make([][]Leave, len(people))
-	for _, l := range in.Leaves {
-		if i, ok := slot[l.PersonID]; ok {
-			leaves[i] = append(leaves[i], l)
-		}
-	}
-
-	n := 0
-	for _, p := range people {
-		for ti := range tasks {
-			if since, ok := roleSince(p, tasks[ti].task.Roles, in.Day); ok {
-				for _, per := range tasks[ti].periods {
-					if since <= per.end {
-						n++
-					}
-				}
-			}
-		}
-	}
-	out := make([]Obligation, 0, n)
-	for pi, p := range people {
-		first := len(out)
-		for ti := range tasks {
-			t := &tasks[ti]
-			since, ok := roleSince(p, t.task.Roles, in.Day)
-			if !ok {
-				continue
-			}
-			for _, per := range t.periods {
-				if since > per.end {
-					continue
-				}
-				o := Obligation{
-					PersonID:    p.ID,
-					TaskKey:     t.task.Key,
-					PeriodStart: per.start,
-					PeriodEnd:   per.end,
-					Due:         moveDue(per.due, leaves[pi]),
-				}
-				var done bool
-				var day Date
-				switch {
-				case t.task.SatisfiedBy == SatisfiedByClaim:
-					day, done = firstClaim(claims[pi], t.phase.Start)
-				case t.task.Cardinality == PerDepartment && p.DepartmentID != 0:
-					o.DepartmentID = p.DepartmentID
-					var ref subRef
-					ref, done = firstOfDept[deptKey{int32(ti), p.DepartmentID}]
-					day, o.SubmissionID = ref.day, ref.id
-				case t.task.Cardinality == EveryWeek:
-					day, o.SubmissionID, done = firstOwn(own(pi), int32(ti), per.start, per.end)
-				default:
-					day, o.SubmissionID, done = firstOwn(own(pi), int32(ti), t.phase.Start, in.Day)
-				}
-				switch {
-				case done:
-					o.Status, o.Late = StatusDone, day > o.Due
-				case in.Day > o.Due:
-					o.Status = StatusOverdue
-				default:
-					o.Status = StatusPending
-				}
-				out = append(out, o)
-			}
-		}
-		if seg := out[first:]; len(seg) > 1 {
-			slices.SortFunc(seg, compareObligations)
-		}
-	}
-	return out
+	return &subIndex{ownAll: ownAll, counts: counts, firstOfDept: firstOfDept}
 }
 
 // ObligationsFor returns the obligations of one person: Obligations with
@@ -225,6 +244,7 @@ type period struct {
 // planTask is a task with its phase and the periods begun by the day.
 type planTask struct {
 	task    *Task
+	roles   []int // indexes in AllRoles
 	phase   Phase
 	periods []period
 }
@@ -240,6 +260,11 @@ func planTasks(p *Plan, day Date) []planTask {
 			continue
 		}
 		pt := planTask{task: t, phase: *ph}
+		for _, r := range t.Roles {
+			if i := slices.Index(AllRoles, r); i >= 0 && i < maxRoles {
+				pt.roles = append(pt.roles, i)
+			}
+		}
 		if t.Cardinality == EveryWeek {
 			for ws := ph.Start.ISOWeekStart(); ws <= ph.End && ws <= day; ws += 7 {
 				start, end := max(ws, ph.Start), min(ws+6, ph.End)
@@ -260,20 +285,35 @@ func planTasks(p *Plan, day Date) []planTask {
 	return ts
 }
 
-// roleSince returns the earliest day, not after day, from which p holds one
-// of roles.
-func roleSince(p *Person, roles []Role, day Date) (Date, bool) {
-	var since Date
-	found := false
+// roleDays holds, for each role of AllRoles, 1 + the day from which a person
+// holds it, or 0 when they do not hold it by the day.
+type roleDays [maxRoles]Date
+
+// maxRoles bounds len(AllRoles) for roleDays.
+const maxRoles = 8
+
+func (h *roleDays) set(p *Person, day Date) {
+	*h = roleDays{}
 	for _, g := range p.Roles {
-		if g.Since > day || !slices.Contains(roles, g.Role) {
+		i := slices.Index(AllRoles, g.Role)
+		if i < 0 || i >= maxRoles || g.Since > day {
 			continue
 		}
-		if !found || g.Since < since {
-			since, found = g.Since, true
+		if h[i] == 0 || g.Since+1 < h[i] {
+			h[i] = g.Since + 1
 		}
 	}
-	return since, found
+}
+
+// since returns the earliest day from which the person holds one of roles.
+func (h *roleDays) since(roles []int) (Date, bool) {
+	var best Date
+	for _, i := range roles {
+		if h[i] != 0 && (best == 0 || h[i] < best) {
+			best = h[i]
+		}
+	}
+	return best - 1, best != 0
 }
 
 // moveDue moves due past every leave that covers it.
@@ -287,6 +327,72 @@ func moveDue(due Date, leaves []Leave) Date {
 		}
 	}
 	return due
+}
+
+// weekHit is the first submission in a week, if found.
+type weekHit struct {
+	subRef
+	found bool
+}
+
+// firstPerWeek returns, for each weekly period, the earliest of subs for task
+// ti inside it (zero when none), reusing buf. Periods are consecutive ISO
+// weeks, the first and last clipped.
+func firstPerWeek(buf []weekHit, subs []subRef, ti int32, periods []period) []weekHit {
+	buf = slices.Grow(buf[:0], len(periods))[:len(periods)]
+	clear(buf)
+	if len(periods) == 0 {
+		return buf
+	}
+	monday := periods[0].start.ISOWeekStart()
+	for _, s := range subs {
+		if s.task != ti || s.day < periods[0].start || s.day > periods[len(periods)-1].end {
+			continue
+		}
+		w := int(s.day-monday) / 7
+		if b := &buf[w]; !b.found || s.before(b.subRef) {
+			*b = weekHit{s, true}
+		}
+	}
+	return buf
+}
+
+// slots maps person IDs to their index in the sorted people: through a
+// slice when the IDs are dense, as the store's are, else through a map.
+type slots struct {
+	min   int64
+	dense []int32 // index+1, 0 for none
+	ids   map[int64]int32
+}
+
+func newSlots(people []*Person) *slots {
+	s := &slots{}
+	if n := len(people); n > 0 {
+		lo, hi := people[0].ID, people[n-1].ID // people are sorted by ID
+		if hi-lo < int64(4*n+64) {
+			s.min, s.dense = lo, make([]int32, hi-lo+1)
+			for i, p := range people {
+				s.dense[p.ID-lo] = int32(i) + 1
+			}
+			return s
+		}
+	}
+	s.ids = make(map[int64]int32, len(people))
+	for i, p := range people {
+		s.ids[p.ID] = int32(i)
+	}
+	return s
+}
+
+func (s *slots) of(id int64) (int32, bool) {
+	if s.dense != nil {
+		if id < s.min || id-s.min >= int64(len(s.dense)) || s.dense[id-s.min] == 0 {
+			return 0, false
+		}
+		return s.dense[id-s.min] - 1, true
+	}
+	i, ok := s.ids[id]
+	return i, ok
 }
 
 // firstOwn returns the earliest of subs for task ti dated from..to.

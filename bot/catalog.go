@@ -36,6 +36,10 @@ func (c *catalog) t(key string, args ...any) string {
 	return fmt.Sprintf(f, args...)
 }
 
+// Translate returns the catalog text for key in lang ("zh" or "en"), for
+// adapters that build menus from the command table.
+func Translate(lang, key string, args ...any) string { return newCatalog(lang).t(key, args...) }
+
 // msg is one catalog entry.
 type msg struct{ zh, en string }
 

@@ -79,7 +79,10 @@ var fieldMessages = map[string]msg{
 	"problem.notice_assigned_filer": {"你反映的问题 #%d（%s）已交办给 %s。", "Problem #%d (%s) that you filed is assigned to %s."},
 	"problem.notice_reassigned":     {"问题 #%d（%s）已改由 %s 承办。", "Problem #%d (%s) is now assigned to %s."},
 	"problem.notice_progress":       {"问题 #%d（%s）有新进展（%s）：%s", "Progress on problem #%d (%s) from %s: %s"},
-	"problem.notice_resolved":       {"问题 #%d（%s）已由 %s 报告解决：%s\n证据附件 %d 个（/problems %d 查看）。确认已解决请点“确认销号”；未解决请发送 /reopen %d 原因", "%[3]s reports problem #%[1]d (%[2]s) solved: %[4]s\n%[5]d evidence files (/problems %[6]d). Press Confirm if it is solved; if not, send /reopen %[7]d REASON."},
+	"problem.notice_resolved":       {"问题 #%d（%s）已由 %s 报告解决：%s", "%[3]s reports problem #%[1]d (%[2]s) solved: %[4]s"},
+	"problem.notice_evidence":       {"证据附件 %d 个，查看：/problems %d", "%d evidence files; see them: /problems %d"},
+	"problem.notice_confirm_hint":   {"确认已解决请点“确认销号”；未解决请发送 /reopen %d 原因", "Press Confirm if it is solved; if not, send /reopen %d REASON."},
+	"problem.with_files":            {"（附件 %d 个）", " (%d files attached)"},
 	"problem.notice_confirmed":      {"问题 #%d（%s）已由 %s 确认解决并销号。", "%[3]s confirmed problem #%[1]d (%[2]s) solved; it is closed."},
 	"problem.notice_reopened":       {"问题 #%d（%s）被 %s 重新打开，原因：%s", "%[3]s reopened problem #%[1]d (%[2]s): %[4]s"},
 
@@ -88,8 +91,8 @@ var fieldMessages = map[string]msg{
 	"assign.not_leader":   {"%s 不是班子成员或主要负责人，不能承办问题。", "%s is not a leader or the head and cannot own a problem."},
 	"assign.already":      {"问题 #%d 已由 %s 承办。", "Problem #%d is already assigned to %s."},
 	"assign.ok":           {"问题 #%d 已交办给 %s，并已通知本人和反映人。", "Problem #%d is assigned to %s; they and the filer are told."},
-	"progress.ok":         {"问题 #%d 的进展已记录（附件 %d 个），已告知反映人 %s。", "Progress on problem #%d is recorded (%d files); %s is told."},
-	"resolve.ok":          {"问题 #%d 已报告解决（证据附件 %d 个），等待反映人 %s 确认销号。", "Problem #%d is reported solved (%d evidence files); waiting for %s to confirm."},
+	"progress.ok":         {"问题 #%d 的进展已记录，已告知反映人 %s。", "Progress on problem #%d is recorded; %s is told."},
+	"resolve.ok":          {"问题 #%d 已报告解决，等待反映人 %s 确认销号。", "Problem #%d is reported solved; waiting for %s to confirm."},
 	"confirm.ok":          {"问题 #%d（%s）已确认解决并销号，谢谢！", "Problem #%d (%s) is confirmed solved and closed. Thank you!"},
 	"reopen.ok":           {"问题 #%d 已重新打开，退回承办人 %s 继续办理。", "Problem #%d is reopened and back with %s."},
 

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"campaignbot"
@@ -93,7 +94,7 @@ type Engine struct {
 	clock    campaignbot.Clock
 	cat      *catalog
 	log      *slog.Logger
-	botName  string
+	botName  atomic.Value // string
 	notify   func()
 	reporter Reporter
 	exporter Exporter
@@ -117,7 +118,16 @@ func WithLang(lang string) Option { return func(e *Engine) { e.cat = newCatalog(
 func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
 
 // WithBotName sets the Telegram bot user name, used for invite deep links.
-func WithBotName(name string) Option { return func(e *Engine) { e.botName = name } }
+func WithBotName(name string) Option { return func(e *Engine) { e.botName.Store(name) } }
+
+// SetBotName sets the Telegram bot user name once it is known (from getMe).
+func (e *Engine) SetBotName(name string) { e.botName.Store(name) }
+
+// BotName returns the Telegram bot user name, or "".
+func (e *Engine) BotName() string {
+	s, _ := e.botName.Load().(string)
+	return s
+}
 
 // WithNotify sets a function called after messages are put in the outbox, so
 // the dispatcher wakes at once.

@@ -382,7 +382,11 @@ func (e *Engine) tellProblemChange(ctx context.Context, c *Context, p *campaignb
 		add(p.FilerID, c.T("problem.notice_progress", p.ID, p.Enterprise, actor, ev.Text), nil)
 	case campaignbot.EventResolved:
 		buttons := [][]campaignbot.Button{{{Text: c.T("problem.confirm_button", p.ID), Data: fmt.Sprintf("/confirm %d", p.ID)}}}
-		add(p.FilerID, c.T("problem.notice_resolved", p.ID, p.Enterprise, actor, ev.Text, len(ev.Attachments), p.ID, p.ID), buttons)
+		text := c.T("problem.notice_resolved", p.ID, p.Enterprise, actor, ev.Text)
+		if n := len(ev.Attachments); n > 0 {
+			text += "\n" + c.T("problem.notice_evidence", n, p.ID)
+		}
+		add(p.FilerID, text+"\n"+c.T("problem.notice_confirm_hint", p.ID), buttons)
 	case campaignbot.EventConfirm:
 		add(p.OwnerID, c.T("problem.notice_confirmed", p.ID, p.Enterprise, actor), nil)
 	case campaignbot.EventReopened:
@@ -475,7 +479,11 @@ func (e *Engine) ownerReport(ctx context.Context, c *Context, kind campaignbot.P
 	if err != nil {
 		return err
 	}
-	c.Reply(okKey, np.ID, len(ev.Attachments), e.nameOf(ctx, c, np.FilerID))
+	reply := c.T(okKey, np.ID, e.nameOf(ctx, c, np.FilerID))
+	if n := len(ev.Attachments); n > 0 {
+		reply += c.T("problem.with_files", n)
+	}
+	c.ReplyRendered(reply)
 	return e.tellProblemChange(ctx, c, np, ev, p.OwnerID)
 }
 

@@ -25,6 +25,9 @@ const DefaultTimeZone = "Asia/Shanghai"
 // small file full of aliases cannot make it work for ever.
 const maxNodes = 200_000
 
+// maxErrors bounds the errors listed; the rest are counted.
+const maxErrors = 100
+
 var (
 	keyPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)
@@ -48,6 +51,9 @@ func Parse(name string, data []byte) (*campaignbot.Plan, error) {
 	pl := p.parse(data)
 	if len(p.errs) > 0 {
 		slices.SortStableFunc(p.errs, func(a, b FieldError) int { return cmp.Compare(a.Line, b.Line) })
+		if p.dropped > 0 {
+			p.errs = append(p.errs, FieldError{File: name, Msg: fmt.Sprintf("and %d more errors", p.dropped)})
+		}
 		return nil, &Errors{List: p.errs}
 	}
 	return pl, nil
@@ -57,6 +63,7 @@ func Parse(name string, data []byte) (*campaignbot.Plan, error) {
 type parser struct {
 	file    string
 	errs    []FieldError
+	dropped int
 	visited int
 }
 
@@ -64,6 +71,10 @@ type parser struct {
 type tooComplex struct{}
 
 func (p *parser) errorf(n *yaml.Node, field, format string, args ...any) {
+	if len(p.errs) >= maxErrors {
+		p.dropped++
+		return
+	}
 	line := 0
 	if n != nil {
 		line = n.Line
@@ -91,7 +102,7 @@ func (p *parser) parse(data []byte) (pl *campaignbot.Plan) {
 			if _, ok := r.(tooComplex); !ok {
 				panic(r)
 			}
-			p.errorf(nil, "", "the plan has more than %d nodes (aliases expanded)", maxNodes)
+			p.errs = append(p.errs, FieldError{File: p.file, Msg: fmt.Sprintf("the plan has more than %d nodes (aliases expanded)", maxNodes)})
 			pl = nil
 		}
 	}()

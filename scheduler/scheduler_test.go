@@ -127,7 +127,9 @@ func (o *org) scheduler(opts ...Option) *Scheduler {
 }
 
 // day returns the day a row was enqueued for: its NextAt's day.
-func (o *org) day(m campaignbot.OutboxMessage) campaignbot.Date { return campaignbot.DateOf(m.NextAt, o.plan.Loc()) }
+func (o *org) day(m campaignbot.OutboxMessage) campaignbot.Date {
+	return campaignbot.DateOf(m.NextAt, o.plan.Loc())
+}
 
 func d(s string) campaignbot.Date {
 	day, err := campaignbot.ParseDate(s)

@@ -101,4 +101,3 @@ func mustSeedBig(tb testing.TB, plan *campaignbot.Plan, org bigOrg, now time.Tim
 	}
 	return path
 }
-

@@ -104,11 +104,6 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 			t.cfg.log.Warn("telegram getUpdates failed", "err", err, "retry_in", delay)
 			continue
 		}
-		for _, r := range raws {
-			if id, e := updateID(r); e == nil && id+1 > offset {
-				offset = id + 1
-			}
-		}
 		next, err := t.saveBatch(ctx, raws)
 		if next > offset {
 			offset = next

@@ -193,6 +193,9 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 	case MsgTypeText:
 		req.Text = msg.Content
 	case MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeFile:
+		if msg.MediaID == "" {
+			return nil, nil
+		}
 		att, err := p.fetch(ctx, msg)
 		if err != nil {
 			return nil, err
@@ -223,9 +226,6 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 
 // fetch downloads a message's media and stores it.
 func (p *Processor) fetch(ctx context.Context, msg *Message) (*campaignbot.Attachment, error) {
-	if msg.MediaID == "" {
-		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s message without MediaId", msg.MsgType)
-	}
 	data, name, mimeType, err := p.client.GetMedia(ctx, msg.MediaID)
 	if errors.Is(err, ErrTooLarge) {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", p.tooLarge)

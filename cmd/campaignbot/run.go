@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"sync"
 	"time"
 
 	"campaignbot"
 	"campaignbot/bot"
 	"campaignbot/bot/console"
+	"campaignbot/bot/telegram"
+	"campaignbot/scheduler"
 	"campaignbot/store"
 )
 
@@ -29,16 +35,28 @@ func openAll(ctx context.Context, cfg *Config) (*store.DB, *campaignbot.Plan, er
 	return db, p, nil
 }
 
-// Main is the running program: store, engine, scheduler and platforms,
-// wired from the configuration.
+// Main is the running program: store, engine, scheduler, dispatcher and
+// platforms, wired from the configuration.
 type Main struct {
 	Config Config
 	IO     IO
 
-	DB     *store.DB
-	Plan   *campaignbot.Plan
-	Engine *bot.Engine
-	Log    *slog.Logger
+	DB         *store.DB
+	Plan       *campaignbot.Plan
+	Engine     *bot.Engine
+	Scheduler  *scheduler.Scheduler
+	Dispatcher *scheduler.Dispatcher
+	Telegram   *telegram.Telegram
+	Log        *slog.Logger
+
+	// Ready is closed when everything has started (tests wait on it).
+	Ready chan struct{}
+	// Addr is the address the HTTP server listens on, once Ready.
+	Addr string
+
+	senders []campaignbot.Sender
+	runners []func(context.Context) error
+	mux     *http.ServeMux
 }
 
 // cmdRun runs the bot(s) and the scheduler until ctx is done, or the console
@@ -60,48 +78,210 @@ func cmdRun(ctx context.Context, args []string, stdio IO, getenv func(string) st
 	return m.Run(ctx)
 }
 
-// Open opens the store and builds the engine.
-func (m *Main) Open(ctx context.Context) error {
-	level := slog.LevelInfo
-	if m.consoleMode() {
-		level = slog.LevelWarn // keep the terminal for the conversation
-	}
-	m.Log = m.Config.logger(m.IO.Err, level)
-	db, p, err := openAll(ctx, &m.Config)
-	if err != nil {
-		return err
-	}
-	m.DB, m.Plan = db, p
-	m.Engine = bot.New(db, p,
-		bot.WithLang(m.Config.Lang),
-		bot.WithLogger(m.Log),
-		bot.WithBotName(m.Config.Telegram.BotName),
-		bot.WithExporter(exporter(db, p, m.Config.Lang)),
-	)
-	return nil
-}
-
 // consoleMode reports whether the terminal is the platform.
 func (m *Main) consoleMode() bool {
 	return m.Config.Console || (m.Config.Telegram.Token == "" && m.Config.WeCom.CorpID == "")
 }
 
+// Open opens the store and builds the engine, the scheduler and the
+// configured platforms. Nothing talks to a platform until Run.
+func (m *Main) Open(ctx context.Context) error {
+	m.Ready = make(chan struct{})
+	level := slog.LevelInfo
+	if m.consoleMode() {
+		level = slog.LevelWarn // keep the terminal for the conversation
+	}
+	m.Log = m.Config.logger(m.IO.Err, level)
+	if m.Config.Telegram.WebhookURL != "" && m.Config.Listen == "" && !m.consoleMode() {
+		return usagef("TELEGRAM_WEBHOOK_URL needs --listen (CAMPAIGNBOT_LISTEN) to receive updates")
+	}
+	db, p, err := openAll(ctx, &m.Config)
+	if err != nil {
+		return err
+	}
+	m.DB, m.Plan = db, p
+	m.mux = http.NewServeMux()
+	m.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+
+	// The dispatcher is built last, once the senders are known; until then
+	// a kick has nothing to wake.
+	kick := func() {
+		if m.Dispatcher != nil {
+			m.Dispatcher.Kick()
+		}
+	}
+	var groups []campaignbot.Platform
+	if m.Config.Telegram.Token != "" && m.Config.Telegram.GroupChatID != "" {
+		groups = append(groups, campaignbot.PlatformTelegram)
+	}
+	if m.Config.WeCom.CorpID != "" && m.Config.WeCom.RobotKey != "" {
+		groups = append(groups, campaignbot.PlatformWeCom)
+	}
+	m.Scheduler = scheduler.New(db, p,
+		scheduler.WithLang(m.Config.Lang),
+		scheduler.WithSchedulerLogger(m.Log),
+		scheduler.WithOnEnqueue(kick),
+		scheduler.WithGroupChats(groups...),
+	)
+	m.Engine = bot.New(db, p,
+		bot.WithLang(m.Config.Lang),
+		bot.WithLogger(m.Log),
+		bot.WithBotName(m.Config.Telegram.BotName),
+		bot.WithNotify(kick),
+		bot.WithReporter(m.Scheduler),
+		bot.WithExporter(exporter(db, p, m.Config.Lang)),
+		bot.WithGroups(groups...),
+	)
+	if m.consoleMode() {
+		return nil
+	}
+	if m.Config.Telegram.Token != "" {
+		if err := m.openTelegram(ctx, kick); err != nil {
+			return err
+		}
+	}
+	if m.Config.WeCom.CorpID != "" {
+		if err := m.openWeCom(ctx, kick); err != nil {
+			return err
+		}
+	}
+	m.Dispatcher = scheduler.NewDispatcher(db, m.senders,
+		scheduler.WithLogger(m.Log),
+		scheduler.WithOnUnreachable(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
+			if err := db.SetReachable(ctx, personID, pl, false); err != nil {
+				m.Log.Error("mark unreachable", "person", personID, "platform", pl, "err", err)
+			}
+		}),
+	)
+	return nil
+}
+
+// openTelegram builds the Telegram adapter.
+func (m *Main) openTelegram(ctx context.Context, kick func()) error {
+	tc := m.Config.Telegram
+	opts := []telegram.Option{telegram.WithLogger(m.Log), telegram.WithLang(m.Config.Lang), telegram.WithNotify(kick)}
+	if tc.APIURL != "" {
+		opts = append(opts, telegram.WithServerURL(tc.APIURL))
+	}
+	if tc.WebhookURL != "" {
+		opts = append(opts, telegram.WithWebhook(tc.WebhookURL, tc.WebhookSecret))
+	}
+	if tc.GroupChatID != "" {
+		opts = append(opts, telegram.WithGroupChatID(tc.GroupChatID))
+	}
+	tg, err := telegram.New(tc.Token, m.DB, m.Engine, opts...)
+	if err != nil {
+		return usagef("telegram: %s", err)
+	}
+	m.Telegram = tg
+	m.senders = append(m.senders, tg.Sender())
+	if tc.WebhookURL != "" {
+		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())
+	}
+	m.runners = append(m.runners, func(ctx context.Context) error {
+		if tc.BotName == "" {
+			// Deep links need the bot's user name; getMe gives it.
+			if name, err := tg.Username(ctx); err == nil {
+				m.Engine.SetBotName(name)
+			} else {
+				m.Log.Warn("telegram getMe failed; invite links will lack the bot name", "err", err)
+			}
+		}
+		if err := tg.SetCommands(ctx, telegramCommands(m.Engine)); err != nil {
+			m.Log.Warn("telegram setMyCommands failed", "err", err)
+		}
+		return tg.Run(ctx)
+	})
+	return nil
+}
+
+// telegramCommands builds the command menus, per language, from the engine's
+// command table: the commands every bound member has.
+func telegramCommands(e *bot.Engine) map[string][]telegram.Command {
+	menus := map[string][]telegram.Command{}
+	for _, lang := range []string{"zh", "en"} {
+		var cmds []telegram.Command
+		for _, c := range e.Commands() {
+			if len(c.Roles) == 0 {
+				cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(lang, c.Help)})
+			}
+		}
+		menus[lang] = cmds
+	}
+	menus[""] = menus["zh"]
+	return menus
+}
+
 // Run runs until ctx is done or, in console mode, until end of input.
 func (m *Main) Run(ctx context.Context) error {
+	if err := m.Scheduler.Start(ctx); err != nil {
+		m.Log.Error("scheduler catch-up failed", "err", err)
+	}
 	if m.consoleMode() {
-		var opts []console.Option
-		opts = append(opts, console.WithLang(m.Config.Lang))
-		c := console.New(m.Engine, m.DB, m.IO.In, m.IO.Out, opts...)
+		close(m.Ready)
+		c := console.New(m.Engine, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang))
 		if err := c.Run(ctx); err != nil {
 			return fmt.Errorf("console: %w", err)
 		}
 		return nil
 	}
-	return usagef("platforms are not wired yet")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(m.runners)+2)
+	start := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	var srv *http.Server
+	if m.Config.Listen != "" {
+		ln, err := net.Listen("tcp", m.Config.Listen)
+		if err != nil {
+			return usagef("--listen: %s", err)
+		}
+		m.Addr = ln.Addr().String()
+		srv = &http.Server{Handler: m.mux, ReadHeaderTimeout: 10 * time.Second}
+		start("http", func(context.Context) error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	start("dispatcher", m.Dispatcher.Run)
+	for i, r := range m.runners {
+		start(fmt.Sprintf("platform %d", i), r)
+	}
+	m.Log.Info("campaignbot running", "listen", m.Addr, "platforms", len(m.senders))
+	close(m.Ready)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		m.Log.Error("stopping", "err", err)
+	}
+	// Drain: stop taking requests, let in-flight work finish.
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = srv.Shutdown(sctx)
+		scancel()
+	}
+	cancel()
+	wg.Wait()
+	m.Log.Info("campaignbot stopped")
+	return err
 }
 
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
+	if m.Scheduler != nil {
+		_ = m.Scheduler.Close()
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

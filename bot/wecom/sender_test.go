@@ -1,0 +1,168 @@
+package wecom_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"campaignbot"
+	"campaignbot/bot/wecom"
+	"campaignbot/bot/wecom/wecomtest"
+)
+
+// MustSender returns a fake server and a Sender with a robot and a file store.
+func MustSender(t *testing.T) (*wecomtest.Server, *wecom.Sender, fileStore) {
+	t.Helper()
+	srv, c := MustClient(t)
+	files := fileStore{dir: t.TempDir()}
+	return srv, wecom.NewSender(c, wecom.NewRobot(srv.URL(), srv.RobotKey()), files), files
+}
+
+func TestSenderPlatform(t *testing.T) {
+	_, s, _ := MustSender(t)
+	var _ campaignbot.Sender = s
+	if got, want := s.Platform(), campaignbot.PlatformWeCom; got != want {
+		t.Fatalf("Platform = %q, want %q", got, want)
+	}
+}
+
+func TestSenderText(t *testing.T) {
+	srv, s, _ := MustSender(t)
+	long := strings.Repeat(strings.Repeat("请按时提交学习笔记。", 30)+"\n\n", 8)
+	id, err := s.Send(context.Background(), &campaignbot.OutboxMessage{ID: 1, ChatID: "zhangsan", Text: long})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.Sent()
+	if id != sent[0].MsgID || len(sent) < 2 {
+		t.Fatalf("id %q, %d messages", id, len(sent))
+	}
+	for _, m := range sent {
+		if m.MsgType != "text" || m.ToUser != "zhangsan" || len(m.Content) > wecom.MaxTextBytes {
+			t.Fatalf("sent %s to %s, %d bytes", m.MsgType, m.ToUser, len(m.Content))
+		}
+	}
+}
+
+func TestSenderButtons(t *testing.T) {
+	tests := []struct {
+		name      string
+		text      string
+		buttons   int
+		wantTypes []string
+		title     string
+		subTitle  string
+	}{
+		{"short text in the card", "第一阶段学习笔记\n请在本周五前提交", 2, []string{"template_card"}, "第一阶段学习笔记", "请在本周五前提交"},
+		{"long text goes first", "第一阶段学习笔记\n" + strings.Repeat("说明", 100), 2, []string{"text", "template_card"}, "第一阶段学习笔记", ""},
+		{"many buttons, two cards", "选择任务", 8, []string{"template_card", "template_card"}, "选择任务", ""},
+		{"no text", "", 1, []string{"template_card"}, "请选择", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, s, _ := MustSender(t)
+			var row []campaignbot.Button
+			for i := range tt.buttons {
+				row = append(row, campaignbot.Button{Text: "任务" + string(rune('A'+i)), Data: "task:" + string(rune('a'+i))})
+			}
+			m := &campaignbot.OutboxMessage{ChatID: "zhangsan", Text: tt.text, Buttons: [][]campaignbot.Button{row[:len(row)/2], row[len(row)/2:]}}
+			if _, err := s.Send(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			sent := srv.Sent()
+			var types []string
+			var keys []string
+			var card *wecomtest.TemplateCard
+			for _, m := range sent {
+				types = append(types, m.MsgType)
+				if m.TemplateCard != nil {
+					if card == nil {
+						card = m.TemplateCard
+					}
+					for _, b := range m.TemplateCard.Buttons {
+						keys = append(keys, b.Key)
+					}
+				}
+			}
+			if strings.Join(types, ",") != strings.Join(tt.wantTypes, ",") {
+				t.Fatalf("sent %v, want %v", types, tt.wantTypes)
+			}
+			if card.Title != tt.title || card.SubTitle != tt.subTitle {
+				t.Fatalf("card title %q sub %q", card.Title, card.SubTitle)
+			}
+			if len(keys) != tt.buttons || keys[0] != "task:a" {
+				t.Fatalf("keys %v", keys)
+			}
+		})
+	}
+}
+
+func TestSenderFiles(t *testing.T) {
+	srv, s, files := MustSender(t)
+	ctx := context.Background()
+	img, _ := files.SaveAttachment(ctx, "chart.png", "image/png", pngBytes())
+	doc, _ := files.SaveAttachment(ctx, "台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK\x03\x04 ledger"))
+	m := &campaignbot.OutboxMessage{ChatID: "lisi", Text: "今日简报", Files: []campaignbot.Attachment{*img, *doc}}
+	if _, err := s.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.Sent()
+	if len(sent) != 3 || sent[0].MsgType != "text" || sent[1].MsgType != "image" || sent[2].MsgType != "file" {
+		t.Fatalf("sent %+v", sent)
+	}
+	if got, ok := srv.Media(sent[2].MediaID); !ok || got.Name != "台账.xlsx" {
+		t.Fatalf("uploaded %+v", got)
+	}
+	// Files alone are fine; nothing at all is not.
+	if _, err := s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "lisi", Files: []campaignbot.Attachment{*doc}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "lisi"})
+	var se *campaignbot.SendError
+	if !errors.As(err, &se) || !se.Permanent {
+		t.Fatalf("empty message: %v", err)
+	}
+}
+
+func TestSenderGroup(t *testing.T) {
+	srv, s, files := MustSender(t)
+	ctx := context.Background()
+	img, _ := files.SaveAttachment(ctx, "chart.png", "image/png", pngBytes())
+	if _, err := s.Send(ctx, &campaignbot.OutboxMessage{ChatID: wecom.GroupChatID, Text: "## 整改台账\n- 事项 1", Files: []campaignbot.Attachment{*img}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := srv.Sent()
+	if len(sent) != 2 || sent[0].Path != wecomtest.PathWebhookSend || sent[0].MsgType != "markdown" || sent[0].Content != "## 整改台账\n- 事项 1" || sent[1].MsgType != "image" {
+		t.Fatalf("sent %+v", sent)
+	}
+	_, c := MustClient(t)
+	noRobot := wecom.NewSender(c, nil, nil)
+	_, err := noRobot.Send(ctx, &campaignbot.OutboxMessage{ChatID: wecom.GroupChatID, Text: "x"})
+	var se *campaignbot.SendError
+	if !errors.As(err, &se) || !se.Permanent {
+		t.Fatalf("group without robot: %v", err)
+	}
+}
+
+func TestSenderErrors(t *testing.T) {
+	srv, s, _ := MustSender(t)
+	ctx := context.Background()
+	srv.SetInvalidUser("left")
+	_, err := s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "left", Text: "x"})
+	var se *campaignbot.SendError
+	if !errors.As(err, &se) || !se.Unreachable {
+		t.Fatalf("invalid user: %v", err)
+	}
+	srv.InjectErrcode(wecomtest.PathMessageSend, 45009, 1)
+	_, err = s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "zhangsan", Text: "x"})
+	if !errors.As(err, &se) || se.RetryAfter != time.Minute || se.Permanent {
+		t.Fatalf("frequency: %v", err)
+	}
+	srv.InjectStatus(wecomtest.PathMessageSend, 503, 1)
+	_, err = s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "zhangsan", Text: "x"})
+	if !errors.As(err, &se) || se.Permanent || se.Unreachable {
+		t.Fatalf("503: %v", err)
+	}
+}

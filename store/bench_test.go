@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"campaignbot"
+)
+
+// BenchmarkCreateSubmission measures a chat submission's store work: a
+// SourceKey lookup, the next version and the insert, in one transaction.
+func BenchmarkCreateSubmission(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	ids := importPeople(b, db, "甲")
+	b.ResetTimer()
+	for i := range b.N {
+		s := &campaignbot.Submission{TaskKey: "study-notes", PersonID: ids["甲"], Text: "学习笔记", SourceKey: fmt.Sprint("telegram:1:", i)}
+		if err := db.CreateSubmission(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBareInsert is the baseline for BenchmarkCreateSubmission: one
+// row per transaction into the same kind of database, through the same pool.
+func BenchmarkBareInsert(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	if _, err := db.wdb.ExecContext(ctx, `CREATE TABLE bare (id INTEGER PRIMARY KEY, text TEXT NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		tx, err := db.beginTx(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO bare (text) VALUES (?)`, "学习笔记"); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFindSubmissionRecords reads 20,000 submissions' records, as the
+// obligations computation does for every digest.
+func BenchmarkFindSubmissionRecords(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	ids := importPeople(b, db, "甲")
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 20000 {
+		if err := createSubmission(ctx, tx, &campaignbot.Submission{TaskKey: "study-notes", PersonID: ids["甲"], Text: "x"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.commit(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		rs, err := db.FindSubmissionRecords(ctx)
+		if err != nil || len(rs) != 20000 {
+			b.Fatalf("%d records, %v", len(rs), err)
+		}
+	}
+}
