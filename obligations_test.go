@@ -236,6 +236,17 @@ func TestObligations(t *testing.T) {
 			"9 claim 04-01..04-30 due 04-30 done",
 		},
 	}, {
+		name:   "a submission without an id still satisfies; sparse person ids",
+		day:    "03-05",
+		people: []*campaignbot.Person{person(1_000_000, 3, 0, campaignbot.RoleMember), member},
+		subs:   []campaignbot.SubmissionRecord{sub(0, 1, 3, "notes", "03-05"), sub(7, 1_000_000, 3, "report", "03-04")},
+		want: []string{
+			"1 notes 03-04..03-08 due 03-08 done",
+			"1 report 03-04..03-26 due 03-20 pending",
+			"1000000 notes 03-04..03-08 due 03-08 pending",
+			"1000000 report 03-04..03-26 due 03-20 done sub=7",
+		},
+	}, {
 		name:   "people sorted by id; people owing nothing absent",
 		day:    "03-04",
 		people: []*campaignbot.Person{person(12, 3, 0, campaignbot.RoleMember), person(11, 3, 0, campaignbot.RoleOffice), person(10, 3, 0, campaignbot.RoleMember, campaignbot.RoleMiddle)},

@@ -80,7 +80,7 @@ var messages = map[string]msg{
 	"err.no_person":       {"名册中没有“%s”。", "There is no %q in the roster."},
 	"err.no_scheduler":    {"简报服务未启动。", "The digest service is not running."},
 	"err.no_exporter":     {"导出功能未配置。", "Export is not configured."},
-	"err.unavailable":     {"该功能暂不可用。", "This is not available yet."},
+	"err.file_too_large":  {"文件太大，无法接收（上限 20 MB）。请压缩后重新发送。", "That file is too large to receive (the limit is 20 MB); please send a smaller one."},
 
 	"hint.help": {"发送 /help 查看可用命令，或 /tasks 查看我的任务。", "Send /help for the commands, or /tasks for your tasks."},
 

@@ -141,7 +141,7 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err e
 	switch {
 	case err == nil:
 	case campaignbot.ErrorCode(err) == campaignbot.EINVALID:
-		p.reply(ctx, msg.FromUserName, []bot.Reply{{Text: campaignbot.ErrorMessage(err)}})
+		p.reply(ctx, in.Key, msg.FromUserName, []bot.Reply{{Text: campaignbot.ErrorMessage(err)}})
 		return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
 	case ClassifyError(err).Permanent:
 		p.logger.Error("wecom: callback dropped", "key", in.Key, "err", err)
@@ -150,19 +150,24 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err e
 		return err
 	}
 	if req != nil {
+		req.InboundKey = string(campaignbot.PlatformWeCom) + ":" + in.Key
 		replies, err := p.handler.Handle(ctx, req)
 		if err != nil {
 			// The engine answers users itself; an error here is logged once.
 			p.logger.Error("wecom: handle", "key", in.Key, "err", err)
 		}
-		p.reply(ctx, req.ChatID, replies)
+		p.reply(ctx, in.Key, req.ChatID, replies)
 	}
 	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
 }
 
-func (p *Processor) reply(ctx context.Context, chatID string, replies []bot.Reply) {
-	for _, r := range replies {
+// reply sends the replies to a callback. Each carries an idempotency key
+// derived from the callback, so a replies sender that writes to the outbox
+// queues them once however often the callback is processed.
+func (p *Processor) reply(ctx context.Context, inKey, chatID string, replies []bot.Reply) {
+	for i, r := range replies {
 		m := &campaignbot.OutboxMessage{
+			Key:      fmt.Sprintf("reply:wecom:%s:%d", inKey, i),
 			Platform: campaignbot.PlatformWeCom,
 			ChatID:   chatID,
 			Kind:     campaignbot.KindReply,

@@ -119,7 +119,3 @@ func cmdReminders(ctx context.Context, args []string, stdio IO, getenv func(stri
 	}
 	return nil
 }
-
-func cmdWeComMenu(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
-	return usagef("wecom menu: not wired yet")
-}

@@ -156,62 +156,6 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// openTelegram builds the Telegram adapter.
-func (m *Main) openTelegram(ctx context.Context, kick func()) error {
-	tc := m.Config.Telegram
-	opts := []telegram.Option{telegram.WithLogger(m.Log), telegram.WithLang(m.Config.Lang), telegram.WithNotify(kick)}
-	if tc.APIURL != "" {
-		opts = append(opts, telegram.WithServerURL(tc.APIURL))
-	}
-	if tc.WebhookURL != "" {
-		opts = append(opts, telegram.WithWebhook(tc.WebhookURL, tc.WebhookSecret))
-	}
-	if tc.GroupChatID != "" {
-		opts = append(opts, telegram.WithGroupChatID(tc.GroupChatID))
-	}
-	tg, err := telegram.New(tc.Token, m.DB, m.Engine, opts...)
-	if err != nil {
-		return usagef("telegram: %s", err)
-	}
-	m.Telegram = tg
-	m.senders = append(m.senders, tg.Sender())
-	if tc.WebhookURL != "" {
-		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())
-	}
-	m.runners = append(m.runners, func(ctx context.Context) error {
-		if tc.BotName == "" {
-			// Deep links need the bot's user name; getMe gives it.
-			if name, err := tg.Username(ctx); err == nil {
-				m.Engine.SetBotName(name)
-			} else {
-				m.Log.Warn("telegram getMe failed; invite links will lack the bot name", "err", err)
-			}
-		}
-		if err := tg.SetCommands(ctx, telegramCommands(m.Engine)); err != nil {
-			m.Log.Warn("telegram setMyCommands failed", "err", err)
-		}
-		return tg.Run(ctx)
-	})
-	return nil
-}
-
-// telegramCommands builds the command menus, per language, from the engine's
-// command table: the commands every bound member has.
-func telegramCommands(e *bot.Engine) map[string][]telegram.Command {
-	menus := map[string][]telegram.Command{}
-	for _, lang := range []string{"zh", "en"} {
-		var cmds []telegram.Command
-		for _, c := range e.Commands() {
-			if len(c.Roles) == 0 {
-				cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(lang, c.Help)})
-			}
-		}
-		menus[lang] = cmds
-	}
-	menus[""] = menus["zh"]
-	return menus
-}
-
 // Run runs until ctx is done or, in console mode, until end of input.
 func (m *Main) Run(ctx context.Context) error {
 	if err := m.Scheduler.Start(ctx); err != nil {
