@@ -186,7 +186,7 @@ func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int6
 func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string) error {
 	first, measure, _ := strings.Cut(rest, " ")
 	measure = strings.TrimSpace(measure)
-	id, ok := parseProblemID(first)
+	id, ok := parseNumber(first)
 	if !ok {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_from_problem")
 	}
@@ -236,7 +236,7 @@ func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string)
 func (e *Engine) ledgerFromReport(ctx context.Context, c *Context, rest string) error {
 	first, measure, _ := strings.Cut(rest, " ")
 	measure = strings.TrimSpace(measure)
-	id, ok := parseProblemID(first)
+	id, ok := parseNumber(first)
 	if !ok {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_from_report")
 	}
@@ -286,7 +286,7 @@ func (e *Engine) rectifyDue(taskKey string) campaignbot.Date {
 
 // ledgerItemArg finds item "ID" of the ledger.
 func (e *Engine) ledgerItemArg(ctx context.Context, c *Context, arg, usage string) (*campaignbot.LedgerItem, error) {
-	id, ok := parseProblemID(arg)
+	id, ok := parseNumber(arg)
 	if !ok {
 		return nil, c.userError(campaignbot.EINVALID, usage)
 	}

@@ -37,7 +37,7 @@ var problemDoneWords = []string{"完成", "done", "/done", "好了", "结束", "
 // first question. With a number, it shows that problem.
 func (e *Engine) cmdProblem(ctx context.Context, c *Context) error {
 	arg := strings.TrimSpace(c.Args)
-	if id, ok := parseProblemID(arg); ok {
+	if id, ok := parseNumber(arg); ok {
 		return e.showProblem(ctx, c, id)
 	}
 	data := map[string]string{}
@@ -273,8 +273,8 @@ func (e *Engine) tellNewProblem(ctx context.Context, c *Context, p *campaignbot.
 	return nil
 }
 
-// parseProblemID reads a problem number, "12" or "#12".
-func parseProblemID(s string) (int64, bool) {
+// parseNumber reads a positive number (a problem, report or ledger item), "12" or "#12".
+func parseNumber(s string) (int64, bool) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(s), "#"), 10, 64)
 	return id, err == nil && id > 0
 }
@@ -287,7 +287,7 @@ func (e *Engine) problemArgs(ctx context.Context, c *Context) (*campaignbot.Prob
 	if first == "" {
 		return nil, "", c.userError(campaignbot.EINVALID, usage)
 	}
-	id, ok := parseProblemID(first)
+	id, ok := parseNumber(first)
 	if !ok {
 		return nil, "", c.userError(campaignbot.EINVALID, "problem.bad_number", first, c.T(usage))
 	}
@@ -538,7 +538,7 @@ func canClaim(p *campaignbot.Person) bool {
 // the office. "/problems N" shows one.
 func (e *Engine) cmdProblems(ctx context.Context, c *Context) error {
 	if arg := strings.TrimSpace(c.Args); arg != "" {
-		id, ok := parseProblemID(arg)
+		id, ok := parseNumber(arg)
 		if !ok {
 			return c.userError(campaignbot.EINVALID, "problem.bad_number", arg, c.T("problem.usage.problems"))
 		}

@@ -24,7 +24,7 @@ func (e *Engine) cmdReview(ctx context.Context, c *Context) error {
 		return e.reviewList(ctx, c)
 	}
 	first, rest, _ := strings.Cut(args, " ")
-	id, ok := parseProblemID(first)
+	id, ok := parseNumber(first)
 	if !ok {
 		return c.userError(campaignbot.EINVALID, "review.usage")
 	}

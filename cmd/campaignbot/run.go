@@ -48,6 +48,8 @@ type Main struct {
 	Dispatcher *scheduler.Dispatcher
 	Telegram   *telegram.Telegram
 	Log        *slog.Logger
+	// Handler is the engine as the adapters see it: counted and timed.
+	Handler bot.Handler
 
 	// Ready is closed when everything has started (tests wait on it).
 	Ready chan struct{}
@@ -57,6 +59,7 @@ type Main struct {
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
 	mux     *http.ServeMux
+	metrics *metrics
 }
 
 // cmdRun runs the bot(s) and the scheduler until ctx is done, or the console
@@ -101,7 +104,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.DB, m.Plan = db, p
 	m.mux = http.NewServeMux()
+	m.metrics = newMetrics(db)
 	m.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	m.mux.Handle("GET /metrics", m.metrics)
 
 	// The dispatcher is built last, once the senders are known; until then
 	// a kick has nothing to wake.
@@ -132,6 +137,7 @@ func (m *Main) Open(ctx context.Context) error {
 		bot.WithExporter(exporter(db, p, m.Config.Lang)),
 		bot.WithGroups(groups...),
 	)
+	m.Handler = m.metrics.instrument(m.Engine)
 	if m.consoleMode() {
 		return nil
 	}
@@ -163,7 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.consoleMode() {
 		close(m.Ready)
-		c := console.New(m.Engine, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang))
+		c := console.New(m.Handler, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang))
 		if err := c.Run(ctx); err != nil {
 			return fmt.Errorf("console: %w", err)
 		}
