@@ -17,6 +17,7 @@ const (
 	dialogOpinion = "opinion"
 	dialogSurvey  = "survey"
 	dialogProblem = "problem"
+	dialogReview  = "review"
 )
 
 // taskNotes is the task a /note goes to.
@@ -622,6 +623,8 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 		return e.surveyAnswer(ctx, c)
 	case dialogProblem:
 		return e.problemStep(ctx, c)
+	case dialogReview:
+		return e.reviewCommentStep(ctx, c)
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)

@@ -118,9 +118,6 @@ func (e *Engine) absorbProblemInput(c *Context, data map[string]string) error {
 // problemStep takes the next answer of the problem dialog.
 func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 	d := c.Dialog
-	if d.Step == stepReviewComment {
-		return e.reviewCommentStep(ctx, c)
-	}
 	data := d.Data
 	if data == nil {
 		data = map[string]string{}

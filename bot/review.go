@@ -45,7 +45,7 @@ func (e *Engine) cmdReview(ctx context.Context, c *Context) error {
 				return err
 			}
 			data := map[string]string{"submission": strconv.FormatInt(s.ID, 10)}
-			if err := e.saveDialog(ctx, c, dialogProblem, stepReviewComment, data); err != nil {
+			if err := e.saveDialog(ctx, c, dialogReview, stepReviewComment, data); err != nil {
 				return err
 			}
 			c.Reply("review.ask_comment", e.title(t.Title, t.TitleEn), s.Version)

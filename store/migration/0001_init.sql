@@ -84,8 +84,8 @@ CREATE TABLE submissions (
 	submitted_at  INTEGER NOT NULL,
 	source_key    TEXT UNIQUE
 );
-CREATE INDEX submissions_task_person ON submissions(task_key, person_id);
-CREATE INDEX submissions_department_task ON submissions(department_id, task_key);
+CREATE INDEX submissions_task_person ON submissions(task_key, person_id, version);
+CREATE INDEX submissions_department_task ON submissions(department_id, task_key, version);
 CREATE INDEX submissions_person_id ON submissions(person_id);
 
 CREATE TABLE submission_attachments (
