@@ -12,6 +12,7 @@ import (
 // A person owes a task when they hold one of its roles on in.Day. A task owed
 // once (or satisfied by a claim) has one period, its phase; a weekly task has
 // one per ISO week (Monday to Sunday) that overlaps the phase, clipped to it
+// (a first or last stub of under four days joins the week beside it)
 // and due on its last day; a per-department task has one per ower, satisfied
 // by any submission from the ower's department. Only periods that have begun
 // by in.Day are returned, and none that ended before the person was granted
@@ -266,12 +267,11 @@ func planTasks(p *Plan, day Date) []planTask {
 			}
 		}
 		if t.Cardinality == EveryWeek {
-			for ws := ph.Start.ISOWeekStart(); ws <= ph.End && ws <= day; ws += 7 {
-				start, end := max(ws, ph.Start), min(ws+6, ph.End)
-				if start > day {
+			for _, w := range weeksOf(*ph) {
+				if w.start > day {
 					break
 				}
-				pt.periods = append(pt.periods, period{start, end, end})
+				pt.periods = append(pt.periods, w)
 			}
 		} else {
 			due := t.Due
@@ -329,6 +329,32 @@ func moveDue(due Date, leaves []Leave) Date {
 	return due
 }
 
+// minWeekDays is the fewest days of a phase's first or last ISO week that
+// make a week of their own; a shorter stub joins its neighbour, as ISO 8601
+// gives a year's first days to the week holding its first Thursday. A phase
+// that starts on a Sunday does not owe a note for that one day.
+const minWeekDays = 4
+
+// weeksOf returns the weekly periods of a phase: its ISO weeks clipped to
+// it, with a first or last stub of fewer than minWeekDays days joined to the
+// week beside it. Each is due on its last day.
+func weeksOf(ph Phase) []period {
+	var ws []period
+	for w := ph.Start.ISOWeekStart(); w <= ph.End; w += 7 {
+		start, end := max(w, ph.Start), min(w+6, ph.End)
+		ws = append(ws, period{start, end, end})
+	}
+	if n := len(ws); n > 1 && ws[0].end-ws[0].start+1 < minWeekDays {
+		ws[1].start = ws[0].start
+		ws = ws[1:]
+	}
+	if n := len(ws); n > 1 && ws[n-1].end-ws[n-1].start+1 < minWeekDays {
+		ws[n-2].end, ws[n-2].due = ws[n-1].end, ws[n-1].end
+		ws = ws[:n-1]
+	}
+	return ws
+}
+
 // weekHit is the first submission in a week, if found.
 type weekHit struct {
 	subRef
@@ -336,20 +362,19 @@ type weekHit struct {
 }
 
 // firstPerWeek returns, for each weekly period, the earliest of subs for task
-// ti inside it (zero when none), reusing buf. Periods are consecutive ISO
-// weeks, the first and last clipped.
+// ti inside it (zero when none), reusing buf. Periods are consecutive
+// weeks, as weeksOf makes them.
 func firstPerWeek(buf []weekHit, subs []subRef, ti int32, periods []period) []weekHit {
 	buf = slices.Grow(buf[:0], len(periods))[:len(periods)]
 	clear(buf)
 	if len(periods) == 0 {
 		return buf
 	}
-	monday := periods[0].start.ISOWeekStart()
 	for _, s := range subs {
 		if s.task != ti || s.day < periods[0].start || s.day > periods[len(periods)-1].end {
 			continue
 		}
-		w := int(s.day-monday) / 7
+		w, _ := slices.BinarySearchFunc(periods, s.day, func(p period, d Date) int { return cmp.Compare(p.end, d) })
 		if b := &buf[w]; !b.found || s.before(b.subRef) {
 			*b = weekHit{s, true}
 		}

@@ -395,3 +395,54 @@ func BenchmarkObligations(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "obligations")
 }
+
+// TestWeekStubsJoinNeighbours checks that a phase starting on a Sunday and
+// ending on a Tuesday owes no one-day or two-day weeks: the stubs join the
+// weeks beside them, while a stub of four days stays a week of its own.
+func TestWeekStubsJoinNeighbours(t *testing.T) {
+	member := person(1, 3, 0, campaignbot.RoleMember)
+	plan := func(start, end string) *campaignbot.Plan {
+		return &campaignbot.Plan{
+			Start: d(t, "03-01"), End: d(t, "05-31"),
+			Phases: []campaignbot.Phase{{Key: "p", Start: d(t, start), End: d(t, end)}},
+			Tasks:  []campaignbot.Task{{Key: "notes", Phase: "p", Roles: []campaignbot.Role{campaignbot.RoleMember}, Cardinality: campaignbot.EveryWeek}},
+		}
+	}
+	tests := []struct {
+		start, end, day string
+		subs            []campaignbot.SubmissionRecord
+		want            []string
+	}{{
+		// Sun 03-01 .. Tue 03-17: 03-01 joins 03-02..03-08, 03-16..17 join 03-09..15.
+		start: "03-01", end: "03-17", day: "03-31",
+		subs: []campaignbot.SubmissionRecord{{ID: 7, TaskKey: "notes", PersonID: 1, Day: d(t, "03-01")}},
+		want: []string{
+			"1 notes 03-01..03-08 due 03-08 done sub=7",
+			"1 notes 03-09..03-17 due 03-17 overdue",
+		},
+	}, {
+		// Thu 03-05 .. Thu 03-19: stubs of four days stay weeks.
+		start: "03-05", end: "03-19", day: "03-31",
+		want: []string{
+			"1 notes 03-05..03-08 due 03-08 overdue",
+			"1 notes 03-09..03-15 due 03-15 overdue",
+			"1 notes 03-16..03-19 due 03-19 overdue",
+		},
+	}, {
+		// A phase of two days is one week however short.
+		start: "03-07", end: "03-08", day: "03-07",
+		want: []string{"1 notes 03-07..03-08 due 03-08 pending"},
+	}}
+	for _, tt := range tests {
+		obs := campaignbot.Obligations(campaignbot.ObligationInput{
+			Plan: plan(tt.start, tt.end), Day: d(t, tt.day), People: []*campaignbot.Person{member}, Submissions: tt.subs,
+		})
+		var got []string
+		for _, o := range obs {
+			got = append(got, format(o))
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("phase %s..%s on %s:\ngot  %q\nwant %q", tt.start, tt.end, tt.day, got, tt.want)
+		}
+	}
+}
