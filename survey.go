@@ -141,15 +141,19 @@ type InboundService interface {
 	SaveInbound(ctx context.Context, in *Inbound) (bool, error)
 	// PendingInbound returns stored, unprocessed updates of platform in order.
 	PendingInbound(ctx context.Context, platform Platform, limit int) ([]*Inbound, error)
+	// MarkInboundProcessed marks an update processed and drops its payload:
+	// raw updates are kept only as long as durable intake needs them.
 	MarkInboundProcessed(ctx context.Context, platform Platform, key string) error
-	// MarkHandled records that a chat message was handled; it reports false
-	// if it had been handled before (duplicate delivery).
-	MarkHandled(ctx context.Context, messageKey string) (bool, error)
-	// IsHandled reports whether a chat message was handled before. The
-	// engine checks it first and marks the message handled only after its
-	// effects are committed, so a crash in between re-runs the (idempotent)
-	// handler instead of losing the message.
-	IsHandled(ctx context.Context, messageKey string) (bool, error)
+	// MarkHandled records that a chat message was handled, with the
+	// replies it got (encoded by the engine; nil to keep none); it reports
+	// false if it had been handled before.
+	MarkHandled(ctx context.Context, messageKey string, replies []byte) (bool, error)
+	// FindHandled reports whether a chat message was handled before and
+	// returns its recorded replies. The engine checks it first and marks the
+	// message handled only after its effects are committed, so a crash in
+	// between re-runs the (idempotent) handler instead of losing the
+	// message, and a message handled again is answered again.
+	FindHandled(ctx context.Context, messageKey string) (replies []byte, found bool, err error)
 }
 
 // Dialog is the state of a multi-step conversation, kept in the store so a

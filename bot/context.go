@@ -24,6 +24,9 @@ type Context struct {
 
 	e       *Engine
 	replies []Reply
+	// private keeps the replies out of the handled-message record: they
+	// would tie the sender to an anonymous opinion's time.
+	private bool
 }
 
 // Reply adds a reply with the catalog text for key.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -180,17 +181,33 @@ func (e *Engine) today() campaignbot.Date {
 func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	key := req.Key()
 	if key != "" {
-		done, err := e.store.IsHandled(ctx, key)
+		saved, done, err := e.store.FindHandled(ctx, key)
 		if err != nil {
 			return nil, fmt.Errorf("check handled: %w", err)
 		} else if done {
-			return nil, nil
+			// Handled before: answer the same again. The adapters queue
+			// replies under keys made from the update, so a reply that did
+			// get queued is not sent twice.
+			var replies []Reply
+			if len(saved) > 0 {
+				if err := json.Unmarshal(saved, &replies); err != nil {
+					return nil, fmt.Errorf("decode handled replies: %w", err)
+				}
+			}
+			return replies, nil
 		}
 	}
 	c := &Context{Req: req, e: e}
 	e.dispatch(ctx, c)
 	if key != "" {
-		if _, err := e.store.MarkHandled(ctx, key); err != nil {
+		var saved []byte
+		if !c.private {
+			var err error
+			if saved, err = json.Marshal(c.replies); err != nil {
+				return nil, fmt.Errorf("encode replies: %w", err)
+			}
+		}
+		if _, err := e.store.MarkHandled(ctx, key, saved); err != nil {
 			return nil, fmt.Errorf("mark handled: %w", err)
 		}
 	}

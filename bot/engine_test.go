@@ -313,14 +313,16 @@ func TestDuplicateDeliveryProcessedOnce(t *testing.T) {
 	r := e.req("member", "/note only once")
 	first := e.do(r)
 	mustContain(t, first, "Saved")
+	// Delivered again (a crash before the adapter queued the replies):
+	// the same answer, and no second submission.
 	dup := *r
-	if got := e.do(&dup); got != "" {
-		t.Fatalf("duplicate answered %q", got)
+	if got := e.do(&dup); got != first {
+		t.Fatalf("duplicate answered %q, want %q", got, first)
 	}
 	e.restart()
 	dup2 := *r
-	if got := e.do(&dup2); got != "" {
-		t.Fatalf("duplicate after restart answered %q", got)
+	if got := e.do(&dup2); got != first {
+		t.Fatalf("duplicate after restart answered %q, want %q", got, first)
 	}
 	if n := len(e.submissions("member")); n != 1 {
 		t.Fatalf("%d submissions, want 1", n)
@@ -393,6 +395,11 @@ func TestAnonymousOpinionUnlinkable(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustContain(t, e2.do(r), "anonymous opinion is saved")
+		// The handled-message record keeps no reply that would tie the
+		// sender's chat to the opinion's time.
+		if saved, found, err := e2.db.FindHandled(ctx, r.Key()); err != nil || !found || saved != nil {
+			t.Fatalf("handled record of an anonymous opinion: %q %v %v", saved, found, err)
+		}
 		ops, err := e2.db.FindOpinions(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -530,7 +530,7 @@ func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, ano
 	}
 	inbound := ""
 	if anon {
-		inbound = c.Req.InboundKey
+		inbound, c.private = c.Req.InboundKey, true
 	}
 	if err := e.store.CreateOpinion(ctx, op, inbound); err != nil {
 		return fmt.Errorf("create opinion: %w", err)

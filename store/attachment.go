@@ -141,8 +141,9 @@ func checkAttachments(as []campaignbot.Attachment) error {
 // insertAttachments stores the attachments of one row in a link table
 // (submission_attachments, problem_photos, problem_event_attachments).
 func insertAttachments(ctx context.Context, tx *Tx, table, ownerCol string, ownerID int64, as []campaignbot.Attachment) error {
+	q := insertAttachmentsQuery(table, ownerCol)
 	for i, a := range as {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+ownerCol+`, pos, sha256, name, mime, size, platform) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, q,
 			ownerID, i, a.SHA256, a.Name, a.MIME, a.Size, string(a.Platform)); err != nil {
 			return constraintErr(err, "store attachment")
 		}
@@ -150,12 +151,21 @@ func insertAttachments(ctx context.Context, tx *Tx, table, ownerCol string, owne
 	return nil
 }
 
-// loadAttachments returns the attachments of the rows whose owner id is
-// selected by ownerQuery, keyed by owner id, in their stored order.
-func loadAttachments(ctx context.Context, tx *Tx, table, ownerCol, ownerQuery string, args []any) (map[int64][]campaignbot.Attachment, error) {
+func insertAttachmentsQuery(table, ownerCol string) string {
+	return `INSERT INTO ` + table + ` (` + ownerCol + `, pos, sha256, name, mime, size, platform) VALUES (?, ?, ?, ?, ?, ?, ?)`
+}
+
+// loadAttachmentsQuery selects the attachments of the owners ownerQuery selects.
+func loadAttachmentsQuery(table, ownerCol, ownerQuery string) string {
+	return `SELECT ` + ownerCol + `, sha256, name, mime, size, platform FROM ` + table + `
+		WHERE ` + ownerCol + ` IN (` + ownerQuery + `) ORDER BY ` + ownerCol + `, pos`
+}
+
+// loadAttachments runs a loadAttachmentsQuery and returns the attachments
+// keyed by owner id, in their stored order.
+func loadAttachments(ctx context.Context, tx *Tx, query string, args []any) (map[int64][]campaignbot.Attachment, error) {
 	m := map[int64][]campaignbot.Attachment{}
-	err := eachRow(ctx, tx, `SELECT `+ownerCol+`, sha256, name, mime, size, platform FROM `+table+`
-		WHERE `+ownerCol+` IN (`+ownerQuery+`) ORDER BY `+ownerCol+`, pos`, args,
+	err := eachRow(ctx, tx, query, args,
 		func(rows *sql.Rows) error {
 			var id int64
 			var a campaignbot.Attachment

@@ -72,3 +72,20 @@ func BenchmarkFindSubmissionRecords(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkImportRoster10k imports a roster of 10,000 people in 50
+// departments, as the performance targets assume.
+func BenchmarkImportRoster10k(b *testing.B) {
+	ctx := context.Background()
+	var es []campaignbot.RosterEntry
+	for i := range 10000 {
+		es = append(es, campaignbot.RosterEntry{Line: i + 2, Name: fmt.Sprint("成员", i), Departments: []string{fmt.Sprint("科室", i%50)},
+			Roles: []campaignbot.Role{campaignbot.RoleMember}, Telegram: fmt.Sprint("user", i)})
+	}
+	for range b.N {
+		db := MustOpen(b)
+		if _, _, err := db.ImportRoster(ctx, es); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+	if _, err := tx.Tx.ExecContext(ctx, string(buf)); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, base, encTime(tx.now)); err != nil {

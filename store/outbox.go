@@ -11,6 +11,34 @@ import (
 	"campaignbot"
 )
 
+// Frequent statements of the outbox, the intake, dialogs and jobs.
+const (
+	qEnqueue = `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qClaimOutbox = `SELECT ` + outboxColumns + ` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
+		ORDER BY next_at, id LIMIT ?`
+	qFindPrompt = `SELECT ` + outboxColumns + ` FROM outbox
+		WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id DESC LIMIT 1`
+	qMarkSent = `UPDATE outbox SET status = ?, platform_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '',
+		text = CASE WHEN kind = 'reply' THEN '' ELSE text END WHERE id = ?`
+	qMarkRetry    = `UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`
+	qCountPrompts = `SELECT COUNT(*) FROM outbox WHERE person_id = ? AND created_at >= ? AND created_at < ? AND kind IN (?, ?)`
+	qSaveInbound  = `INSERT INTO inbound (platform, key, payload, received_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (platform, key) DO NOTHING`
+	qPendingInbound = `SELECT platform, key, payload, received_at FROM inbound
+		WHERE platform = ? AND processed_at IS NULL ORDER BY received_at, key LIMIT ?`
+	qMarkInboundProcessed = `UPDATE inbound SET processed_at = COALESCE(processed_at, ?), payload = x'' WHERE platform = ? AND key = ?`
+	qMarkHandled          = `INSERT INTO handled (message_key, at, replies) VALUES (?, ?, ?) ON CONFLICT (message_key) DO NOTHING`
+	qFindHandled          = `SELECT replies FROM handled WHERE message_key = ?`
+	qFindDialog           = `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`
+	qSaveDialog           = `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`
+	qDeleteDialog = `DELETE FROM dialogs WHERE platform = ? AND account_id = ?`
+	qLastRun      = `SELECT last_run FROM job_runs WHERE job = ?`
+	qSetLastRun   = `INSERT INTO job_runs (job, last_run) VALUES (?, ?)
+		ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run`
+)
+
 // EnqueueOutbox stores the messages whose Key is not in the outbox yet, in
 // one transaction, and reports how many were new. New messages get their
 // ID, Status (pending), CreatedAt and NextAt (now unless set); messages
@@ -27,12 +55,6 @@ func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessa
 	}
 	defer tx.Rollback()
 
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`)
-	if err != nil {
-		return 0, fmt.Errorf("enqueue: %w", err)
-	}
-	defer stmt.Close()
 	n := 0
 	for _, m := range msgs {
 		buttons, err := json.Marshal(m.Buttons)
@@ -48,7 +70,7 @@ func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessa
 			next = tx.now
 		}
 		var id int64
-		err = stmt.QueryRowContext(ctx, m.Key, string(m.Platform), m.ChatID, nullID(m.PersonID), string(m.Kind), m.TaskKey, m.Text,
+		err = tx.QueryRowContext(ctx, qEnqueue, m.Key, string(m.Platform), m.ChatID, nullID(m.PersonID), string(m.Kind), m.TaskKey, m.Text,
 			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // already enqueued
@@ -102,8 +124,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, no
 	}
 	defer tx.Rollback()
 	var ms []*campaignbot.OutboxMessage
-	err = eachRow(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
-		ORDER BY next_at, id LIMIT ?`, []any{string(campaignbot.OutboxPending), string(platform), encTime(now), limit},
+	err = eachRow(ctx, tx, qClaimOutbox, []any{string(campaignbot.OutboxPending), string(platform), encTime(now), limit},
 		func(rows *sql.Rows) error {
 			m, err := scanOutbox(rows)
 			if err != nil {
@@ -125,8 +146,7 @@ func (db *DB) MarkOutboxSent(ctx context.Context, id int64, platformMessageID st
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, platform_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = ''
-		WHERE id = ?`, string(campaignbot.OutboxSent), platformMessageID, encTime(at), id)
+	res, err := tx.ExecContext(ctx, qMarkSent, string(campaignbot.OutboxSent), platformMessageID, encTime(at), id)
 	if err != nil {
 		return fmt.Errorf("mark outbox sent: %w", err)
 	}
@@ -148,7 +168,7 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`,
+	res, err := tx.ExecContext(ctx, qMarkRetry,
 		string(status), encTime(next), lastErr, id)
 	if err != nil {
 		return fmt.Errorf("mark outbox retry: %w", err)
@@ -170,8 +190,7 @@ func (db *DB) FindPrompt(ctx context.Context, platform campaignbot.Platform, cha
 		return nil, err
 	}
 	defer tx.Rollback()
-	m, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox
-		WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id DESC LIMIT 1`,
+	m, err := scanOutbox(tx.QueryRowContext(ctx, qFindPrompt,
 		string(platform), chatID, platformMessageID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "message %s in chat %s not found", platformMessageID, chatID)
@@ -213,7 +232,7 @@ func (db *DB) CountPrompts(ctx context.Context, personID int64, from, to time.Ti
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE person_id = ? AND created_at >= ? AND created_at < ? AND kind IN (?, ?)`,
+	if err := tx.QueryRowContext(ctx, qCountPrompts,
 		personID, encTime(from), encTime(to), string(campaignbot.KindWarning), string(campaignbot.KindOverdue)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count prompts: %w", err)
 	}
@@ -238,8 +257,7 @@ func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, e
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO inbound (platform, key, payload, received_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (platform, key) DO NOTHING`, string(in.Platform), in.Key, payload, encTime(in.ReceivedAt))
+	res, err := tx.ExecContext(ctx, qSaveInbound, string(in.Platform), in.Key, payload, encTime(in.ReceivedAt))
 	if err != nil {
 		return false, fmt.Errorf("save inbound: %w", err)
 	}
@@ -265,8 +283,7 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 	}
 	defer tx.Rollback()
 	var ins []*campaignbot.Inbound
-	err = eachRow(ctx, tx, `SELECT platform, key, payload, received_at FROM inbound
-		WHERE platform = ? AND processed_at IS NULL ORDER BY received_at, key LIMIT ?`, []any{string(platform), limit},
+	err = eachRow(ctx, tx, qPendingInbound, []any{string(platform), limit},
 		func(rows *sql.Rows) error {
 			var in campaignbot.Inbound
 			var at int64
@@ -291,7 +308,7 @@ func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Pla
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE inbound SET processed_at = COALESCE(processed_at, ?) WHERE platform = ? AND key = ?`,
+	res, err := tx.ExecContext(ctx, qMarkInboundProcessed,
 		encTime(tx.now), string(platform), key)
 	if err != nil {
 		return fmt.Errorf("mark inbound processed: %w", err)
@@ -328,9 +345,9 @@ func (db *DB) DeleteProcessedInbound(ctx context.Context, before time.Time) (int
 	return int(n), nil
 }
 
-// MarkHandled records that a chat message was handled; it reports false if
-// it had been handled before.
-func (db *DB) MarkHandled(ctx context.Context, messageKey string) (bool, error) {
+// MarkHandled records that a chat message was handled, with the replies it
+// got (nil to keep none); it reports false if it had been handled before.
+func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte) (bool, error) {
 	if messageKey == "" {
 		return false, campaignbot.Errorf(campaignbot.EINVALID, "a message key is required")
 	}
@@ -339,8 +356,7 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string) (bool, error) 
 		return false, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO handled (message_key, at) VALUES (?, ?) ON CONFLICT (message_key) DO NOTHING`,
-		messageKey, encTime(tx.now))
+	res, err := tx.ExecContext(ctx, qMarkHandled, messageKey, encTime(tx.now), replies)
 	if err != nil {
 		return false, fmt.Errorf("mark handled: %w", err)
 	}
@@ -354,18 +370,22 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string) (bool, error) 
 	return n == 1, nil
 }
 
-// IsHandled reports whether a chat message was marked handled before.
-func (db *DB) IsHandled(ctx context.Context, messageKey string) (bool, error) {
+// FindHandled reports whether a chat message was handled before, and the
+// replies recorded with it.
+func (db *DB) FindHandled(ctx context.Context, messageKey string) ([]byte, bool, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM handled WHERE message_key = ?`, messageKey).Scan(&n); err != nil {
-		return false, fmt.Errorf("is handled: %w", err)
+	var replies []byte
+	err = tx.QueryRowContext(ctx, qFindHandled, messageKey).Scan(&replies)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("find handled: %w", err)
 	}
-	return n > 0, nil
+	return replies, true, nil
 }
 
 // FindDialog returns the account's dialog, ENOTFOUND if none.
@@ -378,7 +398,7 @@ func (db *DB) FindDialog(ctx context.Context, platform campaignbot.Platform, acc
 	d := campaignbot.Dialog{Platform: platform, AccountID: accountID}
 	var data string
 	var at int64
-	err = tx.QueryRowContext(ctx, `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`,
+	err = tx.QueryRowContext(ctx, qFindDialog,
 		string(platform), accountID).Scan(&d.Name, &d.Step, &data, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no dialog for %s account %s", platform, accountID)
@@ -407,8 +427,7 @@ func (db *DB) SaveDialog(ctx context.Context, d *campaignbot.Dialog) error {
 	}
 	defer tx.Rollback()
 	d.UpdatedAt = tx.now
-	if _, err := tx.ExecContext(ctx, `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`,
+	if _, err := tx.ExecContext(ctx, qSaveDialog,
 		string(d.Platform), d.AccountID, d.Name, d.Step, string(data), encTime(d.UpdatedAt)); err != nil {
 		return fmt.Errorf("save dialog: %w", err)
 	}
@@ -422,7 +441,7 @@ func (db *DB) DeleteDialog(ctx context.Context, platform campaignbot.Platform, a
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM dialogs WHERE platform = ? AND account_id = ?`, string(platform), accountID); err != nil {
+	if _, err := tx.ExecContext(ctx, qDeleteDialog, string(platform), accountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)
 	}
 	return tx.commit()
@@ -436,7 +455,7 @@ func (db *DB) LastRun(ctx context.Context, job string) (time.Time, error) {
 	}
 	defer tx.Rollback()
 	var at int64
-	err = tx.QueryRowContext(ctx, `SELECT last_run FROM job_runs WHERE job = ?`, job).Scan(&at)
+	err = tx.QueryRowContext(ctx, qLastRun, job).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	} else if err != nil {
@@ -455,8 +474,7 @@ func (db *DB) SetLastRun(ctx context.Context, job string, at time.Time) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO job_runs (job, last_run) VALUES (?, ?)
-		ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run`, job, encTime(at)); err != nil {
+	if _, err := tx.ExecContext(ctx, qSetLastRun, job, encTime(at)); err != nil {
 		return fmt.Errorf("set last run: %w", err)
 	}
 	return tx.commit()

@@ -182,7 +182,7 @@ func TestInbound(t *testing.T) {
 		key  string
 		want bool
 	}{{"telegram:1:5", true}, {"telegram:1:5", false}, {"telegram:1:6", true}} {
-		got, err := db.MarkHandled(ctx, tt.key)
+		got, err := db.MarkHandled(ctx, tt.key, []byte(`["first"]`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,11 +190,17 @@ func TestInbound(t *testing.T) {
 			t.Errorf("MarkHandled(%s) = %v, want %v", tt.key, got, tt.want)
 		}
 	}
-	if h, err := db.IsHandled(ctx, "telegram:1:6"); err != nil || !h {
-		t.Errorf("IsHandled = %v %v, want true", h, err)
+	if r, h, err := db.FindHandled(ctx, "telegram:1:6"); err != nil || !h || string(r) != `["first"]` {
+		t.Errorf("FindHandled = %q %v %v, want the replies and true", r, h, err)
 	}
-	if h, err := db.IsHandled(ctx, "telegram:1:7"); err != nil || h {
-		t.Errorf("IsHandled(unseen) = %v %v, want false", h, err)
+	if _, h, err := db.FindHandled(ctx, "telegram:1:7"); err != nil || h {
+		t.Errorf("FindHandled(unseen) = %v %v, want false", h, err)
+	}
+	if _, err := db.MarkHandled(ctx, "telegram:1:8", nil); err != nil {
+		t.Fatal(err)
+	}
+	if r, h, err := db.FindHandled(ctx, "telegram:1:8"); err != nil || !h || r != nil {
+		t.Errorf("FindHandled(private) = %q %v %v, want no replies and true", r, h, err)
 	}
 }
 

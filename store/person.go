@@ -29,8 +29,9 @@ func (db *DB) ImportRoster(ctx context.Context, entries []campaignbot.RosterEntr
 	if err := checkRoster(entries); err != nil {
 		return 0, 0, err
 	}
+	depts := map[string]int64{} // ids of departments ensured so far
 	for i := range entries {
-		isNew, err := importEntry(ctx, tx, &entries[i])
+		isNew, err := importEntry(ctx, tx, &entries[i], depts)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -102,11 +103,32 @@ func checkRoster(entries []campaignbot.RosterEntry) error {
 	return nil
 }
 
+// Statements of ImportRoster and CreateInvite, run once per person.
+const (
+	qPersonByName = `SELECT id FROM people WHERE name = ?`
+	qInsertPerson = `INSERT INTO people (name, department_id, telegram, wecom, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+	qUpdatePerson = `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ? WHERE id = ?`
+	qGrantRole    = `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
+			ON CONFLICT (person_id, role) DO NOTHING`
+	qClearInCharge    = `DELETE FROM person_in_charge WHERE person_id = ?`
+	qClearLeader      = `UPDATE departments SET leader_id = NULL WHERE leader_id = ?`
+	qFreeDepartment   = `DELETE FROM person_in_charge WHERE department_id = ?`
+	qSetInCharge      = `INSERT INTO person_in_charge (person_id, department_id) VALUES (?, ?)`
+	qSetLeader        = `UPDATE departments SET leader_id = ? WHERE id = ?`
+	qEnsureDepartment = `INSERT INTO departments (name) VALUES (?)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`
+	qInsertInvite = `INSERT INTO invites (code, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)`
+	qRevokeRole   = `DELETE FROM person_roles WHERE person_id = ? AND role = ?`
+)
+
 // importEntry stores one roster entry and reports whether it was new.
-func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry) (bool, error) {
+func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptIDs map[string]int64) (bool, error) {
 	at := entryLabel(e)
-	deptIDs := map[string]int64{}
 	for _, name := range slices.Concat(e.Departments, e.InChargeOf) {
+		if deptIDs[name] != 0 {
+			continue
+		}
 		id, err := ensureDepartment(ctx, tx, name)
 		if err != nil {
 			return false, fmt.Errorf("%s: %w", at, err)
@@ -116,12 +138,11 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry) (bool,
 
 	var id int64
 	isNew := false
-	err := tx.QueryRowContext(ctx, `SELECT id FROM people WHERE name = ?`, e.Name).Scan(&id)
+	err := tx.QueryRowContext(ctx, qPersonByName, e.Name).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		isNew = true
-		err = tx.QueryRowContext(ctx, `INSERT INTO people (name, department_id, telegram, wecom, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		err = tx.QueryRowContext(ctx, qInsertPerson,
 			e.Name, deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), encTime(tx.now)).Scan(&id)
 		if err != nil {
 			return false, constraintErr(err, at+": insert person")
@@ -129,45 +150,48 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry) (bool,
 	case err != nil:
 		return false, fmt.Errorf("%s: find person: %w", at, err)
 	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ? WHERE id = ?`,
+		if _, err := tx.ExecContext(ctx, qUpdatePerson,
 			deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), id); err != nil {
 			return false, constraintErr(err, at+": update person")
 		}
 	}
 
 	// Roles: keep the since day of roles already held.
-	roles := make([]any, 0, len(e.Roles)+1)
-	roles = append(roles, id)
-	marks := make([]string, 0, len(e.Roles))
 	for _, r := range e.Roles {
-		roles = append(roles, string(r))
-		marks = append(marks, "?")
-		if _, err := tx.ExecContext(ctx, `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
-			ON CONFLICT (person_id, role) DO NOTHING`, id, string(r), int64(tx.today())); err != nil {
+		if _, err := tx.ExecContext(ctx, qGrantRole, id, string(r), int64(tx.today())); err != nil {
 			return false, constraintErr(err, at+": grant role")
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM person_roles WHERE person_id = ? AND role NOT IN (`+strings.Join(marks, ",")+`)`, roles...); err != nil {
-		return false, fmt.Errorf("%s: remove roles: %w", at, err)
+	if !isNew {
+		for _, r := range campaignbot.AllRoles {
+			if slices.Contains(e.Roles, r) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, qRevokeRole, id, string(r)); err != nil {
+				return false, fmt.Errorf("%s: remove role: %w", at, err)
+			}
+		}
 	}
 
 	// Departments in charge: replace the set, and move leader_id with it.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM person_in_charge WHERE person_id = ?`, id); err != nil {
-		return false, fmt.Errorf("%s: clear in charge: %w", at, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE departments SET leader_id = NULL WHERE leader_id = ?`, id); err != nil {
-		return false, fmt.Errorf("%s: clear leader: %w", at, err)
+	if !isNew {
+		if _, err := tx.ExecContext(ctx, qClearInCharge, id); err != nil {
+			return false, fmt.Errorf("%s: clear in charge: %w", at, err)
+		}
+		if _, err := tx.ExecContext(ctx, qClearLeader, id); err != nil {
+			return false, fmt.Errorf("%s: clear leader: %w", at, err)
+		}
 	}
 	for _, name := range inCharge(e) {
 		did := deptIDs[name]
 		// One leader in charge per department: the newest import wins.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM person_in_charge WHERE department_id = ?`, did); err != nil {
+		if _, err := tx.ExecContext(ctx, qFreeDepartment, did); err != nil {
 			return false, fmt.Errorf("%s: move department: %w", at, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO person_in_charge (person_id, department_id) VALUES (?, ?)`, id, did); err != nil {
+		if _, err := tx.ExecContext(ctx, qSetInCharge, id, did); err != nil {
 			return false, constraintErr(err, at+": set in charge")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE departments SET leader_id = ? WHERE id = ?`, id, did); err != nil {
+		if _, err := tx.ExecContext(ctx, qSetLeader, id, did); err != nil {
 			return false, fmt.Errorf("%s: set leader: %w", at, err)
 		}
 	}
@@ -177,8 +201,7 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry) (bool,
 // ensureDepartment returns the id of the department, creating it if needed.
 func ensureDepartment(ctx context.Context, tx *Tx, name string) (int64, error) {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO departments (name) VALUES (?)
-		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id)
+	err := tx.QueryRowContext(ctx, qEnsureDepartment, name).Scan(&id)
 	if err != nil {
 		return 0, constraintErr(err, "department "+name)
 	}
@@ -224,24 +247,9 @@ func (db *DB) FindPeople(ctx context.Context, filter campaignbot.PersonFilter) (
 // findPeople loads people with their roles, departments in charge and
 // unreachable platforms in four queries, whatever their number.
 func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*campaignbot.Person, error) {
-	where, args := []string{"1 = 1"}, []any{}
-	if f.ID != nil {
-		where, args = append(where, "p.id = ?"), append(args, *f.ID)
-	}
-	if f.Name != nil {
-		where, args = append(where, "p.name = ?"), append(args, *f.Name)
-	}
-	if f.DepartmentID != nil {
-		where, args = append(where, "p.department_id = ?"), append(args, *f.DepartmentID)
-	}
-	if f.Role != nil {
-		where, args = append(where, "EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = ?)"), append(args, string(*f.Role))
-	}
-	cond := strings.Join(where, " AND ")
-
-	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.created_at, p.updated_at
-		FROM people p JOIN departments d ON d.id = p.department_id
-		WHERE `+cond+` ORDER BY p.id`, args...)
+	cond, args := peopleWhere(f)
+	qs := findPeopleQueries(cond)
+	rows, err := tx.QueryContext(ctx, qs[0], args...)
 	if err != nil {
 		return nil, fmt.Errorf("find people: %w", err)
 	}
@@ -265,8 +273,7 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 		return ps, nil
 	}
 
-	sub := "SELECT p.id FROM people p WHERE " + cond
-	err = eachRow(ctx, tx, `SELECT person_id, role, since FROM person_roles WHERE person_id IN (`+sub+`) ORDER BY person_id, since, role`, args,
+	err = eachRow(ctx, tx, qs[1], args,
 		func(rows *sql.Rows) error {
 			var id int64
 			var g campaignbot.RoleGrant
@@ -281,7 +288,7 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 	if err != nil {
 		return nil, fmt.Errorf("find roles: %w", err)
 	}
-	err = eachRow(ctx, tx, `SELECT person_id, department_id FROM person_in_charge WHERE person_id IN (`+sub+`) ORDER BY person_id, department_id`, args,
+	err = eachRow(ctx, tx, qs[2], args,
 		func(rows *sql.Rows) error {
 			var id, dept int64
 			if err := rows.Scan(&id, &dept); err != nil {
@@ -295,7 +302,7 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 	if err != nil {
 		return nil, fmt.Errorf("find departments in charge: %w", err)
 	}
-	err = eachRow(ctx, tx, `SELECT person_id, platform FROM person_unreachable WHERE person_id IN (`+sub+`) ORDER BY person_id, platform`, args,
+	err = eachRow(ctx, tx, qs[3], args,
 		func(rows *sql.Rows) error {
 			var id int64
 			var pl campaignbot.Platform
@@ -311,6 +318,38 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 		return nil, fmt.Errorf("find unreachable: %w", err)
 	}
 	return ps, nil
+}
+
+// peopleWhere returns the condition on people p that f selects.
+func peopleWhere(f campaignbot.PersonFilter) (string, []any) {
+	where, args := []string{"1 = 1"}, []any{}
+	if f.ID != nil {
+		where, args = append(where, "p.id = ?"), append(args, *f.ID)
+	}
+	if f.Name != nil {
+		where, args = append(where, "p.name = ?"), append(args, *f.Name)
+	}
+	if f.DepartmentID != nil {
+		where, args = append(where, "p.department_id = ?"), append(args, *f.DepartmentID)
+	}
+	if f.Role != nil {
+		where, args = append(where, "EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = ?)"), append(args, string(*f.Role))
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// findPeopleQueries returns the queries of findPeople for cond: people,
+// roles, departments in charge, unreachable platforms.
+func findPeopleQueries(cond string) []string {
+	sub := "SELECT p.id FROM people p WHERE " + cond
+	return []string{
+		`SELECT p.id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.created_at, p.updated_at
+		FROM people p JOIN departments d ON d.id = p.department_id
+		WHERE ` + cond + ` ORDER BY p.id`,
+		`SELECT person_id, role, since FROM person_roles WHERE person_id IN (` + sub + `) ORDER BY person_id, since, role`,
+		`SELECT person_id, department_id FROM person_in_charge WHERE person_id IN (` + sub + `) ORDER BY person_id, department_id`,
+		`SELECT person_id, platform FROM person_unreachable WHERE person_id IN (` + sub + `) ORDER BY person_id, platform`,
+	}
 }
 
 // eachRow runs query and calls fn for every row.
@@ -372,10 +411,12 @@ func (db *DB) SetReachable(ctx context.Context, personID int64, platform campaig
 	return tx.commit()
 }
 
+const qPersonExists = `SELECT COUNT(*) FROM people WHERE id = ?`
+
 // personExists returns ENOTFOUND unless the person exists.
 func personExists(ctx context.Context, tx *Tx, id int64) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE id = ?`, id).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, qPersonExists, id).Scan(&n); err != nil {
 		return fmt.Errorf("find person: %w", err)
 	}
 	if n == 0 {
@@ -412,7 +453,7 @@ func (db *DB) CreateInvite(ctx context.Context, personID int64) (*campaignbot.In
 		CreatedAt: tx.now,
 		ExpiresAt: tx.now.Add(campaignbot.InviteTTL),
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO invites (code, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, qInsertInvite,
 		inv.Code, inv.PersonID, encTime(inv.CreatedAt), encTime(inv.ExpiresAt)); err != nil {
 		return nil, constraintErr(err, "create invite")
 	}
@@ -489,7 +530,7 @@ func (db *DB) FindAccount(ctx context.Context, platform campaignbot.Platform, ac
 		return nil, err
 	}
 	defer tx.Rollback()
-	accs, err := findAccounts(ctx, tx, `platform = ? AND account_id = ?`, string(platform), accountID)
+	accs, err := findAccounts(ctx, tx, accountByID, string(platform), accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -506,12 +547,23 @@ func (db *DB) FindAccountsByPerson(ctx context.Context, personID int64) ([]*camp
 		return nil, err
 	}
 	defer tx.Rollback()
-	return findAccounts(ctx, tx, `person_id = ?`, personID)
+	return findAccounts(ctx, tx, accountsByPerson, personID)
 }
 
+// Conditions of findAccounts.
+const (
+	accountByID      = `platform = ? AND account_id = ?`
+	accountsByPerson = `person_id = ?`
+)
+
+func findAccountsQuery(cond string) string {
+	return `SELECT platform, account_id, chat_id, person_id, bound_at FROM accounts WHERE ` + cond + ` ORDER BY platform, account_id`
+}
+
+// findAccounts returns the accounts matching cond.
 func findAccounts(ctx context.Context, tx *Tx, cond string, args ...any) ([]*campaignbot.Account, error) {
 	var accs []*campaignbot.Account
-	err := eachRow(ctx, tx, `SELECT platform, account_id, chat_id, person_id, bound_at FROM accounts WHERE `+cond+` ORDER BY platform, account_id`, args,
+	err := eachRow(ctx, tx, findAccountsQuery(cond), args,
 		func(rows *sql.Rows) error {
 			var a campaignbot.Account
 			var bound int64

@@ -104,10 +104,20 @@ func (db *DB) FindProblems(ctx context.Context, filter campaignbot.ProblemFilter
 	return findProblems(ctx, tx, strings.Join(where, " AND "), args)
 }
 
+// findProblemsQueries returns the queries of findProblems for cond: the
+// problems, then their photos.
+func findProblemsQueries(cond string) []string {
+	return []string{
+		`SELECT id, filer_id, COALESCE(owner_id, 0), enterprise, category, description, latitude, longitude, status, due, created_at, updated_at
+		FROM problems WHERE ` + cond + ` ORDER BY id`,
+		loadAttachmentsQuery("problem_photos", "problem_id", `SELECT id FROM problems WHERE `+cond),
+	}
+}
+
 func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*campaignbot.Problem, error) {
+	qs := findProblemsQueries(cond)
 	var ps []*campaignbot.Problem
-	err := eachRow(ctx, tx, `SELECT id, filer_id, COALESCE(owner_id, 0), enterprise, category, description, latitude, longitude, status, due, created_at, updated_at
-		FROM problems WHERE `+cond+` ORDER BY id`, args,
+	err := eachRow(ctx, tx, qs[0], args,
 		func(rows *sql.Rows) error {
 			var p campaignbot.Problem
 			var lat, lon sql.NullFloat64
@@ -129,7 +139,7 @@ func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*camp
 	if len(ps) == 0 {
 		return ps, nil
 	}
-	photos, err := loadAttachments(ctx, tx, "problem_photos", "problem_id", `SELECT id FROM problems WHERE `+cond, args)
+	photos, err := loadAttachments(ctx, tx, qs[1], args)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +170,7 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 		return nil, err
 	}
 	p.UpdatedAt = tx.now
-	if _, err := tx.ExecContext(ctx, `UPDATE problems SET owner_id = ?, status = ?, updated_at = ? WHERE id = ?`,
+	if _, err := tx.ExecContext(ctx, qUpdateProblem,
 		nullID(p.OwnerID), string(p.Status), encTime(p.UpdatedAt), p.ID); err != nil {
 		return nil, constraintErr(err, "update problem")
 	}
@@ -173,10 +183,16 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 	return p, nil
 }
 
+// Frequent statements of AddProblemEvent.
+const (
+	qUpdateProblem      = `UPDATE problems SET owner_id = ?, status = ?, updated_at = ? WHERE id = ?`
+	qInsertProblemEvent = `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+)
+
 // insertProblemEvent appends ev with its attachments, stamped now.
 func insertProblemEvent(ctx context.Context, tx *Tx, ev *campaignbot.ProblemEvent) error {
 	ev.CreatedAt = tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+	if err := tx.QueryRowContext(ctx, qInsertProblemEvent,
 		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt)).Scan(&ev.ID); err != nil {
 		return constraintErr(err, "append problem event")
 	}
@@ -221,7 +237,7 @@ func findProblemEvents(ctx context.Context, tx *Tx, cond string, args []any) ([]
 	if len(evs) == 0 {
 		return evs, nil
 	}
-	atts, err := loadAttachments(ctx, tx, "problem_event_attachments", "event_id", `SELECT id FROM problem_events WHERE `+cond, args)
+	atts, err := loadAttachments(ctx, tx, loadAttachmentsQuery("problem_event_attachments", "event_id", `SELECT id FROM problem_events WHERE `+cond), args)
 	if err != nil {
 		return nil, err
 	}

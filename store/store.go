@@ -46,8 +46,10 @@ type DB struct {
 	loc     *time.Location
 	perDept map[string]bool
 
-	wdb *sql.DB // one connection, BEGIN IMMEDIATE
-	rdb *sql.DB // read-only connections
+	wdb  *sql.DB // one connection, BEGIN IMMEDIATE
+	rdb  *sql.DB // read-only connections
+	wset stmtSet // frequent statements prepared on wdb
+	rset stmtSet // and on rdb
 }
 
 // Option configures Open.
@@ -93,7 +95,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "database path is required")
 	}
 	db := &DB{
-		Now:     time.Now,
+		Now:     campaignbot.SystemClock.Now,
 		path:    path,
 		files:   path + ".files",
 		loc:     time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
@@ -107,7 +109,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 
 	var err error
-	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate")); err != nil {
+	// secure_delete zeroes deleted content, so a redacted update leaves no
+	// trace in free pages of the file.
+	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)")); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.wdb.SetMaxOpenConns(1)
@@ -126,7 +130,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	db.rdb.SetMaxOpenConns(n)
 	db.rdb.SetMaxIdleConns(n)
-	if err := db.rdb.PingContext(ctx); err != nil {
+	if db.wset, err = prepareAll(ctx, db.wdb, frequentQueries()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if db.rset, err = prepareAll(ctx, db.rdb, frequentQueries()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -146,6 +154,8 @@ func dsn(path string, extra string) string {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
+	db.wset.close()
+	db.rset.close()
 	var errs []error
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
@@ -163,11 +173,14 @@ func (db *DB) Close() error {
 func (db *DB) Location() *time.Location { return db.loc }
 
 // Tx is a transaction together with the time it started, so that every row
-// it writes carries the same instant.
+// it writes carries the same instant. Its Exec and Query methods reuse the
+// statements prepared at Open (see stmt.go).
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db    *DB
+	now   time.Time
+	set   stmtSet              // the pool's prepared statements
+	local map[string]*sql.Stmt // those of set in use by this transaction
 }
 
 // beginTx starts a write transaction (BEGIN IMMEDIATE on the writer).
@@ -176,7 +189,7 @@ func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), set: db.wset}, nil
 }
 
 // beginRead starts a read-only transaction on a reader connection.
@@ -185,7 +198,7 @@ func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC()}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), set: db.rset}, nil
 }
 
 // today is the day of the transaction's instant in the store's location.

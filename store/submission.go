@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,10 +17,21 @@ import (
 // person's otherwise.
 func (db *DB) versionScope(taskKey string, personID, departmentID int64) (string, []any) {
 	if db.perDept[taskKey] && departmentID != 0 {
-		return `task_key = ? AND department_id = ?`, []any{taskKey, departmentID}
+		return scopeDept, []any{taskKey, departmentID}
 	}
-	return `task_key = ? AND person_id = ?`, []any{taskKey, personID}
+	return scopePerson, []any{taskKey, personID}
 }
+
+// Version scopes, and the frequent statements of CreateSubmission.
+const (
+	scopePerson        = `task_key = ? AND person_id = ?`
+	scopeDept          = `task_key = ? AND department_id = ?`
+	qNextVersionPerson = `SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE ` + scopePerson
+	qNextVersionDept   = `SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE ` + scopeDept
+	qSourceKey         = `SELECT id FROM submissions WHERE source_key = ?`
+	qInsertSubmission  = `INSERT INTO submissions (task_key, person_id, department_id, version, text, late, state, submitted_at, source_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+)
 
 // CreateSubmission stores s as the next version and fills ID, Version and
 // SubmittedAt (now, unless the caller set it, as an import of past work
@@ -47,14 +59,18 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 	defer tx.Rollback()
 
 	if s.SourceKey != "" {
-		old, err := findSubmissions(ctx, tx, `source_key = ?`, []any{s.SourceKey}, 0)
-		if err != nil {
-			return err
-		}
-		if len(old) > 0 {
-			*s = *old[0]
+		var id int64
+		err := tx.QueryRowContext(ctx, qSourceKey, s.SourceKey).Scan(&id)
+		if err == nil {
+			old, err := findSubmissionByID(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			*s = *old
 			s.Existing = true
 			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find source key: %w", err)
 		}
 	}
 	if err := createSubmission(ctx, tx, s); err != nil {
@@ -65,7 +81,11 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 
 func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) error {
 	scope, args := tx.db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope, args...).Scan(&s.Version); err != nil {
+	q := qNextVersionPerson
+	if scope == scopeDept {
+		q = qNextVersionDept
+	}
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.Version); err != nil {
 		return fmt.Errorf("next version: %w", err)
 	}
 	if s.SubmittedAt.IsZero() {
@@ -77,8 +97,7 @@ func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) er
 	if s.SourceKey != "" {
 		source = s.SourceKey
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, version, text, late, state, submitted_at, source_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := tx.QueryRowContext(ctx, qInsertSubmission,
 		s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Version, s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), source).Scan(&s.ID)
 	if err != nil {
 		return constraintErr(err, "create submission")
@@ -131,14 +150,26 @@ func (db *DB) FindSubmissions(ctx context.Context, filter campaignbot.Submission
 	return findSubmissions(ctx, tx, strings.Join(where, " AND "), args, filter.Limit)
 }
 
-func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
-	query := `SELECT id FROM submissions WHERE ` + cond + ` ORDER BY submitted_at DESC, id DESC`
-	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", limit)
+// findSubmissionsQueries returns the queries of findSubmissions for cond:
+// the submissions, then their attachments. Both take cond's arguments and
+// then the limit (-1 for none).
+func findSubmissionsQueries(cond string) []string {
+	ids := `SELECT id FROM submissions WHERE ` + cond + ` ORDER BY submitted_at DESC, id DESC LIMIT ?`
+	return []string{
+		`SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at, COALESCE(source_key, '')
+		FROM submissions WHERE id IN (` + ids + `) ORDER BY submitted_at DESC, id DESC`,
+		loadAttachmentsQuery("submission_attachments", "submission_id", ids),
 	}
+}
+
+func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	args = append(args[:len(args):len(args)], limit)
+	qs := findSubmissionsQueries(cond)
 	var ss []*campaignbot.Submission
-	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at, COALESCE(source_key, '')
-		FROM submissions WHERE id IN (`+query+`) ORDER BY submitted_at DESC, id DESC`, args,
+	err := eachRow(ctx, tx, qs[0], args,
 		func(rows *sql.Rows) error {
 			var s campaignbot.Submission
 			var at int64
@@ -155,7 +186,7 @@ func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit
 	if len(ss) == 0 {
 		return ss, nil
 	}
-	atts, err := loadAttachments(ctx, tx, "submission_attachments", "submission_id", query, args)
+	atts, err := loadAttachments(ctx, tx, qs[1], args)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +310,17 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboun
 			return err
 		}
 	}
-	return tx.commit()
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	if op.Anonymous {
+		// The WAL still holds the pages as they were before the redaction;
+		// copy them into the database and empty it. Readers in progress may
+		// keep some frames until the next checkpoint, which SQLite runs
+		// on its own; that is no reason to fail a stored opinion.
+		db.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	return nil
 }
 
 // redactSource removes what could tie an anonymous text to its sender: the

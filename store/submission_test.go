@@ -211,7 +211,7 @@ func TestAnonymousOpinionUnlinkable(t *testing.T) {
 		Data: map[string]string{"text": text, "anon": "1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.MarkHandled(ctx, "telegram:chat-70071:9001"); err != nil {
+	if _, err := db.MarkHandled(ctx, "telegram:chat-70071:9001", nil); err != nil {
 		t.Fatal(err)
 	}
 	named := &campaignbot.Opinion{AuthorID: ids["署名者"], Text: "署名意见"}
@@ -252,6 +252,17 @@ func TestAnonymousOpinionUnlinkable(t *testing.T) {
 	}
 	if rowsWithText != 1 {
 		t.Errorf("text found in %d rows, want 1 (the opinion)", rowsWithText)
+	}
+
+	// Nor do the raw files keep the update as it arrived.
+	for _, file := range []string{db.path, db.path + "-wal"} {
+		raw, err := os.ReadFile(file)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), `"from":{"id":"tg-70071"}`) {
+			t.Errorf("%s still holds the raw update", file)
+		}
 	}
 
 	ops, err := db.FindOpinions(ctx)
@@ -341,4 +352,43 @@ func dumpAll(tb testing.TB, db *DB) []dumpRow {
 		rows.Close()
 	}
 	return out
+}
+
+// TestConcurrentSubmissions delivers every message from several goroutines
+// at once: each is stored once, and versions stay 1..n without gaps.
+func TestConcurrentSubmissions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	ids := importPeople(t, db, "甲")
+	const workers, messages = 4, 15
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			for i := range messages {
+				s := &campaignbot.Submission{TaskKey: "study-notes", PersonID: ids["甲"], Text: fmt.Sprint("笔记", i), SourceKey: fmt.Sprint("telegram:1:", i)}
+				if err := db.CreateSubmission(ctx, s); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ss, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := map[int]bool{}
+	for _, s := range ss {
+		versions[s.Version] = true
+	}
+	if len(ss) != messages || len(versions) != messages || !versions[1] || !versions[messages] {
+		t.Errorf("stored %d submissions with %d distinct versions, want %d and 1..%d", len(ss), len(versions), messages, messages)
+	}
 }

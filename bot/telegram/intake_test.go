@@ -475,3 +475,46 @@ func TestRepliesCarryPersonAndButtons(t *testing.T) {
 		t.Errorf("second reply = %+v", out[1])
 	}
 }
+
+// An invite redeemed in a group would bind the person to the group chat:
+// /start there is answered by the adapter and never reaches the engine.
+func TestStartInGroupRefused(t *testing.T) {
+	hs := newHarness(t)
+	run(t, hs.adapter(t, WithLang("en"), WithMessages(Messages{Failed: "failed %s"})))
+	for _, text := range []string{"/start@campaign_test_bot ABC123", "/START ABC123"} {
+		m := hs.fake.NewMessage(7, "bob", text)
+		m.Chat = models.Chat{ID: -100123, Type: models.ChatTypeSupergroup, Title: "campaign"}
+		hs.fake.AddMessage(m)
+	}
+	hs.fake.SendText(7, "bob", "/start ABC123") // in private: for the engine
+	if got := hs.h.next(t); got.Text != "/start ABC123" || got.ChatID != "7" {
+		t.Errorf("handled %+v, want the private /start", got)
+	}
+	hs.store.waitFor(t, "3 processed", func() bool {
+		return hs.store.processed("1") && hs.store.processed("2") && hs.store.processed("3")
+	})
+	if got, want := hs.h.count(), 1; got != want {
+		t.Errorf("handler calls = %d, want %d", got, want)
+	}
+	var refusals int
+	for _, m := range hs.store.outboxCopy() {
+		if m.ChatID == "-100123" {
+			refusals++
+			if m.Text != DefaultMessages("en").PrivateOnly || m.PersonID != 0 {
+				t.Errorf("group reply = %+v", m)
+			}
+		}
+	}
+	if refusals != 2 {
+		t.Errorf("group refusals = %d, want 2", refusals)
+	}
+}
+
+func TestWithMessagesKeepsUnsetTexts(t *testing.T) {
+	c := newConfig([]Option{WithLang("en"), WithMessages(Messages{TooLarge: "big"})})
+	want := DefaultMessages("en")
+	want.TooLarge = "big"
+	if c.msgs != want {
+		t.Errorf("messages = %+v, want %+v", c.msgs, want)
+	}
+}

@@ -119,8 +119,19 @@ func WithNotify(f func()) Option { return func(c *config) { c.notify = f } }
 func WithLang(lang string) Option { return func(c *config) { c.msgs = DefaultMessages(lang) } }
 
 // WithMessages replaces the adapter's own messages, e.g. with texts from
-// the engine's catalog.
-func WithMessages(m Messages) Option { return func(c *config) { c.msgs = m } }
+// the engine's catalog; an empty field keeps the text already set (by
+// WithLang, or the Chinese default).
+func WithMessages(m Messages) Option {
+	return func(c *config) {
+		for _, f := range []struct{ dst, src *string }{
+			{&c.msgs.TooLarge, &m.TooLarge}, {&c.msgs.Failed, &m.Failed}, {&c.msgs.PrivateOnly, &m.PrivateOnly},
+		} {
+			if *f.src != "" {
+				*f.dst = *f.src
+			}
+		}
+	}
+}
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
 func WithPollTimeout(d time.Duration) Option { return func(c *config) { c.pollTimeout = d } }

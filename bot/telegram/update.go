@@ -29,6 +29,7 @@ type event struct {
 	req        *bot.Request // nil when there is nothing for the engine
 	files      []fileRef    // to fetch into req.Attachments
 	tooLarge   bool         // a file is over MaxDownload
+	privOnly   bool         // a command that only a private chat may send
 	callbackID string       // to answer
 	member     *memberChange
 }
@@ -101,6 +102,12 @@ func decodeMessage(m *models.Message, botName string) event {
 		req.Location = &bot.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}
 	}
 	ev := event{req: req}
+	if m.Chat.Type != models.ChatTypePrivate && isCommand(text, "start") {
+		// Redeemed here, an invite would bind the person to the group
+		// chat, so that their reminders went to everyone in it.
+		ev.privOnly = true
+		return ev
+	}
 	if p := largestPhoto(m.Photo); p != nil {
 		ev.files = append(ev.files, fileRef{id: p.FileID, name: fmt.Sprintf("photo_%d.jpg", m.ID), mime: "image/jpeg", size: int64(p.FileSize)})
 	}
@@ -153,6 +160,13 @@ func stripBotName(text, botName string) (string, bool) {
 	return cmd + text[end:], true
 }
 
+// isCommand reports whether text is the command name, with or without
+// arguments.
+func isCommand(text, name string) bool {
+	first, _, _ := strings.Cut(text, " ")
+	return strings.EqualFold(first, "/"+name)
+}
+
 func decodeCallback(cq *models.CallbackQuery) event {
 	ev := event{callbackID: cq.ID}
 	if cq.Data == "" || cq.From.IsBot {
@@ -202,6 +216,9 @@ func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound) (string
 		return "", nil
 	}
 	req.InboundKey = string(campaignbot.PlatformTelegram) + ":" + in.Key
+	if ev.privOnly {
+		return req.ChatID, t.enqueue(ctx, in.Key, req, []bot.Reply{{Text: t.cfg.msgs.PrivateOnly}})
+	}
 	tooLarge := []bot.Reply{{Text: t.cfg.msgs.TooLarge}}
 	if ev.tooLarge {
 		return req.ChatID, t.enqueue(ctx, in.Key, req, tooLarge)

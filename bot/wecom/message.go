@@ -79,12 +79,23 @@ func ParseMessage(data []byte) (*Message, error) {
 }
 
 // DedupKey identifies the message across WeCom's retries: the MsgId, or for
-// events (which have none) FromUserName:CreateTime.
+// events (which have none) FromUserName:CreateTime as WeCom advises, with
+// the event, its key and the card's task id added: CreateTime counts
+// seconds, and a member who opens the app and taps the menu, or taps two
+// buttons, within one second sends different events that must not be
+// mistaken for retries of each other. A retry repeats them all.
 func (m *Message) DedupKey() string {
 	if m.MsgID != "" {
 		return m.MsgID
 	}
-	return m.FromUserName + ":" + strconv.FormatInt(m.CreateTime, 10)
+	key := m.FromUserName + ":" + strconv.FormatInt(m.CreateTime, 10)
+	if m.Event != "" {
+		key += ":" + m.Event + ":" + m.EventKey
+	}
+	if m.TaskID != "" {
+		key += ":" + m.TaskID
+	}
+	return key
 }
 
 // Name returns the file name of a file message, falling back to the media

@@ -43,17 +43,17 @@ func TestParseMessage(t *testing.T) {
 			if m.Event != EventClick || m.EventKey != "/tasks" {
 				t.Errorf("click = %q %q", m.Event, m.EventKey)
 			}
-		}, "zhangsan:1409735669"},
+		}, "zhangsan:1409735669:click:/tasks"},
 		{"template_card_event.xml", func(t *testing.T, m *Message) {
 			if m.Event != EventTemplateCardEvent || m.EventKey != "submit:note" || m.TaskID != "cb0123" || m.ResponseCode != "RC123" || m.CardType != "button_interaction" {
 				t.Errorf("card event = %+v", m)
 			}
-		}, "lisi:1409735670"},
+		}, "lisi:1409735670:template_card_event:submit:note:cb0123"},
 		{"enter_agent.xml", func(t *testing.T, m *Message) {
 			if m.Event != EventEnterAgent {
 				t.Errorf("Event = %q", m.Event)
 			}
-		}, "wangwu:1409735671"},
+		}, "wangwu:1409735671:enter_agent:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -78,5 +78,32 @@ func TestParseMessageRejects(t *testing.T) {
 		if _, err := ParseMessage([]byte(s)); !errors.Is(err, ErrXML) {
 			t.Errorf("ParseMessage(%q) = %v, want ErrXML", s, err)
 		}
+	}
+}
+
+func TestDedupKeyEventsInOneSecond(t *testing.T) {
+	ev := func(event, key, task string) *Message {
+		return &Message{FromUserName: "lisi", CreateTime: 1409735670, MsgType: MsgTypeEvent, Event: event, EventKey: key, TaskID: task}
+	}
+	// Opening the app and tapping the menu, or tapping buttons of two
+	// cards, within one second: different events, different keys.
+	distinct := []*Message{
+		ev(EventEnterAgent, "", ""),
+		ev(EventClick, "/tasks", ""),
+		ev(EventClick, "/mine", ""),
+		ev(EventTemplateCardEvent, "1", "cbA"),
+		ev(EventTemplateCardEvent, "1", "cbB"),
+		ev(EventTemplateCardEvent, "2", "cbB"),
+	}
+	seen := map[string]int{}
+	for i, m := range distinct {
+		if j, ok := seen[m.DedupKey()]; ok {
+			t.Errorf("events %d and %d share the key %q", j, i, m.DedupKey())
+		}
+		seen[m.DedupKey()] = i
+	}
+	// A retry repeats the event exactly: the same key.
+	if a, b := ev(EventClick, "/tasks", "").DedupKey(), ev(EventClick, "/tasks", "").DedupKey(); a != b {
+		t.Errorf("a retried event has key %q, first %q", b, a)
 	}
 }

@@ -79,7 +79,7 @@ func TestToRequest(t *testing.T) {
 			}
 		}},
 		{"menu command", head + `<MsgType>event</MsgType><Event>click</Event><EventKey>/tasks</EventKey></xml>`, func(t *testing.T, r *bot.Request) {
-			if r.Text != "/tasks" || r.Callback != "" || r.MessageID != "zhangsan:1409659589" {
+			if r.Text != "/tasks" || r.Callback != "" || r.MessageID != "zhangsan:1409659589:click:/tasks" {
 				t.Errorf("request %+v", r)
 			}
 		}},

@@ -149,7 +149,7 @@ func TestReceiverEventDedupKey(t *testing.T) {
 	f.do(http.MethodPost, q, body)
 	f.do(http.MethodPost, q, body)
 	stored := f.inbox.stored()
-	if len(stored) != 1 || stored[0].Key != "lisi:1409659580" {
+	if len(stored) != 1 || stored[0].Key != "lisi:1409659580:click:/tasks" {
 		t.Fatalf("stored %+v", stored)
 	}
 }

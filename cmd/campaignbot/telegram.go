@@ -13,6 +13,7 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 	opts := []telegram.Option{
 		telegram.WithLogger(m.Log),
 		telegram.WithNotify(kick),
+		telegram.WithLang(m.Config.Lang),
 		telegram.WithMessages(telegram.Messages{
 			TooLarge: m.Engine.T("err.file_too_large"),
 			Failed:   m.Engine.T("err.internal", "%s"),

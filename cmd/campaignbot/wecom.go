@@ -53,9 +53,21 @@ type outboxReplies struct {
 // Platform implements campaignbot.Sender.
 func (o *outboxReplies) Platform() campaignbot.Platform { return o.platform }
 
-// Send implements campaignbot.Sender by enqueueing m.
+// Send implements campaignbot.Sender by enqueueing m. A reply names the
+// person it goes to (the adapter knows only the chat), so that a refused
+// delivery marks them unreachable.
 func (o *outboxReplies) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
 	m.Status, m.NextAt = campaignbot.OutboxPending, time.Time{}
+	if m.PersonID == 0 {
+		// A WeCom chat is the member's UserID, which is the account id.
+		acc, err := o.db.FindAccount(ctx, o.platform, m.ChatID)
+		switch {
+		case err == nil:
+			m.PersonID = acc.PersonID
+		case campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND:
+			return "", fmt.Errorf("find account of reply: %w", err)
+		}
+	}
 	if _, err := o.db.EnqueueOutbox(ctx, []*campaignbot.OutboxMessage{m}); err != nil {
 		return "", fmt.Errorf("enqueue reply: %w", err)
 	}

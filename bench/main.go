@@ -1,0 +1,217 @@
+// Command bench measures campaignbot against the performance targets of
+// SPEC §10 on this machine and prints each figure beside its target:
+//
+//	go run ./bench            # 10,000 people, 200,000 submissions, 300 messages (~45 s)
+//	go run ./bench -quick     # small sizes, for CI (~15 s)
+//
+// Everything runs against real SQLite files in a temporary directory, a
+// fake Telegram Bot API (bot/telegram/telegramtest) that enforces 30
+// messages a second with 429 answers, and the campaignbot binary built from
+// this tree. The Benchmark* functions beside the code measure the same
+// paths one at a time.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"campaignbot"
+	"campaignbot/plan"
+)
+
+// options are the command's flags.
+type options struct {
+	org        org
+	deliver    int
+	notes      int
+	loadNotes  int
+	starts     int
+	keep       bool
+	binary     string
+	skipBinary bool
+}
+
+// row is one printed figure.
+type row struct {
+	figure, measured, target string
+	// verdict is PASS, MISS or "" for figures without a target.
+	verdict string
+}
+
+// report collects the rows.
+type report struct {
+	rows []row
+	w    io.Writer
+}
+
+func (r *report) add(figure, measured, target string, pass bool) {
+	v := "MISS"
+	if pass {
+		v = "PASS"
+	}
+	r.rows = append(r.rows, row{figure, measured, target, v})
+	fmt.Fprintf(r.w, "  %-58s %s\n", figure, measured)
+}
+
+func (r *report) info(figure, measured string) {
+	r.rows = append(r.rows, row{figure, measured, "", ""})
+	fmt.Fprintf(r.w, "  %-58s %s\n", figure, measured)
+}
+
+func (r *report) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "figure\tmeasured\ttarget\tresult")
+	for _, x := range r.rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.figure, x.measured, x.target, x.verdict)
+	}
+	tw.Flush()
+}
+
+func (r *report) missed() int {
+	n := 0
+	for _, x := range r.rows {
+		if x.verdict == "MISS" {
+			n++
+		}
+	}
+	return n
+}
+
+func main() {
+	var o options
+	quick := flag.Bool("quick", false, "small sizes for CI: 1,000 people, 20,000 submissions, 60 messages")
+	flag.IntVar(&o.org.people, "people", 10000, "people in the generated organisation")
+	flag.IntVar(&o.org.departments, "departments", 50, "departments in the generated organisation")
+	flag.IntVar(&o.org.submissions, "submissions", 200000, "submissions in the generated organisation")
+	flag.IntVar(&o.deliver, "deliver", 300, "reminders to deliver through the fake Bot API at 30 msg/s (300 take about 10 s)")
+	flag.IntVar(&o.notes, "notes", 1000, "chat notes per ingest round (three rounds, interleaved with the bare baseline)")
+	flag.IntVar(&o.loadNotes, "load-notes", 2000, "notes sent to the running binary during the memory measurement")
+	flag.IntVar(&o.starts, "starts", 3, "starts of the binary timed for start to ready")
+	flag.StringVar(&o.binary, "binary", "", "campaignbot binary to time (default: build ./cmd/campaignbot into the temporary directory)")
+	flag.BoolVar(&o.skipBinary, "skip-binary", false, "skip the figures that need the binary (start to ready, resident memory)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory and print its path")
+	flag.Parse()
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]*int{"people": &o.org.people, "departments": &o.org.departments, "submissions": &o.org.submissions,
+			"deliver": &o.deliver, "notes": &o.notes, "load-notes": &o.loadNotes} {
+			if !set[name] {
+				*v = map[string]int{"people": 1000, "departments": 20, "submissions": 20000, "deliver": 60, "notes": 300, "load-notes": 300}[name]
+			}
+		}
+	}
+	if o.org.departments < 1 || o.org.people < o.org.departments+3 || o.deliver < 2 || o.notes < 1 {
+		fmt.Fprintln(os.Stderr, "bench: need at least departments+3 people, 1 department, 2 messages and 1 note")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// env is what the measurements share.
+type env struct {
+	o    options
+	dir  string
+	path string // the generated organisation's store file
+	plan *campaignbot.Plan
+	yaml []byte // the plan's text, for the binary
+	day  campaignbot.Date
+	now  time.Time // 10:00 on day, the clock of in-process measurements
+	rep  *report
+}
+
+func (e *env) clock() campaignbot.Clock {
+	return campaignbot.ClockFunc(func() time.Time { return e.now })
+}
+
+func run(ctx context.Context, o options, out io.Writer) error {
+	dir, err := os.MkdirTemp("", "campaignbot-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(out, "temporary directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	e := &env{o: o, dir: dir, path: filepath.Join(dir, "big.db"), rep: &report{w: out}}
+	// The plan is the default one, placed so that today is five days
+	// before the end of the study phase: weekly notes are owed and many
+	// are overdue, which is when reminders and digests have most to do.
+	loc, err := time.LoadLocation(plan.DefaultTimeZone)
+	if err != nil {
+		return err
+	}
+	e.day = campaignbot.DateOf(time.Now(), loc)
+	p0, _, err := plan.Default(e.day)
+	if err != nil {
+		return err
+	}
+	start := e.day - (p0.FindPhase("study").End - p0.Start) + 5
+	if e.plan, e.yaml, err = plan.Default(start); err != nil {
+		return err
+	}
+	e.now = e.day.Time(loc).Add(10 * time.Hour)
+
+	fmt.Fprintf(out, "campaignbot bench: %d people, %d departments, %d submissions; %s, %d CPUs, %s\n",
+		o.org.people, o.org.departments, o.org.submissions, runtime.Version(), runtime.NumCPU(), time.Now().Format(time.DateTime))
+	began := time.Now()
+	if err := seed(ctx, e.path, e.plan, o.org, e.day, e.now); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fi, err := os.Stat(e.path)
+	if err != nil {
+		return err
+	}
+	e.rep.info("setup: generate the organisation", fmt.Sprintf("%.1f s, %d MB file", time.Since(began).Seconds(), fi.Size()>>20))
+
+	steps := []struct {
+		name string
+		f    func(context.Context, *env) error
+	}{
+		{"reminders and digest", measureSchedule},
+		{"ingest", measureIngest},
+		{"delivery", measureDelivery},
+	}
+	if !o.skipBinary {
+		steps = append(steps, struct {
+			name string
+			f    func(context.Context, *env) error
+		}{"binary", measureBinary})
+	}
+	for _, s := range steps {
+		if err := s.f(ctx, e); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	fmt.Fprintf(out, "\n%s\n", strings.Repeat("=", 20))
+	e.rep.print(out)
+	fmt.Fprintf(out, "\n%d of %d figures miss their target; %.0f s in all\n", e.rep.missed(), countTargets(e.rep), time.Since(began).Seconds())
+	return nil
+}
+
+func countTargets(r *report) int {
+	n := 0
+	for _, x := range r.rows {
+		if x.verdict != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
