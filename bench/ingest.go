@@ -91,7 +91,7 @@ func measureIngest(ctx context.Context, e *env) error {
 				return err
 			}
 			if seq == 1 && (len(replies) == 0 || strings.Contains(replies[0].Text, "出错")) {
-				return fmt.Errorf("the first note got %q", replies)
+				return fmt.Errorf("the first note got %+v", replies)
 			}
 		}
 		engineTime += time.Since(t)

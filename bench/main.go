@@ -132,6 +132,8 @@ type env struct {
 	day  campaignbot.Date
 	now  time.Time // 10:00 on day, the clock of in-process measurements
 	rep  *report
+	// reminders are the Telegram messages of the day's reminders.
+	reminders []*campaignbot.OutboxMessage
 }
 
 func (e *env) clock() campaignbot.Clock {

@@ -73,7 +73,7 @@ func measureSchedule(ctx context.Context, e *env) error {
 		msgs += len(p.Messages)
 	}
 	rep.info(fmt.Sprintf("reminders for %d people: prompts, messages", n), fmt.Sprintf("%d prompts, %d messages", len(prompts), msgs))
-	rep.add(fmt.Sprintf("reminders for %d people computed, first after open", n), ms(cold), "< 500 ms", cold < remindTarget)
+	rep.add(fmt.Sprintf("reminders for %d people computed, cold cache (new scheduler)", n), ms(cold), "< 500 ms", cold < remindTarget)
 	rep.add(fmt.Sprintf("reminders for %d people computed, later runs (slowest of 3)", n), ms(slowest), "< 500 ms", slowest < remindTarget)
 
 	// Digests: the head's, the office's (which also lists the unbound) and
@@ -85,7 +85,7 @@ func measureSchedule(ctx context.Context, e *env) error {
 		return err
 	}
 	cold = time.Since(t)
-	rep.add(fmt.Sprintf("digest at %d people / %d submissions, first after open", n, e.o.org.submissions), ms(cold), "< 100 ms", cold < digestTarget)
+	rep.add(fmt.Sprintf("digest at %d people / %d submissions, cold cache (new scheduler)", n, e.o.org.submissions), ms(cold), "< 100 ms", cold < digestTarget)
 	var worst, med time.Duration
 	for _, r := range readers {
 		w, m, err := timed(5, func() error { _, err := s.Digest(ctx, r, e.day); return err })
@@ -96,9 +96,27 @@ func measureSchedule(ctx context.Context, e *env) error {
 	}
 	rep.add(fmt.Sprintf("digest at %d people / %d submissions, later (slowest of 15)", n, e.o.org.submissions), ms(worst), "< 100 ms", worst < digestTarget)
 	rep.info("digest, later (median, worst reader)", ms(med))
-	if err := measureWarmStart(ctx, e, db); err != nil {
+
+	// After a start: Scheduler.Start warms the cache in the background
+	// (Warm), so the first digest and the first reminders run find it warm.
+	s = e.newScheduler(db)
+	t = time.Now()
+	if err := s.Warm(ctx); err != nil {
 		return err
 	}
+	rep.info("warm-up of a new scheduler (Start runs it in the background)", ms(time.Since(t)))
+	t = time.Now()
+	if _, err := s.Digest(ctx, readers[0], e.day); err != nil {
+		return err
+	}
+	first := time.Since(t)
+	rep.add("digest, first after start (cache warmed by Start)", ms(first), "< 100 ms", first < digestTarget)
+	t = time.Now()
+	if _, err := s.Preview(ctx, e.day); err != nil {
+		return err
+	}
+	first = time.Since(t)
+	rep.add("reminders computed, first after start (cache warmed by Start)", ms(first), "< 500 ms", first < remindTarget)
 
 	// Keep the prompts' Telegram messages for the delivery measurement.
 	for _, p := range prompts {

@@ -117,11 +117,19 @@ func seed(ctx context.Context, path string, plan *campaignbot.Plan, o org, day c
 		texts[i] = noteText(i)
 	}
 	loc := plan.Loc()
+	// A quarter of the people (every fourth) have submitted nothing: they
+	// are the ones reminders and digests are about.
+	var active []int
+	for i := 1; i <= o.people; i++ {
+		if i%4 != 0 {
+			active = append(active, i)
+		}
+	}
 	for s := range o.submissions {
-		person := s%o.people + 1
-		d := study.Start + campaignbot.Date((s/o.people*7+s%7)%max(span, 1))
+		person := active[s%len(active)]
+		d := study.Start + campaignbot.Date((s/len(active)*7+s%7)%max(span, 1))
 		at := d.Time(loc).Add(10*time.Hour + time.Duration(s%3600)*time.Second).UnixNano()
-		if _, err := ins.ExecContext(ctx, "study-notes", person, (person-1)%o.departments+1, s/o.people+1, texts[s%len(texts)], at); err != nil {
+		if _, err := ins.ExecContext(ctx, "study-notes", person, (person-1)%o.departments+1, s/len(active)+1, texts[s%len(texts)], at); err != nil {
 			return err
 		}
 	}

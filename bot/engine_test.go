@@ -269,6 +269,8 @@ func TestNoteSubmitAndTasks(t *testing.T) {
 	mustContain(t, got, "/submit topic-speech")
 	mustContain(t, e.send("middle", "/submit topic-speech"), "Send the content")
 	mustContain(t, e.send("middle", "my topic speech"), `"Topic speech`)
+	// Task and content in one message.
+	mustContain(t, e.send("middle", "/submit topic-speech the revised speech"), "version 2")
 
 	// Content without a task is held while the task is chosen.
 	mustContain(t, e.send("member2", "a note out of the blue"), "Which task is this for?")

@@ -223,7 +223,7 @@ func (e *Engine) cmdNote(ctx context.Context, c *Context) error {
 
 // cmdSubmit offers the tasks the person owes, or takes content for one.
 func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
-	key := strings.TrimSpace(c.Args)
+	key, text, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
 	if key == "" {
 		return e.offerTasks(ctx, c, "", nil)
 	}
@@ -237,8 +237,8 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 		c.Req.Attachments = decodeAttachments(d.Data["files"])
 		return e.submitContent(ctx, c, t.Key, d.Data["text"])
 	}
-	if len(c.Req.Attachments) > 0 {
-		return e.submitContent(ctx, c, t.Key, "")
+	if text = strings.TrimSpace(text); text != "" || len(c.Req.Attachments) > 0 {
+		return e.submitContent(ctx, c, t.Key, text)
 	}
 	return e.askContent(ctx, c, t.Key)
 }

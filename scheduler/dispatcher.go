@@ -222,7 +222,7 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	if now.Before(st.pausedUntil) {
 		return st.pausedUntil.Sub(now)
 	}
-	if len(st.queue) < maxQueue*d.batch {
+	if len(st.queue) == 0 {
 		d.claim(ctx, p, st, now)
 	}
 	if len(st.queue) == 0 {
@@ -230,6 +230,7 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	}
 
 	wait := d.poll
+	var next time.Time // the earliest instant a held-back row may go
 	rest := st.queue[:0]
 	for i, m := range st.queue {
 		if ctx.Err() != nil || now.Before(st.pausedUntil) {
@@ -242,7 +243,9 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 			ready = g
 		}
 		if ready.After(now) {
-			wait = min(wait, ready.Sub(now))
+			if next.IsZero() || ready.Before(next) {
+				next = ready
+			}
 			rest = append(rest, m)
 			continue
 		}
@@ -259,6 +262,24 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	}
 	clear(st.queue[len(rest):])
 	st.queue = rest
+	// Rows held back by the limits leave time until the next send: claim
+	// more then, so that the claim's query does not delay the message whose
+	// turn has come.
+	if ctx.Err() == nil && !now.Before(st.pausedUntil) && len(st.queue) > 0 && len(st.queue) < maxQueue*d.batch {
+		held := len(st.queue)
+		d.claim(ctx, p, st, d.clock.Now())
+		if len(st.queue) > held {
+			if g := st.global.readyAt(d.clock.Now()); next.IsZero() || g.Before(next) {
+				next = g
+			}
+		}
+	}
+	if !next.IsZero() {
+		// Measured from the clock, not from the round's start: the sends of
+		// this round took time, and waiting from its start would make every
+		// paced message late by one send (25 a second instead of 30).
+		wait = min(wait, max(0, next.Sub(d.clock.Now())))
+	}
 	if now.Before(st.pausedUntil) {
 		wait = st.pausedUntil.Sub(now)
 	} else if len(st.queue) == 0 {

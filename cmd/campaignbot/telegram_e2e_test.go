@@ -637,6 +637,10 @@ func TestTelegramMemberFlowsWebhook(t *testing.T) {
 			if code := env.post(t, help, tgSecret); code != http.StatusOK {
 				t.Fatalf("right secret: status %d, want 200", code)
 			}
+			// 200 only once the update is stored.
+			if got := env.inboundRows(t); got != before+1 {
+				t.Errorf("after 200: %d stored updates, want %d", got, before+1)
+			}
 		}
 		u.text(t, "/start")
 		u.expect(t, tgZh("start.need_code"))
@@ -667,7 +671,10 @@ type tgSeed struct {
 // invite codes: one to redeem, one already used and one expired.
 func (env *tgEnv) seedFlows(t *testing.T) tgSeed {
 	t.Helper()
-	db := env.openDB(t)
+	db, err := store.Open(context.Background(), env.db, store.WithLocation(env.loc))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, name := range tgRoster[1:7] {
 		tgBind(t, db, name, int64(1002+i))
 	}
@@ -1122,10 +1129,17 @@ func TestTelegramKilledMidStream(t *testing.T) {
 
 	// Run 1: killed as it confirms the first batch.
 	procs := make(chan *tgProc, 1)
+	killNext := func() {
+		select {
+		case p := <-procs:
+			p.kill()
+		case <-time.After(tgWait): // the test failed before starting it
+		}
+	}
 	var killed1 atomic.Bool
 	env.fake.OnCall("getUpdates", func(c telegramtest.Call) {
 		if off, _ := strconv.ParseInt(c.Params["offset"], 10, 64); off > 0 && killed1.CompareAndSwap(false, true) {
-			(<-procs).kill()
+			killNext()
 		}
 	})
 	started := time.Now()
@@ -1139,6 +1153,11 @@ func TestTelegramKilledMidStream(t *testing.T) {
 	// is gone from there.
 	tgWaitFor(t, "the first batch confirmed", func() bool { return len(env.fake.Pending()) == 0 })
 	env.fake.OnCall("getUpdates", nil)
+	pending, err := db.PendingInbound(context.Background(), campaignbot.PlatformTelegram, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first kill: %d of %d updates stored and confirmed but not processed", len(pending), 2*users)
 	queue(3) // while the bot is down
 
 	// Run 2: killed while the fourth message it sends is in flight.
@@ -1146,7 +1165,7 @@ func TestTelegramKilledMidStream(t *testing.T) {
 	inFlightc := make(chan telegramtest.Call, 1)
 	env.fake.OnCall("sendMessage", func(c telegramtest.Call) {
 		if sends.Add(1) == 4 {
-			(<-procs).kill()
+			killNext()
 			inFlightc <- c
 		}
 	})
@@ -1197,13 +1216,13 @@ func TestTelegramKilledMidStream(t *testing.T) {
 			t.Errorf("%s: submissions %q, want %q", u.name, got, want)
 		}
 		for v := 1; v <= notes; v++ {
-			n, max := u.count(tgAck(v, 0)), 1
+			n, limit := u.count(tgAck(v, 0)), 1
 			if inFlight.Params["chat_id"] == tgID(u.id) && inFlight.Params["text"] == tgAck(v, 0) {
-				max = 2
+				limit = 2
 				t.Logf("the acknowledgement in flight at the kill (%s, version %d) was sent %d times", u.name, v, n)
 			}
-			if n < 1 || n > max {
-				t.Errorf("%s: version %d acknowledged %d times, want 1..%d", u.name, v, n, max)
+			if n < 1 || n > limit {
+				t.Errorf("%s: version %d acknowledged %d times, want 1..%d", u.name, v, n, limit)
 			}
 		}
 	}

@@ -77,6 +77,10 @@ const (
 	wcCodeExpired  = "郑强/expired"
 )
 
+// wcHTTP plays WeCom's HTTP client; its timeout keeps a stuck server from
+// hanging the test.
+var wcHTTP = &http.Client{Timeout: wcWait}
+
 // wcLogBuffer collects the program's log.
 type wcLogBuffer struct {
 	mu sync.Mutex
@@ -363,7 +367,7 @@ func (h *wecomE2E) post(cb *callback) int {
 
 func (h *wecomE2E) postRaw(u string, body []byte) int {
 	h.t.Helper()
-	resp, err := http.Post(u, "text/xml", bytes.NewReader(body))
+	resp, err := wcHTTP.Post(u, "text/xml", bytes.NewReader(body))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -531,7 +535,7 @@ func TestWeComURLVerification(t *testing.T) {
 	get := func(sig string) (int, string) {
 		t.Helper()
 		q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}, "echostr": {echostr}}
-		resp, err := http.Get(h.callbackURL(q))
+		resp, err := wcHTTP.Get(h.callbackURL(q))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -748,6 +752,13 @@ func TestWeComMemberFlows(t *testing.T) {
 		}
 		h.say("zhoumin", answers[3], "“征求意见”已提交，谢谢参与")
 		h.say("zhoumin", "/survey", "目前没有需要你填写的问卷")
+		// The survey is anonymous: no raw callback keeps an answer beside
+		// its sender.
+		for _, a := range answers {
+			if n := h.count(`SELECT COUNT(*) FROM inbound WHERE CAST(payload AS TEXT) LIKE ?`, "%"+a+"%"); n != 0 {
+				t.Errorf("%d inbound rows still hold the answer %q", n, a)
+			}
+		}
 		done, err := h.m.DB.HasAnswered(ctx, "opinions", h.person("周敏").ID)
 		if err != nil || !done {
 			t.Errorf("HasAnswered = %v, %v; want true", done, err)
