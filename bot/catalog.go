@@ -165,6 +165,7 @@ var messages = map[string]msg{
 	"survey.choice_hint":    {"请回复选项编号。", "Reply with the number of your choice."},
 	"survey.text_hint":      {"请直接回复文字。", "Reply in your own words."},
 	"survey.bad_answer":     {"这个回答无效，请按提示重新回答。", "That answer is not valid; please answer as asked."},
+	"survey.stale_button":   {"这个按钮属于前面的题目，已忽略。请回答第 %d 题。", "That button belongs to an earlier question and was ignored; please answer question %d."},
 	"survey.lost":           {"问卷状态已失效，请重新发送 /survey。", "The survey state was lost; send /survey again."},
 	"survey.thanks":         {"“%s”已提交，谢谢参与！", "Thank you for answering %q!"},
 

@@ -341,6 +341,13 @@ func TestDialogSurvivesRestart(t *testing.T) {
 	e.restart()
 	got := e.send("member2", "1")
 	mustContain(t, got, "Question 2/")
+	// Question 1's button pressed again does not answer question 2.
+	press := e.req("member2", "")
+	press.Callback = "sv:0:2"
+	mustContain(t, e.do(press), "earlier question")
+	press = e.req("member2", "")
+	press.Callback = "sv:1:1"
+	mustContain(t, e.do(press), "Question 3/")
 }
 
 func TestSurveyAnonymous(t *testing.T) {

@@ -87,13 +87,13 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 	case campaignbot.QuestionScale:
 		var row []campaignbot.Button
 		for v := 1; v <= 5; v++ {
-			row = append(row, campaignbot.Button{Text: strconv.Itoa(v), Data: strconv.Itoa(v)})
+			row = append(row, campaignbot.Button{Text: strconv.Itoa(v), Data: answerData(i, strconv.Itoa(v))})
 		}
 		rows = append(rows, row)
 		text += "\n" + c.T("survey.scale_hint")
 	case campaignbot.QuestionChoice:
 		for j, o := range q.Options {
-			rows = append(rows, []campaignbot.Button{{Text: fmt.Sprintf("%d. %s", j+1, o), Data: strconv.Itoa(j + 1)}})
+			rows = append(rows, []campaignbot.Button{{Text: fmt.Sprintf("%d. %s", j+1, o), Data: answerData(i, strconv.Itoa(j+1))}})
 		}
 		text += "\n" + c.T("survey.choice_hint")
 	default:
@@ -115,7 +115,16 @@ func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.EINVALID, "survey.lost")
 	}
 	q := s.Questions[i]
-	value, ok := parseAnswer(q, c.Text)
+	text := c.Text
+	if qi, v, ok := parseAnswerData(text); ok {
+		if qi != i {
+			// A button of an earlier question, pressed twice or late.
+			c.Reply("survey.stale_button", i+1)
+			return nil
+		}
+		text = v
+	}
+	value, ok := parseAnswer(q, text)
 	if !ok {
 		c.Reply("survey.bad_answer")
 		e.askQuestion(c, s, i)
@@ -160,4 +169,19 @@ func parseAnswer(q campaignbot.Question, text string) (string, bool) {
 	default:
 		return text, text != "" && utf8.RuneCountInString(text) <= maxAnswerLen
 	}
+}
+
+// answerData is the button data of answer v to question i: the question
+// rides along so a late or double press cannot answer the next question.
+func answerData(i int, v string) string { return fmt.Sprintf("sv:%d:%s", i, v) }
+
+// parseAnswerData splits button data made by answerData.
+func parseAnswerData(s string) (int, string, bool) {
+	rest, ok := strings.CutPrefix(s, "sv:")
+	if !ok {
+		return 0, "", false
+	}
+	qs, v, ok := strings.Cut(rest, ":")
+	i, err := strconv.Atoi(qs)
+	return i, v, ok && err == nil
 }

@@ -73,13 +73,14 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 	}
 	rs := make([]campaignbot.SubmissionRecord, 0, maxID-afterID)
 	keys := map[string]string{}
+	// The scan targets live outside the row function: Scan's pointers
+	// would otherwise move a fresh record to the heap for every row.
 	var key sql.RawBytes
+	var id, person, dept, at int64
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
 		WHERE id > ? AND id <= ? ORDER BY id`, []any{afterID, maxID},
 		func(rows *sql.Rows) error {
-			var r campaignbot.SubmissionRecord
-			var at int64
-			if err := rows.Scan(&r.ID, &key, &r.PersonID, &r.DepartmentID, &at); err != nil {
+			if err := rows.Scan(&id, &key, &person, &dept, &at); err != nil {
 				return err
 			}
 			k, ok := keys[string(key)]
@@ -87,9 +88,8 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 				k = string(key)
 				keys[k] = k
 			}
-			r.TaskKey = k
-			r.Day = campaignbot.DateOf(decTime(at), db.loc)
-			rs = append(rs, r)
+			rs = append(rs, campaignbot.SubmissionRecord{ID: id, TaskKey: k, PersonID: person, DepartmentID: dept,
+				Day: campaignbot.DateOf(decTime(at), db.loc)})
 			return nil
 		})
 	if err != nil {
