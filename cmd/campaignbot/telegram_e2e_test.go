@@ -871,16 +871,16 @@ func (env *tgEnv) memberFlows(t *testing.T, seed tgSeed) {
 			u.text(t, "/survey")
 			u.expect(t, tgZh("survey.intro", s.Title, n))
 			q := u.expect(t, fmt.Sprintf("第 1/%d 题", n))
-			tgRequireButton(t, q, "2")
-			cb := u.press(t, q.MessageID, "2")
+			tgRequireButton(t, q, "sv:0:2")
+			cb := u.press(t, q.MessageID, "sv:0:2")
 			for i := 2; i <= n; i++ {
 				q = u.expect(t, fmt.Sprintf("第 %d/%d 题", i, n))
 				tgWaitFor(t, "answerCallbackQuery", func() bool { return env.fake.Answered(cb) })
 				if s.Questions[i-1].Kind == campaignbot.QuestionText {
 					u.text(t, fmt.Sprintf("第%d题的回答", i))
 				} else {
-					tgRequireButton(t, q, "1")
-					cb = u.press(t, q.MessageID, "1")
+					tgRequireButton(t, q, fmt.Sprintf("sv:%d:1", i-1))
+					cb = u.press(t, q.MessageID, fmt.Sprintf("sv:%d:1", i-1))
 				}
 			}
 			u.expect(t, tgZh("survey.thanks", s.Title))

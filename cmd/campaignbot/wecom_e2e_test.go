@@ -744,7 +744,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		h.t = t
 		h.say("zhoumin", "问卷", "问卷：征求意见，共 5 题")
 		card := h.expectCard("zhoumin", "第 1/5 题", "1. 党员干部落实科学发展观")
-		h.send(h.press("zhoumin", card, "3"))
+		h.send(h.press("zhoumin", card, "sv:0:3"))
 		h.expect("zhoumin", "第 2/5 题", "请直接回复文字")
 		answers := []string{"个别干部调研不深入。", "企业需要技术和人才。", "项目管理重审批轻服务。", "建议建立科技服务的考核机制。"}
 		for i, a := range answers[:3] {
