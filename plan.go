@@ -82,6 +82,8 @@ type Policy struct {
 	QuietStart    Clocktime
 	QuietEnd      Clocktime
 	DigestAt      Clocktime
+	// RemindAt is when the day's warnings and reminders go out.
+	RemindAt Clocktime
 }
 
 // Clocktime is a time of day in minutes since midnight.
@@ -115,6 +117,7 @@ func DefaultPolicy() Policy {
 		QuietStart:    21*60 + 30,
 		QuietEnd:      8 * 60,
 		DigestAt:      8*60 + 30,
+		RemindAt:      9 * 60,
 	}
 }
 

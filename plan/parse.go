@@ -41,7 +41,7 @@ var (
 	taskFields     = []string{"key", "title", "title_en", "phase", "roles", "every", "per", "due", "review", "satisfied_by", "policy"}
 	surveyFields   = []string{"key", "title", "title_en", "phase", "roles", "from", "to", "anonymous", "questions"}
 	questionFields = []string{"key", "text", "text_en", "kind", "options"}
-	policyFields   = []string{"warn_days", "overdue_every", "overdue_max", "escalate_after", "daily_cap", "quiet_hours", "digest_at"}
+	policyFields   = []string{"warn_days", "overdue_every", "overdue_max", "escalate_after", "daily_cap", "quiet_hours", "digest_at", "remind_at"}
 )
 
 // Parse reads the plan in data; name is the file name used in errors. Every
@@ -691,7 +691,7 @@ type policyPatch struct {
 	warnDays                                          []int
 	overdueEvery, overdueMax, escalateAfter, dailyCap *int
 	quiet                                             *[2]campaignbot.Clocktime
-	digestAt                                          *campaignbot.Clocktime
+	digestAt, remindAt                                *campaignbot.Clocktime
 }
 
 func (pp policyPatch) apply(pol *campaignbot.Policy) {
@@ -712,6 +712,9 @@ func (pp policyPatch) apply(pol *campaignbot.Policy) {
 	}
 	if pp.digestAt != nil {
 		pol.DigestAt = *pp.digestAt
+	}
+	if pp.remindAt != nil {
+		pol.RemindAt = *pp.remindAt
 	}
 }
 
@@ -762,14 +765,18 @@ func (p *parser) policy(n *yaml.Node, path string) policyPatch {
 				return
 			}
 			pp.quiet = &[2]campaignbot.Clocktime{a, b}
-		case "digest_at":
+		case "digest_at", "remind_at":
 			s := p.str(v, field)
 			c, ok := clock(s)
 			if !ok {
 				p.errorf(v, field, "bad time %q, want HH:MM", s)
 				return
 			}
-			pp.digestAt = &c
+			if key == "digest_at" {
+				pp.digestAt = &c
+			} else {
+				pp.remindAt = &c
+			}
 		}
 	})
 	return pp

@@ -217,7 +217,7 @@ func TestPolicyOverlay(t *testing.T) {
 start: 2026-03-01
 end: 2026-03-31
 timezone: Europe/Berlin
-policy: {warn_days: [1, 5], daily_cap: 4, quiet_hours: "22:00-07:30"}
+policy: {warn_days: [1, 5], daily_cap: 4, quiet_hours: "22:00-07:30", remind_at: "07:45"}
 phases: [{key: a, title: A, start: 2026-03-01, end: 2026-03-31}]
 tasks:
   - {key: x, title: X, phase: a, roles: [member], due: 2026-03-20, policy: {warn_days: [2], overdue_max: 0}}
@@ -240,6 +240,8 @@ tasks:
 		{"plan daily cap", p.Policy.DailyCap, 4},
 		{"plan quiet", [2]string{p.Policy.QuietStart.String(), p.Policy.QuietEnd.String()}, [2]string{"22:00", "07:30"}},
 		{"plan overdue every kept", p.Policy.OverdueEvery, def.OverdueEvery},
+		{"plan remind at", p.Policy.RemindAt.String(), "07:45"},
+		{"plan digest at kept", p.Policy.DigestAt.String(), "08:30"},
 		{"x warn days", x.WarnDays, []int{2}},
 		{"x overdue max", x.OverdueMax, 0},
 		{"x daily cap from plan", x.DailyCap, 4},

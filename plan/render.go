@@ -29,7 +29,7 @@ var zhWords = words{
 		campaignbot.RoleMember: "党员干部", campaignbot.RoleMiddle: "中层干部", campaignbot.RoleLeader: "班子成员",
 		campaignbot.RoleHead: "主要负责人", campaignbot.RoleLiaison: "驻企指导员", campaignbot.RoleOffice: "领导小组办公室",
 	},
-	policyLine: "截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s",
+	policyLine: "截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s; 提醒 %s",
 }
 
 var enWords = words{
@@ -44,7 +44,7 @@ var enWords = words{
 		campaignbot.RoleMember: "members", campaignbot.RoleMiddle: "middle managers", campaignbot.RoleLeader: "leaders",
 		campaignbot.RoleHead: "head", campaignbot.RoleLiaison: "liaisons", campaignbot.RoleOffice: "office",
 	},
-	policyLine: "warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s",
+	policyLine: "warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s; reminders at %s",
 }
 
 // Render returns a human summary of p for `plan show`: the campaign, the
@@ -136,5 +136,5 @@ func policyText(pol campaignbot.Policy, w words) string {
 		days[i] = strconv.Itoa(d)
 	}
 	return fmt.Sprintf(w.policyLine, strings.Join(days, "/"), pol.OverdueEvery, pol.OverdueMax,
-		pol.EscalateAfter, pol.DailyCap, pol.QuietStart, pol.QuietEnd, pol.DigestAt)
+		pol.EscalateAfter, pol.DailyCap, pol.QuietStart, pol.QuietEnd, pol.DigestAt, pol.RemindAt)
 }

@@ -25,7 +25,8 @@ const (
 	JobDigest    = "digest"
 )
 
-// DefaultRemindAt is when the reminders job runs, in the plan's time zone.
+// DefaultRemindAt is when the reminders job runs, in the plan's time zone,
+// unless the plan's policy says (remind_at).
 const DefaultRemindAt campaignbot.Clocktime = 9 * 60
 
 // Store is what the scheduler reads and writes; *store.DB implements it.
@@ -94,7 +95,7 @@ func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
 		clock:    campaignbot.SystemClock,
 		logger:   slog.Default(),
 		cat:      newCatalog(""),
-		remindAt: DefaultRemindAt,
+		remindAt: plan.Policy.RemindAt,
 	}
 	for _, o := range opts {
 		o(s)
