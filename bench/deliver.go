@@ -20,7 +20,7 @@ const benchToken = "123456:bench-token"
 const telegramRate = 30
 
 // measureDelivery delivers the first -deliver reminders computed for the
-// organisation through the dispatcher, with its default Telegram limits,
+// organisation (one per person) through the dispatcher, with its default Telegram limits,
 // to a fake Bot API that answers 429 to the 31st message in any second.
 func measureDelivery(ctx context.Context, e *env) error {
 	msgs := e.reminders[:min(len(e.reminders), e.o.deliver)]

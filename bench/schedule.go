@@ -118,10 +118,14 @@ func measureSchedule(ctx context.Context, e *env) error {
 	first = time.Since(t)
 	rep.add("reminders computed, first after start (cache warmed by Start)", ms(first), "< 500 ms", first < remindTarget)
 
-	// Keep the prompts' Telegram messages for the delivery measurement.
+	// Keep the prompts' Telegram messages for the delivery measurement, one
+	// per person: a second message to the same chat waits a second for the
+	// per-chat limit, which would measure the mix of prompts, not the rate.
+	seen := map[string]bool{}
 	for _, p := range prompts {
 		for _, m := range p.Messages {
-			if m.Platform == campaignbot.PlatformTelegram && m.ChatID != scheduler.GroupChat {
+			if m.Platform == campaignbot.PlatformTelegram && m.ChatID != scheduler.GroupChat && !seen[m.ChatID] {
+				seen[m.ChatID] = true
 				e.reminders = append(e.reminders, m)
 			}
 		}

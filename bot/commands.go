@@ -45,7 +45,7 @@ func (e *Engine) commandTable() []*Command {
 		{Name: "opinion", Aliases: []string{"意见", "匿名意见"}, Help: "help.opinion", Handler: e.cmdOpinion},
 		{Name: "survey", Aliases: []string{"问卷"}, Help: "help.survey", Handler: e.cmdSurvey},
 		{Name: "leave", Aliases: []string{"请假"}, Help: "help.leave", Handler: e.cmdLeave},
-		{Name: "cancel", Aliases: []string{"取消"}, Unbound: true, Help: "help.cancel", Handler: e.cmdCancel},
+		{Name: "cancel", Aliases: []string{"取消"}, Help: "help.cancel", Handler: e.cmdCancel},
 
 		{Name: "problem", Aliases: []string{"问题"}, Roles: fieldRoles, Help: "help.problem", Handler: e.cmdProblem},
 		{Name: "problems", Aliases: []string{"我的问题"}, Roles: fieldRoles, Help: "help.problems", Handler: e.cmdProblems},

@@ -128,10 +128,43 @@ func Seed(ctx context.Context, st campaignbot.Store, p *campaignbot.Plan, now ti
 		st.CreateOpinion(ctx, &campaignbot.Opinion{Anonymous: true, Text: "部分科室服务企业时效性不强，希望明确办结时限。", Day: today.AddDays(-2)}, ""),
 		st.CreateLeave(ctx, &campaignbot.Leave{PersonID: byName["孙静"].ID, From: today.AddDays(1), To: today.AddDays(5)}),
 	)
+	// Answers to the opinions survey from enough people that its results
+	// show, and a rectification item made from the claimed problem.
+	if sv := p.FindSurvey("opinions"); sv != nil && today >= sv.From {
+		setNow(at(today.AddDays(-1), 20))
+		for i, name := range []string{"林芳", "朱刚", "郭燕", "高峰"} {
+			r := &campaignbot.SurveyResponse{SurveyKey: sv.Key, PersonID: byName[name].ID, Anonymous: sv.Anonymous}
+			for _, q := range sv.Questions {
+				v := demoAnswers[i%len(demoAnswers)]
+				if q.Kind == campaignbot.QuestionChoice && len(q.Options) > 0 {
+					v = q.Options[i%len(q.Options)]
+				} else if q.Kind == campaignbot.QuestionScale {
+					v = "4"
+				}
+				r.Answers = append(r.Answers, campaignbot.SurveyAnswer{QuestionKey: q.Key, Value: v})
+			}
+			errs = append(errs, st.RecordSurveyResponse(ctx, r))
+		}
+	}
+	if p1.ID != 0 {
+		setNow(at(today, 8))
+		errs = append(errs, st.CreateLedgerItem(ctx, &campaignbot.LedgerItem{
+			What: "恒达精密机械有限公司研发中心建设资金缺口", Measure: "组织科技银行政策对接会，协助申报科技项目贷款贴息",
+			OwnerID: byName["李明华"].ID, Due: today.AddDays(30), Status: campaignbot.LedgerInProgress, ProblemID: p1.ID,
+		}))
+	}
 	for _, err := range errs {
 		if err != nil {
 			return false, fmt.Errorf("seed demo: %w", err)
 		}
 	}
 	return true, nil
+}
+
+// demoAnswers are free-text survey answers in the seed's words.
+var demoAnswers = []string{
+	"个别干部深入基层调研不够，服务企业的主动性有待加强。",
+	"企业迫切需要技术、人才和融资方面的对接服务。",
+	"科技项目管理重审批、轻服务，评价体系有待完善。",
+	"建议建立健全服务企业的长效机制和考核办法。",
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -179,5 +180,40 @@ func TestConsoleDemoScripted(t *testing.T) {
 	}
 	if code, out, _ := run(t, nil, "", "roster", "list", "--db", backup, "--demo"); code != 0 || !strings.Contains(out, "孙静") {
 		t.Fatalf("roster of the backup: %d %s", code, out)
+	}
+}
+
+// TestExportDemoWorkbook exports the demo organisation and opens the
+// workbook: every sheet has its header and at least one row of data.
+func TestExportDemoWorkbook(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	if code, _, stderr := run(t, nil, "", "run", "--demo", "--db", db); code != 0 {
+		t.Fatalf("seed demo: %d %s", code, stderr)
+	}
+	out := filepath.Join(dir, "campaign.xlsx")
+	if code, _, stderr := run(t, nil, "", "export", "--demo", "--db", db, "--out", out); code != 0 {
+		t.Fatalf("export: %d %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) < 7 {
+		t.Fatalf("sheets %v, want 7", sheets)
+	}
+	for _, name := range sheets {
+		rows, err := f.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 2 {
+			t.Errorf("sheet %s has %d rows, want a header and data", name, len(rows))
+		}
+	}
+	if code, _, _ := run(t, nil, "", "export", "--demo", "--db", db); code != 2 {
+		t.Errorf("export without --out: exit %d, want 2", code)
 	}
 }
