@@ -15,6 +15,7 @@
 package telegram
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"log/slog"
@@ -80,6 +81,7 @@ type config struct {
 	pollTimeout time.Duration
 	sendTimeout time.Duration
 	retryDelay  time.Duration // first wait after a failure; tests shorten it
+	onReady     func(ctx context.Context, username string)
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -131,6 +133,12 @@ func WithMessages(m Messages) Option {
 			}
 		}
 	}
+}
+
+// WithOnReady sets a function called once the Bot API has answered at
+// start-up, with the bot's user name (for deep links and command menus).
+func WithOnReady(f func(ctx context.Context, username string)) Option {
+	return func(c *config) { c.onReady = f }
 }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
@@ -231,11 +239,26 @@ func (t *Telegram) SetCommands(ctx context.Context, commands map[string][]Comman
 // first. It returns nil when ctx ends, or the error that kept it from
 // starting.
 func (t *Telegram) Run(ctx context.Context) error {
-	if _, err := t.Username(ctx); err != nil {
-		return err
+	// A Bot API that is down or slow at start-up is waited for, so that it
+	// does not take WeCom and the scheduler down with it; a token the API
+	// refuses is a configuration error and ends the run.
+	for wait := time.Second; ; wait = min(2*wait, maxStartWait) {
+		err := t.start(ctx)
+		if err == nil {
+			break
+		} else if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			return fmt.Errorf("%w (check TELEGRAM_BOT_TOKEN)", err)
+		}
+		t.cfg.log.Warn("telegram not reachable; retrying", "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
 	}
-	if err := t.registerWebhook(ctx); err != nil {
-		return err
+	if t.cfg.onReady != nil {
+		name, _ := t.Username(ctx)
+		t.cfg.onReady(ctx, name)
 	}
 	t.signal()
 	done := make(chan struct{})
@@ -249,6 +272,17 @@ func (t *Telegram) Run(ctx context.Context) error {
 	<-ctx.Done()
 	<-done
 	return nil
+}
+
+// maxStartWait bounds the wait between attempts to reach the Bot API at start.
+const maxStartWait = time.Minute
+
+// start learns the bot's name and sets or deletes the webhook.
+func (t *Telegram) start(ctx context.Context) error {
+	if _, err := t.Username(ctx); err != nil {
+		return err
+	}
+	return t.registerWebhook(ctx)
 }
 
 func (t *Telegram) registerWebhook(ctx context.Context) error {

@@ -28,7 +28,15 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 	if tc.GroupChatID != "" {
 		opts = append(opts, telegram.WithGroupChatID(tc.GroupChatID))
 	}
-	tg, err := telegram.New(tc.Token, m.DB, m.Engine, opts...)
+	opts = append(opts, telegram.WithOnReady(func(ctx context.Context, name string) {
+		if tc.BotName == "" && name != "" {
+			m.Engine.SetBotName(name) // deep links need the bot's user name
+		}
+		if err := m.Telegram.SetCommands(ctx, telegramCommands(m.Engine)); err != nil {
+			m.Log.Warn("telegram setMyCommands failed", "err", err)
+		}
+	}))
+	tg, err := telegram.New(tc.Token, m.DB, m.Handler, opts...)
 	if err != nil {
 		return usagef("telegram: %s", err)
 	}
@@ -37,20 +45,7 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 	if tc.WebhookURL != "" {
 		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())
 	}
-	m.runners = append(m.runners, func(ctx context.Context) error {
-		if tc.BotName == "" {
-			// Deep links need the bot's user name; getMe gives it.
-			if name, err := tg.Username(ctx); err == nil {
-				m.Engine.SetBotName(name)
-			} else {
-				m.Log.Warn("telegram getMe failed; invite links will lack the bot name", "err", err)
-			}
-		}
-		if err := tg.SetCommands(ctx, telegramCommands(m.Engine)); err != nil {
-			m.Log.Warn("telegram setMyCommands failed", "err", err)
-		}
-		return tg.Run(ctx)
-	})
+	m.runners = append(m.runners, tg.Run)
 	return nil
 }
 

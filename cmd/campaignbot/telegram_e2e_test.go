@@ -1002,23 +1002,42 @@ func TestTelegramTokenNotLogged(t *testing.T) {
 	env := newTGEnv(t)
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
-	for _, format := range []string{"text", "json"} {
-		getenv := func(k string) string {
-			if k == "TELEGRAM_API_URL" {
-				return down.URL
+	refused := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+	}))
+	defer refused.Close()
+	for _, tc := range []struct {
+		name, url string
+		wait      time.Duration
+		code      int
+		log       string
+	}{
+		// A Bot API that is down is waited for (it must not take the rest
+		// of the program down); the run ends cleanly when stopped.
+		{"down", down.URL, 2 * time.Second, exitOK, "telegram not reachable; retrying"},
+		// A token the Bot API refuses ends the run.
+		{"unauthorized", refused.URL, tgWait, exitFailure, "TELEGRAM_BOT_TOKEN"},
+	} {
+		for _, format := range []string{"text", "json"} {
+			getenv := func(k string) string {
+				if k == "TELEGRAM_API_URL" {
+					return tc.url
+				}
+				return env.getenv(k)
 			}
-			return env.getenv(k)
+			var stderr tgLogBuffer
+			ctx, cancel := context.WithTimeout(context.Background(), tc.wait)
+			code := Run(ctx, []string{"run", "--db", env.db, "--plan", env.plan, "--log-format", format},
+				IO{In: strings.NewReader(""), Out: io.Discard, Err: &stderr}, getenv)
+			cancel()
+			logs := stderr.String()
+			if code != tc.code || !strings.Contains(logs, "getMe") || !strings.Contains(logs, tc.log) {
+				t.Errorf("%s, %s: status %d, want %d naming getMe and %q:\n%s", tc.name, format, code, tc.code, tc.log, logs)
+			}
+			tgAssertNoSecrets(t, logs)
 		}
-		var stderr tgLogBuffer
-		ctx, cancel := context.WithTimeout(context.Background(), tgWait)
-		code := Run(ctx, []string{"run", "--db", env.db, "--plan", env.plan, "--log-format", format},
-			IO{In: strings.NewReader(""), Out: io.Discard, Err: &stderr}, getenv)
-		cancel()
-		logs := stderr.String()
-		if code != exitFailure || !strings.Contains(logs, "getMe") {
-			t.Errorf("%s: status %d, want %d naming getMe:\n%s", format, code, exitFailure, logs)
-		}
-		tgAssertNoSecrets(t, logs)
 	}
 }
 

@@ -29,7 +29,7 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 	}
 	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB))
 	replies := &outboxReplies{db: m.DB, platform: campaignbot.PlatformWeCom, kick: kick}
-	proc := wecom.NewProcessor(client, m.DB, m.Engine, m.DB, replies, wecom.WithLogger(m.Log))
+	proc := wecom.NewProcessor(client, m.DB, m.Handler, m.DB, replies, wecom.WithLogger(m.Log))
 	proc.SetTooLargeText(m.Engine.T("err.file_too_large"))
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(proc.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
