@@ -175,6 +175,9 @@ type PersonService interface {
 	RedeemInvite(ctx context.Context, code string, acc Account) (*Person, error)
 	// FindAccount returns the binding of a platform account, ENOTFOUND if none.
 	FindAccount(ctx context.Context, platform Platform, accountID string) (*Account, error)
+	// FindPersonByAccount returns the binding of a platform account and the
+	// person bound, in one read: the chat path runs it for every message.
+	FindPersonByAccount(ctx context.Context, platform Platform, accountID string) (*Account, *Person, error)
 	// FindAccountsByPerson returns every account bound to the person.
 	FindAccountsByPerson(ctx context.Context, personID int64) ([]*Account, error)
 

@@ -27,6 +27,9 @@ type Context struct {
 	// private keeps the replies out of the handled-message record: they
 	// would tie the sender to an anonymous opinion's time.
 	private bool
+	// idempotent means the handler's effect is keyed by the message itself
+	// (a submission's source key), so no handled-message record is needed.
+	idempotent bool
 }
 
 // Reply adds a reply with the catalog text for key.

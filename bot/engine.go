@@ -199,7 +199,7 @@ func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	c := &Context{Req: req, e: e}
 	e.dispatch(ctx, c)
-	if key != "" {
+	if key != "" && !c.idempotent {
 		var saved []byte
 		if !c.private {
 			var err error
@@ -293,15 +293,11 @@ func (e *Engine) parseCommand(text string) (name, args string, ok bool) {
 
 // loadPerson finds the person bound to the requesting account, if any.
 func (e *Engine) loadPerson(ctx context.Context, c *Context) error {
-	acc, err := e.store.FindAccount(ctx, c.Req.Platform, c.Req.AccountID)
+	acc, p, err := e.store.FindPersonByAccount(ctx, c.Req.Platform, c.Req.AccountID)
 	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("find account: %w", err)
-	}
-	p, err := e.store.FindPersonByID(ctx, acc.PersonID)
-	if err != nil {
-		return fmt.Errorf("find person: %w", err)
 	}
 	c.Account, c.Person = acc, p
 	return nil

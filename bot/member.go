@@ -234,6 +234,7 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 	// Content sent before the task was chosen is held in the dialog.
 	d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID)
 	if err == nil && d.Name == dialogSubmit && d.Step == "choose" {
+		c.Dialog = d
 		c.Req.Attachments = decodeAttachments(d.Data["files"])
 		return e.submitContent(ctx, c, t.Key, d.Data["text"])
 	}
@@ -364,8 +365,16 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 	if err := e.store.CreateSubmission(ctx, s); err != nil {
 		return fmt.Errorf("create submission: %w", err)
 	}
-	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
-		return fmt.Errorf("delete dialog: %w", err)
+	if c.Dialog != nil {
+		// The content finished a dialog. Another dialog in progress (a
+		// survey, say) is left alone by a self-contained /note.
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
+	} else if s.SourceKey != "" {
+		// A self-contained message: its source key makes it idempotent, so
+		// a redelivery finds the same submission and is answered the same.
+		c.idempotent = true
 	}
 	lateText := c.T("submit.on_time")
 	if s.Late {

@@ -94,14 +94,14 @@ func frequentQueries() []string {
 	qs := []string{
 		qPersonExists, qPersonByName, qInsertPerson, qUpdatePerson, qGrantRole, qRevokeRole, qClearInCharge,
 		qClearLeader, qFreeDepartment, qSetInCharge, qSetLeader, qEnsureDepartment, qInsertInvite,
-		qSourceKey, qNextVersionPerson, qNextVersionDept, qInsertSubmission,
+		qSourceKey, qInsertNextPerson, qInsertNextDept,
 		insertAttachmentsQuery("submission_attachments", "submission_id"),
 		insertAttachmentsQuery("problem_event_attachments", "event_id"),
 		qInsertProblemEvent, qUpdateProblem,
 		qEnqueue, qClaimOutbox, qMarkSent, qMarkRetry, qFindPrompt, qCountPrompts,
 		qSaveInbound, qPendingInbound, qMarkInboundProcessed, qMarkHandled, qFindHandled,
 		qFindDialog, qSaveDialog, qDeleteDialog, qLastRun, qSetLastRun,
-		findAccountsQuery(accountByID), findAccountsQuery(accountsByPerson),
+		findAccountsQuery(accountByID), findAccountsQuery(accountsByPerson), qPersonByAccount,
 	}
 	qs = append(qs, findSubmissionsQueries(`id = ?`)...)
 	qs = append(qs, findProblemsQueries(`id = ?`)...)

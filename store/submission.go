@@ -24,13 +24,16 @@ func (db *DB) versionScope(taskKey string, personID, departmentID int64) (string
 
 // Version scopes, and the frequent statements of CreateSubmission.
 const (
-	scopePerson        = `task_key = ? AND person_id = ?`
-	scopeDept          = `task_key = ? AND department_id = ?`
-	qNextVersionPerson = `SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE ` + scopePerson
-	qNextVersionDept   = `SELECT COALESCE(MAX(version), 0) + 1 FROM submissions WHERE ` + scopeDept
-	qSourceKey         = `SELECT id FROM submissions WHERE source_key = ?`
-	qInsertSubmission  = `INSERT INTO submissions (task_key, person_id, department_id, version, text, late, state, submitted_at, source_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	scopePerson = `task_key = ? AND person_id = ?`
+	scopeDept   = `task_key = ? AND department_id = ?`
+	// The next version and the source-key check are folded into the
+	// INSERT, so a new submission costs one statement.
+	qInsertNextPerson = qInsertNext + scopePerson + qInsertNextEnd
+	qInsertNextDept   = qInsertNext + scopeDept + qInsertNextEnd
+	qInsertNext       = `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, source_key, version)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `
+	qInsertNextEnd = ` ON CONFLICT (source_key) DO NOTHING RETURNING id, version`
+	qSourceKey     = `SELECT id FROM submissions WHERE source_key = ?`
 )
 
 // CreateSubmission stores s as the next version and fills ID, Version and
@@ -57,36 +60,33 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 		return err
 	}
 	defer tx.Rollback()
-
-	if s.SourceKey != "" {
+	err = createSubmission(ctx, tx, s)
+	if errors.Is(err, sql.ErrNoRows) {
+		// The source key was stored before: the same message again.
 		var id int64
-		err := tx.QueryRowContext(ctx, qSourceKey, s.SourceKey).Scan(&id)
-		if err == nil {
-			old, err := findSubmissionByID(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			*s = *old
-			s.Existing = true
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRowContext(ctx, qSourceKey, s.SourceKey).Scan(&id); err != nil {
 			return fmt.Errorf("find source key: %w", err)
 		}
-	}
-	if err := createSubmission(ctx, tx, s); err != nil {
+		old, err := findSubmissionByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		*s = *old
+		s.Existing = true
+		return nil
+	} else if err != nil {
 		return err
 	}
 	return tx.commit()
 }
 
+// createSubmission inserts s as the next version of its scope. It returns
+// sql.ErrNoRows, and inserts nothing, when s.SourceKey is already stored.
 func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) error {
-	scope, args := tx.db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
-	q := qNextVersionPerson
+	scope, scopeArgs := tx.db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
+	q := qInsertNextPerson
 	if scope == scopeDept {
-		q = qNextVersionDept
-	}
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.Version); err != nil {
-		return fmt.Errorf("next version: %w", err)
+		q = qInsertNextDept
 	}
 	if s.SubmittedAt.IsZero() {
 		s.SubmittedAt = tx.now
@@ -97,9 +97,10 @@ func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) er
 	if s.SourceKey != "" {
 		source = s.SourceKey
 	}
-	err := tx.QueryRowContext(ctx, qInsertSubmission,
-		s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Version, s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), source).Scan(&s.ID)
-	if err != nil {
+	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), source}, scopeArgs...)
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.ID, &s.Version); errors.Is(err, sql.ErrNoRows) {
+		return err
+	} else if err != nil {
 		return constraintErr(err, "create submission")
 	}
 	return insertAttachments(ctx, tx, "submission_attachments", "submission_id", s.ID, s.Attachments)
