@@ -373,13 +373,8 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte
 // FindHandled reports whether a chat message was handled before, and the
 // replies recorded with it.
 func (db *DB) FindHandled(ctx context.Context, messageKey string) ([]byte, bool, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	defer tx.Rollback()
 	var replies []byte
-	err = tx.QueryRowContext(ctx, qFindHandled, messageKey).Scan(&replies)
+	err := db.readRow(ctx, qFindHandled, messageKey).Scan(&replies)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	} else if err != nil {

@@ -26,16 +26,11 @@ WHERE a.platform = ? AND a.account_id = ?`
 // FindPersonByAccount returns the binding of a platform account and the
 // person bound, ENOTFOUND if the account is not bound.
 func (db *DB) FindPersonByAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, *campaignbot.Person, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer tx.Rollback()
 	a := &campaignbot.Account{Platform: platform, AccountID: accountID}
 	p := &campaignbot.Person{}
 	var bound, created, updated int64
 	var roles, inCharge, unreachable string
-	err = tx.QueryRowContext(ctx, qPersonByAccount, string(platform), accountID).Scan(
+	err := db.readRow(ctx, qPersonByAccount, string(platform), accountID).Scan(
 		&a.ChatID, &bound, &p.ID, &p.Name, &p.DepartmentID, &p.Department, &p.Telegram, &p.WeCom, &created, &updated,
 		&roles, &inCharge, &unreachable)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -111,3 +111,13 @@ func frequentQueries() []string {
 	}
 	return qs
 }
+
+// readRow runs a frequent single-statement read outside any transaction: a
+// statement is atomic by itself in SQLite, and BEGIN and ROLLBACK around it
+// cost as much as the query on the chat path.
+func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.rset[query]; s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.rdb.QueryRowContext(ctx, query, args...)
+}
