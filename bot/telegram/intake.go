@@ -274,11 +274,19 @@ func (t *Telegram) processPending(ctx context.Context) (retry bool) {
 			y, _ := strconv.ParseInt(b.Key, 10, 64)
 			return int(x - y)
 		})
-		for _, in := range ins {
+		for i := 0; i < len(ins); i++ {
 			if ctx.Err() != nil {
 				return false
 			}
-			if !t.processOne(ctx, in) {
+			// The photos of an album arrive as consecutive updates.
+			in, album := ins[i], []*campaignbot.Inbound(nil)
+			if g := albumOf(in); g != "" {
+				for i+1 < len(ins) && albumOf(ins[i+1]) == g {
+					album = append(album, ins[i+1])
+					i++
+				}
+			}
+			if !t.processOne(ctx, in, album) {
 				return true
 			}
 		}
@@ -288,8 +296,8 @@ func (t *Telegram) processPending(ctx context.Context) (retry bool) {
 
 // processOne processes one update and marks it processed. It reports false
 // when the update stays pending, to be tried again.
-func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound) bool {
-	chatID, err := t.process(ctx, in)
+func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound, album []*campaignbot.Inbound) bool {
+	chatID, err := t.process(ctx, in, album)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false // shutting down: process on the next start
@@ -310,10 +318,12 @@ func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound) bool
 			}
 		}
 	}
-	err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, in.Key)
-	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
-		t.cfg.log.Error("telegram mark update processed", "update", in.Key, "err", err)
-		return false
+	for _, x := range append([]*campaignbot.Inbound{in}, album...) {
+		err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, x.Key)
+		if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+			t.cfg.log.Error("telegram mark update processed", "update", x.Key, "err", err)
+			return false
+		}
 	}
 	delete(t.attempts, in.Key)
 	return true

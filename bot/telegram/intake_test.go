@@ -234,10 +234,10 @@ func TestReprocessingQueuesRepliesOnce(t *testing.T) {
 	}
 	hs.store.markErrs = 1
 	ctx := context.Background()
-	if tg.processOne(ctx, in) {
+	if tg.processOne(ctx, in, nil) {
 		t.Fatal("processOne reported done although marking failed")
 	}
-	if !tg.processOne(ctx, in) {
+	if !tg.processOne(ctx, in, nil) {
 		t.Fatal("second processOne failed")
 	}
 	if got, want := len(hs.store.outboxCopy()), 1; got != want {

@@ -126,3 +126,62 @@ func TestWithSQLiteStore(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestAlbumIsOneRequest sends an album of three photos, as a member
+// photographing three pages of a notebook does: the engine gets one request
+// with the caption and all three files, and every update is processed.
+func TestAlbumIsOneRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "campaign.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fake := telegramtest.NewServer(t, token)
+	h := make(echo, 10)
+	tg, err := telegram.New(token, db, h, telegram.WithServerURL(fake.URL()),
+		telegram.WithLogger(slog.New(slog.DiscardHandler)), telegram.WithPollTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.SendAlbum(7, "/note 第1–3页", []byte("page one"), []byte("page two"), []byte("page three"))
+	fake.SendText(7, "li", "after")
+	done := make(chan error, 1)
+	go func() { done <- tg.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	var got []*bot.Request
+	for len(got) < 2 {
+		select {
+		case req := <-h:
+			got = append(got, req)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got %d requests, want 2", len(got))
+		}
+	}
+	if got[0].Text != "/note 第1–3页" || len(got[0].Attachments) != 3 {
+		t.Fatalf("album request: %q with %d files, want the caption and 3", got[0].Text, len(got[0].Attachments))
+	}
+	for _, a := range got[0].Attachments {
+		if _, err := os.Stat(db.AttachmentPath(a.SHA256)); err != nil {
+			t.Errorf("attachment %s not stored: %v", a.Name, err)
+		}
+	}
+	if got[1].Text != "after" {
+		t.Fatalf("second request %q, want the text after the album", got[1].Text)
+	}
+	select {
+	case req := <-h:
+		t.Fatalf("an album photo came as a request of its own: %+v", req)
+	default:
+	}
+	for range 100 {
+		if pending, _ := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10); len(pending) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("album updates left unprocessed")
+}

@@ -189,9 +189,10 @@ func decodeCallback(cq *models.CallbackQuery) event {
 	return ev
 }
 
-// process carries one stored update through the engine. It returns the
-// chat to tell if processing fails for good.
-func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound) (string, error) {
+// process carries one stored update through the engine, with the other
+// updates of its album if it is the first photo of one. It returns the chat
+// to tell if processing fails for good.
+func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound, album []*campaignbot.Inbound) (string, error) {
 	if len(in.Payload) == 0 {
 		return "", nil // redacted
 	}
@@ -214,6 +215,23 @@ func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound) (string
 	req := ev.req
 	if req == nil {
 		return "", nil
+	}
+	// The other photos of an album, stored as updates of their own, ride
+	// along: one note with every page, not one note and questions.
+	for _, x := range album {
+		var xu models.Update
+		if err := json.Unmarshal(x.Payload, &xu); err != nil {
+			continue
+		}
+		xe := decode(&xu, name)
+		if xe.req == nil {
+			continue
+		}
+		ev.files = append(ev.files, xe.files...)
+		ev.tooLarge = ev.tooLarge || xe.tooLarge
+		if req.Text == "" {
+			req.Text = xe.req.Text
+		}
 	}
 	req.InboundKey = string(campaignbot.PlatformTelegram) + ":" + in.Key
 	if ev.privOnly {
@@ -352,4 +370,19 @@ func (t *Telegram) enqueue(ctx context.Context, key string, req *bot.Request, re
 	}
 	t.cfg.notify()
 	return nil
+}
+
+// albumOf returns the chat and media group of a stored update that is part
+// of an album (several photos sent at once), or "" for any other update.
+func albumOf(in *campaignbot.Inbound) string {
+	var u struct {
+		Message *struct {
+			Chat         struct{ ID int64 } `json:"chat"`
+			MediaGroupID string             `json:"media_group_id"`
+		} `json:"message"`
+	}
+	if json.Unmarshal(in.Payload, &u) != nil || u.Message == nil || u.Message.MediaGroupID == "" {
+		return ""
+	}
+	return formatID(u.Message.Chat.ID) + "/" + u.Message.MediaGroupID
 }

@@ -106,6 +106,7 @@ type Server struct {
 	nextUpdate  int64
 	nextMessage int
 	nextFile    int
+	nextAlbum   int
 	nextCB      int
 	wake        chan struct{} // closed and replaced when updates arrive
 	pollGen     int
