@@ -49,6 +49,11 @@ type Problem struct {
 	Due         Date
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// SourceKey identifies the chat message that filed it, so a message
+	// processed twice files once; Existing is set by CreateProblem when the
+	// key was seen before and the stored problem is returned.
+	SourceKey string
+	Existing  bool
 }
 
 // ProblemEvent is an append-only record of a change.

@@ -228,6 +228,7 @@ func (e *Engine) fileProblem(ctx context.Context, c *Context, data map[string]st
 		}
 		return c.userError(campaignbot.EINVALID, "problem.lost")
 	}
+	p.SourceKey = c.Req.Key()
 	if err := e.store.CreateProblem(ctx, p); err != nil {
 		return fmt.Errorf("create problem: %w", err)
 	}

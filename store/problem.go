@@ -36,15 +36,32 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	}
 	defer tx.Rollback()
 
-	p.Status, p.OwnerID = campaignbot.ProblemNew, 0
+	var source any
+	if p.SourceKey != "" {
+		source = p.SourceKey
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM problems WHERE source_key = ?`, p.SourceKey).Scan(&id)
+		if err == nil {
+			old, err := findProblemByID(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			old.SourceKey, old.Existing = p.SourceKey, true
+			*p = *old
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find problem source: %w", err)
+		}
+	}
+	p.Status, p.OwnerID, p.Existing = campaignbot.ProblemNew, 0, false
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	if p.Due == 0 {
 		p.Due = tx.today().AddDays(campaignbot.ProblemDueDays)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at)
-		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at, source_key)
+		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.FilerID, p.Enterprise, p.Category, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
-		encTime(p.CreatedAt), encTime(p.UpdatedAt)).Scan(&p.ID)
+		encTime(p.CreatedAt), encTime(p.UpdatedAt), source).Scan(&p.ID)
 	if err != nil {
 		return constraintErr(err, "create problem")
 	}
