@@ -34,6 +34,11 @@ type Request struct {
 	Attachments []campaignbot.Attachment
 	// ReplyTo is the platform message id this message replies to, if any.
 	ReplyTo string
+	// ReplyToButtons is the data of the buttons on the message replied to,
+	// where the platform sends them: a prompt's submit button names its
+	// task, so a reply finds the task even before (or without) the
+	// outbox's record of the prompt.
+	ReplyToButtons []string
 	// Callback is the data of a pressed button, if this is a button press.
 	Callback string
 	Location *Location
@@ -263,6 +268,11 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 			return e.submitContent(ctx, c, prompt.TaskKey, text)
 		} else if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
 			return fmt.Errorf("find prompt: %w", err)
+		}
+		for _, data := range req.ReplyToButtons {
+			if key, ok := strings.CutPrefix(data, "/submit "); ok && e.plan.FindTask(key) != nil {
+				return e.submitContent(ctx, c, key, text)
+			}
 		}
 	}
 	if text != "" || len(req.Attachments) > 0 {

@@ -308,6 +308,14 @@ func TestReplyToPromptSubmits(t *testing.T) {
 	if subs := e.submissions("head"); len(subs) != 1 || subs[0].TaskKey != "study-report" {
 		t.Fatalf("reply to prompt: %+v", subs)
 	}
+	// A prompt whose delivery is not recorded yet (or any more) is found
+	// by its submit button.
+	r = e.req("head", "my research report")
+	r.ReplyTo, r.ReplyToButtons = "778", []string{"/submit research-report"}
+	mustContain(t, e.do(r), "Research report")
+	if subs := e.submissions("head"); len(subs) != 2 || subs[0].TaskKey != "research-report" {
+		t.Fatalf("reply to an unrecorded prompt: %+v", subs)
+	}
 }
 
 func TestDuplicateDeliveryProcessedOnce(t *testing.T) {

@@ -95,8 +95,17 @@ func decodeMessage(m *models.Message, botName string) event {
 		MessageID: strconv.Itoa(m.ID),
 		Text:      text,
 	}
-	if m.ReplyToMessage != nil {
-		req.ReplyTo = strconv.Itoa(m.ReplyToMessage.ID)
+	if r := m.ReplyToMessage; r != nil {
+		req.ReplyTo = strconv.Itoa(r.ID)
+		if r.ReplyMarkup != nil {
+			for _, row := range r.ReplyMarkup.InlineKeyboard {
+				for _, b := range row {
+					if b.CallbackData != "" {
+						req.ReplyToButtons = append(req.ReplyToButtons, b.CallbackData)
+					}
+				}
+			}
+		}
 	}
 	if m.Location != nil {
 		req.Location = &bot.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}

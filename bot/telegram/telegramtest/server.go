@@ -266,6 +266,13 @@ func (s *Server) SendReply(fromID int64, replyTo int, text string) int {
 		bu := s.BotUser()
 		orig.From = &bu
 		orig.Text = sm.Text
+		// Telegram sends the replied message whole, its keyboard too.
+		if sm.ReplyMarkup != "" {
+			var kb models.InlineKeyboardMarkup
+			if json.Unmarshal([]byte(sm.ReplyMarkup), &kb) == nil && len(kb.InlineKeyboard) > 0 {
+				orig.ReplyMarkup = &kb
+			}
+		}
 	}
 	m.ReplyToMessage = orig
 	s.addUpdateLocked(models.Update{Message: m})
