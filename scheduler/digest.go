@@ -158,7 +158,11 @@ func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int,
 			!(p.HasRole(campaignbot.RoleLeader) || p.HasRole(campaignbot.RoleHead) || p.HasRole(campaignbot.RoleOffice)) {
 			continue
 		}
-		text, err := r.render(p.ID)
+		text, bars, err := r.renderWithChart(p.ID)
+		if err != nil {
+			return 0, err
+		}
+		files, err := s.chartFile(ctx, bars, day)
 		if err != nil {
 			return 0, err
 		}
@@ -166,7 +170,7 @@ func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int,
 			msgs = append(msgs, &campaignbot.OutboxMessage{
 				Key:      fmt.Sprintf("%s:%d:%s:%s", campaignbot.KindDigest, p.ID, day, a.Platform),
 				Platform: a.Platform, ChatID: a.ChatID, PersonID: p.ID, Kind: campaignbot.KindDigest,
-				Text: text, NextAt: now,
+				Text: text, Files: files, NextAt: now,
 			})
 		}
 	}
@@ -193,9 +197,16 @@ func (c catalog) tally(t tally) string {
 }
 
 func (r *digestRun) render(personID int64) (string, error) {
+	text, _, err := r.renderWithChart(personID)
+	return text, err
+}
+
+// renderWithChart renders the digest for a person and the completion of
+// the departments it lists, for the chart.
+func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 	sc, err := r.scopeOf(personID)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	c, plan, day := r.s.cat, r.s.plan, r.day
 	var b strings.Builder
@@ -212,7 +223,7 @@ func (r *digestRun) render(personID int64) (string, error) {
 		line("digest.after")
 	}
 
-	r.renderCompletion(&b, sc, ph)
+	bars := r.renderCompletion(&b, sc, ph)
 	r.renderOverdue(&b, sc)
 	r.renderReviews(&b, sc)
 	r.renderProblems(&b, sc)
@@ -221,12 +232,12 @@ func (r *digestRun) render(personID int64) (string, error) {
 	if sc.office {
 		r.renderUnbound(&b)
 	}
-	return strings.TrimRight(b.String(), "\n"), nil
+	return strings.TrimRight(b.String(), "\n"), bars, nil
 }
 
-func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaignbot.Phase) {
+func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaignbot.Phase) []tally {
 	if ph == nil {
-		return
+		return nil
 	}
 	c := r.s.cat
 	type deptTask struct {
@@ -259,7 +270,7 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 		}
 	}
 	if len(byTask) == 0 {
-		return
+		return nil
 	}
 	b.WriteString(c.t("digest.completion") + "\n")
 	for i := range r.s.plan.Tasks {
@@ -278,18 +289,22 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 		return cmp.Or(cmp.Compare(ta.done*tb.owed, tb.done*ta.owed), cmp.Compare(a, b))
 	})
 	var parts []string
-	for _, id := range depts[:min(len(depts), digestDeptLines)] {
+	var shown []tally
+	for i, id := range depts[:min(len(depts), digestDeptLines)] {
 		name := fmt.Sprint(id)
 		if dep := r.d.deptByID[id]; dep != nil {
 			name = dep.Name
 		}
-		parts = append(parts, name+" "+c.tally(*byDept[id]))
+		// Numbered as the chart's bars are.
+		parts = append(parts, fmt.Sprintf("%d.%s %s", i+1, name, c.tally(*byDept[id])))
+		shown = append(shown, *byDept[id])
 	}
 	more := ""
 	if n := len(depts) - digestDeptLines; n > 0 {
 		more = c.t("digest.more", n)
 	}
 	b.WriteString(c.t("digest.depts", strings.Join(parts, c.t("sep")), more) + "\n")
+	return shown
 }
 
 func get[K comparable](m map[K]*tally, k K) *tally {
@@ -550,4 +565,21 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 		b.WriteString(r.overdueLine(o) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+// chartFile stores the completion chart of a digest as an attachment; the
+// same chart (the same bytes) is stored once.
+func (s *Scheduler) chartFile(ctx context.Context, bars []tally, day campaignbot.Date) ([]campaignbot.Attachment, error) {
+	if len(bars) < 2 {
+		return nil, nil // one bar says no more than the text
+	}
+	data, err := completionChart(bars)
+	if err != nil {
+		return nil, err
+	}
+	att, err := s.store.SaveAttachment(ctx, "digest-"+day.String()+".png", "image/png", data)
+	if err != nil {
+		return nil, fmt.Errorf("save chart: %w", err)
+	}
+	return []campaignbot.Attachment{*att}, nil
 }

@@ -1,7 +1,10 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
+	"image/color"
+	"image/png"
 	"os"
 	"regexp"
 	"strings"
@@ -23,7 +26,7 @@ func TestDigest(t *testing.T) {
 		want, not []string
 		code      string
 	}{
-		{name: "赵副局长", want: []string{"孙科长（业务科）", "/overdue", "「整改承诺书」0/1（0%）", "按科室：业务科"}, not: []string{"周干事", "/review", "未绑定"}},
+		{name: "赵副局长", want: []string{"孙科长（业务科）", "/overdue", "「整改承诺书」0/1（0%）", "按科室：1.业务科"}, not: []string{"周干事", "/review", "未绑定"}},
 		{name: "李副局长", want: []string{"待您审阅 1 份", "/review", "「科室分析报告」办公室 钱科长 第 1 版，已等 32 天", "周干事"}, not: []string{"孙科长"}},
 		{name: "王局长", want: []string{"孙科长", "周干事", "当前阶段：「整改落实阶段」", "还剩 59 天"}, not: []string{"待您审阅"}},
 		{name: "郑主任", want: []string{"未绑定 1 人：吴指导员", "/invite"}},
@@ -138,5 +141,46 @@ func TestCatalogComplete(t *testing.T) {
 		if _, ok := messages[k]; !ok {
 			t.Errorf("key %q missing", k)
 		}
+	}
+}
+
+// TestCompletionChart draws two departments and reads the PNG back: the
+// size follows the number of bars, the less complete bar is drawn in the
+// warning colour and the fuller one in the normal colour, each as tall as
+// its share.
+func TestCompletionChart(t *testing.T) {
+	data, err := completionChart([]tally{{done: 1, owed: 4}, {done: 3, owed: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	if got, want := b.Dx(), 2*chartMargin+2*chartBarWidth+chartGap; got != want {
+		t.Errorf("width %d, want %d", got, want)
+	}
+	// Count the filled height of each bar along its middle column.
+	height := func(x int) (int, color.RGBA) {
+		n, ink := 0, color.RGBA{}
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			if c == chartBar || c == chartLow {
+				n, ink = n+1, c
+			}
+		}
+		return n, ink
+	}
+	h1, ink1 := height(chartMargin + chartBarWidth/2)
+	h2, ink2 := height(chartMargin + chartBarWidth + chartGap + chartBarWidth/2)
+	if ink1 != chartLow || ink2 != chartBar {
+		t.Errorf("colours %v and %v, want the warning colour under half done", ink1, ink2)
+	}
+	if h2 != 3*h1 {
+		t.Errorf("bar heights %d and %d, want 25%% and 75%% of the track", h1, h2)
+	}
+	if none, err := completionChart(nil); none != nil || err != nil {
+		t.Errorf("no bars: %v %v, want no chart", none, err)
 	}
 }
