@@ -123,6 +123,8 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 // saveBatch stores updates in order and returns the offset confirming the
 // ones stored, stopping at the first failure.
 func (t *Telegram) saveBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	t.batch.Lock()
+	defer t.batch.Unlock()
 	var next int64
 	for _, raw := range raws {
 		id, err := updateID(raw)
@@ -260,7 +262,9 @@ func (t *Telegram) processLoop(ctx context.Context) {
 // reports whether one must be tried again later.
 func (t *Telegram) processPending(ctx context.Context) (retry bool) {
 	for ctx.Err() == nil {
+		t.batch.Lock()
 		ins, err := t.store.PendingInbound(ctx, campaignbot.PlatformTelegram, pendingBatch)
+		t.batch.Unlock()
 		if err != nil {
 			t.cfg.log.Error("telegram pending updates", "err", err)
 			return true

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -199,6 +200,10 @@ type Telegram struct {
 
 	wake     chan struct{}  // buffered 1: stored updates wait
 	attempts map[string]int // failed processing attempts by key; processing goroutine only
+	// batch is held while a getUpdates batch is stored, so processing sees
+	// a batch whole: the photos of an album arrive together and are
+	// processed as one.
+	batch sync.Mutex
 }
 
 // New returns an adapter for the bot token. It makes no network call; Run
