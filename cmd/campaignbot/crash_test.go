@@ -247,8 +247,8 @@ func (c *crashDB) inbound() (map[string]bool, int) {
 // crashPlan writes the default plan shifted so that its study phase ends
 // three days after today (a deadline warning for everyone who owes this
 // week's study notes), with the reminders job at 00:00, no quiet hours and
-// the digest at 23:59 (out of the test's way: each chat's messages are then
-// all single-part texts).
+// the digest at 23:59, which the test (skipped from 23:55) never reaches:
+// every message a chat gets is then one text, one outbox row.
 func crashPlan(t *testing.T, path string, today campaignbot.Date) *campaignbot.Plan {
 	t.Helper()
 	start := today.AddDays(-57)
@@ -367,12 +367,421 @@ func crashAck(s *campaignbot.Submission) string {
 	return tgZh("submit.ok", "学习笔记", s.Version, late, len(s.Attachments))
 }
 
+// crashRig is one crash test's organisation, binary, fake Bot API and
+// record of what happened.
+type crashRig struct {
+	t        *testing.T
+	env      *tgEnv
+	db       *store.DB
+	raw      *crashDB
+	bin      string
+	people   map[string]int64 // person id by chat id
+	expected map[string]*campaignbot.OutboxMessage
+	state    *crashState
+
+	notesMu sync.Mutex
+	notes   []crashNote
+
+	procs     []*tgProc
+	startedAt []time.Time
+	// ranBefore says whether today's reminders run was recorded when each
+	// process started.
+	ranBefore []bool
+	kills     []crashKill
+	// lastRun is the reminders run recorded, once a process recorded it.
+	lastRun time.Time
+}
+
+// generate sends crashNotes notes from every user in turn, with unique
+// texts, at random intervals while the processes come and go. The returned
+// channel is closed when the last is sent.
+func (r *crashRig) generate(rng *rand.Rand) <-chan struct{} {
+	done, stop := make(chan struct{}), make(chan struct{})
+	r.t.Cleanup(func() { close(stop); <-done })
+	go func() {
+		defer close(done)
+		for n := range crashNotes {
+			chat := int64(crashFirstChat + n%crashUsers)
+			text := fmt.Sprintf("崩溃测试笔记 %03d：%d 的学习体会", n+1, chat)
+			m := r.env.fake.NewMessage(chat, "u"+tgID(chat), "/note "+text)
+			id := r.env.fake.AddMessage(m)
+			r.notesMu.Lock()
+			r.notes = append(r.notes, crashNote{update: id, chat: chat, msgID: m.ID, text: text})
+			r.notesMu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Duration(10+rng.IntN(60)) * time.Millisecond):
+			}
+		}
+	}()
+	return done
+}
+
+// sentNotes returns the notes sent so far.
+func (r *crashRig) sentNotes() []crashNote {
+	r.notesMu.Lock()
+	defer r.notesMu.Unlock()
+	return slices.Clone(r.notes)
+}
+
+// reminderRun returns when today's reminders run was recorded, zero if not yet.
+func (r *crashRig) reminderRun() time.Time {
+	r.t.Helper()
+	at, err := r.db.LastRun(context.Background(), scheduler.JobReminders)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return at
+}
+
+// start starts a process of the binary, to be killed on trigger.
+func (r *crashRig) start(trigger string, countdown int) *tgProc {
+	r.t.Helper()
+	r.ranBefore = append(r.ranBefore, !r.reminderRun().IsZero())
+	r.startedAt = append(r.startedAt, time.Now())
+	p := r.env.startBinary(r.t, r.bin)
+	r.procs = append(r.procs, p)
+	r.state.begin(len(r.procs)-1, p, trigger, countdown)
+	return p
+}
+
+// crashLife picks how a process dies: after a random time, in the middle
+// of its nth send, or as it confirms its nth batch of updates (with a
+// time limit all the same).
+func crashLife(rng *rand.Rand) (trigger string, countdown int, life time.Duration) {
+	switch rng.IntN(3) {
+	case 1:
+		return "send", 1 + rng.IntN(12), crashMaxLife + time.Second
+	case 2:
+		return "poll", 1 + rng.IntN(3), crashMaxLife + time.Second
+	}
+	return "timed", 0, time.Duration(50+rng.IntN(int(crashMaxLife/time.Millisecond)-50)) * time.Millisecond
+}
+
+// runToKill runs one process until its kill and checks what it left.
+func (r *crashRig) runToKill(rng *rand.Rand) {
+	t := r.t
+	t.Helper()
+	trigger, countdown, life := crashLife(rng)
+	p := r.start(trigger, countdown)
+	k := len(r.procs) - 1
+	timer := time.NewTimer(life)
+	select {
+	case <-p.done:
+	case <-timer.C:
+		r.state.kill("timed")
+	}
+	timer.Stop()
+	<-p.done
+	if code := p.cmd.ProcessState.ExitCode(); code != -1 {
+		t.Fatalf("process %d ended by itself (%v) before its kill:\n%s", k+1, p.err, p.stderr.String())
+	}
+	r.state.mu.Lock()
+	kill := crashKill{proc: k, at: r.state.killedAt, how: r.state.how}
+	r.state.mu.Unlock()
+
+	// What the dead process left: every update confirmed to Telegram is
+	// stored, every acknowledgement sent has its submission, and the rows
+	// still pending may have had a send in flight.
+	notes := r.sentNotes()
+	pending := map[int64]bool{}
+	for _, id := range r.env.fake.Pending() {
+		pending[id] = true
+	}
+	stored, _ := r.raw.inbound()
+	for _, n := range notes {
+		if !pending[n.update] && !stored[tgID(n.update)] {
+			t.Errorf("kill %d: update %d was confirmed to Telegram but is not stored", k+1, n.update)
+		}
+	}
+	r.ackedSubmitted(fmt.Sprintf("kill %d", k+1))
+	for _, row := range r.raw.outbox() {
+		if row.status == string(campaignbot.OutboxPending) {
+			kill.pending = append(kill.pending, crashMsg{row.chat, row.text})
+		}
+	}
+	at := r.reminderRun()
+	if !r.lastRun.IsZero() && !at.Equal(r.lastRun) {
+		t.Errorf("kill %d: the reminders run recorded at %s was recorded again at %s", k+1, r.lastRun, at)
+	}
+	r.lastRun = at
+	r.kills = append(r.kills, kill)
+	t.Logf("kill %d (%s) %s after start: %d notes sent, %d outbox rows pending",
+		k+1, kill.how, kill.at.Sub(r.startedAt[k]).Round(time.Millisecond), len(notes), len(kill.pending))
+}
+
+// ackedSubmitted checks that every acknowledgement Telegram received so far
+// has its submission in the store.
+func (r *crashRig) ackedSubmitted(when string) {
+	r.t.Helper()
+	subs, err := r.db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	have := map[crashMsg]bool{}
+	for _, s := range subs {
+		have[crashMsg{strconv.FormatInt(s.PersonID, 10), crashAck(s)}] = true
+	}
+	for _, a := range r.state.received() {
+		if crashAckVersion.MatchString(a.text) && !have[crashMsg{strconv.FormatInt(r.people[a.chat], 10), a.text}] {
+			r.t.Errorf("%s: chat %s got %q, but the store has no such submission", when, a.chat, a.text)
+		}
+	}
+}
+
+// finish runs the last process until every note is stored, processed and
+// acknowledged and the outbox is empty, then stops it with SIGINT.
+func (r *crashRig) finish() {
+	t := r.t
+	t.Helper()
+	last := r.start("", 0)
+	deadline := time.Now().Add(crashDrain)
+	for {
+		stored, open := r.raw.inbound()
+		var subs, pendingRows int
+		r.raw.each(`SELECT COUNT(*) FROM submissions`, func(rows *sql.Rows) error { return rows.Scan(&subs) })
+		r.raw.each(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, func(rows *sql.Rows) error { return rows.Scan(&pendingRows) })
+		unconfirmed := len(r.env.fake.Pending())
+		if unconfirmed == 0 && len(stored) == crashNotes && open == 0 && subs == crashNotes && pendingRows == 0 {
+			break
+		}
+		if unconfirmed == 0 {
+			// Telegram never offers a confirmed update again.
+			for _, n := range r.sentNotes() {
+				if !stored[tgID(n.update)] {
+					t.Fatalf("update %d (%q) was confirmed to Telegram and never stored", n.update, n.text)
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s the last process had not finished: %d updates unconfirmed, %d stored (%d unprocessed), %d submissions, %d pending rows:\n%s",
+				crashDrain, unconfirmed, len(stored), open, subs, pendingRows, last.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := last.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-last.done:
+		if last.err != nil {
+			t.Errorf("campaignbot run after SIGINT: %v\n%s", last.err, last.stderr.String())
+		}
+	case <-time.After(tgWait):
+		t.Fatal("campaignbot did not stop on SIGINT")
+	}
+	for _, p := range r.procs {
+		tgAssertNoSecrets(t, p.stderr.String())
+	}
+}
+
+// crashCounts is what the fake received, per message.
+type crashCounts struct {
+	arrivals []crashArrival
+	copies   map[crashMsg]int
+	// allowed counts, per message, the copies that were in flight at a kill.
+	allowed              map[crashMsg]int
+	allowedN, duplicates int
+	maxGap               time.Duration // the longest a copy in flight arrived before its kill
+}
+
+// checkCopies checks that each message arrived once, or once more for each
+// kill that left it pending after its process had sent it within
+// crashInFlight before the kill.
+func (r *crashRig) checkCopies() *crashCounts {
+	t := r.t
+	t.Helper()
+	c := &crashCounts{arrivals: r.state.received(), copies: map[crashMsg]int{}, allowed: map[crashMsg]int{}}
+	for _, a := range c.arrivals {
+		c.copies[a.crashMsg]++
+	}
+	// The fake's own record agrees with what its hooks saw.
+	perChat := map[string]int{}
+	for m, n := range c.copies {
+		perChat[m.chat] += n
+	}
+	for chat := range r.people {
+		id, _ := strconv.ParseInt(chat, 10, 64)
+		if got, want := len(r.env.fake.Sent(id)), perChat[chat]; got != want {
+			t.Errorf("chat %s: the fake recorded %d messages, its hooks %d", chat, got, want)
+		}
+	}
+	unmarked := map[crashMsg]time.Duration{} // sent, yet unmarked long before a kill
+	for _, k := range r.kills {
+		for _, m := range k.pending {
+			for _, a := range c.arrivals {
+				if a.proc != k.proc || a.crashMsg != m {
+					continue
+				}
+				if gap := k.at.Sub(a.at); gap > crashInFlight {
+					unmarked[m] = gap
+				} else {
+					c.allowed[m]++
+					c.maxGap = max(c.maxGap, gap)
+				}
+			}
+		}
+	}
+	for m, n := range c.copies {
+		c.duplicates += n - 1
+		c.allowedN += c.allowed[m]
+		if n > 1+c.allowed[m] {
+			why := ""
+			if gap, ok := unmarked[m]; ok {
+				why = fmt.Sprintf("; a copy arrived %s before a kill and its row was still pending", gap)
+			}
+			t.Errorf("chat %s got %q %d times, want once plus %d sends in flight (arrived within %s before a kill)%s",
+				m.chat, m.text, n, c.allowed[m], crashInFlight, why)
+		}
+	}
+	if c.duplicates > len(r.kills) {
+		t.Errorf("%d messages arrived twice over %d kills: more than one send in flight per kill", c.duplicates, len(r.kills))
+	}
+	return c
+}
+
+// sentByID returns the messages the fake delivered, by message id.
+func (r *crashRig) sentByID() map[string]telegramtest.SentMessage {
+	out := map[string]telegramtest.SentMessage{}
+	for chat := range r.people {
+		id, _ := strconv.ParseInt(chat, 10, 64)
+		for _, m := range r.env.fake.Sent(id) {
+			out[strconv.Itoa(m.MessageID)] = m
+		}
+	}
+	return out
+}
+
+// checkNotes checks that every note produced exactly one submission, from
+// its update, and that its acknowledgement arrived and is the message its
+// reply row records. It returns the submissions and acknowledgements.
+func (r *crashRig) checkNotes(c *crashCounts, rows map[string]crashOutboxRow) (subs, acks int) {
+	t := r.t
+	t.Helper()
+	all, err := r.db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byText := map[string][]*campaignbot.Submission{}
+	for _, s := range all {
+		byText[s.Text] = append(byText[s.Text], s)
+	}
+	notes := r.sentNotes()
+	if len(notes) != crashNotes || len(all) != crashNotes {
+		t.Errorf("%d notes sent, %d submissions stored, want %d and %d", len(notes), len(all), crashNotes, crashNotes)
+	}
+	sent := r.sentByID()
+	for _, n := range notes {
+		got := byText[n.text]
+		if len(got) != 1 {
+			t.Errorf("note %q (update %d) stored %d times, want once", n.text, n.update, len(got))
+			continue
+		}
+		s, chat := got[0], tgID(n.chat)
+		if want := "telegram:" + chat + ":" + strconv.Itoa(n.msgID); s.SourceKey != want || s.PersonID != r.people[chat] || s.TaskKey != "study-notes" {
+			t.Errorf("note %q: stored %+v, want from %s by person %d for study-notes", n.text, s, want, r.people[chat])
+		}
+		ack := crashMsg{chat, crashAck(s)}
+		acks += c.copies[ack]
+		if c.copies[ack] == 0 {
+			t.Errorf("note %q (update %d) was never acknowledged (%q)", n.text, n.update, ack.text)
+		}
+		row, ok := rows["reply:telegram:"+tgID(n.update)+":0"]
+		if sm := sent[row.pmid]; !ok || sm.ChatID != chat || sm.Text != ack.text {
+			t.Errorf("update %d: reply row %+v records message %+v, want the acknowledgement %q", n.update, row, sm, ack.text)
+		}
+	}
+	r.ackedSubmitted("the end")
+	return len(all), acks
+}
+
+// checkReminders checks that the reminder rows are exactly those due today
+// and that each arrived; it returns how many there are of each kind.
+func (r *crashRig) checkReminders(c *crashCounts, rows map[string]crashOutboxRow) map[string]int {
+	t := r.t
+	t.Helper()
+	kinds := map[string]int{}
+	for _, row := range rows {
+		if !slices.Contains(crashReminderKinds, campaignbot.OutboxKind(row.kind)) {
+			continue
+		}
+		kinds[row.kind]++
+		want, ok := r.expected[row.key]
+		if !ok {
+			t.Errorf("reminder %s (%s to %s) was not due today: %q", row.key, row.kind, row.chat, row.text)
+			continue
+		}
+		m := crashMsg{row.chat, row.text}
+		if row.chat != want.ChatID || row.text != want.Text || c.copies[m] < 1 {
+			t.Errorf("reminder %s: chat %s got %q %d times, want %q to %s", row.key, row.chat, row.text, c.copies[m], want.Text, want.ChatID)
+		}
+	}
+	for key := range r.expected {
+		if _, ok := rows[key]; !ok {
+			t.Errorf("reminder %s due today was never enqueued", key)
+		}
+	}
+	return kinds
+}
+
+// checkOutbox checks that the store marked every row sent once, recording
+// the message Telegram received.
+func (r *crashRig) checkOutbox(rows map[string]crashOutboxRow) {
+	t := r.t
+	t.Helper()
+	sent := r.sentByID()
+	byMessage := map[string]string{}
+	for _, row := range rows {
+		if row.status != string(campaignbot.OutboxSent) || !row.sent || row.attempts != 1 || row.lastErr != "" || row.pmid == "" {
+			t.Errorf("outbox row %s: status %s, sent_at set %v, attempts %d, error %q, message %q; want sent once",
+				row.key, row.status, row.sent, row.attempts, row.lastErr, row.pmid)
+		}
+		if other, dup := byMessage[row.pmid]; dup {
+			t.Errorf("outbox rows %s and %s both record message %s", other, row.key, row.pmid)
+		}
+		byMessage[row.pmid] = row.key
+		// Sent replies keep no text.
+		if sm, ok := sent[row.pmid]; !ok || sm.ChatID != row.chat || (row.kind != string(campaignbot.KindReply) && sm.Text != row.text) {
+			t.Errorf("outbox row %s (%s %q) records message %s, which Telegram has as %+v", row.key, row.chat, row.text, row.pmid, sm)
+		}
+	}
+}
+
+// checkJobRuns checks that today's reminders run was recorded once and that
+// no process ran the job after that; it returns how many rows the
+// processes' logs say they enqueued.
+func (r *crashRig) checkJobRuns() int {
+	t := r.t
+	t.Helper()
+	at := r.reminderRun()
+	if day := campaignbot.DateOf(at, r.env.loc); at.IsZero() || day != r.env.today || (!r.lastRun.IsZero() && !at.Equal(r.lastRun)) {
+		t.Errorf("reminders job last ran at %s (day %s), want once today %s (recorded first at %s)", at, day, r.env.today, r.lastRun)
+	}
+	enqueued := 0
+	for i, p := range r.procs {
+		for _, line := range strings.Split(p.stderr.String(), "\n") {
+			if !strings.Contains(line, `msg="reminders enqueued"`) {
+				continue
+			}
+			if r.ranBefore[i] {
+				t.Errorf("process %d ran the reminders job again after today's run was recorded: %s", i+1, line)
+			}
+			if _, n, ok := strings.Cut(line, " new="); ok {
+				v, _ := strconv.Atoi(strings.TrimSpace(n))
+				enqueued += v
+			}
+		}
+	}
+	return enqueued
+}
+
 // TestCrashUnderLoad runs the built binary against a stream of /note
 // updates and a day's reminders, SIGKILLs it at random moments (timed, in
 // the middle of a send, or as it confirms updates to Telegram) several
 // times, restarting it each time on the same store, and lets the last
 // process finish and stop on SIGINT. Then no acknowledged note is lost, no
-// update is processed twice, and every reminder is sent exactly once —
+// update is processed twice, and every reminder due is sent exactly once —
 // except that a message whose send was in flight at a kill (received by
 // Telegram, not yet marked sent) may arrive once more, as the dispatcher
 // documents.
@@ -397,7 +806,7 @@ func TestCrashUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().In(loc)
-	if y, m, d := now.Date(); time.Date(y, m, d+1, 0, 0, 0, 0, loc).Sub(now) < 3*time.Minute {
+	if y, m, d := now.Date(); time.Date(y, m, d+1, 0, 0, 0, 0, loc).Sub(now) < 5*time.Minute {
 		// A new day would bring a second reminders run mid-test.
 		t.Skipf("%s is too close to midnight in %s for one day's reminders", now.Format(time.TimeOnly), tgTimeZone)
 	}
@@ -416,356 +825,46 @@ func TestCrashUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	people := crashRoster(t, db)
-	expected := crashExpected(t, env, db, p)
-	raw := crashOpenSQL(t, env.db)
-	bin := tgBuildBinary(t)
+	r := &crashRig{t: t, env: env, db: db, raw: crashOpenSQL(t, env.db), state: &crashState{proc: -1}}
+	r.people = crashRoster(t, db)
+	r.expected = crashExpected(t, env, db, p)
+	r.bin = tgBuildBinary(t)
 
 	env.fake = telegramtest.NewServer(t, tgToken)
-	state := &crashState{proc: -1}
 	for _, m := range []string{"sendMessage", "sendPhoto", "sendDocument"} {
-		env.fake.OnCall(m, state.onSend)
+		env.fake.OnCall(m, r.state.onSend)
 	}
-	env.fake.OnCall("getUpdates", state.onPoll)
+	env.fake.OnCall("getUpdates", r.state.onPoll)
+	generated := r.generate(rand.New(rand.NewPCG(seed, 2)))
 
-	// The load: crashNotes notes from every user in turn, unique texts, at
-	// random intervals while the processes come and go.
-	var notesMu sync.Mutex
-	var notes []crashNote
-	genDone := make(chan struct{})
-	genRNG := rand.New(rand.NewPCG(seed, 2))
-	go func() {
-		defer close(genDone)
-		for n := range crashNotes {
-			chat := int64(crashFirstChat + n%crashUsers)
-			text := fmt.Sprintf("崩溃测试笔记 %03d：%d 的学习体会", n+1, chat)
-			m := env.fake.NewMessage(chat, "u"+tgID(chat), "/note "+text)
-			id := env.fake.AddMessage(m)
-			notesMu.Lock()
-			notes = append(notes, crashNote{update: id, chat: chat, msgID: m.ID, text: text})
-			notesMu.Unlock()
-			time.Sleep(time.Duration(10+genRNG.IntN(60)) * time.Millisecond)
-		}
-	}()
-	sentNotes := func() []crashNote {
-		notesMu.Lock()
-		defer notesMu.Unlock()
-		return slices.Clone(notes)
-	}
-	ackedSubmitted := func(when string) {
-		t.Helper()
-		subs, err := db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		have := map[string]bool{}
-		for _, s := range subs {
-			have[crashAck(s)+"\x00"+strconv.FormatInt(s.PersonID, 10)] = true
-		}
-		for _, a := range state.received() {
-			if crashAckVersion.MatchString(a.text) && !have[a.text+"\x00"+strconv.FormatInt(people[a.chat], 10)] {
-				t.Errorf("%s: chat %s got %q, but the store has no such submission", when, a.chat, a.text)
-			}
-		}
-	}
-
-	// The kills.
 	kills := crashMinKills + rng.IntN(crashMaxKills-crashMinKills+1)
-	var procs []*tgProc
-	var startedAt []time.Time
-	var ranBefore []bool // whether today's reminders run was recorded when each process started
-	var killLog []crashKill
-	var lastRun time.Time
-	for k := range kills {
-		trigger, countdown := "timed", 0
-		life := time.Duration(50+rng.IntN(int(crashMaxLife/time.Millisecond)-50)) * time.Millisecond
-		switch rng.IntN(3) {
-		case 1:
-			trigger, countdown, life = "send", 1+rng.IntN(12), crashMaxLife+time.Second
-		case 2:
-			trigger, countdown, life = "poll", 1+rng.IntN(3), crashMaxLife+time.Second
-		}
-		at, err := db.LastRun(context.Background(), scheduler.JobReminders)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ranBefore = append(ranBefore, !at.IsZero())
-		startedAt = append(startedAt, time.Now())
-		proc := env.startBinary(t, bin)
-		procs = append(procs, proc)
-		state.begin(k, proc, trigger, countdown)
-		timer := time.NewTimer(life)
-		select {
-		case <-proc.done:
-		case <-timer.C:
-			state.kill("timed")
-		}
-		timer.Stop()
-		<-proc.done
-		if code := proc.cmd.ProcessState.ExitCode(); code != -1 {
-			t.Fatalf("process %d ended by itself (%v) before its kill:\n%s", k, proc.err, proc.stderr.String())
-		}
-		state.mu.Lock()
-		kill := crashKill{proc: k, at: state.killedAt, how: state.how}
-		state.mu.Unlock()
-
-		// What the dead process left: every update confirmed to Telegram
-		// is stored, every acknowledgement sent has its submission, and the
-		// rows still pending may have had a send in flight.
-		gen := sentNotes()
-		pending := map[int64]bool{}
-		for _, id := range env.fake.Pending() {
-			pending[id] = true
-		}
-		stored, _ := raw.inbound()
-		for _, n := range gen {
-			if !pending[n.update] && !stored[tgID(n.update)] {
-				t.Errorf("kill %d: update %d was confirmed to Telegram but is not stored", k, n.update)
-			}
-		}
-		ackedSubmitted(fmt.Sprintf("kill %d", k))
-		for _, r := range raw.outbox() {
-			if r.status == string(campaignbot.OutboxPending) {
-				kill.pending = append(kill.pending, crashMsg{r.chat, r.text})
-			}
-		}
-		if at, err = db.LastRun(context.Background(), scheduler.JobReminders); err != nil {
-			t.Fatal(err)
-		}
-		if !lastRun.IsZero() && !at.Equal(lastRun) {
-			t.Errorf("kill %d: the reminders run recorded at %s was recorded again at %s", k, lastRun, at)
-		}
-		lastRun = at
-		killLog = append(killLog, kill)
-		t.Logf("kill %d %s, %s after start; %d updates sent, %d pending rows",
-			k+1, kill.how, kill.at.Sub(startedAt[k]).Round(time.Millisecond), len(gen), len(kill.pending))
+	for range kills {
+		r.runToKill(rng)
 	}
-
-	// The last process runs until everything is done, then stops on SIGINT.
 	select {
-	case <-genDone:
+	case <-generated:
 	case <-time.After(crashDrain):
 		t.Fatal("the load generator did not finish")
 	}
-	at, err := db.LastRun(context.Background(), scheduler.JobReminders)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ranBefore = append(ranBefore, !at.IsZero())
-	last := env.startBinary(t, bin)
-	procs = append(procs, last)
-	state.begin(kills, last, "", 0)
-	deadline := time.Now().Add(crashDrain)
-	for {
-		stored, open := raw.inbound()
-		var subs, pendingRows int
-		raw.each(`SELECT COUNT(*) FROM submissions`, func(rows *sql.Rows) error { return rows.Scan(&subs) })
-		raw.each(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, func(rows *sql.Rows) error { return rows.Scan(&pendingRows) })
-		if len(env.fake.Pending()) == 0 && len(stored) == crashNotes && open == 0 && subs == crashNotes && pendingRows == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s the last process had not finished: %d updates unconfirmed, %d stored (%d unprocessed), %d submissions, %d pending rows:\n%s",
-				crashDrain, len(env.fake.Pending()), len(stored), open, subs, pendingRows, last.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err := last.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-last.done:
-		if last.err != nil {
-			t.Errorf("campaignbot run after SIGINT: %v\n%s", last.err, last.stderr.String())
-		}
-	case <-time.After(tgWait):
-		t.Fatal("campaignbot did not stop on SIGINT")
-	}
-	for _, proc := range procs {
-		tgAssertNoSecrets(t, proc.stderr.String())
-	}
+	r.finish()
 
-	arrivals := state.received()
-	copies := map[crashMsg]int{}
-	for _, a := range arrivals {
-		copies[a.crashMsg]++
+	c := r.checkCopies()
+	rows := map[string]crashOutboxRow{}
+	for _, row := range r.raw.outbox() {
+		rows[row.key] = row
 	}
-	// The fake's own record agrees with what the hooks saw.
-	for chat := range people {
-		id, _ := strconv.ParseInt(chat, 10, 64)
-		n, seen := len(env.fake.Sent(id)), 0
-		for m, c := range copies {
-			if m.chat == chat {
-				seen += c
-			}
-		}
-		if n != seen {
-			t.Errorf("chat %s: the fake recorded %d messages, its hooks %d", chat, n, seen)
-		}
-	}
+	subs, acks := r.checkNotes(c, rows)
+	kinds := r.checkReminders(c, rows)
+	r.checkOutbox(rows)
+	enqueued := r.checkJobRuns()
 
-	// A duplicate is allowed only for a row left pending by a kill whose
-	// process had sent it: the send was in flight.
-	allowed := map[crashMsg]int{}
-	unmarked := map[crashMsg]time.Duration{} // sent, yet unmarked long before a kill
-	var gaps []time.Duration
-	for _, k := range killLog {
-		for _, m := range k.pending {
-			for _, a := range arrivals {
-				if a.proc != k.proc || a.crashMsg != m {
-					continue
-				}
-				if gap := k.at.Sub(a.at); gap > crashInFlight {
-					unmarked[m] = gap
-				} else {
-					allowed[m]++
-					gaps = append(gaps, gap)
-				}
-			}
-		}
-	}
-	duplicates, allowedTotal := 0, 0
-	for m, n := range copies {
-		duplicates += n - 1
-		allowedTotal += allowed[m]
-		if n > 1+allowed[m] {
-			why := ""
-			if gap, ok := unmarked[m]; ok {
-				why = fmt.Sprintf("; a copy arrived %s before a kill and its row was still pending", gap)
-			}
-			t.Errorf("chat %s got %q %d times, want once plus %d sends in flight (arrived within %s before a kill)%s",
-				m.chat, m.text, n, allowed[m], crashInFlight, why)
-		}
-	}
-	if duplicates > kills {
-		t.Errorf("%d messages arrived twice over %d kills: more than one send in flight per kill", duplicates, kills)
-	}
-
-	// (1) Every note produced exactly one submission, from its update, and
-	// one acknowledgement.
-	subs, err := db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	byText := map[string][]*campaignbot.Submission{}
-	for _, s := range subs {
-		byText[s.Text] = append(byText[s.Text], s)
-	}
-	gen := sentNotes()
-	if len(gen) != crashNotes || len(subs) != crashNotes {
-		t.Errorf("%d notes sent, %d submissions stored, want %d and %d", len(gen), len(subs), crashNotes, crashNotes)
-	}
-	rows := raw.outbox()
-	rowByKey := map[string]crashOutboxRow{}
-	for _, r := range rows {
-		rowByKey[r.key] = r
-	}
-	sentByID := map[string]telegramtest.SentMessage{}
-	for chat := range people {
-		id, _ := strconv.ParseInt(chat, 10, 64)
-		for _, m := range env.fake.Sent(id) {
-			sentByID[strconv.Itoa(m.MessageID)] = m
-		}
-	}
-	acks := 0
-	for _, n := range gen {
-		got := byText[n.text]
-		if len(got) != 1 {
-			t.Errorf("note %q (update %d) stored %d times, want once", n.text, n.update, len(got))
-			continue
-		}
-		s, chat := got[0], tgID(n.chat)
-		if want := "telegram:" + chat + ":" + strconv.Itoa(n.msgID); s.SourceKey != want || s.PersonID != people[chat] || s.TaskKey != "study-notes" {
-			t.Errorf("note %q: stored %+v, want from %s by person %d for study-notes", n.text, s, want, people[chat])
-		}
-		ack := crashMsg{chat, crashAck(s)}
-		acks += copies[ack]
-		if copies[ack] == 0 {
-			t.Errorf("note %q (update %d) was never acknowledged (%q)", n.text, n.update, ack.text)
-		}
-		r, ok := rowByKey["reply:telegram:"+tgID(n.update)+":0"]
-		if sm := sentByID[r.pmid]; !ok || sm.ChatID != chat || sm.Text != ack.text {
-			t.Errorf("update %d: reply row %+v points at %+v, want the acknowledgement %q", n.update, r, sm, ack.text)
-		}
-	}
-	ackedSubmitted("the end")
-
-	// (2) Every reminder of today's run was enqueued once and sent; nothing
-	// else of the reminders' kinds was enqueued.
-	reminders := 0
-	kinds := map[string]int{}
-	for _, r := range rows {
-		if !slices.Contains(crashReminderKinds, campaignbot.OutboxKind(r.kind)) {
-			continue
-		}
-		reminders++
-		kinds[r.kind]++
-		want, ok := expected[r.key]
-		if !ok {
-			t.Errorf("reminder %s (%s to %s) was not due today: %q", r.key, r.kind, r.chat, r.text)
-			continue
-		}
-		m := crashMsg{r.chat, r.text}
-		if r.chat != want.ChatID || r.text != want.Text || copies[m] < 1 {
-			t.Errorf("reminder %s: chat %s got %q %d times, want %q to %s", r.key, r.chat, r.text, copies[m], want.Text, want.ChatID)
-		}
-	}
-	for key := range expected {
-		if _, ok := rowByKey[key]; !ok {
-			t.Errorf("reminder %s due today was never enqueued", key)
-		}
-	}
-
-	// (3) The store marked every row sent once, with the message Telegram
-	// received; the reminders job ran once today.
-	seenIDs := map[string]string{}
-	for _, r := range rows {
-		if r.status != string(campaignbot.OutboxSent) || !r.sent || r.attempts != 1 || r.lastErr != "" || r.pmid == "" {
-			t.Errorf("outbox row %s: status %s, sent_at set %v, attempts %d, error %q, message %q; want sent once",
-				r.key, r.status, r.sent, r.attempts, r.lastErr, r.pmid)
-		}
-		if other, dup := seenIDs[r.pmid]; dup {
-			t.Errorf("outbox rows %s and %s both record message %s", other, r.key, r.pmid)
-		}
-		seenIDs[r.pmid] = r.key
-		if sm, ok := sentByID[r.pmid]; !ok || sm.ChatID != r.chat || (r.kind != string(campaignbot.KindReply) && sm.Text != r.text) {
-			t.Errorf("outbox row %s (%s %q) records message %s, which Telegram has as %+v", r.key, r.chat, r.text, r.pmid, sm)
-		}
-	}
-	at, err = db.LastRun(context.Background(), scheduler.JobReminders)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if day := campaignbot.DateOf(at, loc); at.IsZero() || day != env.today || (!lastRun.IsZero() && !at.Equal(lastRun)) {
-		t.Errorf("reminders job last ran at %s (day %s), want once today %s (first recorded %s)", at, day, env.today, lastRun)
-	}
-	enqueued := 0
-	for i, proc := range procs {
-		for _, line := range strings.Split(proc.stderr.String(), "\n") {
-			if !strings.Contains(line, `msg="reminders enqueued"`) {
-				continue
-			}
-			if ranBefore[i] {
-				t.Errorf("process %d ran the reminders job again after today's run was recorded: %s", i, line)
-			}
-			if _, n, ok := strings.Cut(line, " new="); ok {
-				v, _ := strconv.Atoi(strings.Fields(n)[0])
-				enqueued += v
-			}
-		}
-	}
-
-	maxGap := time.Duration(0)
-	for _, g := range gaps {
-		maxGap = max(maxGap, g)
-	}
 	hows := map[string]int{}
-	for _, k := range killLog {
+	for _, k := range r.kills {
 		hows[k.how]++
 	}
-	t.Logf("crash summary: seed %d, %d kills (%v), %d updates, %d submissions, %d acknowledgements received, "+
-		"%d reminders due (%v; %d enqueued per the logs), %d messages received, duplicates allowed %d / seen %d "+
-		"(first copy at most %s before its kill), %s in all",
-		seed, kills, hows, len(gen), len(subs), acks, reminders, kinds, enqueued, len(arrivals),
-		allowedTotal, duplicates, maxGap.Round(time.Millisecond), time.Since(started).Round(100*time.Millisecond))
+	t.Logf("crash summary: seed %d, %d kills %v, %d updates, %d submissions, %d acknowledgements received, "+
+		"%d reminders due %v (%d enqueued per the logs), %d messages received, duplicates allowed %d / seen %d "+
+		"(a copy in flight arrived at most %s before its kill), %s in all",
+		seed, kills, hows, len(r.sentNotes()), subs, acks, len(r.expected), kinds, enqueued, len(c.arrivals),
+		c.allowedN, c.duplicates, c.maxGap.Round(time.Millisecond), time.Since(started).Round(100*time.Millisecond))
 }
