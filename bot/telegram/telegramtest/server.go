@@ -137,25 +137,7 @@ func WithBotUsername(name string) Option {
 // NewServer starts a fake Bot API for token; it is closed when the test ends.
 func NewServer(tb testing.TB, token string, opts ...Option) *Server {
 	tb.Helper()
-	s := &Server{
-		token:       token,
-		username:    DefaultBotUsername,
-		nextUpdate:  1,
-		nextMessage: 1,
-		wake:        make(chan struct{}),
-		sent:        map[string][]*SentMessage{},
-		byID:        map[int]*SentMessage{},
-		files:       map[string]*storedFile{},
-		paths:       map[string]*storedFile{},
-		failures:    map[string][]failure{},
-		commands:    map[string]CommandSet{},
-		answered:    map[string]bool{},
-		hooks:       map[string]func(Call){},
-	}
-	for _, o := range opts {
-		o(s)
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s := New(token, opts...)
 	tb.Cleanup(s.Close)
 	return s
 }
