@@ -129,23 +129,33 @@ func (s *Scheduler) runDigests(ctx context.Context, now time.Time) error {
 	if ok && last >= today {
 		return nil
 	}
-	n, err := s.SendDigests(ctx, today)
+	msgs, err := s.digestMessages(ctx, today)
 	if err != nil {
 		return err
 	}
-	s.logger.Info("digests enqueued", "day", today, "new", n)
-	if err := s.store.SetLastRun(ctx, JobDigest, now); err != nil {
+	n, err := s.enqueueRun(ctx, msgs, JobDigest, now)
+	if err != nil {
 		return fmt.Errorf("record digest run: %w", err)
 	}
+	s.logger.Info("digests enqueued", "day", today, "new", n)
 	return nil
 }
 
 // SendDigests enqueues day's digest for every leader, head and office
 // member who is bound and not on leave; it returns how many rows were new.
 func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int, error) {
-	r, err := s.newDigestRun(ctx, day)
+	msgs, err := s.digestMessages(ctx, day)
 	if err != nil {
 		return 0, err
+	}
+	return s.enqueue(ctx, msgs)
+}
+
+// digestMessages renders day's digests as outbox messages.
+func (s *Scheduler) digestMessages(ctx context.Context, day campaignbot.Date) ([]*campaignbot.OutboxMessage, error) {
+	r, err := s.newDigestRun(ctx, day)
+	if err != nil {
+		return nil, err
 	}
 	byPerson := map[int64][]*campaignbot.Account{}
 	for _, a := range r.d.accounts {
@@ -160,11 +170,11 @@ func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int,
 		}
 		text, bars, err := r.renderWithChart(p.ID)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		files, err := s.chartFile(ctx, bars, day)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		for _, a := range byPerson[p.ID] {
 			msgs = append(msgs, &campaignbot.OutboxMessage{
@@ -174,7 +184,7 @@ func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int,
 			})
 		}
 	}
-	return s.enqueue(ctx, msgs)
+	return msgs, nil
 }
 
 func (r *digestRun) onLeave(personID int64) bool {

@@ -233,14 +233,18 @@ func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
 	if ok {
 		from = last + 1
 	}
-	n, err := s.enqueueReminders(ctx, from, today, now)
+	prompts, err := s.computeReminders(ctx, from, today, now)
 	if err != nil {
 		return err
 	}
-	s.logger.Info("reminders enqueued", "from", from, "to", today, "new", n)
-	if err := s.store.SetLastRun(ctx, JobReminders, now); err != nil {
+	// The run is recorded with its messages: after a crash between the
+	// two, a restart would recompute from changed data (submissions made
+	// since) and could send what it folded before as prompts of their own.
+	n, err := s.enqueueRun(ctx, messagesOf(prompts), JobReminders, now)
+	if err != nil {
 		return fmt.Errorf("record reminders run: %w", err)
 	}
+	s.logger.Info("reminders enqueued", "from", from, "to", today, "new", n)
 	return nil
 }
 
@@ -266,18 +270,29 @@ func (s *Scheduler) enqueueReminders(ctx context.Context, from, to campaignbot.D
 	if err != nil {
 		return 0, err
 	}
+	return s.enqueue(ctx, messagesOf(prompts))
+}
+
+// messagesOf returns the outbox messages of the prompts.
+func messagesOf(prompts []Prompt) []*campaignbot.OutboxMessage {
 	var msgs []*campaignbot.OutboxMessage
 	for _, p := range prompts {
 		msgs = append(msgs, p.Messages...)
 	}
-	return s.enqueue(ctx, msgs)
+	return msgs
 }
 
 func (s *Scheduler) enqueue(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	n, err := s.store.EnqueueOutbox(ctx, msgs)
+	return s.enqueueRun(ctx, msgs, "", time.Time{})
+}
+
+// enqueueRun enqueues msgs and, unless job is "", records the job's run in
+// the same transaction; it wakes the dispatcher when something is new.
+func (s *Scheduler) enqueueRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, job string, at time.Time) (int, error) {
+	n, err := s.store.EnqueueOutboxRun(ctx, msgs, job, at)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}

@@ -44,6 +44,14 @@ const (
 // ID, Status (pending), CreatedAt and NextAt (now unless set); messages
 // already there keep ID 0.
 func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
+	return db.EnqueueOutboxRun(ctx, msgs, "", time.Time{})
+}
+
+// EnqueueOutboxRun is EnqueueOutbox that also records, in the same
+// transaction, that job ran at at (no record when job is ""): a crash can
+// then not leave a scheduler run's messages queued but the run unrecorded,
+// which the next start would compute again from changed data.
+func (db *DB) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, job string, at time.Time) (int, error) {
 	for _, m := range msgs {
 		if m.Key == "" || m.Platform == "" || m.ChatID == "" || m.Kind == "" {
 			return 0, campaignbot.Errorf(campaignbot.EINVALID, "an outbox message needs a key, a platform, a chat and a kind")
@@ -54,6 +62,22 @@ func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessa
 		return 0, err
 	}
 	defer tx.Rollback()
+	n, err := enqueue(ctx, tx, msgs)
+	if err != nil {
+		return 0, err
+	}
+	if job != "" {
+		if _, err := tx.ExecContext(ctx, qSetLastRun, job, encTime(at)); err != nil {
+			return 0, fmt.Errorf("set last run: %w", err)
+		}
+	}
+	if err := tx.commit(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (int, error) {
 
 	n := 0
 	for _, m := range msgs {
@@ -79,9 +103,6 @@ func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessa
 		}
 		m.ID, m.Status, m.NextAt, m.CreatedAt, m.Attempts = id, campaignbot.OutboxPending, next.UTC(), tx.now, 0
 		n++
-	}
-	if err := tx.commit(); err != nil {
-		return 0, err
 	}
 	return n, nil
 }

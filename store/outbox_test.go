@@ -318,3 +318,26 @@ func TestSurvey(t *testing.T) {
 		t.Errorf("named answers with a person = %d, want 2", withPerson)
 	}
 }
+
+// TestEnqueueOutboxRun records a scheduler run with its messages, in one
+// transaction: a failed enqueue records no run.
+func TestEnqueueOutboxRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	at := time.Date(2026, 3, 20, 1, 0, 0, 0, time.UTC)
+	bad := []*campaignbot.OutboxMessage{{Key: "", Platform: campaignbot.PlatformTelegram, ChatID: "1", Kind: campaignbot.KindWarning, Text: "x"}}
+	if _, err := db.EnqueueOutboxRun(ctx, bad, "reminders", at); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+		t.Fatalf("bad message: %v, want EINVALID", err)
+	}
+	if last, err := db.LastRun(ctx, "reminders"); err != nil || !last.IsZero() {
+		t.Fatalf("a failed enqueue recorded a run: %v %v", last, err)
+	}
+	msgs := []*campaignbot.OutboxMessage{{Key: "warning:a:1", Platform: campaignbot.PlatformTelegram, ChatID: "1", Kind: campaignbot.KindWarning, Text: "x"}}
+	if n, err := db.EnqueueOutboxRun(ctx, msgs, "reminders", at); err != nil || n != 1 {
+		t.Fatalf("enqueue: %d %v", n, err)
+	}
+	if last, err := db.LastRun(ctx, "reminders"); err != nil || !last.Equal(at) {
+		t.Fatalf("run recorded at %v (%v), want %v", last, err, at)
+	}
+}
