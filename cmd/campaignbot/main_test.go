@@ -217,3 +217,30 @@ func TestExportDemoWorkbook(t *testing.T) {
 		t.Errorf("export without --out: exit %d, want 2", code)
 	}
 }
+
+// TestDigestAndReminders prints the demo's digest for a leader and the
+// day's reminders, and refuses what it cannot do.
+func TestDigestAndReminders(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	if code, _, stderr := run(t, nil, "/as 孙静\n", "run", "--demo", "--db", db); code != 0 {
+		t.Fatalf("seed demo: %d %s", code, stderr)
+	}
+	code, out, stderr := run(t, nil, "", "digest", "--demo", "--db", db, "--for", "李明华")
+	if code != 0 || !strings.Contains(out, "=== 李明华 ===") || !strings.Contains(out, "学习调研阶段") || !strings.Contains(out, "按科室：1.") {
+		t.Fatalf("digest: %d %q %q", code, out, stderr)
+	}
+	if code, _, _ := run(t, nil, "", "digest", "--demo", "--db", db, "--for", "孙静"); code != 2 {
+		t.Errorf("digest for a member: exit %d, want 2", code)
+	}
+	if code, _, _ := run(t, nil, "", "digest", "--demo", "--db", db, "--date", "tomorrow"); code != 2 {
+		t.Errorf("digest with a bad date: exit %d, want 2", code)
+	}
+	code, out, stderr = run(t, nil, "", "reminders", "--demo", "--db", db)
+	if code != 0 || !strings.Contains(out, "messages") {
+		t.Fatalf("reminders: %d %q %q", code, out, stderr)
+	}
+	// 孙静 is bound on the console: her prompts are marked as sent there.
+	if strings.Contains(out, "孙静") && !strings.Contains(out, "[console]") {
+		t.Errorf("reminders do not say how a bound person is reached:\n%s", out)
+	}
+}

@@ -8,18 +8,28 @@ import (
 
 	"campaignbot"
 	"campaignbot/scheduler"
+	"campaignbot/store"
 )
 
-// dayFlag parses --date, defaulting to today in the plan's time zone.
-func dayFlag(s string, p *campaignbot.Plan) (campaignbot.Date, error) {
-	if s == "" {
-		return campaignbot.DateOf(time.Now(), p.Loc()), nil
+// openForDay opens the store and plan and parses --date, which defaults to
+// today in the plan's time zone.
+func openForDay(ctx context.Context, cfg *Config, date string) (*store.DB, *campaignbot.Plan, campaignbot.Date, error) {
+	day := campaignbot.Date(0)
+	if date != "" {
+		d, err := campaignbot.ParseDate(date)
+		if err != nil {
+			return nil, nil, 0, usagef("--date: %s", campaignbot.ErrorMessage(err))
+		}
+		day = d
 	}
-	d, err := campaignbot.ParseDate(s)
+	db, p, err := openAll(ctx, cfg)
 	if err != nil {
-		return 0, usagef("--date: %s", campaignbot.ErrorMessage(err))
+		return nil, nil, 0, err
 	}
-	return d, nil
+	if date == "" {
+		day = campaignbot.DateOf(time.Now(), p.Loc())
+	}
+	return db, p, day, nil
 }
 
 // cmdDigest prints a digest as it would be sent: for one person, or for
@@ -34,15 +44,11 @@ func cmdDigest(ctx context.Context, args []string, stdio IO, getenv func(string)
 	} else if len(pos) > 0 {
 		return usagef("usage: campaignbot digest [--for NAME] [--date DATE]")
 	}
-	db, p, err := openAll(ctx, &cfg)
+	db, p, day, err := openForDay(ctx, &cfg, *date)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	day, err := dayFlag(*date, p)
-	if err != nil {
-		return err
-	}
 	sch := scheduler.New(db, p, scheduler.WithLang(cfg.Lang))
 	var people []*campaignbot.Person
 	if *forName != "" {
@@ -89,15 +95,11 @@ func cmdReminders(ctx context.Context, args []string, stdio IO, getenv func(stri
 	} else if len(pos) > 0 {
 		return usagef("usage: campaignbot reminders [--date DATE]")
 	}
-	db, p, err := openAll(ctx, &cfg)
+	db, p, day, err := openForDay(ctx, &cfg, *date)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	day, err := dayFlag(*date, p)
-	if err != nil {
-		return err
-	}
 	prompts, err := scheduler.New(db, p, scheduler.WithLang(cfg.Lang)).Preview(ctx, day)
 	if err != nil {
 		return err
