@@ -66,7 +66,7 @@ func TestDefault(t *testing.T) {
 		review                   campaignbot.ReviewKind
 		by                       campaignbot.SatisfiedBy
 	}{
-		{"study-plan", "学习计划", "prep", "office", campaignbot.Once, "", ""},
+		{"study-plan", "学习计划", "prep", "office", campaignbot.PerDepartment, "", ""},
 		{"study-notes", "学习笔记", "study", "member,middle,leader,head", campaignbot.EveryWeek, "", ""},
 		{"study-report", "学习报告", "study", "head", campaignbot.Once, "", ""},
 		{"theme-speech", "主题发言", "study", "leader", campaignbot.Once, "", ""},
