@@ -422,26 +422,40 @@ func (s *Sender) SetCommands(ctx context.Context, commands map[string][]Command)
 	}
 	slices.Sort(langs)
 	for _, lang := range langs {
-		var cmds []models.BotCommand
-		for _, c := range commands[lang] {
-			name := strings.TrimPrefix(c.Name, "/")
-			if !validCommand(name) {
-				return campaignbot.Errorf(campaignbot.EINVALID,
-					"command %q: use 1-32 lower-case letters, digits and underscores", c.Name)
-			}
-			if n := len([]rune(c.Description)); n == 0 || n > 256 {
-				return campaignbot.Errorf(campaignbot.EINVALID, "command %q: description must be 1-256 characters", c.Name)
-			}
-			cmds = append(cmds, models.BotCommand{Command: name, Description: c.Description})
+		if err := s.setCommands(ctx, &models.BotCommandScopeDefault{}, lang, commands[lang]); err != nil {
+			return err
 		}
-		cctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
-		_, err := s.api.SetMyCommands(cctx, &tgbot.SetMyCommandsParams{
-			Commands: cmds, Scope: &models.BotCommandScopeDefault{}, LanguageCode: lang,
-		})
-		cancel()
-		if err != nil {
-			return fmt.Errorf("telegram setMyCommands %q: %w", lang, err)
+	}
+	return nil
+}
+
+// SetChatCommands sets the command menu of one private chat, for a person
+// whose roles have commands beyond everyone's.
+func (s *Sender) SetChatCommands(ctx context.Context, chatID string, commands []Command) error {
+	id, err := strconv.ParseInt(chatID, 10, 64)
+	if err != nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "chat id %q is not numeric", chatID)
+	}
+	return s.setCommands(ctx, &models.BotCommandScopeChat{ChatID: id}, "", commands)
+}
+
+func (s *Sender) setCommands(ctx context.Context, scope models.BotCommandScope, lang string, commands []Command) error {
+	var cmds []models.BotCommand
+	for _, c := range commands {
+		name := strings.TrimPrefix(c.Name, "/")
+		if !validCommand(name) {
+			return campaignbot.Errorf(campaignbot.EINVALID,
+				"command %q: use 1-32 lower-case letters, digits and underscores", c.Name)
 		}
+		if n := len([]rune(c.Description)); n == 0 || n > 256 {
+			return campaignbot.Errorf(campaignbot.EINVALID, "command %q: description must be 1-256 characters", c.Name)
+		}
+		cmds = append(cmds, models.BotCommand{Command: name, Description: c.Description})
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
+	defer cancel()
+	if _, err := s.api.SetMyCommands(cctx, &tgbot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: lang}); err != nil {
+		return fmt.Errorf("telegram setMyCommands %q: %w", lang, err)
 	}
 	return nil
 }

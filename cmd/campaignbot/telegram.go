@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"campaignbot"
 	"campaignbot/bot"
 	"campaignbot/bot/telegram"
 )
@@ -35,6 +36,9 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		if err := m.Telegram.SetCommands(ctx, telegramCommands(m.Engine)); err != nil {
 			m.Log.Warn("telegram setMyCommands failed", "err", err)
 		}
+		if err := m.setRoleMenus(ctx); err != nil {
+			m.Log.Warn("telegram per-person command menus failed", "err", err)
+		}
 	}))
 	tg, err := telegram.New(tc.Token, m.DB, m.Handler, opts...)
 	if err != nil {
@@ -64,4 +68,41 @@ func telegramCommands(e *bot.Engine) map[string][]telegram.Command {
 	}
 	menus[""] = menus["zh"]
 	return menus
+}
+
+// setRoleMenus gives each bound person whose roles have commands beyond
+// everyone's (leaders, the head, the office, liaisons) a command menu of
+// their own in their private chat. People bound later get theirs at the
+// next start; everyone has the default menu meanwhile.
+func (m *Main) setRoleMenus(ctx context.Context) error {
+	people, err := m.DB.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		var cmds []telegram.Command
+		extra := false
+		for _, c := range m.Engine.Commands() {
+			if c.Allowed(p) {
+				cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(m.Config.Lang, c.Help)})
+				extra = extra || len(c.Roles) > 0
+			}
+		}
+		if !extra {
+			continue
+		}
+		accs, err := m.DB.FindAccountsByPerson(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range accs {
+			if a.Platform != campaignbot.PlatformTelegram {
+				continue
+			}
+			if err := m.Telegram.Sender().SetChatCommands(ctx, a.ChatID, cmds); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
