@@ -86,6 +86,11 @@ type Reporter interface {
 	Announce(ctx context.Context, fromPersonID int64, target, text string) (int, error)
 }
 
+// ChartReporter is a Reporter that can also draw the digest's chart.
+type ChartReporter interface {
+	DigestWithChart(ctx context.Context, personID int64, day campaignbot.Date) (string, []campaignbot.Attachment, error)
+}
+
 // Exporter writes the office's workbook.
 type Exporter func(ctx context.Context, w io.Writer) error
 

@@ -48,6 +48,14 @@ func (e *Engine) cmdDigest(ctx context.Context, c *Context) error {
 	if e.reporter == nil {
 		return c.userError(campaignbot.EINVALID, "err.no_scheduler")
 	}
+	if cr, ok := e.reporter.(ChartReporter); ok && c.Req.Platform != campaignbot.PlatformConsole {
+		text, files, err := cr.DigestWithChart(ctx, c.Person.ID, e.today())
+		if err != nil {
+			return fmt.Errorf("digest: %w", err)
+		}
+		c.replies = append(c.replies, Reply{Text: text, Files: files})
+		return nil
+	}
 	text, err := e.reporter.Digest(ctx, c.Person.ID, e.today())
 	if err != nil {
 		return fmt.Errorf("digest: %w", err)

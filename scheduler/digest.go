@@ -112,6 +112,21 @@ func (s *Scheduler) Digest(ctx context.Context, forPersonID int64, day campaignb
 	return r.render(forPersonID)
 }
 
+// DigestWithChart is Digest with the completion chart the daily job
+// attaches, for `/digest` on platforms that show images.
+func (s *Scheduler) DigestWithChart(ctx context.Context, forPersonID int64, day campaignbot.Date) (string, []campaignbot.Attachment, error) {
+	r, err := s.newDigestRun(ctx, day)
+	if err != nil {
+		return "", nil, err
+	}
+	text, bars, err := r.renderWithChart(forPersonID)
+	if err != nil {
+		return "", nil, err
+	}
+	files, err := s.chartFile(ctx, bars, day)
+	return text, files, err
+}
+
 // runDigests sends today's digest to every leader, head and office member,
 // once, when its time has come.
 func (s *Scheduler) runDigests(ctx context.Context, now time.Time) error {

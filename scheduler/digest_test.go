@@ -50,6 +50,21 @@ func TestDigest(t *testing.T) {
 		})
 	}
 
+	// The head compares departments: the digest carries their chart, the
+	// same PNG as the daily job's.
+	text, files, err := s.DigestWithChart(ctx, o.id["王局长"], day)
+	if err != nil || !strings.Contains(text, "按科室：1.") || len(files) != 1 || files[0].MIME != "image/png" {
+		t.Fatalf("digest with chart: %v, %d files %+v", err, len(files), files)
+	}
+	if data, err := os.ReadFile(o.st.AttachmentPath(files[0].SHA256)); err != nil || !bytes.HasPrefix(data, []byte("\x89PNG")) {
+		t.Errorf("chart file: %v", err)
+	}
+	// A leader in charge of one department gets no chart: one bar says
+	// nothing the text does not.
+	if _, files, err := s.DigestWithChart(ctx, o.id["赵副局长"], day); err != nil || len(files) != 0 {
+		t.Errorf("one department's digest: %v, %d files", err, len(files))
+	}
+
 	list, err := s.OverdueFor(ctx, o.id["赵副局长"], day)
 	if err != nil {
 		t.Fatal(err)
