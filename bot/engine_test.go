@@ -272,11 +272,15 @@ func TestNoteSubmitAndTasks(t *testing.T) {
 	// Task and content in one message.
 	mustContain(t, e.send("middle", "/submit topic-speech the revised speech"), "version 2")
 
-	// Content without a task is held while the task is chosen.
+	// Content without a task is held while the task is chosen; more
+	// content joins it (a note sent page by page).
 	mustContain(t, e.send("member2", "a note out of the blue"), "Which task is this for?")
-	mustContain(t, e.send("member2", "/submit study-notes"), "Saved")
-	if subs := e.submissions("member2"); len(subs) != 1 || subs[0].Text != "a note out of the blue" {
-		t.Fatalf("held content not submitted: %+v", subs)
+	mustContain(t, e.send("member2", "and its second page"), "Which task is this for?")
+	press := e.req("member2", "")
+	press.Callback = "/submit study-notes" // the reminder's and the choice's button
+	mustContain(t, e.do(press), "Saved")
+	if subs := e.submissions("member2"); len(subs) != 1 || subs[0].Text != "a note out of the blue\nand its second page" {
+		t.Fatalf("held content not submitted whole: %+v", subs)
 	}
 }
 

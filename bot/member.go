@@ -625,7 +625,11 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 		if d.Step == "content" {
 			return e.submitContent(ctx, c, d.Data["task"], c.Text)
 		}
-		return e.offerTasks(ctx, c, c.Text, c.Req.Attachments)
+		// More content while the task is being chosen (the next page of a
+		// note, photo by photo): it joins what is held.
+		text := strings.TrimSpace(strings.Join([]string{d.Data["text"], c.Text}, "\n"))
+		files := append(decodeAttachments(d.Data["files"]), c.Req.Attachments...)
+		return e.offerTasks(ctx, c, text, files)
 	case dialogOpinion:
 		return e.createOpinion(ctx, c, c.Text, d.Data["anon"] == "1")
 	case dialogSurvey:

@@ -308,7 +308,7 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 }
 
 func (x *reminderIndex) submitButton(t *campaignbot.Task) campaignbot.Button {
-	return campaignbot.Button{Text: x.cat.t("button.submit") + " " + x.cat.task(t), Data: "submit:" + t.Key}
+	return campaignbot.Button{Text: x.cat.t("button.submit") + " " + x.cat.task(t), Data: "/submit " + t.Key}
 }
 
 // fold makes one message of the candidates beyond the cap, with a submit

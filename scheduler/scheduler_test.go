@@ -214,7 +214,7 @@ func TestSimulateDefaultPlan(t *testing.T) {
 		}
 		if m.Kind == campaignbot.KindWarning || m.Kind == campaignbot.KindOverdue {
 			perPersonDay[fmt.Sprint(m.PersonID, m.Platform, o.day(m))]++
-			if m.TaskKey != "" && !strings.Contains(fmt.Sprint(m.Buttons), "submit:"+m.TaskKey) {
+			if m.TaskKey != "" && !strings.Contains(fmt.Sprint(m.Buttons), "/submit "+m.TaskKey) {
 				t.Errorf("prompt %s has no submit button: %v", m.Key, m.Buttons)
 			}
 		}
