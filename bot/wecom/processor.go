@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"campaignbot"
@@ -46,7 +47,14 @@ type Processor struct {
 	logger   *slog.Logger
 	tooLarge string
 	wake     chan struct{}
+
+	mu       sync.Mutex
+	attempts map[string]int // failed attempts by callback key
 }
+
+// maxAttempts bounds how often a callback whose handling fails is tried
+// before it is given up (logged), so one bad callback cannot block the rest.
+const maxAttempts = 3
 
 // NewProcessor returns a Processor. replies sends the engine's replies: a
 // *Sender sends them at once; a sender that enqueues into the outbox paces
@@ -141,7 +149,9 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err e
 	switch {
 	case err == nil:
 	case campaignbot.ErrorCode(err) == campaignbot.EINVALID:
-		p.reply(ctx, in.Key, msg.FromUserName, []bot.Reply{{Text: campaignbot.ErrorMessage(err)}})
+		if err := p.reply(ctx, in.Key, msg.FromUserName, []bot.Reply{{Text: campaignbot.ErrorMessage(err)}}); err != nil {
+			return err
+		}
 		return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
 	case ClassifyError(err).Permanent:
 		p.logger.Error("wecom: callback dropped", "key", in.Key, "err", err)
@@ -152,19 +162,41 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err e
 	if req != nil {
 		req.InboundKey = string(campaignbot.PlatformWeCom) + ":" + in.Key
 		replies, err := p.handler.Handle(ctx, req)
-		if err != nil {
-			// The engine answers users itself; an error here is logged once.
-			p.logger.Error("wecom: handle", "key", in.Key, "err", err)
+		if err == nil {
+			err = p.reply(ctx, in.Key, req.ChatID, replies)
 		}
-		p.reply(ctx, in.Key, req.ChatID, replies)
+		if err != nil {
+			// The engine answers users' mistakes itself; an error here is
+			// the store or the outbox failing: try the callback again, a
+			// few times, before giving it up.
+			if p.failed(in.Key) < maxAttempts {
+				p.logger.Warn("wecom: callback failed, will retry", "key", in.Key, "err", err)
+				return err
+			}
+			p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "err", err)
+		}
 	}
+	p.mu.Lock()
+	delete(p.attempts, in.Key)
+	p.mu.Unlock()
 	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+}
+
+// failed counts a failed attempt at the callback and returns the count.
+func (p *Processor) failed(key string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.attempts == nil {
+		p.attempts = map[string]int{}
+	}
+	p.attempts[key]++
+	return p.attempts[key]
 }
 
 // reply sends the replies to a callback. Each carries an idempotency key
 // derived from the callback, so a replies sender that writes to the outbox
 // queues them once however often the callback is processed.
-func (p *Processor) reply(ctx context.Context, inKey, chatID string, replies []bot.Reply) {
+func (p *Processor) reply(ctx context.Context, inKey, chatID string, replies []bot.Reply) error {
 	for i, r := range replies {
 		m := &campaignbot.OutboxMessage{
 			Key:      fmt.Sprintf("reply:wecom:%s:%d", inKey, i),
@@ -176,9 +208,10 @@ func (p *Processor) reply(ctx context.Context, inKey, chatID string, replies []b
 			Files:    r.Files,
 		}
 		if _, err := p.replies.Send(ctx, m); err != nil {
-			p.logger.Warn("wecom: reply not sent", "chat", chatID, "err", err)
+			return fmt.Errorf("reply to %s: %w", chatID, err)
 		}
 	}
+	return nil
 }
 
 // ToRequest maps a callback message to a bot request: text; image, voice,

@@ -211,3 +211,42 @@ func TestProcessorTransientFailureStaysPending(t *testing.T) {
 		t.Fatalf("requests %+v", got)
 	}
 }
+
+// TestProcessorEngineFailureRetried: an engine error (the store failing)
+// keeps the callback pending, so it is handled and answered once the store
+// is back; one that keeps failing is given up after maxAttempts.
+func TestProcessorEngineFailureRetried(t *testing.T) {
+	f := newProcessorFixture(t)
+	f.handler.err = errBusy
+	f.handler.replies = []bot.Reply{{Text: "已收到"}}
+	q, body := post(t, f.recv.crypt, textXML, vecTimestamp, "r1")
+	f.recv.do(http.MethodPost, q, body)
+	if n, err := f.proc.ProcessPending(context.Background()); err == nil || n != 0 {
+		t.Fatalf("failing pass = %d, %v; want an error", n, err)
+	}
+	if len(f.srv.Sent()) != 0 {
+		t.Fatalf("answered although the engine failed: %+v", f.srv.Sent())
+	}
+	f.handler.mu.Lock()
+	f.handler.err = nil
+	f.handler.mu.Unlock()
+	if n, err := f.proc.ProcessPending(context.Background()); err != nil || n != 1 {
+		t.Fatalf("pass after recovery = %d, %v", n, err)
+	}
+	if sent := f.srv.Sent(); len(sent) != 1 || sent[0].Content != "已收到" {
+		t.Fatalf("sent %+v, want the reply once", sent)
+	}
+
+	g := newProcessorFixture(t)
+	g.handler.err = errBusy
+	q, body = post(t, g.recv.crypt, textXML, vecTimestamp, "r2")
+	g.recv.do(http.MethodPost, q, body)
+	for i := 1; i < 3; i++ {
+		if n, err := g.proc.ProcessPending(context.Background()); err == nil || n != 0 {
+			t.Fatalf("attempt %d = %d, %v; want an error", i, n, err)
+		}
+	}
+	if n, err := g.proc.ProcessPending(context.Background()); err != nil || n != 1 {
+		t.Fatalf("last attempt = %d, %v; want it given up", n, err)
+	}
+}
