@@ -24,7 +24,7 @@ type Context struct {
 
 	e       *Engine
 	replies []Reply
-	// private keeps the replies out of the handled-message record: they
+	// private keeps the message out of the handled-message record: it
 	// would tie the sender to an anonymous opinion's time.
 	private bool
 	// idempotent means the handler's effect is keyed by the message itself

@@ -209,13 +209,15 @@ func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	c := &Context{Req: req, e: e}
 	e.dispatch(ctx, c)
-	if key != "" && !c.idempotent {
-		var saved []byte
-		if !c.private {
-			var err error
-			if saved, err = json.Marshal(c.replies); err != nil {
-				return nil, fmt.Errorf("encode replies: %w", err)
-			}
+	// An anonymous opinion leaves no handled-message record: the record's
+	// key names the chat and its time the moment, which is all it takes to
+	// tie a day's only anonymous opinion to its author. Its raw update is
+	// redacted and marked processed in the opinion's own transaction, so it
+	// is not processed again.
+	if key != "" && !c.idempotent && !c.private {
+		saved, err := json.Marshal(c.replies)
+		if err != nil {
+			return nil, fmt.Errorf("encode replies: %w", err)
 		}
 		if _, err := e.store.MarkHandled(ctx, key, saved); err != nil {
 			return nil, fmt.Errorf("mark handled: %w", err)

@@ -511,6 +511,7 @@ func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
 			return err
 		}
 		if anon {
+			c.private = true // "wants to write an anonymous opinion" is a trace too
 			c.Reply("opinion.ask_anon")
 		} else {
 			c.Reply("opinion.ask")
