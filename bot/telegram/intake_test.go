@@ -518,3 +518,34 @@ func TestWithMessagesKeepsUnsetTexts(t *testing.T) {
 		t.Errorf("messages = %+v, want %+v", c.msgs, want)
 	}
 }
+
+// TestGroupAnswersOnlyHelp: in a group only /help reaches the engine; any
+// other command (an invite code, a report, who is overdue) is answered
+// with a pointer to the private chat, and chatter is ignored.
+func TestGroupAnswersOnlyHelp(t *testing.T) {
+	hs := newHarness(t)
+	run(t, hs.adapter(t, WithLang("en")))
+	for _, text := range []string{"/invite 张三", "/digest", "/help", "just chatting"} {
+		m := hs.fake.NewMessage(7, "bob", text)
+		m.Chat = models.Chat{ID: -100123, Type: models.ChatTypeSupergroup, Title: "campaign"}
+		hs.fake.AddMessage(m)
+	}
+	if got := hs.h.next(t); got.Text != "/help" || got.ChatID != "-100123" {
+		t.Errorf("handled %+v, want the group's /help", got)
+	}
+	hs.store.waitFor(t, "4 processed", func() bool {
+		return hs.store.processed("1") && hs.store.processed("2") && hs.store.processed("3") && hs.store.processed("4")
+	})
+	if got, want := hs.h.count(), 1; got != want {
+		t.Errorf("handler calls = %d, want %d", got, want)
+	}
+	var pointers int
+	for _, m := range hs.store.outboxCopy() {
+		if m.ChatID == "-100123" && m.Text == DefaultMessages("en").GroupPrivate {
+			pointers++
+		}
+	}
+	if pointers != 2 {
+		t.Errorf("pointers to the private chat = %d, want 2", pointers)
+	}
+}

@@ -127,7 +127,7 @@ func WithLang(lang string) Option { return func(c *config) { c.msgs = DefaultMes
 func WithMessages(m Messages) Option {
 	return func(c *config) {
 		for _, f := range []struct{ dst, src *string }{
-			{&c.msgs.TooLarge, &m.TooLarge}, {&c.msgs.Failed, &m.Failed}, {&c.msgs.PrivateOnly, &m.PrivateOnly},
+			{&c.msgs.TooLarge, &m.TooLarge}, {&c.msgs.Failed, &m.Failed}, {&c.msgs.PrivateOnly, &m.PrivateOnly}, {&c.msgs.GroupPrivate, &m.GroupPrivate},
 		} {
 			if *f.src != "" {
 				*f.dst = *f.src

@@ -26,12 +26,15 @@ var errTooLarge = errors.New("file over the 20 MB download limit")
 
 // event is what one update asks of the adapter.
 type event struct {
-	req        *bot.Request // nil when there is nothing for the engine
-	files      []fileRef    // to fetch into req.Attachments
-	tooLarge   bool         // a file is over MaxDownload
-	privOnly   bool         // a command that only a private chat may send
-	callbackID string       // to answer
-	member     *memberChange
+	req      *bot.Request // nil when there is nothing for the engine
+	files    []fileRef    // to fetch into req.Attachments
+	tooLarge bool         // a file is over MaxDownload
+	privOnly bool         // a command that only a private chat may send
+	// groupPrivate is a command sent in a group that is answered only in
+	// private.
+	groupPrivate bool
+	callbackID   string // to answer
+	member       *memberChange
 }
 
 type fileRef struct {
@@ -115,6 +118,12 @@ func decodeMessage(m *models.Message, botName string) event {
 		// Redeemed here, an invite would bind the person to the group
 		// chat, so that their reminders went to everyone in it.
 		ev.privOnly = true
+		return ev
+	}
+	if m.Chat.Type != models.ChatTypePrivate && !isCommand(text, "help") {
+		// Answers carry personal data (tasks, invite codes, reports,
+		// overdue names); in the group only /help is answered.
+		ev.groupPrivate = true
 		return ev
 	}
 	if p := largestPhoto(m.Photo); p != nil {
@@ -245,6 +254,9 @@ func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound, album [
 	req.InboundKey = string(campaignbot.PlatformTelegram) + ":" + in.Key
 	if ev.privOnly {
 		return req.ChatID, t.enqueue(ctx, in.Key, req, []bot.Reply{{Text: t.cfg.msgs.PrivateOnly}})
+	}
+	if ev.groupPrivate {
+		return req.ChatID, t.enqueue(ctx, in.Key, req, []bot.Reply{{Text: t.cfg.msgs.GroupPrivate}})
 	}
 	tooLarge := []bot.Reply{{Text: t.cfg.msgs.TooLarge}}
 	if ev.tooLarge {
