@@ -83,7 +83,9 @@ type Handler interface {
 type Reporter interface {
 	Digest(ctx context.Context, personID int64, day campaignbot.Date) (string, error)
 	OverdueFor(ctx context.Context, leaderID int64, day campaignbot.Date) (string, error)
-	Announce(ctx context.Context, fromPersonID int64, target, text string) (int, error)
+	// Announce sends text to everyone target concerns; key names the chat
+	// message that asked, so a message processed twice announces once.
+	Announce(ctx context.Context, fromPersonID int64, target, text, key string) (int, error)
 }
 
 // ChartReporter is a Reporter that can also draw the digest's chart.

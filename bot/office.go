@@ -95,7 +95,7 @@ func (e *Engine) cmdAnnounce(ctx context.Context, c *Context) error {
 	if err := e.checkContent(c, text, nil); err != nil {
 		return err
 	}
-	n, err := e.reporter.Announce(ctx, c.Person.ID, target, text)
+	n, err := e.reporter.Announce(ctx, c.Person.ID, target, text, c.Req.Key())
 	if err != nil {
 		return fmt.Errorf("announce: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +27,7 @@ var roleNames = map[string]campaignbot.Role{
 // get it: an announcement is not a reminder. It returns how many people it
 // goes to (those with at least one bound account). Role checks are the
 // bot's; an unknown target or an empty or overlong text is EINVALID.
-func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, text string) (int, error) {
+func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, text, key string) (int, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return 0, campaignbot.Errorf(campaignbot.EINVALID, "an announcement needs text")
@@ -48,9 +49,13 @@ func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, te
 
 	now := s.clock.Now()
 	body := s.cat.t("announce", text, from.Name)
-	// The same announcement sent twice within a minute (a retried command)
-	// is enqueued once.
-	h := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%s\x00%d", fromPersonID, target, text, now.Unix()/60))
+	// The chat message that asked makes the announcement's key, so the
+	// message processed again (after a crash) enqueues nothing new; without
+	// one, the same announcement within a minute is enqueued once.
+	if key == "" {
+		key = strconv.FormatInt(now.Unix()/60, 10)
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%s\x00%s", fromPersonID, target, text, key))
 	id := hex.EncodeToString(h[:8])
 	next := outsideQuiet(now, s.plan)
 	msg := func(key string, pl campaignbot.Platform, chat string, person int64) *campaignbot.OutboxMessage {

@@ -106,12 +106,12 @@ func TestAnnounce(t *testing.T) {
 		{"leader", 2, ""},
 		{"no such", 0, campaignbot.EINVALID},
 	} {
-		n, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3")
+		n, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3", "")
 		if code := campaignbot.ErrorCode(err); code != tc.code || n != tc.want {
 			t.Errorf("Announce(%q) = %d, %v; want %d, code %q", tc.target, n, err, tc.want, tc.code)
 		}
 	}
-	if _, err := s.Announce(ctx, o.id["郑主任"], "", "  "); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+	if _, err := s.Announce(ctx, o.id["郑主任"], "", "  ", ""); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
 		t.Errorf("empty announcement: %v", err)
 	}
 	var group int

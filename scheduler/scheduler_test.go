@@ -362,13 +362,23 @@ func TestQuietHours(t *testing.T) {
 	}
 	// An announcement at 22:00 waits until 08:00.
 	o.clock.Set(at(d("2026-06-29"), 22*60, loc))
-	if _, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会"); err != nil {
+	if _, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range o.st.rows() {
 		if got, want := m.NextAt, at(d("2026-06-30"), 8*60, loc); !got.Equal(want) {
 			t.Errorf("%s NextAt %v, want %v", m.Key, got, want)
 		}
+	}
+	// The same chat message processed again, minutes later (a restart
+	// after a crash), announces nothing new.
+	rows := len(o.st.rows())
+	o.clock.Set(at(d("2026-06-29"), 22*60+7, loc))
+	if _, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(o.st.rows()); got != rows {
+		t.Errorf("the same message announced again: %d rows, want %d", got, rows)
 	}
 
 	for _, tc := range []struct{ now, want string }{
@@ -394,7 +404,7 @@ func TestCrashMidDispatch(t *testing.T) {
 	ctx := context.Background()
 	o.clock.Set(at(d("2026-06-29"), 9*60, o.plan.Loc()))
 	s := o.scheduler()
-	if _, err := s.Announce(ctx, o.id["郑主任"], "", "通知"); err != nil {
+	if _, err := s.Announce(ctx, o.id["郑主任"], "", "通知", ""); err != nil {
 		t.Fatal(err)
 	}
 	var all []int64
