@@ -46,8 +46,11 @@ type DB struct {
 	loc     *time.Location
 	perDept map[string]bool
 
-	wdb  *sql.DB // one connection, BEGIN IMMEDIATE
-	rdb  *sql.DB // read-only connections
+	wdb *sql.DB // one connection, BEGIN IMMEDIATE
+	rdb *sql.DB // read-only connections
+	// cdb is one connection that never waits (busy_timeout 0), for
+	// checkpoints that must not hold up the writer while readers finish.
+	cdb  *sql.DB
 	wset stmtSet // frequent statements prepared on wdb
 	rset stmtSet // and on rdb
 }
@@ -123,6 +126,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 
+	if db.cdb, err = sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)")); err != nil {
+		db.wdb.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	db.cdb.SetMaxOpenConns(1)
 	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)")); err != nil {
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
@@ -159,6 +167,9 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
+	}
+	if db.cdb != nil {
+		errs = append(errs, db.cdb.Close())
 	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())

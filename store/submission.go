@@ -316,10 +316,12 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboun
 	}
 	if op.Anonymous {
 		// The WAL still holds the pages as they were before the redaction;
-		// copy them into the database and empty it. Readers in progress may
-		// keep some frames until the next checkpoint, which SQLite runs
-		// on its own; that is no reason to fail a stored opinion.
-		db.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		// copy them into the database and empty it. The checkpoint runs on
+		// a connection that does not wait: with readers in progress (an
+		// export, a backup) it gives up at once rather than hold up every
+		// write behind it, and SQLite's own checkpoints reuse the frames
+		// later. That is no reason to fail a stored opinion.
+		db.cdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
 	return nil
 }
