@@ -147,6 +147,10 @@ type InboundService interface {
 	// MarkInboundProcessed marks an update processed and drops its payload:
 	// raw updates are kept only as long as durable intake needs them.
 	MarkInboundProcessed(ctx context.Context, platform Platform, key string) error
+	// DeleteProcessedInbound deletes processed updates received before t
+	// and the handled-message records older than t, and reports how many
+	// updates went: nothing of a chat is kept longer than it is needed.
+	DeleteProcessedInbound(ctx context.Context, before time.Time) (int, error)
 	// MarkHandled records that a chat message was handled, with the
 	// replies it got (encoded by the engine; nil to keep none); it reports
 	// false if it had been handled before.

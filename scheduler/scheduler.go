@@ -245,8 +245,19 @@ func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("record reminders run: %w", err)
 	}
 	s.logger.Info("reminders enqueued", "from", from, "to", today, "new", n)
+	// Once a day, forget the raw updates and handled-message records that
+	// de-duplication no longer needs (platforms retry within minutes).
+	if n, err := s.store.DeleteProcessedInbound(ctx, now.Add(-IntakeRetention)); err != nil {
+		s.logger.Error("delete processed updates", "err", err)
+	} else if n > 0 {
+		s.logger.Info("processed updates deleted", "count", n)
+	}
 	return nil
 }
+
+// IntakeRetention is how long processed platform updates and handled-message
+// records are kept for de-duplication.
+const IntakeRetention = 7 * 24 * time.Hour
 
 // RunDay enqueues the reminders of day as the daily job would, at the
 // clock's time, without touching the job's record; it returns how many

@@ -461,3 +461,45 @@ func (d *dyingOutbox) ClaimOutbox(ctx context.Context, p campaignbot.Platform, n
 	ms, err := d.OutboxService.ClaimOutbox(ctx, p, now, limit)
 	return ms[:min(len(ms), d.failAfter+1)], err
 }
+
+// TestRemindersForgetOldIntake: the daily reminders run deletes processed
+// platform updates and handled-message records past IntakeRetention, and
+// keeps recent and unprocessed ones.
+func TestRemindersForgetOldIntake(t *testing.T) {
+	o := mustOrg(t)
+	ctx := context.Background()
+	loc := o.plan.Loc()
+	save := func(key string, day campaignbot.Date, processed bool) {
+		o.clock.Set(at(day, 10*60, loc))
+		if _, err := o.st.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: key, Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+		if processed {
+			if err := o.st.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, key); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	save("1", d("2026-03-20"), true) // old: goes
+	if _, err := o.st.MarkHandled(ctx, "telegram:7:1", nil); err != nil {
+		t.Fatal(err)
+	}
+	save("2", d("2026-03-20"), false) // old but unprocessed: stays
+	save("3", d("2026-03-30"), true)  // recent: stays
+	now := at(d("2026-03-31"), 9*60, loc)
+	o.clock.Set(now)
+	if err := o.scheduler().runReminders(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := o.st.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	if err != nil || len(pending) != 1 || pending[0].Key != "2" {
+		t.Fatalf("pending after the purge: %+v %v", pending, err)
+	}
+	stats, err := o.st.InboundStats(ctx)
+	if err != nil || len(stats) != 1 || stats[0].Received != 2 {
+		t.Fatalf("inbound after the purge: %+v %v, want 2 rows", stats, err)
+	}
+	if _, found, err := o.st.FindHandled(ctx, "telegram:7:1"); err != nil || found {
+		t.Fatalf("old handled record kept: %v %v", found, err)
+	}
+}
