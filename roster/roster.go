@@ -148,9 +148,10 @@ func Parse(name string, r io.Reader) ([]campaignbot.RosterEntry, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	var (
-		entries []campaignbot.RosterEntry
-		seen    = map[string]int{} // name → line
-		header  = true
+		entries     []campaignbot.RosterEntry
+		seen        = map[string]int{} // name → line
+		seenAccount = map[string]int{} // "telegram:id" or "wecom:id" → line
+		header      = true
 	)
 	for {
 		rec, err := cr.Read()
@@ -192,6 +193,20 @@ func Parse(name string, r io.Reader) ([]campaignbot.RosterEntry, error) {
 			continue
 		}
 		seen[e.Name] = line
+		// A chat account is one person's: the same Telegram or WeCom id on
+		// two lines would let either bind as the other.
+		if prev, dup := seenAccount["telegram:"+strings.ToLower(e.Telegram)]; dup && e.Telegram != "" {
+			errs.add(line, "telegram %q is also on line %d", e.Telegram, prev)
+			continue
+		} else if e.Telegram != "" {
+			seenAccount["telegram:"+strings.ToLower(e.Telegram)] = line
+		}
+		if prev, dup := seenAccount["wecom:"+e.WeCom]; dup && e.WeCom != "" {
+			errs.add(line, "wecom %q is also on line %d", e.WeCom, prev)
+			continue
+		} else if e.WeCom != "" {
+			seenAccount["wecom:"+e.WeCom] = line
+		}
 		if ok {
 			entries = append(entries, e)
 		}

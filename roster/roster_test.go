@@ -208,6 +208,8 @@ func TestParseErrors(t *testing.T) {
 		{"missing column", "name,department,roles,telegram,wecom\n", []string{"f.csv:1: the header is"}},
 		{"duplicate name", h + "张三,计划科,member,,,\n李四,计划科,member,,,\n张三,办公室,office,,,\n",
 			[]string{`f.csv:4: duplicate name "张三" (also on line 2)`}},
+		{"duplicate chat accounts", h + "张三,计划科,member,@zhang_san,zhangsan,\n李四,计划科,member,,zhangsan,\n王五,计划科,member,Zhang_San,,\n",
+			[]string{`f.csv:3: wecom "zhangsan" is also on line 2`, `f.csv:4: telegram "Zhang_San" is also on line 2`}},
 		{"all errors collected", h + ",计划科,member,,,\n王五,,member,,,\n赵六,计划科,,,,\n",
 			[]string{"f.csv:2: name is empty", "f.csv:3: department is empty", "f.csv:4: roles is empty"}},
 		{"field count", h + "张三,计划科,member\n", []string{"f.csv:2: 3 fields, expected 6"}},
