@@ -19,6 +19,11 @@ type SurveyResponse struct {
 	PersonID  int64
 	Answers   []SurveyAnswer
 	Anonymous bool
+	// DialogPlatform and DialogAccount name the chat dialog that collected
+	// the answers, if any: it is deleted in the response's transaction, so
+	// no row keeps anonymous answers beside the account once they are stored.
+	DialogPlatform Platform
+	DialogAccount  string
 }
 
 // SurveyResult aggregates the answers to one question.

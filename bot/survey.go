@@ -138,14 +138,17 @@ func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 		e.askQuestion(c, s, i+1)
 		return nil
 	}
-	r := &campaignbot.SurveyResponse{SurveyKey: s.Key, PersonID: c.Person.ID, Anonymous: s.Anonymous}
+	r := &campaignbot.SurveyResponse{SurveyKey: s.Key, PersonID: c.Person.ID, Anonymous: s.Anonymous,
+		DialogPlatform: c.Req.Platform, DialogAccount: c.Req.AccountID}
 	for _, q := range s.Questions {
 		r.Answers = append(r.Answers, campaignbot.SurveyAnswer{QuestionKey: q.Key, Value: d.Data["a:"+q.Key]})
 	}
-	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
-		return fmt.Errorf("delete dialog: %w", err)
-	}
+	// The dialog goes in the response's transaction: a failure keeps it,
+	// so the last answer can be sent again.
 	if err := e.store.RecordSurveyResponse(ctx, r); campaignbot.ErrorCode(err) == campaignbot.ECONFLICT {
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
 		return c.userError(campaignbot.ECONFLICT, "survey.closed_or_done", s.Key)
 	} else if err != nil {
 		return fmt.Errorf("record survey response: %w", err)

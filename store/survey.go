@@ -54,7 +54,20 @@ func (db *DB) RecordSurveyResponse(ctx context.Context, r *campaignbot.SurveyRes
 			return constraintErr(err, "record survey answer")
 		}
 	}
-	return tx.commit()
+	if r.DialogAccount != "" {
+		if _, err := tx.ExecContext(ctx, qDeleteDialog, string(r.DialogPlatform), r.DialogAccount); err != nil {
+			return fmt.Errorf("delete survey dialog: %w", err)
+		}
+	}
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	if r.Anonymous {
+		// As for an anonymous opinion: empty the WAL of the dialog's pages,
+		// without waiting on readers.
+		db.cdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	return nil
 }
 
 // HasAnswered reports whether the person took part in the survey.
