@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"campaignbot"
@@ -37,6 +38,9 @@ type Sender struct {
 	client *Client
 	robot  *Robot
 	files  AttachmentFiles
+
+	mu   sync.Mutex
+	done map[int64]int // API messages already delivered, by outbox row
 }
 
 var _ campaignbot.Sender = (*Sender)(nil)
@@ -44,7 +48,7 @@ var _ campaignbot.Sender = (*Sender)(nil)
 // NewSender returns a Sender. robot may be nil when no group robot is
 // configured; files may be nil when no message carries files.
 func NewSender(client *Client, robot *Robot, files AttachmentFiles) *Sender {
-	return &Sender{client: client, robot: robot, files: files}
+	return &Sender{client: client, robot: robot, files: files, done: map[int64]int{}}
 }
 
 // Platform returns campaignbot.PlatformWeCom.
@@ -52,8 +56,8 @@ func (s *Sender) Platform() campaignbot.Platform { return campaignbot.PlatformWe
 
 // Send delivers m and returns the msgid of its first message ("" for the
 // group robot, which returns none). Errors are *campaignbot.SendError.
-// A message split into several parts that fails half-way is sent again
-// whole on retry.
+// A message sent as several API messages (long text, cards, files) that
+// fails half-way goes on, when retried, from the part that failed.
 func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
 	var id string
 	var err error
@@ -69,10 +73,11 @@ func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 }
 
 func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
-	var first string
-	keep := func(id string) {
-		if first == "" {
-			first = id
+	// The message as the API messages that carry it, each a step.
+	var steps []func() (string, error)
+	text := func(t string) {
+		for _, part := range SplitText(t, MaxTextBytes) {
+			steps = append(steps, func() (string, error) { return s.client.SendText(ctx, m.ChatID, part) })
 		}
 	}
 	var buttons []CardButton
@@ -89,53 +94,64 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 	case len(buttons) > 0:
 		pre, cards := cardsFor(m.Text, buttons)
 		if pre != "" {
-			id, err := s.client.SendText(ctx, m.ChatID, pre)
-			if err != nil {
-				return first, err
-			}
-			keep(id)
+			text(pre)
 		}
 		for _, card := range cards {
-			id, err := s.client.SendTemplateCard(ctx, m.ChatID, card)
-			if err != nil {
-				return first, err
-			}
-			keep(id)
+			steps = append(steps, func() (string, error) { return s.client.SendTemplateCard(ctx, m.ChatID, card) })
 		}
 	case strings.TrimSpace(m.Text) != "":
-		id, err := s.client.SendText(ctx, m.ChatID, m.Text)
-		if err != nil {
-			return first, err
-		}
-		keep(id)
+		text(m.Text)
 	case len(m.Files) == 0:
 		return "", campaignbot.Errorf(campaignbot.EINVALID, "empty message")
 	}
 	for _, f := range m.Files {
-		data, err := s.readFile(f)
-		if err != nil {
-			return first, err
-		}
-		kind := MediaFile
-		if isPhoto(f.MIME) && len(data) <= mediaLimits[MediaImage] {
-			kind = MediaImage
-		}
-		mediaID, err := s.client.UploadMedia(ctx, kind, f.Name, data)
-		if err != nil {
-			return first, err
-		}
-		var id string
-		if kind == MediaImage {
-			id, err = s.client.SendImage(ctx, m.ChatID, mediaID)
-		} else {
-			id, err = s.client.SendFile(ctx, m.ChatID, mediaID)
-		}
-		if err != nil {
-			return first, err
-		}
-		keep(id)
+		steps = append(steps, func() (string, error) { return s.sendFile(ctx, m.ChatID, f) })
 	}
+
+	// Parts delivered by an earlier attempt of this row are not sent again.
+	s.mu.Lock()
+	from := s.done[m.ID]
+	s.mu.Unlock()
+	var first string
+	for i := from; i < len(steps); i++ {
+		id, err := steps[i]()
+		if err != nil {
+			return first, err
+		}
+		if first == "" {
+			first = id
+		}
+		if m.ID != 0 {
+			s.mu.Lock()
+			s.done[m.ID] = i + 1
+			s.mu.Unlock()
+		}
+	}
+	s.mu.Lock()
+	delete(s.done, m.ID)
+	s.mu.Unlock()
 	return first, nil
+}
+
+// sendFile uploads a stored attachment and sends it, as an image when it
+// is a photo small enough for one.
+func (s *Sender) sendFile(ctx context.Context, to string, f campaignbot.Attachment) (string, error) {
+	data, err := s.readFile(f)
+	if err != nil {
+		return "", err
+	}
+	kind := MediaFile
+	if isPhoto(f.MIME) && len(data) <= mediaLimits[MediaImage] {
+		kind = MediaImage
+	}
+	mediaID, err := s.client.UploadMedia(ctx, kind, f.Name, data)
+	if err != nil {
+		return "", err
+	}
+	if kind == MediaImage {
+		return s.client.SendImage(ctx, to, mediaID)
+	}
+	return s.client.SendFile(ctx, to, mediaID)
 }
 
 // cardsFor lays text and buttons out as template cards: the first line is

@@ -3,6 +3,7 @@ package wecom_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,33 @@ func TestSenderErrors(t *testing.T) {
 	_, err = s.Send(ctx, &campaignbot.OutboxMessage{ChatID: "zhangsan", Text: "x"})
 	if !errors.As(err, &se) || se.Permanent || se.Unreachable {
 		t.Fatalf("503: %v", err)
+	}
+}
+
+// TestSenderResumesAfterPartialFailure: a message of text and a file whose
+// upload fails is retried from the file; the text is not sent twice.
+func TestSenderResumesAfterPartialFailure(t *testing.T) {
+	srv, s, files := MustSender(t)
+	ctx := context.Background()
+	doc, _ := files.SaveAttachment(ctx, "报告.docx", "application/octet-stream", []byte("report"))
+	m := &campaignbot.OutboxMessage{ID: 42, ChatID: "lisi", Text: "请审阅", Files: []campaignbot.Attachment{*doc}}
+	srv.InjectStatus(wecomtest.PathMediaUpload, http.StatusBadGateway, 1)
+	if _, err := s.Send(ctx, m); err == nil {
+		t.Fatal("the failed upload was not reported")
+	}
+	if _, err := s.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	var texts, docs int
+	for _, x := range srv.Sent() {
+		switch x.MsgType {
+		case "text":
+			texts++
+		case "file":
+			docs++
+		}
+	}
+	if texts != 1 || docs != 1 {
+		t.Fatalf("sent %d texts and %d files, want one of each", texts, docs)
 	}
 }
