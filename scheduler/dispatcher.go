@@ -255,8 +255,13 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 		if c := d.clock.Now(); c.After(at) {
 			at = c
 		}
-		st.global.record(at)
-		chat.record(at)
+		// A row the platform carries as several messages (a long text, a
+		// card, files) counts as that many against the limits: WeCom drops
+		// what is over its per-member limit without a word.
+		for range partsOf(sender, m) {
+			st.global.record(at)
+			chat.record(at)
+		}
 		delete(st.queued, m.ID)
 		d.send(ctx, mctx, sender, st, m, at)
 	}
@@ -436,3 +441,17 @@ func (st *platformState) chat(chatID string) limiter {
 // sender maps it to the configured group (TELEGRAM_GROUP_CHAT_ID, the WeCom
 // robot).
 const GroupChat = "group"
+
+// PartCounter is a Sender that can tell how many platform messages an
+// outbox row becomes, so that the limits count each.
+type PartCounter interface {
+	Parts(m *campaignbot.OutboxMessage) int
+}
+
+// partsOf returns how many platform messages m is, at least one.
+func partsOf(s campaignbot.Sender, m *campaignbot.OutboxMessage) int {
+	if pc, ok := s.(PartCounter); ok {
+		return max(1, pc.Parts(m))
+	}
+	return 1
+}

@@ -289,3 +289,32 @@ func TestDispatcherRunKick(t *testing.T) {
 		t.Errorf("Run: %v", err)
 	}
 }
+
+// partsSender is a fakeSender whose rows are each several platform messages.
+type partsSender struct {
+	*fakeSender
+	parts int
+}
+
+func (s *partsSender) Parts(*campaignbot.OutboxMessage) int { return s.parts }
+
+// TestDispatcherCountsParts: a WeCom row sent as 10 messages counts as 10
+// against the member's 30 a minute, so the fourth row waits a minute.
+func TestDispatcherCountsParts(t *testing.T) {
+	clock := newFakeClock(t0)
+	out := newFakeOutbox()
+	mustEnqueue(t, out, campaignbot.PlatformWeCom, 4, func(int) string { return "lisi" }, t0)
+	s := &partsSender{fakeSender: &fakeSender{platform: campaignbot.PlatformWeCom, clock: clock}, parts: 10}
+	d := NewDispatcher(out, []campaignbot.Sender{s}, WithClock(clock), WithLogger(quietLogger()))
+	drive(t, d, clock, campaignbot.PlatformWeCom, 100000, allStatus(out, campaignbot.OutboxSent))
+	calls := sortedCalls(s.calls)
+	if len(calls) != 4 {
+		t.Fatalf("%d sends, want 4", len(calls))
+	}
+	if got := calls[2].at.Sub(t0); got != 0 {
+		t.Errorf("third row at %v, want at once", got)
+	}
+	if got := calls[3].at.Sub(t0); got != time.Minute {
+		t.Errorf("fourth row at %v, want after a minute (30 messages a minute)", got)
+	}
+}

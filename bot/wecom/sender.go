@@ -72,8 +72,48 @@ func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 	return id, nil
 }
 
+// Parts returns how many WeCom messages m becomes, for the dispatcher's
+// per-member limits.
+func (s *Sender) Parts(m *campaignbot.OutboxMessage) int {
+	if m.ChatID == GroupChatID {
+		return 1
+	}
+	return len(s.steps(context.Background(), m))
+}
+
 func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
-	// The message as the API messages that carry it, each a step.
+	steps := s.steps(ctx, m)
+	if len(steps) == 0 {
+		return "", campaignbot.Errorf(campaignbot.EINVALID, "empty message")
+	}
+
+	// Parts delivered by an earlier attempt of this row are not sent again.
+	s.mu.Lock()
+	from := s.done[m.ID]
+	s.mu.Unlock()
+	var first string
+	for i := from; i < len(steps); i++ {
+		id, err := steps[i]()
+		if err != nil {
+			return first, err
+		}
+		if first == "" {
+			first = id
+		}
+		if m.ID != 0 {
+			s.mu.Lock()
+			s.done[m.ID] = i + 1
+			s.mu.Unlock()
+		}
+	}
+	s.mu.Lock()
+	delete(s.done, m.ID)
+	s.mu.Unlock()
+	return first, nil
+}
+
+// steps returns m as the API messages that carry it, each a step to run.
+func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func() (string, error) {
 	var steps []func() (string, error)
 	text := func(t string) {
 		for _, part := range SplitText(t, MaxTextBytes) {
@@ -101,36 +141,11 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 		}
 	case strings.TrimSpace(m.Text) != "":
 		text(m.Text)
-	case len(m.Files) == 0:
-		return "", campaignbot.Errorf(campaignbot.EINVALID, "empty message")
 	}
 	for _, f := range m.Files {
 		steps = append(steps, func() (string, error) { return s.sendFile(ctx, m.ChatID, f) })
 	}
-
-	// Parts delivered by an earlier attempt of this row are not sent again.
-	s.mu.Lock()
-	from := s.done[m.ID]
-	s.mu.Unlock()
-	var first string
-	for i := from; i < len(steps); i++ {
-		id, err := steps[i]()
-		if err != nil {
-			return first, err
-		}
-		if first == "" {
-			first = id
-		}
-		if m.ID != 0 {
-			s.mu.Lock()
-			s.done[m.ID] = i + 1
-			s.mu.Unlock()
-		}
-	}
-	s.mu.Lock()
-	delete(s.done, m.ID)
-	s.mu.Unlock()
-	return first, nil
+	return steps
 }
 
 // sendFile uploads a stored attachment and sends it, as an image when it
