@@ -39,8 +39,11 @@ type Console struct {
 	clock campaignbot.Clock
 	lang  string
 	as    string // the roster name typing, "" before /as
-	run   string // random per run, so message ids never repeat across runs
-	seq   int
+	// interactive means a person types at a terminal: a prompt is shown
+	// before each line, and the line is not echoed (the terminal did).
+	interactive bool
+	run         string // random per run, so message ids never repeat across runs
+	seq         int
 }
 
 // Option configures a Console.
@@ -51,6 +54,10 @@ func WithClock(c campaignbot.Clock) Option { return func(c2 *Console) { c2.clock
 
 // WithLang sets the language of the console's own lines ("zh" or "en").
 func WithLang(lang string) Option { return func(c *Console) { c.lang = lang } }
+
+// WithInteractive shows a prompt before each line instead of echoing the
+// line read, for a person typing at a terminal.
+func WithInteractive(on bool) Option { return func(c *Console) { c.interactive = on } }
 
 // WithPerson starts the console typing as the named person.
 func WithPerson(name string) Option { return func(c *Console) { c.as = name } }
@@ -76,7 +83,7 @@ func (c *Console) Run(ctx context.Context) error {
 	c.printf("%s\n", c.text("ready"))
 	sc := bufio.NewScanner(c.in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
+	for c.showPrompt(); sc.Scan(); c.showPrompt() {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -96,7 +103,9 @@ func (c *Console) Run(ctx context.Context) error {
 
 // handleLine runs one line: a console command or a message to the engine.
 func (c *Console) handleLine(ctx context.Context, line string) error {
-	c.printf("%s> %s\n", c.prompt(), line)
+	if !c.interactive {
+		c.printf("%s> %s\n", c.prompt(), line)
+	}
 	if name, ok := strings.CutPrefix(line, "/as "); ok {
 		return c.switchTo(ctx, strings.TrimSpace(name))
 	}
@@ -186,6 +195,13 @@ func (c *Console) account() string {
 		return "console"
 	}
 	return c.as
+}
+
+// showPrompt asks for the next line at a terminal.
+func (c *Console) showPrompt() {
+	if c.interactive {
+		c.printf("%s> ", c.prompt())
+	}
 }
 
 func (c *Console) prompt() string {

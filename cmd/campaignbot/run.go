@@ -169,7 +169,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.consoleMode() {
 		close(m.Ready)
-		c := console.New(m.Handler, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang))
+		c := console.New(m.Handler, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang),
+			console.WithInteractive(isTerminal(m.IO.In)))
 		if err := c.Run(ctx); err != nil {
 			return fmt.Errorf("console: %w", err)
 		}
