@@ -19,12 +19,12 @@ func (db *DB) versionScope(taskKey string, personID, departmentID int64) (string
 	if db.perDept[taskKey] && departmentID != 0 {
 		return scopeDept, []any{taskKey, departmentID}
 	}
-	return scopePerson, []any{taskKey, personID}
+	return scopePerson, []any{personID, taskKey}
 }
 
 // Version scopes, and the frequent statements of CreateSubmission.
 const (
-	scopePerson = `task_key = ? AND person_id = ?`
+	scopePerson = `person_id = ? AND task_key = ?`
 	scopeDept   = `task_key = ? AND department_id = ?`
 	// The next version and the source-key check are folded into the
 	// INSERT, so a new submission costs one statement.
