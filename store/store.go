@@ -126,12 +126,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 
-	if db.cdb, err = sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)")); err != nil {
+	if db.cdb, err = sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)&_pragma=cache_size(-64)")); err != nil {
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.cdb.SetMaxOpenConns(1)
-	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)")); err != nil {
+	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)&_pragma=cache_size(-1000)")); err != nil {
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

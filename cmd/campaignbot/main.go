@@ -20,7 +20,7 @@ import (
 // defaultMemoryLimit is the soft heap limit unless GOMEMLIMIT says
 // otherwise: the Go collector would otherwise let the heap grow to twice
 // the live data (about 20 MB at 10,000 people) before collecting.
-const defaultMemoryLimit = 40 << 20
+const defaultMemoryLimit = 32 << 20
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
