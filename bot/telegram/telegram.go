@@ -83,6 +83,7 @@ type config struct {
 	sendTimeout time.Duration
 	retryDelay  time.Duration // first wait after a failure; tests shorten it
 	onReady     func(ctx context.Context, username string)
+	onStart     func(ctx context.Context, accountID, chatID string)
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -140,6 +141,13 @@ func WithMessages(m Messages) Option {
 // start-up, with the bot's user name (for deep links and command menus).
 func WithOnReady(f func(ctx context.Context, username string)) Option {
 	return func(c *config) { c.onReady = f }
+}
+
+// WithOnStart sets a function called after a /start from a private chat
+// was handled (an account may just have been bound), to set up what depends
+// on the person, such as their command menu.
+func WithOnStart(f func(ctx context.Context, accountID, chatID string)) Option {
+	return func(c *config) { c.onStart = f }
 }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).

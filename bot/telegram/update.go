@@ -275,7 +275,13 @@ func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound, album [
 	if err != nil {
 		return req.ChatID, err
 	}
-	return req.ChatID, t.enqueue(ctx, in.Key, req, replies)
+	if err := t.enqueue(ctx, in.Key, req, replies); err != nil {
+		return req.ChatID, err
+	}
+	if t.cfg.onStart != nil && isCommand(req.Text, "start") {
+		t.cfg.onStart(ctx, req.AccountID, req.ChatID)
+	}
+	return req.ChatID, nil
 }
 
 // handle calls the engine, turning a panic into an error.

@@ -39,6 +39,15 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		if err := m.setRoleMenus(ctx); err != nil {
 			m.Log.Warn("telegram per-person command menus failed", "err", err)
 		}
+	}), telegram.WithOnStart(func(ctx context.Context, accountID, chatID string) {
+		// Someone just bound: their menu, if their roles have one.
+		acc, p, err := m.DB.FindPersonByAccount(ctx, campaignbot.PlatformTelegram, accountID)
+		if err != nil {
+			return // not bound: a wrong code
+		}
+		if err := m.setRoleMenu(ctx, p, []*campaignbot.Account{acc}); err != nil {
+			m.Log.Warn("telegram command menu failed", "err", err)
+		}
 	}))
 	tg, err := telegram.New(tc.Token, m.DB, m.Handler, opts...)
 	if err != nil {
@@ -72,36 +81,56 @@ func telegramCommands(e *bot.Engine) map[string][]telegram.Command {
 
 // setRoleMenus gives each bound person whose roles have commands beyond
 // everyone's (leaders, the head, the office, liaisons) a command menu of
-// their own in their private chat. People bound later get theirs at the
-// next start; everyone has the default menu meanwhile.
+// their own in their private chat; people who bind later get theirs when
+// their /start is handled.
 func (m *Main) setRoleMenus(ctx context.Context) error {
 	people, err := m.DB.FindPeople(ctx, campaignbot.PersonFilter{})
 	if err != nil {
 		return err
 	}
 	for _, p := range people {
-		var cmds []telegram.Command
-		extra := false
-		for _, c := range m.Engine.Commands() {
-			if c.Allowed(p) {
-				cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(m.Config.Lang, c.Help)})
-				extra = extra || len(c.Roles) > 0
-			}
-		}
-		if !extra {
+		if !hasRoleMenu(m.Engine, p) {
 			continue
 		}
 		accs, err := m.DB.FindAccountsByPerson(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		for _, a := range accs {
-			if a.Platform != campaignbot.PlatformTelegram {
-				continue
-			}
-			if err := m.Telegram.Sender().SetChatCommands(ctx, a.ChatID, cmds); err != nil {
-				return err
-			}
+		if err := m.setRoleMenu(ctx, p, accs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasRoleMenu reports whether p's roles allow commands beyond everyone's.
+func hasRoleMenu(e *bot.Engine, p *campaignbot.Person) bool {
+	for _, c := range e.Commands() {
+		if len(c.Roles) > 0 && c.Allowed(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// setRoleMenu sets the command menu of p's private Telegram chats to the
+// commands of p's roles, when they have more than everyone's.
+func (m *Main) setRoleMenu(ctx context.Context, p *campaignbot.Person, accs []*campaignbot.Account) error {
+	if !hasRoleMenu(m.Engine, p) {
+		return nil
+	}
+	var cmds []telegram.Command
+	for _, c := range m.Engine.Commands() {
+		if c.Allowed(p) {
+			cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(m.Config.Lang, c.Help)})
+		}
+	}
+	for _, a := range accs {
+		if a.Platform != campaignbot.PlatformTelegram {
+			continue
+		}
+		if err := m.Telegram.Sender().SetChatCommands(ctx, a.ChatID, cmds); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -18,11 +18,13 @@ func TestTelegramRoleMenus(t *testing.T) {
 	db := env.openDB(t)
 	if _, _, err := db.ImportRoster(context.Background(), []campaignbot.RosterEntry{
 		{Name: "领导甲", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"科技管理科"}},
+		{Name: "办公室乙", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleOffice}},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	tgBind(t, db, "领导甲", 4242)
 	tgBind(t, db, "成员01", 4343)
+	code := tgInvite(t, db, "办公室乙")
 	db.Close()
 
 	r := env.runCommand(t)
@@ -52,4 +54,7 @@ func TestTelegramRoleMenus(t *testing.T) {
 	if m := menuOf("4343"); m != nil {
 		t.Errorf("a member got a menu of their own: %v", m)
 	}
+	// Someone who binds while the bot runs gets theirs at once.
+	env.fake.SendText(4444, "yi", "/start "+code)
+	tgWaitFor(t, "the new office member's menu", func() bool { return slices.Contains(menuOf("4444"), "export") })
 }
