@@ -538,11 +538,15 @@ func (r *crashRig) finish() {
 	last := r.start("", 0)
 	deadline := time.Now().Add(crashDrain)
 	for {
+		// What Telegram saw confirmed is read before the store: an update
+		// is stored before it is confirmed, so the store read after holds
+		// every update confirmed by then (read the other way round, one
+		// stored and confirmed in between looks confirmed but not stored).
+		unconfirmed := len(r.env.fake.Pending())
 		stored, open := r.raw.inbound()
 		var subs, pendingRows int
 		r.raw.each(`SELECT COUNT(*) FROM submissions`, func(rows *sql.Rows) error { return rows.Scan(&subs) })
 		r.raw.each(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, func(rows *sql.Rows) error { return rows.Scan(&pendingRows) })
-		unconfirmed := len(r.env.fake.Pending())
 		if unconfirmed == 0 && len(stored) == crashNotes && open == 0 && subs == crashNotes && pendingRows == 0 {
 			break
 		}
