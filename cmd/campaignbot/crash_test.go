@@ -564,6 +564,9 @@ func (r *crashRig) finish() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The work may all have been done by the processes before: wait until
+	// this one has started (its signal handling set up) before stopping it.
+	tgWaitFor(t, "the last process to start", func() bool { return strings.Contains(last.stderr.String(), "campaignbot running") })
 	if err := last.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}

@@ -1206,6 +1206,8 @@ func TestTelegramKilledMidStream(t *testing.T) {
 		}
 	}
 	tgWaitFor(t, "all updates confirmed", func() bool { return len(env.fake.Pending()) == 0 })
+	// Signal only a process that has started (its signal handling set up).
+	tgWaitFor(t, "run 3 to start", func() bool { return strings.Contains(p3.stderr.String(), "campaignbot running") })
 	if err := p3.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
