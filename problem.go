@@ -66,6 +66,9 @@ type ProblemEvent struct {
 	Text        string
 	Attachments []Attachment
 	CreatedAt   time.Time
+	// SourceKey identifies the chat message that made the change, so that a
+	// message processed twice changes the problem once.
+	SourceKey string
 }
 
 // ProblemDueDays is how long a problem may stay open before it is overdue.

@@ -98,6 +98,9 @@ type Opinion struct {
 	Day        Date
 	Answer     string
 	AnsweredBy int64
+	// SourceKey identifies the chat message of a named opinion, so that a
+	// message processed twice stores it once. Anonymous opinions have none.
+	SourceKey string
 }
 
 // OpinionService stores opinions.

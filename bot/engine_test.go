@@ -584,3 +584,52 @@ func TestPanicBecomesReference(t *testing.T) {
 		bot.WithExporter(func(context.Context, io.Writer) error { panic("boom") }))
 	mustContain(t, e.send("office", "/export"), "Reference:")
 }
+
+// TestRedeliveryAfterLostHandledMark: a crash between a command's change
+// and the record that its message was handled means the message comes
+// again with no record of it. A named opinion and a problem's progress are
+// keyed by the message, so they are stored once.
+func TestRedeliveryAfterLostHandledMark(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	forget := func() { // what the crash lost
+		t.Helper()
+		if _, err := e.db.DeleteProcessedInbound(ctx, e.clock.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.req("member", "/opinion more training please")
+	mustContain(t, e.do(r), "Thank you")
+	forget()
+	again := *r
+	mustContain(t, e.do(&again), "Thank you")
+	if ops, err := e.db.FindOpinions(ctx); err != nil || len(ops) != 1 {
+		t.Fatalf("%d opinions (%v), want 1", len(ops), err)
+	}
+
+	p := &campaignbot.Problem{FilerID: e.person("liaison").ID, Enterprise: "恒达", Category: "资金", Description: "资金缺口"}
+	if err := e.db.CreateProblem(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, e.send("leader", fmt.Sprintf("/claim %d", p.ID)), fmt.Sprintf("#%d", p.ID))
+	r = e.req("leader", fmt.Sprintf("/progress %d contacted the bank", p.ID))
+	first := e.do(r)
+	forget()
+	again = *r
+	if got := e.do(&again); got != first {
+		t.Errorf("progress again answered %q, want %q", got, first)
+	}
+	evs, err := e.db.FindProblemEvents(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress := 0
+	for _, ev := range evs {
+		if ev.Kind == campaignbot.EventProgress {
+			progress++
+		}
+	}
+	if progress != 1 {
+		t.Fatalf("%d progress events, want 1", progress)
+	}
+}

@@ -533,7 +533,7 @@ func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, ano
 	}
 	op := &campaignbot.Opinion{Anonymous: anon, Text: text, Day: e.today()}
 	if !anon {
-		op.AuthorID = c.Person.ID
+		op.AuthorID, op.SourceKey = c.Person.ID, c.Req.Key()
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)

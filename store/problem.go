@@ -36,9 +36,7 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	}
 	defer tx.Rollback()
 
-	var source any
 	if p.SourceKey != "" {
-		source = p.SourceKey
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM problems WHERE source_key = ?`, p.SourceKey).Scan(&id)
 		if err == nil {
@@ -61,7 +59,7 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at, source_key)
 		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.FilerID, p.Enterprise, p.Category, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
-		encTime(p.CreatedAt), encTime(p.UpdatedAt), source).Scan(&p.ID)
+		encTime(p.CreatedAt), encTime(p.UpdatedAt), nullString(p.SourceKey)).Scan(&p.ID)
 	if err != nil {
 		return constraintErr(err, "create problem")
 	}
@@ -183,6 +181,14 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 	if err != nil {
 		return nil, err
 	}
+	if ev.SourceKey != "" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM problem_events WHERE source_key = ?`, ev.SourceKey).Scan(&n); err != nil {
+			return nil, fmt.Errorf("find event source: %w", err)
+		} else if n > 0 {
+			return p, nil // the same message again: applied already
+		}
+	}
 	if err := p.Apply(ev); err != nil {
 		return nil, err
 	}
@@ -203,14 +209,14 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 // Frequent statements of AddProblemEvent.
 const (
 	qUpdateProblem      = `UPDATE problems SET owner_id = ?, status = ?, updated_at = ? WHERE id = ?`
-	qInsertProblemEvent = `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+	qInsertProblemEvent = `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at, source_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
 // insertProblemEvent appends ev with its attachments, stamped now.
 func insertProblemEvent(ctx context.Context, tx *Tx, ev *campaignbot.ProblemEvent) error {
 	ev.CreatedAt = tx.now
 	if err := tx.QueryRowContext(ctx, qInsertProblemEvent,
-		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt)).Scan(&ev.ID); err != nil {
+		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt), nullString(ev.SourceKey)).Scan(&ev.ID); err != nil {
 		return constraintErr(err, "append problem event")
 	}
 	return insertAttachments(ctx, tx, "problem_event_attachments", "event_id", ev.ID, ev.Attachments)

@@ -280,6 +280,14 @@ func nullID(id int64) any {
 	return id
 }
 
+// nullString stores "" as NULL, for optional unique keys.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // randomID returns a random positive 63-bit id, for rows whose insertion
 // order must not be observable.
 func randomID() int64 {

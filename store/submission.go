@@ -93,11 +93,7 @@ func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) er
 	}
 	s.SubmittedAt = s.SubmittedAt.UTC()
 	s.Existing = false
-	var source any
-	if s.SourceKey != "" {
-		source = s.SourceKey
-	}
-	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), source}, scopeArgs...)
+	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), nullString(s.SourceKey)}, scopeArgs...)
 	if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.ID, &s.Version); errors.Is(err, sql.ErrNoRows) {
 		return err
 	} else if err != nil {
@@ -291,14 +287,23 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboun
 	defer tx.Rollback()
 
 	if op.Anonymous {
-		op.AuthorID = 0
+		op.AuthorID, op.SourceKey = 0, ""
+	} else if op.SourceKey != "" {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM opinions WHERE source_key = ?`, op.SourceKey).Scan(&id)
+		if err == nil {
+			op.ID = id // the same message again: stored already
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find opinion source: %w", err)
+		}
 	}
 	op.Day = tx.today()
 	op.Answer, op.AnsweredBy = "", 0
 	for range 4 { // a random 63-bit id collides only by astronomical chance
 		op.ID = randomID()
-		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, author_id, anonymous, text, day) VALUES (?, ?, ?, ?, ?)`,
-			op.ID, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day))
+		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, author_id, anonymous, text, day, source_key) VALUES (?, ?, ?, ?, ?, ?)`,
+			op.ID, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day), nullString(op.SourceKey))
 		if !isUniqueErr(err) {
 			break
 		}
