@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,16 +14,6 @@ import (
 	"campaignbot/plan"
 	"campaignbot/store"
 )
-
-// fieldClock is a clock the field tests move by hand.
-type fieldClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fieldClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *fieldClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 // fieldRoster is a small bureau: two liaisons, two leaders in charge of
 // departments, the head, the office, two middle managers (one in a
@@ -51,7 +40,7 @@ type fieldEnv struct {
 	path   string
 	db     *store.DB
 	plan   *campaignbot.Plan
-	clock  *fieldClock
+	clock  *testClock
 	opts   []bot.Option
 	engine *bot.Engine
 	seq    int
@@ -63,7 +52,7 @@ func fieldNewEnv(t testing.TB, day campaignbot.Date, opts ...bot.Option) *fieldE
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &fieldEnv{t: t, path: filepath.Join(t.TempDir(), "t.db"), plan: p, clock: &fieldClock{}, opts: opts}
+	e := &fieldEnv{t: t, path: filepath.Join(t.TempDir(), "t.db"), plan: p, clock: &testClock{}, opts: opts}
 	e.at(day, 10)
 	e.open()
 	ctx := context.Background()
