@@ -138,6 +138,9 @@ type Question struct {
 	TextEn  string
 	Kind    QuestionKind
 	Options []string
+	// OptionsEn are the options in English, in the same order; answers
+	// are stored as the Options they stand for.
+	OptionsEn []string
 }
 
 // Survey is a questionnaire for an audience within a window.

@@ -633,3 +633,23 @@ func TestRedeliveryAfterLostHandledMark(t *testing.T) {
 		t.Fatalf("%d progress events, want 1", progress)
 	}
 }
+
+// TestSurveyInEnglish: an English engine shows a choice question's English
+// options and stores the option they stand for.
+func TestSurveyInEnglish(t *testing.T) {
+	e := newEnv(t)
+	q := e.plan.FindSurvey("opinions").Questions[0]
+	if len(q.OptionsEn) == 0 {
+		t.Fatal("the default plan's first opinions question has no English options")
+	}
+	got := e.send("member", "/survey opinions")
+	mustContain(t, got, "1. "+q.OptionsEn[0])
+	mustContain(t, e.send("member", q.OptionsEn[1]), "Question 2/")
+	d, err := e.db.FindDialog(context.Background(), campaignbot.PlatformConsole, "member")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Data["a:"+q.Key]; got != q.Options[1] {
+		t.Errorf("answer stored as %q, want the option %q", got, q.Options[1])
+	}
+}

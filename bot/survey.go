@@ -93,6 +93,9 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 		text += "\n" + c.T("survey.scale_hint")
 	case campaignbot.QuestionChoice:
 		for j, o := range q.Options {
+			if e.cat.lang == "en" && j < len(q.OptionsEn) {
+				o = q.OptionsEn[j]
+			}
 			rows = append(rows, []campaignbot.Button{{Text: fmt.Sprintf("%d. %s", j+1, o), Data: answerData(i, strconv.Itoa(j+1))}})
 		}
 		text += "\n" + c.T("survey.choice_hint")
@@ -167,6 +170,9 @@ func parseAnswer(q campaignbot.Question, text string) (string, bool) {
 	case campaignbot.QuestionChoice:
 		if v, err := strconv.Atoi(text); err == nil && v >= 1 && v <= len(q.Options) {
 			return q.Options[v-1], true
+		}
+		if j := slices.Index(q.OptionsEn, text); j >= 0 && j < len(q.Options) {
+			return q.Options[j], true
 		}
 		return text, slices.Contains(q.Options, text)
 	default:

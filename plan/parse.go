@@ -40,7 +40,7 @@ var (
 	phaseFields    = []string{"key", "title", "title_en", "start", "end"}
 	taskFields     = []string{"key", "title", "title_en", "phase", "roles", "every", "per", "due", "review", "satisfied_by", "policy"}
 	surveyFields   = []string{"key", "title", "title_en", "phase", "roles", "from", "to", "anonymous", "questions"}
-	questionFields = []string{"key", "text", "text_en", "kind", "options"}
+	questionFields = []string{"key", "text", "text_en", "kind", "options", "options_en"}
 	policyFields   = []string{"warn_days", "overdue_every", "overdue_max", "escalate_after", "daily_cap", "quiet_hours", "digest_at", "remind_at"}
 )
 
@@ -680,6 +680,15 @@ func (p *parser) questions(n *yaml.Node, path string) []campaignbot.Question {
 		}
 		if q.Kind == campaignbot.QuestionChoice && len(q.Options) < 2 {
 			p.errorf(cmp.Or(nodes["options"], it), optField, "a choice question needs at least two options")
+		}
+		if v := nodes["options_en"]; v != nil {
+			enField := join(field, "options_en")
+			for j, o := range p.list(v, enField) {
+				q.OptionsEn = append(q.OptionsEn, p.str(o, index(enField, j)))
+			}
+			if len(q.OptionsEn) != len(q.Options) {
+				p.errorf(v, enField, "%d English options for %d options", len(q.OptionsEn), len(q.Options))
+			}
 		}
 		qs = append(qs, q)
 	}

@@ -359,3 +359,32 @@ func TestAliasBomb(t *testing.T) {
 		t.Errorf("got %d lines, want the list cut short", strings.Count(err.Error(), "\n")+1)
 	}
 }
+
+// TestOptionsEn: English options stand beside the options, one for one.
+func TestOptionsEn(t *testing.T) {
+	src := func(en string) string {
+		return `title: t
+start: 2026-03-01
+end: 2026-03-31
+phases: [{key: a, title: A, start: 2026-03-01, end: 2026-03-31}]
+tasks: [{key: x, title: X, phase: a, roles: [member]}]
+surveys:
+  - key: s
+    title: S
+    phase: a
+    questions:
+      - {key: q, text: 哪个, kind: choice, options: [甲, 乙], options_en: ` + en + `}
+`
+	}
+	p, err := plan.Parse("p.yaml", []byte(src("[A, B]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Surveys[0].Questions[0].OptionsEn; len(got) != 2 || got[1] != "B" {
+		t.Errorf("options_en = %v", got)
+	}
+	_, err = plan.Parse("p.yaml", []byte(src("[A]")))
+	if err == nil || !strings.Contains(err.Error(), "p.yaml:11: surveys[0].questions[0].options_en: 1 English options for 2 options") {
+		t.Errorf("a short options_en: %v", err)
+	}
+}
