@@ -26,7 +26,6 @@ func (cmd *Command) aliasOnly(word string) bool { return slices.Contains(cmd.Ali
 
 var (
 	everyone      []campaignbot.Role
-	liaisons      = []campaignbot.Role{campaignbot.RoleLiaison}
 	fieldRoles    = []campaignbot.Role{campaignbot.RoleLiaison, campaignbot.RoleLeader, campaignbot.RoleHead, campaignbot.RoleOffice}
 	leaders       = []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleHead}
 	digestRoles   = []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleHead, campaignbot.RoleOffice}

@@ -376,22 +376,3 @@ func (e *Engine) tell(ctx context.Context, personID int64, kind campaignbot.Outb
 	e.notify()
 	return nil
 }
-
-// tellRole tells everyone holding one of roles.
-func (e *Engine) tellRole(ctx context.Context, roles []campaignbot.Role, kind campaignbot.OutboxKind, key, text string) error {
-	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
-	if err != nil {
-		return fmt.Errorf("find people: %w", err)
-	}
-	for _, p := range people {
-		for _, r := range roles {
-			if p.HasRole(r) {
-				if err := e.tell(ctx, p.ID, kind, fmt.Sprintf("%s:%d", key, p.ID), text, nil); err != nil {
-					return err
-				}
-				break
-			}
-		}
-	}
-	return nil
-}

@@ -133,16 +133,7 @@ func (e *env) do(r *bot.Request) string {
 	if err != nil {
 		e.t.Fatalf("handle %q: %v", r.Text, err)
 	}
-	var s []string
-	for _, r := range replies {
-		s = append(s, r.Text)
-		for _, row := range r.Buttons {
-			for _, b := range row {
-				s = append(s, "["+b.Text+"|"+b.Data+"]")
-			}
-		}
-	}
-	return strings.Join(s, "\n")
+	return fieldRender(replies)
 }
 
 func (e *env) person(name string) *campaignbot.Person {

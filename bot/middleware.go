@@ -14,9 +14,6 @@ import (
 // HandlerFunc handles a command or a dialog step.
 type HandlerFunc func(ctx context.Context, c *Context) error
 
-// Middleware wraps a HandlerFunc.
-type Middleware func(HandlerFunc) HandlerFunc
-
 // chain wraps a command's handler in the binding and role checks.
 func (e *Engine) chain(cmd *Command) HandlerFunc {
 	return e.requireBinding(cmd, e.requireRole(cmd, cmd.Handler))

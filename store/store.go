@@ -256,14 +256,6 @@ func encTime(t time.Time) int64 { return t.UTC().UnixNano() }
 
 func decTime(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// encTimePtr stores a nil or zero time as NULL.
-func encTimePtr(t *time.Time) any {
-	if t == nil || t.IsZero() {
-		return nil
-	}
-	return encTime(*t)
-}
-
 func decTimePtr(n sql.NullInt64) *time.Time {
 	if !n.Valid {
 		return nil

@@ -59,9 +59,6 @@ func WithLang(lang string) Option { return func(c *Console) { c.lang = lang } }
 // line read, for a person typing at a terminal.
 func WithInteractive(on bool) Option { return func(c *Console) { c.interactive = on } }
 
-// WithPerson starts the console typing as the named person.
-func WithPerson(name string) Option { return func(c *Console) { c.as = name } }
-
 // New returns a console reading in and writing out.
 func New(h bot.Handler, store Store, in io.Reader, out io.Writer, opts ...Option) *Console {
 	b := make([]byte, 4)
@@ -75,11 +72,6 @@ func New(h bot.Handler, store Store, in io.Reader, out io.Writer, opts ...Option
 
 // Run reads lines until end of input or ctx is done.
 func (c *Console) Run(ctx context.Context) error {
-	if c.as != "" {
-		if err := c.switchTo(ctx, c.as); err != nil {
-			return err
-		}
-	}
 	c.printf("%s\n", c.text("ready"))
 	sc := bufio.NewScanner(c.in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)

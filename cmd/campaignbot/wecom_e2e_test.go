@@ -81,24 +81,6 @@ const (
 // hanging the test.
 var wcHTTP = &http.Client{Timeout: wcWait}
 
-// wcLogBuffer collects the program's log.
-type wcLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *wcLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *wcLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // wecomE2E is one running program with its fakes.
 type wecomE2E struct {
 	t      *testing.T
@@ -109,7 +91,7 @@ type wecomE2E struct {
 	dbPath string
 	raw    *sql.DB // read-only view of the store, for what no service returns
 	codes  map[string]string
-	logs   *wcLogBuffer
+	logs   *tgLogBuffer
 
 	seq    atomic.Int64   // message ids and create times
 	base   int64          // CreateTime of the first message
@@ -130,7 +112,7 @@ func newWeComE2E(t *testing.T, telegram bool) *wecomE2E {
 		fake:   wecomtest.NewServer(t, wcCorpID, wcSecret),
 		dbPath: filepath.Join(dir, "campaign.db"),
 		codes:  map[string]string{},
-		logs:   &wcLogBuffer{},
+		logs:   &tgLogBuffer{},
 		seen:   map[string]int{},
 		seenTG: map[int64]int{},
 		base:   time.Now().Unix(),

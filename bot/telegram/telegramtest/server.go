@@ -740,6 +740,7 @@ func intParam(p map[string]string, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
+		//lint:ignore ST1005 the text is the description Telegram itself answers with
 		return 0, fmt.Errorf("Bad Request: %s is not a number", name)
 	}
 	return n, nil
