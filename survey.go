@@ -166,6 +166,20 @@ type InboundService interface {
 	// between re-runs the (idempotent) handler instead of losing the
 	// message, and a message handled again is answered again.
 	FindHandled(ctx context.Context, messageKey string) (replies []byte, found bool, err error)
+	// FindArrival is FindHandled and FindPersonByAccount in one read, which
+	// is what the engine needs of every message before handling it. An
+	// empty messageKey is never handled.
+	FindArrival(ctx context.Context, messageKey string, platform Platform, accountID string) (*Arrival, error)
+}
+
+// Arrival is what the store knows of an incoming message: whether it was
+// handled before, with the replies recorded then, and who sent it.
+type Arrival struct {
+	Handled bool
+	Replies []byte
+	// Account and Person are nil when the account is not bound.
+	Account *Account
+	Person  *Person
 }
 
 // Dialog is the state of a multi-step conversation, kept in the store so a

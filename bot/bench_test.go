@@ -3,9 +3,13 @@ package bot_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"campaignbot"
+	"campaignbot/bot"
 )
 
 // noteBody is a study note of a realistic size (about 300 bytes).
@@ -53,4 +57,40 @@ func BenchmarkBareInsertTx(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkHandleNoteLanes is BenchmarkHandleNote with notes from 16
+// members arriving together, processed as the adapters process a batch of
+// updates (ProcessLanes), so that the store commits their writes together.
+func BenchmarkHandleNoteLanes(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	var roster []campaignbot.RosterEntry
+	var who []string
+	for i := range 16 {
+		name := fmt.Sprint("m", i)
+		who = append(who, name)
+		roster = append(roster, campaignbot.RosterEntry{Name: name, Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember}})
+	}
+	if _, _, err := e.db.ImportRoster(ctx, roster); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range who {
+		e.bind(name)
+	}
+	reqs := make([]*bot.Request, 100)
+	for b.Loop() {
+		for i := range reqs {
+			reqs[i] = e.req(who[i%len(who)], "/note "+noteBody)
+		}
+		ok := bot.ProcessLanes(ctx, reqs, func(r *bot.Request) string { return r.AccountID },
+			func(ctx context.Context, r *bot.Request) bool {
+				replies, err := e.engine.Handle(ctx, r)
+				return err == nil && len(replies) > 0
+			})
+		if !ok {
+			b.Fatal("a note failed")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(100*b.N), "ns/note")
 }

@@ -192,24 +192,22 @@ func (e *Engine) today() campaignbot.Date {
 // Handle implements Handler.
 func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	key := req.Key()
-	if key != "" {
-		saved, done, err := e.store.FindHandled(ctx, key)
-		if err != nil {
-			return nil, fmt.Errorf("check handled: %w", err)
-		} else if done {
-			// Handled before: answer the same again. The adapters queue
-			// replies under keys made from the update, so a reply that did
-			// get queued is not sent twice.
-			var replies []Reply
-			if len(saved) > 0 {
-				if err := json.Unmarshal(saved, &replies); err != nil {
-					return nil, fmt.Errorf("decode handled replies: %w", err)
-				}
+	ar, err := e.store.FindArrival(ctx, key, req.Platform, req.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("check handled: %w", err)
+	} else if ar.Handled {
+		// Handled before: answer the same again. The adapters queue
+		// replies under keys made from the update, so a reply that did get
+		// queued is not sent twice.
+		var replies []Reply
+		if len(ar.Replies) > 0 {
+			if err := json.Unmarshal(ar.Replies, &replies); err != nil {
+				return nil, fmt.Errorf("decode handled replies: %w", err)
 			}
-			return replies, nil
 		}
+		return replies, nil
 	}
-	c := &Context{Req: req, e: e}
+	c := &Context{Req: req, e: e, Account: ar.Account, Person: ar.Person}
 	e.dispatch(ctx, c)
 	// An anonymous opinion leaves no handled-message record: the record's
 	// key names the chat and its time the moment, which is all it takes to
@@ -247,9 +245,6 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 	text := strings.TrimSpace(req.Text)
 	if req.Callback != "" {
 		text = strings.TrimSpace(req.Callback)
-	}
-	if err := e.loadPerson(ctx, c); err != nil {
-		return err
 	}
 	name, args, isCmd := e.parseCommand(text)
 	if isCmd {
@@ -308,18 +303,6 @@ func (e *Engine) parseCommand(text string) (name, args string, ok bool) {
 		return first, rest, true
 	}
 	return "", "", false
-}
-
-// loadPerson finds the person bound to the requesting account, if any.
-func (e *Engine) loadPerson(ctx context.Context, c *Context) error {
-	acc, p, err := e.store.FindPersonByAccount(ctx, c.Req.Platform, c.Req.AccountID)
-	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("find account: %w", err)
-	}
-	c.Account, c.Person = acc, p
-	return nil
 }
 
 // replyError turns err into a reply: a user error's text as is, anything

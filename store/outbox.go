@@ -57,21 +57,19 @@ func (db *DB) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMe
 			return 0, campaignbot.Errorf(campaignbot.EINVALID, "an outbox message needs a key, a platform, a chat and a kind")
 		}
 	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	n, err := enqueue(ctx, tx, msgs)
-	if err != nil {
-		return 0, err
-	}
-	if job != "" {
-		if _, err := tx.ExecContext(ctx, qSetLastRun, job, encTime(at)); err != nil {
-			return 0, fmt.Errorf("set last run: %w", err)
+	var n int
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		if n, err = enqueue(ctx, tx, msgs); err != nil {
+			return err
 		}
-	}
-	if err := tx.commit(); err != nil {
+		if job != "" {
+			if _, err := tx.ExecContext(ctx, qSetLastRun, job, encTime(at)); err != nil {
+				return fmt.Errorf("set last run: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -266,30 +264,25 @@ func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, e
 	if in.Platform == "" || in.Key == "" {
 		return false, campaignbot.Errorf(campaignbot.EINVALID, "an inbound update needs a platform and a key")
 	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = tx.now
-	}
 	payload := in.Payload
 	if payload == nil {
 		payload = []byte{}
 	}
-	res, err := tx.ExecContext(ctx, qSaveInbound, string(in.Platform), in.Key, payload, encTime(in.ReceivedAt))
-	if err != nil {
-		return false, fmt.Errorf("save inbound: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("save inbound: %w", err)
-	}
-	if err := tx.commit(); err != nil {
-		return false, err
-	}
-	return n == 1, nil
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if in.ReceivedAt.IsZero() {
+			in.ReceivedAt = tx.now
+		}
+		res, err := tx.ExecContext(ctx, qSaveInbound, string(in.Platform), in.Key, payload, encTime(in.ReceivedAt))
+		if err != nil {
+			return fmt.Errorf("save inbound: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("save inbound: %w", err)
+		}
+		return nil
+	})
+	return n == 1, err
 }
 
 // PendingInbound returns up to limit unprocessed updates of platform, by
@@ -324,20 +317,14 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 // MarkInboundProcessed records that an update was processed; ENOTFOUND if
 // it was never stored.
 func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error {
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, qMarkInboundProcessed,
-		encTime(tx.now), string(platform), key)
-	if err != nil {
-		return fmt.Errorf("mark inbound processed: %w", err)
-	}
-	if err := oneRow(res, fmt.Sprintf("inbound %s:%s not found", platform, key)); err != nil {
-		return err
-	}
-	return tx.commit()
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, qMarkInboundProcessed,
+			encTime(tx.now), string(platform), key)
+		if err != nil {
+			return fmt.Errorf("mark inbound processed: %w", err)
+		}
+		return oneRow(res, fmt.Sprintf("inbound %s:%s not found", platform, key))
+	})
 }
 
 // DeleteProcessedInbound deletes processed updates received before t and
@@ -372,23 +359,18 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte
 	if messageKey == "" {
 		return false, campaignbot.Errorf(campaignbot.EINVALID, "a message key is required")
 	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, qMarkHandled, messageKey, encTime(tx.now), replies)
-	if err != nil {
-		return false, fmt.Errorf("mark handled: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mark handled: %w", err)
-	}
-	if err := tx.commit(); err != nil {
-		return false, err
-	}
-	return n == 1, nil
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, qMarkHandled, messageKey, encTime(tx.now), replies)
+		if err != nil {
+			return fmt.Errorf("mark handled: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("mark handled: %w", err)
+		}
+		return nil
+	})
+	return n == 1, err
 }
 
 // FindHandled reports whether a chat message was handled before, and the
@@ -437,30 +419,24 @@ func (db *DB) SaveDialog(ctx context.Context, d *campaignbot.Dialog) error {
 	if err != nil {
 		return fmt.Errorf("encode dialog data: %w", err)
 	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	d.UpdatedAt = tx.now
-	if _, err := tx.ExecContext(ctx, qSaveDialog,
-		string(d.Platform), d.AccountID, d.Name, d.Step, string(data), encTime(d.UpdatedAt)); err != nil {
-		return fmt.Errorf("save dialog: %w", err)
-	}
-	return tx.commit()
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		d.UpdatedAt = tx.now
+		if _, err := tx.ExecContext(ctx, qSaveDialog,
+			string(d.Platform), d.AccountID, d.Name, d.Step, string(data), encTime(d.UpdatedAt)); err != nil {
+			return fmt.Errorf("save dialog: %w", err)
+		}
+		return nil
+	})
 }
 
 // DeleteDialog deletes the account's dialog; deleting none is not an error.
 func (db *DB) DeleteDialog(ctx context.Context, platform campaignbot.Platform, accountID string) error {
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, qDeleteDialog, string(platform), accountID); err != nil {
-		return fmt.Errorf("delete dialog: %w", err)
-	}
-	return tx.commit()
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, qDeleteDialog, string(platform), accountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
+		return nil
+	})
 }
 
 // LastRun returns when job last completed, the zero time if never.

@@ -60,3 +60,58 @@ func TestFindPersonByAccount(t *testing.T) {
 		t.Errorf("unbound account: %v, want ENOTFOUND", err)
 	}
 }
+
+// TestFindArrival checks the handled record and the sender together, each
+// present or not.
+func TestFindArrival(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	ids := importPeople(t, db, "甲")
+	inv, err := db.CreateInvite(ctx, ids["甲"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: "42", ChatID: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	for key, replies := range map[string][]byte{"telegram:42:1": []byte(`["ok"]`), "telegram:43:1": []byte(`["bind first"]`), "telegram:42:2": nil} {
+		if _, err := db.MarkHandled(ctx, key, replies); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		key, account string
+		wantHandled  bool
+		wantReplies  string
+		wantPerson   int64
+	}{
+		{"telegram:42:1", "42", true, `["ok"]`, ids["甲"]},
+		{"telegram:42:2", "42", true, "", ids["甲"]},
+		{"telegram:42:3", "42", false, "", ids["甲"]},
+		{"", "42", false, "", ids["甲"]},
+		{"telegram:43:1", "43", true, `["bind first"]`, 0},
+		{"telegram:43:2", "43", false, "", 0},
+	}
+	for _, tt := range tests {
+		ar, err := db.FindArrival(ctx, tt.key, campaignbot.PlatformTelegram, tt.account)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.key, err)
+		}
+		if ar.Handled != tt.wantHandled || string(ar.Replies) != tt.wantReplies {
+			t.Errorf("%q: handled %v replies %q, want %v %q", tt.key, ar.Handled, ar.Replies, tt.wantHandled, tt.wantReplies)
+		}
+		var got int64
+		if ar.Person != nil {
+			got = ar.Person.ID
+			if ar.Account == nil || ar.Account.PersonID != got || ar.Account.ChatID != tt.account {
+				t.Errorf("%q: account %+v for person %d", tt.key, ar.Account, got)
+			}
+		} else if ar.Account != nil {
+			t.Errorf("%q: account %+v without a person", tt.key, ar.Account)
+		}
+		if got != tt.wantPerson {
+			t.Errorf("%q: person %d, want %d", tt.key, got, tt.wantPerson)
+		}
+	}
+}

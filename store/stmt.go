@@ -101,7 +101,8 @@ func frequentQueries() []string {
 		qEnqueue, qClaimOutbox, qMarkSent, qMarkRetry, qFindPrompt, qCountPrompts,
 		qSaveInbound, qPendingInbound, qMarkInboundProcessed, qMarkHandled, qFindHandled,
 		qFindDialog, qSaveDialog, qDeleteDialog, qLastRun, qSetLastRun,
-		findAccountsQuery(accountByID), findAccountsQuery(accountsByPerson), qPersonByAccount,
+		findAccountsQuery(accountByID), findAccountsQuery(accountsByPerson), qArrival,
+		qSavepoint, qRollbackTo,
 	}
 	qs = append(qs, findSubmissionsQueries(`id = ?`)...)
 	qs = append(qs, findProblemsQueries(`id = ?`)...)

@@ -5,8 +5,9 @@
 //
 // Writes go through a pool of one connection whose transactions begin
 // IMMEDIATE, so writers queue in Go instead of spinning on SQLite's busy
-// handler and never fail to upgrade a read lock; reads use a separate pool
-// of read-only connections and run beside the writer thanks to WAL.
+// handler and never fail to upgrade a read lock; the writes of the chat
+// path are committed in groups (batch.go). Reads use a separate pool of
+// read-only connections and run beside the writer thanks to WAL.
 package store
 
 import (
@@ -21,6 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -53,6 +56,19 @@ type DB struct {
 	cdb  *sql.DB
 	wset stmtSet // frequent statements prepared on wdb
 	rset stmtSet // and on rdb
+
+	// The writer goroutine (batch.go) takes writes from ops until quit is
+	// closed, then closes stopped.
+	ops      chan *writeOp
+	quit     chan struct{}
+	quitOnce sync.Once
+	stopped  chan struct{}
+
+	// The checkpointer (checkpoint.go) is told of commits on commits and
+	// closes ckptStopped after quit.
+	commits     chan struct{}
+	commitCount atomic.Int64
+	ckptStopped chan struct{}
 }
 
 // Option configures Open.
@@ -114,7 +130,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	var err error
 	// secure_delete zeroes deleted content, so a redacted update leaves no
 	// trace in free pages of the file.
-	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)")); err != nil {
+	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(2)")); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.wdb.SetMaxOpenConns(1)
@@ -146,6 +162,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	db.ops = make(chan *writeOp) // unbuffered: a write is either taken or refused
+	db.quit = make(chan struct{})
+	db.stopped = make(chan struct{})
+	db.commits = make(chan struct{}, 1)
+	db.ckptStopped = make(chan struct{})
+	go db.writeLoop()
+	go db.checkpointLoop()
 	return db, nil
 }
 
@@ -160,8 +183,14 @@ func dsn(path string, extra string) string {
 	return u.String() + "?" + q
 }
 
-// Close closes both connection pools.
+// Close waits for the write in progress, refuses later ones and closes the
+// connection pools.
 func (db *DB) Close() error {
+	if db.quit != nil {
+		db.quitOnce.Do(func() { close(db.quit) })
+		<-db.stopped
+		<-db.ckptStopped
+	}
 	db.wset.close()
 	db.rset.close()
 	var errs []error
@@ -220,6 +249,7 @@ func (tx *Tx) commit() error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	tx.db.committed()
 	return nil
 }
 

@@ -55,13 +55,11 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 	if err := checkAttachments(s.Attachments); err != nil {
 		return err
 	}
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	err = createSubmission(ctx, tx, s)
-	if errors.Is(err, sql.ErrNoRows) {
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		err := createSubmission(ctx, tx, s)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		// The source key was stored before: the same message again.
 		var id int64
 		if err := tx.QueryRowContext(ctx, qSourceKey, s.SourceKey).Scan(&id); err != nil {
@@ -74,10 +72,7 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 		*s = *old
 		s.Existing = true
 		return nil
-	} else if err != nil {
-		return err
-	}
-	return tx.commit()
+	})
 }
 
 // createSubmission inserts s as the next version of its scope. It returns

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot"
 )
 
 // apiError is a Bot API error answer to a call made without the library.
@@ -278,24 +279,38 @@ func (t *Telegram) processPending(ctx context.Context) (retry bool) {
 			y, _ := strconv.ParseInt(b.Key, 10, 64)
 			return int(x - y)
 		})
+		// The photos of an album arrive as consecutive updates and are
+		// processed as one; each sender's updates in order, different
+		// senders' side by side.
+		var units []unit
 		for i := 0; i < len(ins); i++ {
-			if ctx.Err() != nil {
-				return false
-			}
-			// The photos of an album arrive as consecutive updates.
-			in, album := ins[i], []*campaignbot.Inbound(nil)
-			if g := albumOf(in); g != "" {
-				for i+1 < len(ins) && albumOf(ins[i+1]) == g {
-					album = append(album, ins[i+1])
+			r := routeOf(ins[i])
+			u := unit{in: ins[i], sender: r.sender}
+			if r.album != "" {
+				for i+1 < len(ins) && routeOf(ins[i+1]).album == r.album {
+					u.album = append(u.album, ins[i+1])
 					i++
 				}
 			}
-			if !t.processOne(ctx, in, album) {
-				return true
-			}
+			units = append(units, u)
+		}
+		done := bot.ProcessLanes(ctx, units, func(u unit) string { return u.sender },
+			func(ctx context.Context, u unit) bool { return t.processOne(ctx, u.in, u.album) })
+		if ctx.Err() != nil {
+			return false
+		}
+		if !done {
+			return true
 		}
 	}
 	return false
+}
+
+// unit is an update to process with the other photos of its album.
+type unit struct {
+	in     *campaignbot.Inbound
+	album  []*campaignbot.Inbound
+	sender string
 }
 
 // processOne processes one update and marks it processed. It reports false
@@ -306,9 +321,8 @@ func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound, albu
 		if ctx.Err() != nil {
 			return false // shutting down: process on the next start
 		}
-		t.attempts[in.Key]++
-		if t.attempts[in.Key] < maxAttempts {
-			t.cfg.log.Warn("telegram update failed, will retry", "update", in.Key, "attempt", t.attempts[in.Key], "err", err)
+		if n := t.failed(in.Key); n < maxAttempts {
+			t.cfg.log.Warn("telegram update failed, will retry", "update", in.Key, "attempt", n, "err", err)
 			return false
 		}
 		// Giving up keeps one bad update from blocking all that follow.
@@ -329,8 +343,18 @@ func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound, albu
 			return false
 		}
 	}
+	t.mu.Lock()
 	delete(t.attempts, in.Key)
+	t.mu.Unlock()
 	return true
+}
+
+// failed counts a failed attempt at the update with key and returns the count.
+func (t *Telegram) failed(key string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.attempts[key]++
+	return t.attempts[key]
 }
 
 // outboxReply builds the n-th reply to the update with key.

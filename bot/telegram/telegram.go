@@ -206,8 +206,9 @@ type Telegram struct {
 	handler bot.Handler
 	sender  *Sender
 
-	wake     chan struct{}  // buffered 1: stored updates wait
-	attempts map[string]int // failed processing attempts by key; processing goroutine only
+	wake     chan struct{} // buffered 1: stored updates wait
+	mu       sync.Mutex
+	attempts map[string]int // failed processing attempts by key
 	// batch is held while a getUpdates batch is stored, so processing sees
 	// a batch whole: the photos of an album arrive together and are
 	// processed as one.

@@ -399,17 +399,47 @@ func (t *Telegram) enqueue(ctx context.Context, key string, req *bot.Request, re
 	return nil
 }
 
-// albumOf returns the chat and media group of a stored update that is part
-// of an album (several photos sent at once), or "" for any other update.
-func albumOf(in *campaignbot.Inbound) string {
+// route is what processing needs to know of a stored update before
+// decoding it: who sent it, and the album it is part of.
+type route struct {
+	sender string // the user's ID, "" when the update has no sender
+	album  string // chat and media group of an album's photo, or ""
+}
+
+// routeOf reads the route of a stored update.
+func routeOf(in *campaignbot.Inbound) route {
+	type from struct {
+		ID int64 `json:"id"`
+	}
 	var u struct {
 		Message *struct {
+			From         *from              `json:"from"`
 			Chat         struct{ ID int64 } `json:"chat"`
 			MediaGroupID string             `json:"media_group_id"`
 		} `json:"message"`
+		CallbackQuery *struct {
+			From from `json:"from"`
+		} `json:"callback_query"`
+		MyChatMember *struct {
+			From from `json:"from"`
+		} `json:"my_chat_member"`
 	}
-	if json.Unmarshal(in.Payload, &u) != nil || u.Message == nil || u.Message.MediaGroupID == "" {
-		return ""
+	var r route
+	if json.Unmarshal(in.Payload, &u) != nil {
+		return r
 	}
-	return formatID(u.Message.Chat.ID) + "/" + u.Message.MediaGroupID
+	switch {
+	case u.Message != nil:
+		if u.Message.From != nil {
+			r.sender = formatID(u.Message.From.ID)
+		}
+		if u.Message.MediaGroupID != "" {
+			r.album = formatID(u.Message.Chat.ID) + "/" + u.Message.MediaGroupID
+		}
+	case u.CallbackQuery != nil:
+		r.sender = formatID(u.CallbackQuery.From.ID)
+	case u.MyChatMember != nil:
+		r.sender = formatID(u.MyChatMember.From.ID)
+	}
+	return r
 }

@@ -114,20 +114,37 @@ func (p *Processor) ProcessPending(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("pending wecom callbacks: %w", err)
 		}
+		// Each member's callbacks in order (a failed one holds back that
+		// member's later ones), different members' side by side.
+		var mu sync.Mutex
 		done := 0
 		var errs []error
-		for _, in := range batch {
-			if err := p.Process(ctx, in); err != nil {
+		bot.ProcessLanes(ctx, batch, senderOf, func(ctx context.Context, in *campaignbot.Inbound) bool {
+			err := p.Process(ctx, in)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
 				errs = append(errs, fmt.Errorf("callback %s: %w", in.Key, err))
-				continue
+				return false
 			}
 			done++
-		}
+			return true
+		})
 		n += done
 		if len(batch) < pendingBatch || done == 0 {
 			return n, errors.Join(errs...)
 		}
 	}
+}
+
+// senderOf returns the member who sent a stored callback, or "" if it
+// cannot be read (Process then deals with it).
+func senderOf(in *campaignbot.Inbound) string {
+	msg, err := ParseMessage(in.Payload)
+	if err != nil {
+		return ""
+	}
+	return msg.FromUserName
 }
 
 // Process handles one stored callback: parse, build the request, call the

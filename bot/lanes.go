@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"context"
+	"sync"
+)
+
+// MaxLanes is how many senders' messages the adapters process at once.
+// Different senders' messages are independent (dialogs, duplicates and
+// versions are all per sender or keyed by message), and processing them
+// together lets the store commit their writes together; a few lanes are
+// enough to fill the store's writer on two cores.
+const MaxLanes = 8
+
+// ProcessLanes processes items, which are in arrival order: the items of
+// one lane (one sender: key's value) in order, one at a time; different
+// lanes concurrently, up to MaxLanes at once. A lane stops at its first
+// item for which process reports false, so that no later message of that
+// sender overtakes it; the other lanes go on. ProcessLanes returns once
+// every lane has stopped, reporting whether every item was processed.
+func ProcessLanes[T any](ctx context.Context, items []T, key func(T) string, process func(context.Context, T) bool) bool {
+	var order []string
+	lanes := map[string][]T{}
+	for _, it := range items {
+		k := key(it)
+		if _, ok := lanes[k]; !ok {
+			order = append(order, k)
+		}
+		lanes[k] = append(lanes[k], it)
+	}
+	run := func(lane []T) bool {
+		for _, it := range lane {
+			if ctx.Err() != nil || !process(ctx, it) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(order) == 1 {
+		return run(lanes[order[0]])
+	}
+
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		ok   = true
+		free = make(chan struct{}, MaxLanes)
+	)
+	for _, k := range order {
+		free <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-free }()
+			if !run(lanes[k]) {
+				mu.Lock()
+				ok = false
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return ok
+}
