@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -112,6 +113,74 @@ func TestFindArrival(t *testing.T) {
 		}
 		if got != tt.wantPerson {
 			t.Errorf("%q: person %d, want %d", tt.key, got, tt.wantPerson)
+		}
+	}
+}
+
+// TestFindArrivalSeesChanges checks that the senders FindArrival keeps in
+// memory never outlive a change to the roster, made by this store or by
+// another process (a second store on the same file), and that a caller
+// changing its copy changes nothing for the next.
+func TestFindArrivalSeesChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	bot, other := mustOpenPath(t, path), mustOpenPath(t, path)
+	ids := importPeople(t, other, "甲", "乙")
+	arrival := func() *campaignbot.Arrival {
+		t.Helper()
+		ar, err := bot.FindArrival(ctx, "", campaignbot.PlatformTelegram, "42")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ar
+	}
+	if ar := arrival(); ar.Person != nil {
+		t.Fatalf("unbound account found %+v", ar.Person)
+	}
+	inv, err := other.CreateInvite(ctx, ids["甲"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: "42", ChatID: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name   string
+		change func() error
+		check  func(p *campaignbot.Person) bool
+	}{
+		{"bound by another process", func() error { return nil },
+			func(p *campaignbot.Person) bool { return p != nil && p.Name == "甲" }},
+		{"a role granted", func() error {
+			_, _, err := other.ImportRoster(ctx, []campaignbot.RosterEntry{{Name: "甲", Departments: []string{"综合科"},
+				Roles: []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLiaison}}})
+			return err
+		}, func(p *campaignbot.Person) bool { return p.HasRole(campaignbot.RoleLiaison) }},
+		{"moved to another department", func() error {
+			_, _, err := other.ImportRoster(ctx, []campaignbot.RosterEntry{{Name: "甲", Departments: []string{"办公室"},
+				Roles: []campaignbot.Role{campaignbot.RoleMember}}})
+			return err
+		}, func(p *campaignbot.Person) bool { return p.Department == "办公室" && !p.HasRole(campaignbot.RoleLiaison) }},
+		{"unreachable on WeCom, by this store", func() error {
+			return bot.SetReachable(ctx, ids["甲"], campaignbot.PlatformWeCom, false)
+		}, func(p *campaignbot.Person) bool { return len(p.Unreachable) == 1 }},
+	}
+	for _, st := range steps {
+		arrival() // cache what was there before the change
+		if err := st.change(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		ar := arrival()
+		if !st.check(ar.Person) {
+			t.Errorf("%s: FindArrival gives %+v", st.name, ar.Person)
+		}
+		if ar.Person != nil {
+			ar.Person.Roles = nil // the caller's copy
+			ar.Person.Name = "changed"
+		}
+		if again := arrival(); again.Person == nil || again.Person.Name != "甲" || len(again.Person.Roles) == 0 {
+			t.Errorf("%s: a caller's change reached the cache: %+v", st.name, again.Person)
 		}
 	}
 }

@@ -57,6 +57,8 @@ type DB struct {
 	wset stmtSet // frequent statements prepared on wdb
 	rset stmtSet // and on rdb
 
+	senders senderCache // FindArrival's
+
 	// The writer goroutine (batch.go) takes writes from ops until quit is
 	// closed, then closes stopped.
 	ops      chan *writeOp
