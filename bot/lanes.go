@@ -8,9 +8,10 @@ import (
 // MaxLanes is how many senders' messages the adapters process at once.
 // Different senders' messages are independent (dialogs, duplicates and
 // versions are all per sender or keyed by message), and processing them
-// together lets the store commit their writes together; a few lanes are
-// enough to fill the store's writer on two cores.
-const MaxLanes = 8
+// together lets the store commit their writes together. On two cores 16
+// keep the store's writer busy with batches of several writes; 8 left it
+// waiting for work (bench: ingest 45–50% of bare inserts against 60–66%).
+const MaxLanes = 16
 
 // ProcessLanes processes items, which are in arrival order: the items of
 // one lane (one sender: key's value) in order, one at a time; different

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 )
 
 // Group commit. A write transaction costs SQLite about as much to commit as
@@ -76,6 +77,11 @@ func (db *DB) writeLoop() {
 		}
 		db.runBatch(batch)
 		clear(batch)
+		// The callers just answered are runnable on this thread's queue;
+		// let them go first, so that those that write again (the next
+		// message of a busy sender) join the next batch instead of
+		// waiting behind it.
+		runtime.Gosched()
 	}
 }
 
