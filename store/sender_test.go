@@ -161,7 +161,9 @@ func TestFindArrivalSeesChanges(t *testing.T) {
 			_, _, err := other.ImportRoster(ctx, []campaignbot.RosterEntry{{Name: "甲", Departments: []string{"办公室"},
 				Roles: []campaignbot.Role{campaignbot.RoleMember}}})
 			return err
-		}, func(p *campaignbot.Person) bool { return p.Department == "办公室" && !p.HasRole(campaignbot.RoleLiaison) }},
+		}, func(p *campaignbot.Person) bool {
+			return p.Department == "办公室" && !p.HasRole(campaignbot.RoleLiaison)
+		}},
 		{"unreachable on WeCom, by this store", func() error {
 			return bot.SetReachable(ctx, ids["甲"], campaignbot.PlatformWeCom, false)
 		}, func(p *campaignbot.Person) bool { return len(p.Unreachable) == 1 }},
