@@ -180,6 +180,11 @@ type LedgerItem struct {
 	SubmissionID int64 // when created from an accepted report
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// SourceKey names the chat message that added the item; a second
+	// CreateLedgerItem with the same key stores nothing, fills the item
+	// stored the first time and sets Existing.
+	SourceKey string
+	Existing  bool
 }
 
 // LedgerService stores the rectification ledger.

@@ -58,6 +58,11 @@ type ReviewComment struct {
 	Text         string
 	Decision     ReviewState // ReviewReturned or ReviewAccepted
 	CreatedAt    time.Time
+	// SourceKey names the chat message that made the decision; a second
+	// ReviewSubmission with the same key changes nothing, fills the
+	// comment stored the first time and sets Existing.
+	SourceKey string
+	Existing  bool
 }
 
 // SubmissionFilter selects submissions; zero fields match everything.

@@ -573,7 +573,7 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	case to-from > 180:
 		return c.userError(campaignbot.EINVALID, "leave.too_long")
 	}
-	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to}
+	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to, SourceKey: c.Req.Key()}
 	if err := e.store.CreateLeave(ctx, l); err != nil {
 		return fmt.Errorf("create leave: %w", err)
 	}

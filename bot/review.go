@@ -320,7 +320,8 @@ func (e *Engine) decideReview(ctx context.Context, c *Context, s *campaignbot.Su
 	if n := utf8.RuneCountInString(comment); n > maxCommentLen {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, maxCommentLen)
 	}
-	rc := &campaignbot.ReviewComment{SubmissionID: s.ID, ReviewerID: c.Person.ID, Text: comment, Decision: decision}
+	rc := &campaignbot.ReviewComment{SubmissionID: s.ID, ReviewerID: c.Person.ID, Text: comment, Decision: decision,
+		SourceKey: c.Req.Key()}
 	switch err := e.store.ReviewSubmission(ctx, rc); campaignbot.ErrorCode(err) {
 	case "":
 	case campaignbot.ECONFLICT:

@@ -593,8 +593,19 @@ func (db *DB) CreateLeave(ctx context.Context, l *campaignbot.Leave) error {
 	if err := personExists(ctx, tx, l.PersonID); err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO leaves (person_id, from_day, to_day) VALUES (?, ?, ?) RETURNING id`,
-		l.PersonID, int64(l.From), int64(l.To)).Scan(&l.ID); err != nil {
+	l.Existing = false
+	if l.SourceKey != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id, person_id, from_day, to_day FROM leaves WHERE source_key = ?`, l.SourceKey).
+			Scan(&l.ID, &l.PersonID, &l.From, &l.To)
+		if err == nil {
+			l.Existing = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find leave by source: %w", err)
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO leaves (person_id, from_day, to_day, source_key) VALUES (?, ?, ?, ?) RETURNING id`,
+		l.PersonID, int64(l.From), int64(l.To), nullString(l.SourceKey)).Scan(&l.ID); err != nil {
 		return constraintErr(err, "create leave")
 	}
 	return tx.commit()

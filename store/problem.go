@@ -289,11 +289,27 @@ func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) 
 		return err
 	}
 	defer tx.Rollback()
+	it.Existing = false
+	if it.SourceKey != "" {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_items WHERE source_key = ?`, it.SourceKey).Scan(&id)
+		if err == nil {
+			old, err := findLedgerItem(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			*it = *old
+			it.Existing = true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find ledger item by source: %w", err)
+		}
+	}
 	it.CreatedAt, it.UpdatedAt = tx.now, tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at, source_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
-		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
+		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt), nullString(it.SourceKey)).Scan(&it.ID); err != nil {
 		return constraintErr(err, "create ledger item")
 	}
 	return tx.commit()
@@ -343,9 +359,26 @@ func (db *DB) FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, e
 		return nil, err
 	}
 	defer tx.Rollback()
+	return findLedgerItems(ctx, tx, "1 = 1")
+}
+
+// findLedgerItem returns the item with id, ENOTFOUND if there is none.
+func findLedgerItem(ctx context.Context, tx *Tx, id int64) (*campaignbot.LedgerItem, error) {
+	its, err := findLedgerItems(ctx, tx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(its) == 0 {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", id)
+	}
+	return its[0], nil
+}
+
+// findLedgerItems returns the items matching where, by due day.
+func findLedgerItems(ctx context.Context, tx *Tx, where string, args ...any) ([]*campaignbot.LedgerItem, error) {
 	var its []*campaignbot.LedgerItem
-	err = eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(owner_id, 0), due, status, evidence, COALESCE(problem_id, 0), COALESCE(submission_id, 0), created_at, updated_at
-		FROM ledger_items ORDER BY due, id`, nil,
+	err := eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(owner_id, 0), due, status, evidence, COALESCE(problem_id, 0), COALESCE(submission_id, 0), created_at, updated_at
+		FROM ledger_items WHERE `+where+` ORDER BY due, id`, args,
 		func(rows *sql.Rows) error {
 			var it campaignbot.LedgerItem
 			var created, updated int64

@@ -211,6 +211,19 @@ func (db *DB) ReviewSubmission(ctx context.Context, c *campaignbot.ReviewComment
 	}
 	defer tx.Rollback()
 
+	c.Existing = false
+	if c.SourceKey != "" {
+		var decision string
+		var at int64
+		err := tx.QueryRowContext(ctx, `SELECT id, submission_id, reviewer_id, text, decision, created_at FROM review_comments WHERE source_key = ?`,
+			c.SourceKey).Scan(&c.ID, &c.SubmissionID, &c.ReviewerID, &c.Text, &decision, &at)
+		if err == nil {
+			c.Decision, c.CreatedAt, c.Existing = campaignbot.ReviewState(decision), decTime(at), true
+			return nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("find review by source: %w", err)
+		}
+	}
 	s, err := findSubmissionByID(ctx, tx, c.SubmissionID)
 	if err != nil {
 		return err
@@ -230,8 +243,8 @@ func (db *DB) ReviewSubmission(ctx context.Context, c *campaignbot.ReviewComment
 		return fmt.Errorf("review submission: %w", err)
 	}
 	c.CreatedAt = tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO review_comments (submission_id, reviewer_id, text, decision, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		s.ID, c.ReviewerID, c.Text, string(c.Decision), encTime(c.CreatedAt)).Scan(&c.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO review_comments (submission_id, reviewer_id, text, decision, created_at, source_key) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		s.ID, c.ReviewerID, c.Text, string(c.Decision), encTime(c.CreatedAt), nullString(c.SourceKey)).Scan(&c.ID); err != nil {
 		return constraintErr(err, "store review comment")
 	}
 	return tx.commit()
