@@ -25,3 +25,23 @@ type DigestService interface {
 	// CountSurveyParticipants counts the people who answered each survey.
 	CountSurveyParticipants(ctx context.Context) (map[string]int, error)
 }
+
+// SubmissionRecordSnapshotService is implemented by stores that keep a
+// saved snapshot of the submission records, so that a new process reads
+// one stored value and the rows added since instead of every row. The
+// scheduler uses it when its store offers it and falls back to
+// FindSubmissionRecordsAfter otherwise.
+//
+// The epoch is a number that changes whenever a submission is deleted or a
+// column of its record changes; records read in one epoch extend each
+// other, so a reader caching them starts over when the epoch moves.
+type SubmissionRecordSnapshotService interface {
+	// FindSubmissionRecordsInEpoch is FindSubmissionRecordsAfter together
+	// with the epoch the records were read in.
+	FindSubmissionRecordsInEpoch(ctx context.Context, afterID int64) (recs []SubmissionRecord, epoch int64, err error)
+	// SaveSubmissionRecordSnapshot saves recs, every record up to the last
+	// one's ID in ID order as read in epoch, as the snapshot later reads
+	// start from. It saves nothing if the saved snapshot already reaches as
+	// far, and fails with ECONFLICT if the epoch has moved since.
+	SaveSubmissionRecordSnapshot(ctx context.Context, recs []SubmissionRecord, epoch int64) error
+}

@@ -51,6 +51,10 @@ type ObligationInput struct {
 	Day         Date
 	People      []*Person
 	Submissions []SubmissionRecord
-	Claims      []Claim
-	Leaves      []Leave
+	// Returned are the IDs, in order, of submissions returned for revision:
+	// they do not count (the author owes a new version). Giving them here
+	// spares the caller a filtered copy of every record.
+	Returned []int64
+	Claims   []Claim
+	Leaves   []Leave
 }

@@ -163,6 +163,11 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 		if ti < 0 || s.Day > in.Day {
 			continue
 		}
+		if len(in.Returned) > 0 {
+			if _, returned := slices.BinarySearch(in.Returned, s.ID); returned {
+				continue
+			}
+		}
 		t := &tasks[ti]
 		ref := subRef{task: ti, day: s.Day, id: s.ID}
 		if t.task.Cardinality == PerDepartment && s.DepartmentID != 0 {

@@ -70,13 +70,14 @@ func TestObligations(t *testing.T) {
 		return campaignbot.SubmissionRecord{ID: id, TaskKey: task, PersonID: personID, DepartmentID: dept, Day: d(t, day)}
 	}
 	tests := []struct {
-		name   string
-		day    string
-		people []*campaignbot.Person
-		subs   []campaignbot.SubmissionRecord
-		claims []campaignbot.Claim
-		leaves []campaignbot.Leave
-		want   []string
+		name     string
+		day      string
+		people   []*campaignbot.Person
+		subs     []campaignbot.SubmissionRecord
+		returned []int64
+		claims   []campaignbot.Claim
+		leaves   []campaignbot.Leave
+		want     []string
 	}{{
 		name:   "nothing begun before the phase",
 		day:    "03-03",
@@ -133,6 +134,28 @@ func TestObligations(t *testing.T) {
 			"1 notes 03-04..03-08 due 03-08 overdue",
 			"1 notes 03-09..03-15 due 03-15 pending",
 			"1 report 03-04..03-26 due 03-20 done sub=21",
+		},
+	}, {
+		name:     "once task: a version returned for revision does not count, the next one does",
+		day:      "03-10",
+		people:   []*campaignbot.Person{member},
+		subs:     []campaignbot.SubmissionRecord{sub(21, 1, 3, "report", "03-07"), sub(22, 1, 3, "report", "03-09")},
+		returned: []int64{21},
+		want: []string{
+			"1 notes 03-04..03-08 due 03-08 overdue",
+			"1 notes 03-09..03-15 due 03-15 pending",
+			"1 report 03-04..03-26 due 03-20 done sub=22",
+		},
+	}, {
+		name:     "once task: its only version returned: owed again",
+		day:      "03-10",
+		people:   []*campaignbot.Person{member},
+		subs:     []campaignbot.SubmissionRecord{sub(10, 1, 3, "notes", "03-05"), sub(21, 1, 3, "report", "03-07")},
+		returned: []int64{4, 21, 30},
+		want: []string{
+			"1 notes 03-04..03-08 due 03-08 done sub=10",
+			"1 notes 03-09..03-15 due 03-15 pending",
+			"1 report 03-04..03-26 due 03-20 pending",
 		},
 	}, {
 		name:   "leave moves a due date: overdue becomes pending",
@@ -261,7 +284,7 @@ func TestObligations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := campaignbot.ObligationInput{
 				Plan: pl, Day: d(t, tt.day), People: tt.people,
-				Submissions: tt.subs, Claims: tt.claims, Leaves: tt.leaves,
+				Submissions: tt.subs, Returned: tt.returned, Claims: tt.claims, Leaves: tt.leaves,
 			}
 			var got []string
 			for _, o := range campaignbot.Obligations(in) {

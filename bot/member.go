@@ -103,6 +103,9 @@ func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]c
 	loc := e.plan.Loc()
 	recs := make([]campaignbot.SubmissionRecord, 0, len(subs))
 	for _, s := range subs {
+		if s.State == campaignbot.ReviewReturned {
+			continue // returned for revision: a new version is owed
+		}
 		recs = append(recs, campaignbot.SubmissionRecord{
 			ID: s.ID, TaskKey: s.TaskKey, PersonID: s.PersonID, DepartmentID: s.DepartmentID,
 			Day: campaignbot.DateOf(s.SubmittedAt, loc),

@@ -153,3 +153,20 @@ func TestReviewByHead(t *testing.T) {
 	fieldContains(t, e.drain()[0].Text, "请补充事例")
 	fieldContains(t, e.send("王建国", fmt.Sprintf("/review %d return", v1.ID)), "is not awaiting review")
 }
+
+// TestReturnedReportOwedAgain: a report returned for revision no longer
+// counts in /tasks; the author owes a new version.
+func TestReturnedReportOwedAgain(t *testing.T) {
+	e := fieldNewEnv(t, campaignbot.NewDate(2026, time.May, 11))
+	e.send("赵磊", "/submit dept-analysis")
+	e.send("赵磊", "一、学习情况\n二、存在问题")
+	v1 := e.fieldVersions("赵磊")[0]
+	fieldContains(t, e.send("赵磊", "/tasks"), "Department analysis report — due 2026-06-30, done")
+	e.send("李明华", fmt.Sprintf("/review %d return", v1.ID))
+	fieldContains(t, e.send("李明华", "存在问题要有具体事例"), "is returned")
+	got := e.send("赵磊", "/tasks")
+	fieldContains(t, got, "submit: /submit dept-analysis")
+	if strings.Contains(got, "done") {
+		t.Errorf("a returned report still counts as done:\n%s", got)
+	}
+}

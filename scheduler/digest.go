@@ -35,7 +35,8 @@ type digestRun struct {
 	leaderOf map[int64]int64
 }
 
-// newDigestRun loads what digests of day need, once.
+// newDigestRun loads what digests of day need, once. Its callers hold
+// s.heavy while they use it.
 func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*digestRun, error) {
 	d, err := s.load(ctx)
 	if err != nil {
@@ -105,6 +106,8 @@ func (sc *scope) covers(dept int64) bool { return sc.all || sc.depts[dept] }
 // and the office, the departments in their charge for a leader. Others get
 // EFORBIDDEN. `/digest`, `campaignbot digest` and the daily job share it.
 func (s *Scheduler) Digest(ctx context.Context, forPersonID int64, day campaignbot.Date) (string, error) {
+	s.heavy.Lock()
+	defer s.heavy.Unlock()
 	r, err := s.newDigestRun(ctx, day)
 	if err != nil {
 		return "", err
@@ -115,6 +118,8 @@ func (s *Scheduler) Digest(ctx context.Context, forPersonID int64, day campaignb
 // DigestWithChart is Digest with the completion chart the daily job
 // attaches, for `/digest` on platforms that show images.
 func (s *Scheduler) DigestWithChart(ctx context.Context, forPersonID int64, day campaignbot.Date) (string, []campaignbot.Attachment, error) {
+	s.heavy.Lock()
+	defer s.heavy.Unlock()
 	r, err := s.newDigestRun(ctx, day)
 	if err != nil {
 		return "", nil, err
@@ -168,6 +173,8 @@ func (s *Scheduler) SendDigests(ctx context.Context, day campaignbot.Date) (int,
 
 // digestMessages renders day's digests as outbox messages.
 func (s *Scheduler) digestMessages(ctx context.Context, day campaignbot.Date) ([]*campaignbot.OutboxMessage, error) {
+	s.heavy.Lock()
+	defer s.heavy.Unlock()
 	r, err := s.newDigestRun(ctx, day)
 	if err != nil {
 		return nil, err
@@ -555,6 +562,8 @@ func (r *digestRun) renderUnbound(b *strings.Builder) {
 // OverdueFor lists everyone overdue on day in the departments the leader is
 // in charge of (everyone, for the head and the office), for `/overdue`.
 func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaignbot.Date) (string, error) {
+	s.heavy.Lock()
+	defer s.heavy.Unlock()
 	r, err := s.newDigestRun(ctx, day)
 	if err != nil {
 		return "", err

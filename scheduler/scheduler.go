@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -53,9 +52,21 @@ type Scheduler struct {
 	cancel  context.CancelFunc
 	jobs    sync.Mutex     // one job at a time, whoever starts it
 	warming sync.WaitGroup // the warm-up Start began
+	// heavy lets one computation over everyone (a digest, an overdue
+	// list, reminders) run at a time: each holds every person's
+	// obligations, and on two cores concurrent ones only multiply the
+	// memory (sixteen chats asking for /digest at once reached 130 MB).
+	heavy sync.Mutex
 
-	mu   sync.Mutex // guards snap
+	mu   sync.Mutex // guards snap and the three below
 	snap snapshot
+	// started is set by Start: from then on loads save the record snapshot
+	// in the background when due. A scheduler used once, without Start and
+	// Close, saves nothing: its caller may close the store meanwhile.
+	started bool
+	saving  bool           // a background save is running
+	closed  bool           // Close has begun: no more background saves
+	saves   sync.WaitGroup // the background saves
 }
 
 // Option configures a Scheduler.
@@ -113,6 +124,9 @@ func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
 // catch-up's error, if any, with the jobs scheduled all the same.
 func (s *Scheduler) Start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	s.mu.Lock()
+	s.started = true
+	s.mu.Unlock()
 	logger := cronLogger{s.logger}
 	s.cron = cron.New(
 		cron.WithLocation(s.plan.Loc()),
@@ -156,9 +170,12 @@ func (s *Scheduler) Start(ctx context.Context) error {
 
 // Warm reads the roster and every submission record into the scheduler's
 // cache, so that later digests, overdue lists and reminder runs read only
-// what changed. With 200,000 submissions the first read takes most of a
-// second, so Start runs it in the background: the first /digest after a
-// start is then as fast as any other.
+// what changed. Start runs it in the background, so that the first /digest
+// after a start is as fast as any other. With 200,000 submissions the first
+// read takes most of a second unless the store keeps a record snapshot
+// (campaignbot.SubmissionRecordSnapshotService), which a started scheduler
+// saves as records accumulate, and Close: then it takes tens of
+// milliseconds.
 func (s *Scheduler) Warm(ctx context.Context) error {
 	_, err := s.load(ctx)
 	return err
@@ -175,13 +192,20 @@ func (s *Scheduler) Stop() context.Context {
 	return s.cron.Stop()
 }
 
-// Close stops the jobs and waits for the running ones to finish.
+// Close stops the jobs and waits for the running ones to finish. If the
+// store keeps a record snapshot and records were read since the last save,
+// it saves them, so that the next process starts from all of them.
 func (s *Scheduler) Close() error {
 	<-s.Stop().Done()
 	if s.cancel != nil {
 		s.cancel()
 	}
 	s.warming.Wait()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.saves.Wait()
+	s.saveRecordsOnClose()
 	return nil
 }
 
@@ -314,6 +338,8 @@ func (s *Scheduler) enqueueRun(ctx context.Context, msgs []*campaignbot.OutboxMe
 }
 
 func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.Date, now time.Time) ([]Prompt, error) {
+	s.heavy.Lock()
+	defer s.heavy.Unlock()
 	d, err := s.load(ctx)
 	if err != nil {
 		return nil, err
@@ -329,6 +355,9 @@ func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.D
 // snapshot caches what the jobs and digests read in bulk: the roster (while
 // its fingerprint holds) and every submission record (appended to, since
 // submissions are never deleted; returned versions are filtered per read).
+// A store with a record snapshot also reports the epoch, which moves if a
+// submission is deleted or changed after all: the records are then read
+// again.
 type snapshot struct {
 	version     string
 	people      []*campaignbot.Person
@@ -337,6 +366,11 @@ type snapshot struct {
 	leaves      []campaignbot.Leave
 	records     []campaignbot.SubmissionRecord
 	maxID       int64
+	epoch       int64
+	// saved is how many of records (a prefix) were last saved as the
+	// store's record snapshot, or failed to be: the next attempt waits
+	// for more.
+	saved int
 }
 
 // data is a consistent view of the store for one run.
@@ -349,10 +383,13 @@ type data struct {
 	bound       map[int64][]campaignbot.Platform
 	leaves      []campaignbot.Leave
 	records     []campaignbot.SubmissionRecord
+	returned    []int64 // IDs of returned versions, in order: they do not count
 	claims      []campaignbot.Claim
 }
 
-// load refreshes the snapshot and returns a view of it.
+// load refreshes the snapshot and returns a view of it. When the roster
+// changed, as it has for a new process, the people, the slowest of its
+// reads, are read beside the rest.
 func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	version, err := s.store.RosterVersion(ctx)
 	if err != nil {
@@ -361,54 +398,31 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sn := &s.snap
-	if version != sn.version {
-		if sn.people, err = s.store.FindPeople(ctx, campaignbot.PersonFilter{}); err != nil {
-			return nil, fmt.Errorf("load people: %w", err)
-		}
-		if sn.departments, err = s.store.FindDepartments(ctx); err != nil {
-			return nil, fmt.Errorf("load departments: %w", err)
-		}
-		if sn.accounts, err = s.store.FindAllAccounts(ctx); err != nil {
-			return nil, fmt.Errorf("load accounts: %w", err)
-		}
-		if sn.leaves, err = s.store.FindAllLeaves(ctx); err != nil {
-			return nil, fmt.Errorf("load leave: %w", err)
-		}
-		sn.version = version
+	reload := version != sn.version
+	var people []*campaignbot.Person
+	var peopleErr error
+	var wg sync.WaitGroup
+	if reload {
+		wg.Go(func() { people, peopleErr = s.findPeople(ctx) })
 	}
-	recs, err := s.store.FindSubmissionRecordsAfter(ctx, sn.maxID)
+	returned, claims, err := s.loadRest(ctx, sn, reload)
+	wg.Wait()
+	if err == nil && peopleErr != nil {
+		err = fmt.Errorf("load people: %w", peopleErr)
+	}
 	if err != nil {
-		return nil, err
+		return nil, err // a roster half read is read again: sn.version stays
 	}
-	if len(recs) > 0 {
-		if len(sn.records) == 0 {
-			sn.records = recs // the first load: no copy of every record
-		} else {
-			sn.records = append(sn.records, recs...)
-		}
-		sn.maxID = recs[len(recs)-1].ID
-	}
-	returned, err := s.store.FindReturnedSubmissionIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	claims, err := s.store.FindClaims(ctx)
-	if err != nil {
-		return nil, err
+	if reload {
+		sn.people, sn.version = people, version
 	}
 
 	d := &data{
 		people: sn.people, departments: sn.departments, accounts: sn.accounts, leaves: sn.leaves,
-		records: sn.records[:len(sn.records):len(sn.records)], claims: claims,
+		records: sn.records[:len(sn.records):len(sn.records)], returned: returned, claims: claims,
 		byID:     make(map[int64]*campaignbot.Person, len(sn.people)),
 		deptByID: make(map[int64]*campaignbot.Department, len(sn.departments)),
 		bound:    make(map[int64][]campaignbot.Platform),
-	}
-	if len(returned) > 0 {
-		d.records = slices.DeleteFunc(slices.Clone(d.records), func(r campaignbot.SubmissionRecord) bool {
-			_, found := slices.BinarySearch(returned, r.ID)
-			return found
-		})
 	}
 	for _, p := range d.people {
 		d.byID[p.ID] = p
@@ -422,12 +436,167 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	return d, nil
 }
 
+// allPeopleFinder is implemented by stores that read everyone faster than
+// FindPeople with an empty filter does (*store.DB).
+type allPeopleFinder interface {
+	FindAllPeople(ctx context.Context) ([]*campaignbot.Person, error)
+}
+
+// findPeople returns everyone.
+func (s *Scheduler) findPeople(ctx context.Context) ([]*campaignbot.Person, error) {
+	if f, ok := s.store.(allPeopleFinder); ok {
+		return f.FindAllPeople(ctx)
+	}
+	return s.store.FindPeople(ctx, campaignbot.PersonFilter{})
+}
+
+// loadRest reads the rest of a load while the people are read: the other
+// roster tables if reload is set, the submission records after the cached
+// ones (saving the record snapshot if due), the versions returned for
+// revision and the claims.
+func (s *Scheduler) loadRest(ctx context.Context, sn *snapshot, reload bool) (returned []int64, claims []campaignbot.Claim, err error) {
+	if reload {
+		if sn.departments, err = s.store.FindDepartments(ctx); err != nil {
+			return nil, nil, fmt.Errorf("load departments: %w", err)
+		}
+		if sn.accounts, err = s.store.FindAllAccounts(ctx); err != nil {
+			return nil, nil, fmt.Errorf("load accounts: %w", err)
+		}
+		if sn.leaves, err = s.store.FindAllLeaves(ctx); err != nil {
+			return nil, nil, fmt.Errorf("load leave: %w", err)
+		}
+	}
+	recs, err := s.readRecords(ctx, sn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(recs) > 0 {
+		if len(sn.records) == 0 {
+			sn.records = recs // the first load: no copy of every record
+		} else {
+			sn.records = append(sn.records, recs...)
+		}
+		sn.maxID = recs[len(recs)-1].ID
+	}
+	s.saveRecordsIfDue(ctx, sn)
+	if returned, err = s.store.FindReturnedSubmissionIDs(ctx); err != nil {
+		return nil, nil, err
+	}
+	if claims, err = s.store.FindClaims(ctx); err != nil {
+		return nil, nil, err
+	}
+	return returned, claims, nil
+}
+
 // obligations computes the obligations as of day, for people (everyone when nil).
 func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people []*campaignbot.Person) []campaignbot.Obligation {
 	if people == nil {
 		people = d.people
 	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: plan, Day: day, People: people, Submissions: d.records, Claims: d.claims, Leaves: d.leaves,
+		Plan: plan, Day: day, People: people, Submissions: d.records, Returned: d.returned, Claims: d.claims, Leaves: d.leaves,
 	})
+}
+
+// readRecords returns the submission records after the cached ones. With a
+// store that keeps a record snapshot, a moved epoch (a submission deleted
+// or changed) empties the cache and every record is read again.
+func (s *Scheduler) readRecords(ctx context.Context, sn *snapshot) ([]campaignbot.SubmissionRecord, error) {
+	st, ok := s.store.(campaignbot.SubmissionRecordSnapshotService)
+	if !ok {
+		return s.store.FindSubmissionRecordsAfter(ctx, sn.maxID)
+	}
+	recs, epoch, err := st.FindSubmissionRecordsInEpoch(ctx, sn.maxID)
+	if err != nil {
+		return nil, err
+	}
+	if epoch != sn.epoch && sn.maxID != 0 {
+		s.logger.Info("submissions were deleted or changed: reading every record again")
+		sn.records, sn.maxID, sn.saved = nil, 0, 0
+		if recs, epoch, err = st.FindSubmissionRecordsInEpoch(ctx, 0); err != nil {
+			return nil, err
+		}
+	}
+	sn.epoch = epoch
+	return recs, nil
+}
+
+// The record snapshot is first saved once a load finds recordSaveMin
+// records (fewer are read quickly enough), then whenever the records not in
+// it reach a tenth of those in it or recordSaveMaxBehind, whichever is
+// fewer; a new process reads the rows after it one by one.
+const (
+	recordSaveMin       = 1000
+	recordSaveMaxBehind = 20000
+	// recordSaveTimeout bounds one save (encoding and one short write).
+	recordSaveTimeout = time.Minute
+)
+
+// recordSaveDue reports whether n records, of which the saved snapshot
+// holds the first saved, call for a save.
+func recordSaveDue(n, saved int) bool {
+	if n < recordSaveMin {
+		return false
+	}
+	return n-saved >= max(min(saved/10, recordSaveMaxBehind), 1)
+}
+
+// saveRecordsIfDue starts saving the cached records as the store's record
+// snapshot, in the background, when enough are not in it yet and Start has
+// run; s.mu is held. After a restart the first load saves too (saved is
+// not known yet), which costs the store one look when its snapshot already
+// reaches as far.
+func (s *Scheduler) saveRecordsIfDue(ctx context.Context, sn *snapshot) {
+	st, ok := s.store.(campaignbot.SubmissionRecordSnapshotService)
+	if !ok || !s.started || s.saving || s.closed || !recordSaveDue(len(sn.records), sn.saved) {
+		return
+	}
+	n := len(sn.records)
+	// Later loads append after n, never write before it: the prefix can
+	// be read without s.mu.
+	recs, epoch := sn.records[:n:n], sn.epoch
+	s.saving = true
+	s.saves.Add(1)
+	go func() {
+		defer s.saves.Done()
+		s.saveRecords(context.WithoutCancel(ctx), st, recs, epoch)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.saving = false
+		if s.snap.epoch == epoch {
+			s.snap.saved = max(s.snap.saved, n)
+		}
+	}()
+}
+
+// saveRecordsOnClose saves the cached records if the store's record
+// snapshot lacks some of them.
+func (s *Scheduler) saveRecordsOnClose() {
+	st, ok := s.store.(campaignbot.SubmissionRecordSnapshotService)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	n, sn := len(s.snap.records), &s.snap
+	recs, epoch, stale := sn.records[:n:n], sn.epoch, n >= recordSaveMin && n > sn.saved
+	s.mu.Unlock()
+	if stale {
+		s.saveRecords(context.Background(), st, recs, epoch)
+	}
+}
+
+// saveRecords saves recs as the store's record snapshot and logs a failure:
+// the snapshot only makes a new process's first load faster.
+func (s *Scheduler) saveRecords(ctx context.Context, st campaignbot.SubmissionRecordSnapshotService, recs []campaignbot.SubmissionRecord, epoch int64) {
+	ctx, cancel := context.WithTimeout(ctx, recordSaveTimeout)
+	defer cancel()
+	err := st.SaveSubmissionRecordSnapshot(ctx, recs, epoch)
+	switch {
+	case campaignbot.ErrorCode(err) == campaignbot.ECONFLICT:
+		s.logger.Info("submission record snapshot not saved", "reason", err)
+	case err != nil:
+		s.logger.Warn("save the submission record snapshot", "err", err)
+	default:
+		s.logger.Debug("submission record snapshot saved", "records", len(recs))
+	}
 }

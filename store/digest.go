@@ -1,25 +1,22 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
+	"slices"
 
 	"campaignbot"
 )
 
-// rosterFingerprints are one-row aggregates over each roster table; their
-// concatenation changes when any row is added, removed or changed.
-var rosterFingerprints = []string{
-	`SELECT COUNT(*), TOTAL(id * 7 + department_id * 13 + updated_at % 1000003 + length(name) + length(telegram) + length(wecom)) FROM people`,
-	`SELECT COUNT(*), TOTAL(person_id * 7 + since * 13 + unicode(role) * 17 + length(role)) FROM person_roles`,
-	`SELECT COUNT(*), TOTAL(id * 7 + COALESCE(leader_id, 0) * 13 + length(name)) FROM departments`,
-	`SELECT COUNT(*), TOTAL(person_id * 7 + department_id * 13) FROM person_in_charge`,
-	`SELECT COUNT(*), TOTAL(person_id * 7 + since % 1000003 + length(platform)) FROM person_unreachable`,
-	`SELECT COUNT(*), TOTAL(person_id * 7 + bound_at % 1000003 + length(account_id) + length(chat_id)) FROM accounts`,
-	`SELECT COUNT(*), TOTAL(id * 7 + person_id * 13 + from_day * 17 + to_day * 19) FROM leaves`,
-}
+// qRosterVersion reads the roster's generation, which triggers move on
+// every change to people, roles, departments, leaders in charge,
+// reachability and accounts (migration 0008), and a fingerprint of leave,
+// which they do not watch: a one-row aggregate over its few rows that
+// changes when any is added, removed or changed.
+const qRosterVersion = `SELECT (SELECT n FROM roster_generation WHERE id = 1),
+	COUNT(*), TOTAL(id * 7 + person_id * 13 + from_day * 17 + to_day * 19) FROM leaves`
 
 // RosterVersion returns a fingerprint of the roster, accounts and leave.
 func (db *DB) RosterVersion(ctx context.Context) (string, error) {
@@ -28,16 +25,12 @@ func (db *DB) RosterVersion(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer tx.Rollback()
-	var b strings.Builder
-	for _, q := range rosterFingerprints {
-		var n int64
-		var sum float64
-		if err := tx.QueryRowContext(ctx, q).Scan(&n, &sum); err != nil {
-			return "", fmt.Errorf("roster version: %w", err)
-		}
-		fmt.Fprintf(&b, "%d:%.0f;", n, sum)
+	var gen, n int64
+	var sum float64
+	if err := tx.QueryRowContext(ctx, qRosterVersion).Scan(&gen, &n, &sum); err != nil {
+		return "", fmt.Errorf("roster version: %w", err)
 	}
-	return b.String(), nil
+	return fmt.Sprintf("%d;%d:%.0f", gen, n, sum), nil
 }
 
 // FindAllAccounts returns every bound chat account.
@@ -50,29 +43,61 @@ func (db *DB) FindAllAccounts(ctx context.Context) ([]*campaignbot.Account, erro
 	return findAccounts(ctx, tx, "1 = 1")
 }
 
+// growthRoom is the room a full read of n submission records leaves for
+// those submitted later: the scheduler appends them to the same slice, and
+// growing it means a copy of every record while the old ones are still in
+// use, which at 200,000 records is the process's memory peak.
+func growthRoom(n int) int { return n / 8 }
+
 // FindSubmissionRecordsAfter returns the records of the submissions with ID
 // greater than afterID, in ID order, whatever their review state.
+func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, error) {
+	rs, _, err := db.FindSubmissionRecordsInEpoch(ctx, afterID)
+	return rs, err
+}
+
+// FindSubmissionRecordsInEpoch is FindSubmissionRecordsAfter together with
+// the epoch, a number that moves whenever a submission is deleted or a
+// column of its record changes.
 //
 // The first call of a process reads every submission (200,000 in the
-// performance targets), so it avoids what costs per row beyond SQLite's own
-// work: the slice is sized once from the ID range (IDs are dense, never
-// deleted) instead of doubling, and the few task keys are shared strings
-// instead of one allocation a row.
-func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, error) {
+// performance targets). It starts from the saved record snapshot when
+// there is a usable one (see snapshot.go) and reads only the rows after
+// it, in the same transaction; otherwise it reads every row, avoiding what
+// costs per row beyond SQLite's own work: the slice is sized once from the
+// ID range (IDs are dense, never deleted) instead of doubling, and the few
+// task keys are shared strings instead of one allocation a row.
+func (db *DB) FindSubmissionRecordsInEpoch(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, int64, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer tx.Rollback()
-	var maxID int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID); err != nil {
-		return nil, fmt.Errorf("find submission records: %w", err)
+	var maxID, epoch int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM submissions),
+		(SELECT n FROM submission_record_epoch WHERE id = 1)`).Scan(&maxID, &epoch); err != nil {
+		return nil, 0, fmt.Errorf("find submission records: %w", err)
 	}
 	if maxID <= afterID {
-		return nil, nil
+		return nil, epoch, nil
 	}
-	rs := make([]campaignbot.SubmissionRecord, 0, maxID-afterID)
+	var rs []campaignbot.SubmissionRecord
 	keys := map[string]string{}
+	if afterID == 0 {
+		if snap, snapKeys, snapMax, ok := db.readRecordSnapshot(ctx, tx, maxID); ok {
+			rs, afterID = snap, snapMax
+			for _, k := range snapKeys {
+				keys[k] = k
+			}
+		}
+	}
+	if rs == nil {
+		n := int(maxID - afterID)
+		if afterID == 0 {
+			n += growthRoom(n)
+		}
+		rs = make([]campaignbot.SubmissionRecord, 0, n)
+	}
 	// The scan targets live outside the row function: Scan's pointers
 	// would otherwise move a fresh record to the heap for every row.
 	var key sql.RawBytes
@@ -93,9 +118,9 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("find submission records: %w", err)
+		return nil, 0, fmt.Errorf("find submission records: %w", err)
 	}
-	return rs, nil
+	return rs, epoch, nil
 }
 
 // FindReturnedSubmissionIDs returns the IDs of versions returned for revision.
@@ -167,4 +192,141 @@ func (db *DB) CountSurveyParticipants(ctx context.Context) (map[string]int, erro
 		return nil, fmt.Errorf("count survey participants: %w", err)
 	}
 	return n, nil
+}
+
+// FindAllPeople returns everyone, as FindPeople with an empty filter does,
+// from whole-table reads: at 10,000 people FindPeople's statements, which
+// select people by a condition and sort, cost several times as much.
+func (db *DB) FindAllPeople(ctx context.Context) ([]*campaignbot.Person, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ps, err := findAllPeople(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("find people: %w", err)
+	}
+	return ps, nil
+}
+
+// findAllPeople reads people, roles, departments in charge and unreachable
+// platforms in their tables' key order, which groups rows by person, and
+// hands out the people and their lists from a few large allocations.
+func findAllPeople(ctx context.Context, tx *Tx) ([]*campaignbot.Person, error) {
+	depts := map[int64]string{}
+	var id int64
+	var name string
+	err := eachRow(ctx, tx, `SELECT id, name FROM departments`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		depts[id] = name
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []campaignbot.Person
+	var p campaignbot.Person
+	var created, updated int64
+	err = eachRow(ctx, tx, `SELECT id, name, department_id, telegram, wecom, created_at, updated_at FROM people ORDER BY id`, nil,
+		func(rows *sql.Rows) error {
+			if err := rows.Scan(&p.ID, &p.Name, &p.DepartmentID, &p.Telegram, &p.WeCom, &created, &updated); err != nil {
+				return err
+			}
+			var ok bool
+			if p.Department, ok = depts[p.DepartmentID]; ok { // as FindPeople's join
+				p.CreatedAt, p.UpdatedAt = decTime(created), decTime(updated)
+				all = append(all, p)
+			}
+			return nil
+		})
+	if err != nil || len(all) == 0 {
+		return nil, err
+	}
+	ps := make([]*campaignbot.Person, len(all))
+	for i := range all {
+		ps[i] = &all[i]
+	}
+	// find returns the person with id; the rows of each list come in ID
+	// order, so the search only moves forward.
+	at := 0
+	find := func(id int64) *campaignbot.Person {
+		for at < len(all) && all[at].ID < id {
+			at++
+		}
+		if at < len(all) && all[at].ID == id {
+			return &all[at]
+		}
+		return nil
+	}
+	var roles []campaignbot.RoleGrant
+	var role sql.RawBytes
+	var since int64
+	names := map[string]campaignbot.Role{} // a few roles: one string each
+	type span struct {
+		p        *campaignbot.Person
+		from, to int
+	}
+	var spans []span
+	err = eachRow(ctx, tx, `SELECT person_id, role, since FROM person_roles ORDER BY person_id`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &role, &since); err != nil {
+			return err
+		}
+		p := find(id)
+		if p == nil {
+			return nil
+		}
+		if len(spans) == 0 || spans[len(spans)-1].p != p {
+			spans = append(spans, span{p, len(roles), len(roles)})
+		}
+		r, ok := names[string(role)]
+		if !ok {
+			r = campaignbot.Role(role)
+			names[string(r)] = r
+		}
+		roles = append(roles, campaignbot.RoleGrant{Role: r, Since: campaignbot.Date(since)})
+		spans[len(spans)-1].to = len(roles)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range spans {
+		s.p.Roles = roles[s.from:s.to:s.to]
+		// By day granted, then role, as FindPeople orders them.
+		slices.SortFunc(s.p.Roles, func(x, y campaignbot.RoleGrant) int {
+			return cmp.Or(cmp.Compare(x.Since, y.Since), cmp.Compare(x.Role, y.Role))
+		})
+	}
+	at = 0
+	err = eachRow(ctx, tx, `SELECT person_id, department_id FROM person_in_charge ORDER BY person_id, department_id`, nil, func(rows *sql.Rows) error {
+		var dept int64
+		if err := rows.Scan(&id, &dept); err != nil {
+			return err
+		}
+		if p := find(id); p != nil {
+			p.InChargeOf = append(p.InChargeOf, dept)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	at = 0
+	err = eachRow(ctx, tx, `SELECT person_id, platform FROM person_unreachable ORDER BY person_id, platform`, nil, func(rows *sql.Rows) error {
+		var pl string
+		if err := rows.Scan(&id, &pl); err != nil {
+			return err
+		}
+		if p := find(id); p != nil {
+			p.Unreachable = append(p.Unreachable, campaignbot.Platform(pl))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ps, nil
 }
