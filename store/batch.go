@@ -113,7 +113,12 @@ func (db *DB) runBatch(ops []*writeOp) {
 			op.done <- err
 			return
 		}
-		op.done <- tx.commit()
+		err := tx.commit()
+		if err == nil {
+			db.writes.Add(1)
+			db.batchCommits.Add(1)
+		}
+		op.done <- err
 		return
 	}
 
@@ -132,6 +137,14 @@ func (db *DB) runBatch(ops []*writeOp) {
 		}
 	}
 	cerr := tx.commit()
+	if cerr == nil {
+		db.batchCommits.Add(1)
+		for _, err := range errs {
+			if err == nil {
+				db.writes.Add(1)
+			}
+		}
+	}
 	for i, op := range live {
 		if errs[i] == nil {
 			errs[i] = cerr

@@ -150,6 +150,10 @@ func TestConcurrentWrites(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	// Only the acknowledged writes count, however they were grouped.
+	if ws := db.WriteStats(); ws.Writes != 4*perPerson || ws.Commits < 1 || ws.Commits > ws.Writes+4*perPerson {
+		t.Errorf("write stats %+v, want %d writes", ws, 4*perPerson)
+	}
 	for _, name := range []string{"甲", "乙", "丙", "丁"} {
 		id := ids[name]
 		ss, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{PersonID: &id})

@@ -56,6 +56,8 @@ func (db *DB) checkpointLoop() {
 		done = db.commitCount.Load()
 		// A failure (a reader holding old frames, an I/O error) leaves the
 		// frames for the next round.
-		db.cdb.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+		if _, err := db.cdb.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+			db.checkpoints.Add(1)
+		}
 	}
 }

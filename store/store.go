@@ -71,6 +71,9 @@ type DB struct {
 	commits     chan struct{}
 	commitCount atomic.Int64
 	ckptStopped chan struct{}
+
+	// Counters for WriteStats.
+	writes, batchCommits, checkpoints atomic.Int64
 }
 
 // Option configures Open.
