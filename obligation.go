@@ -19,10 +19,11 @@ type Obligation struct {
 	PeriodStart Date
 	PeriodEnd   Date
 	// Due is the due date after leave has moved it.
-	Due    Date
+	Due Date
+	// Late is set when it was done after Due. (Beside the dates, it
+	// packs into their word: 10,000 people owe 70,000 obligations.)
+	Late   bool
 	Status ObligationStatus
-	// Late is set when it was done after Due.
-	Late bool
 	// SubmissionID is what satisfied it, if a submission did.
 	SubmissionID int64
 	// DepartmentID is set for per-department tasks: any submission of the

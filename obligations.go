@@ -139,34 +139,41 @@ type subIndex struct {
 func (x *subIndex) own(i int) []subRef { return x.ownAll[x.counts[i]:x.counts[i+1]] }
 
 // indexSubmissions indexes the submissions up to in.Day of the tasks. It makes
-// two passes so that every person's list shares one backing array: resolve
-// and count, then fill.
+// two passes so that every person's list shares one backing array: count,
+// then fill. Each pass resolves a submission's task and author again rather
+// than keep them per submission: at 200,000 submissions that is 1.6 MB less
+// at the moment memory peaks, for about a millisecond.
 func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people int) *subIndex {
 	taskIndex := make(map[string]int32, len(tasks))
 	for i, t := range tasks {
 		taskIndex[t.task.Key] = int32(i)
 	}
-	firstOfDept := map[deptKey]subRef{}
-	owner := make([]int32, len(in.Submissions)) // slot of the author, or -1
-	taskOf := make([]int32, len(in.Submissions))
-	counts := make([]int32, people+1)
 	lastKey, lastTask := "", int32(-1)
-	for j, s := range in.Submissions {
-		owner[j] = -1
+	// resolve returns the task index of s, or -1 if s counts for nothing.
+	resolve := func(s *SubmissionRecord) int32 {
 		if s.TaskKey != lastKey {
 			lastKey, lastTask = s.TaskKey, -1
 			if ti, ok := taskIndex[s.TaskKey]; ok {
 				lastTask = ti
 			}
 		}
-		ti := lastTask
-		if ti < 0 || s.Day > in.Day {
-			continue
+		if lastTask < 0 || s.Day > in.Day {
+			return -1
 		}
 		if len(in.Returned) > 0 {
 			if _, returned := slices.BinarySearch(in.Returned, s.ID); returned {
-				continue
+				return -1
 			}
+		}
+		return lastTask
+	}
+	firstOfDept := map[deptKey]subRef{}
+	counts := make([]int32, people+1)
+	for j := range in.Submissions {
+		s := &in.Submissions[j]
+		ti := resolve(s)
+		if ti < 0 {
+			continue
 		}
 		t := &tasks[ti]
 		ref := subRef{task: ti, day: s.Day, id: s.ID}
@@ -180,7 +187,6 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 			}
 		}
 		if i, ok := slot.of(s.PersonID); ok {
-			owner[j], taskOf[j] = i, ti
 			counts[i+1]++
 		}
 	}
@@ -189,10 +195,17 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 	}
 	ownAll := make([]subRef, counts[people])
 	fill := slices.Clone(counts[:people])
-	for j, i := range owner {
-		if i >= 0 {
-			s := &in.Submissions[j]
-			ownAll[fill[i]] = subRef{task: taskOf[j], day: s.Day, id: s.ID}
+	for j := range in.Submissions {
+		s := &in.Submissions[j]
+		ti := resolve(s)
+		if ti < 0 {
+			continue
+		}
+		if tasks[ti].task.Cardinality == PerDepartment && s.DepartmentID != 0 && s.Day < tasks[ti].phase.Start {
+			continue
+		}
+		if i, ok := slot.of(s.PersonID); ok {
+			ownAll[fill[i]] = subRef{task: ti, day: s.Day, id: s.ID}
 			fill[i]++
 		}
 	}
