@@ -21,13 +21,24 @@ const (
 	chartScale    = 4 // pixels per glyph dot
 )
 
-var (
-	chartBackground = color.RGBA{0xff, 0xff, 0xff, 0xff}
-	chartTrack      = color.RGBA{0xe6, 0xe9, 0xef, 0xff}
-	chartBar        = color.RGBA{0x2f, 0x6f, 0xd0, 0xff}
-	chartLow        = color.RGBA{0xd9, 0x48, 0x3b, 0xff} // under half done
-	chartInk        = color.RGBA{0x33, 0x33, 0x33, 0xff}
+// The chart's colours, as indexes into chartPalette: a paletted image
+// takes a byte a pixel where RGBA takes four (50 departments make a chart
+// 3,440 pixels wide: 0.75 MB instead of 3 MB, for every /digest).
+const (
+	chartBackground uint8 = iota
+	chartTrack
+	chartBar
+	chartLow // under half done
+	chartInk
 )
+
+var chartPalette = color.Palette{
+	chartBackground: color.RGBA{0xff, 0xff, 0xff, 0xff},
+	chartTrack:      color.RGBA{0xe6, 0xe9, 0xef, 0xff},
+	chartBar:        color.RGBA{0x2f, 0x6f, 0xd0, 0xff},
+	chartLow:        color.RGBA{0xd9, 0x48, 0x3b, 0xff},
+	chartInk:        color.RGBA{0x33, 0x33, 0x33, 0xff},
+}
 
 // glyphs are 3×5 dot patterns for the characters the chart writes.
 var glyphs = map[rune][5]string{
@@ -50,8 +61,7 @@ func completionChart(tallies []tally) ([]byte, error) {
 		return nil, nil
 	}
 	w := 2*chartMargin + len(tallies)*(chartBarWidth+chartGap) - chartGap
-	img := image.NewRGBA(image.Rect(0, 0, w, chartHeight))
-	fill(img, img.Bounds(), chartBackground)
+	img := image.NewPaletted(image.Rect(0, 0, w, chartHeight), chartPalette) // all chartBackground
 	textH := 5 * chartScale
 	top, bottom := chartMargin+textH+8, chartHeight-chartMargin-textH-8
 	for i, t := range tallies {
@@ -79,10 +89,10 @@ func completionChart(tallies []tally) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
+func fill(img *image.Paletted, r image.Rectangle, c uint8) {
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, c)
+			img.SetColorIndex(x, y, c)
 		}
 	}
 }
@@ -91,7 +101,7 @@ func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
 func textWidth(s string) int { return len(s)*4*chartScale - chartScale }
 
 // write draws s with its top left corner at (x, y).
-func write(img *image.RGBA, s string, x, y int) {
+func write(img *image.Paletted, s string, x, y int) {
 	for _, r := range s {
 		g := glyphs[r]
 		for row, line := range g {

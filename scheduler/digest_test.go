@@ -176,12 +176,13 @@ func TestCompletionChart(t *testing.T) {
 	if got, want := b.Dx(), 2*chartMargin+2*chartBarWidth+chartGap; got != want {
 		t.Errorf("width %d, want %d", got, want)
 	}
+	bar, low := chartPalette[chartBar].(color.RGBA), chartPalette[chartLow].(color.RGBA)
 	// Count the filled height of each bar along its middle column.
 	height := func(x int) (int, color.RGBA) {
 		n, ink := 0, color.RGBA{}
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
-			if c == chartBar || c == chartLow {
+			if c == bar || c == low {
 				n, ink = n+1, c
 			}
 		}
@@ -189,7 +190,7 @@ func TestCompletionChart(t *testing.T) {
 	}
 	h1, ink1 := height(chartMargin + chartBarWidth/2)
 	h2, ink2 := height(chartMargin + chartBarWidth + chartGap + chartBarWidth/2)
-	if ink1 != chartLow || ink2 != chartBar {
+	if ink1 != low || ink2 != bar {
 		t.Errorf("colours %v and %v, want the warning colour under half done", ink1, ink2)
 	}
 	if h2 != 3*h1 {

@@ -364,9 +364,15 @@ type snapshot struct {
 	departments []*campaignbot.Department
 	accounts    []*campaignbot.Account
 	leaves      []campaignbot.Leave
-	records     []campaignbot.SubmissionRecord
-	maxID       int64
-	epoch       int64
+	// The roster's lookup maps (indexRoster), shared read-only by every
+	// data built from this version.
+	byID     map[int64]*campaignbot.Person
+	deptByID map[int64]*campaignbot.Department
+	bound    map[int64][]campaignbot.Platform
+
+	records []campaignbot.SubmissionRecord
+	maxID   int64
+	epoch   int64
 	// saved is how many of records (a prefix) were last saved as the
 	// store's record snapshot, or failed to be: the next attempt waits
 	// for more.
@@ -415,25 +421,30 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	}
 	if reload {
 		sn.people, sn.version = people, version
+		sn.indexRoster()
 	}
-
-	d := &data{
+	return &data{
 		people: sn.people, departments: sn.departments, accounts: sn.accounts, leaves: sn.leaves,
+		byID: sn.byID, deptByID: sn.deptByID, bound: sn.bound,
 		records: sn.records[:len(sn.records):len(sn.records)], returned: returned, claims: claims,
-		byID:     make(map[int64]*campaignbot.Person, len(sn.people)),
-		deptByID: make(map[int64]*campaignbot.Department, len(sn.departments)),
-		bound:    make(map[int64][]campaignbot.Platform),
+	}, nil
+}
+
+// indexRoster builds the roster's lookup maps, once per roster version:
+// every digest reads them, none changes them.
+func (sn *snapshot) indexRoster() {
+	sn.byID = make(map[int64]*campaignbot.Person, len(sn.people))
+	sn.deptByID = make(map[int64]*campaignbot.Department, len(sn.departments))
+	sn.bound = make(map[int64][]campaignbot.Platform)
+	for _, p := range sn.people {
+		sn.byID[p.ID] = p
 	}
-	for _, p := range d.people {
-		d.byID[p.ID] = p
+	for _, dep := range sn.departments {
+		sn.deptByID[dep.ID] = dep
 	}
-	for _, dep := range d.departments {
-		d.deptByID[dep.ID] = dep
+	for _, a := range sn.accounts {
+		sn.bound[a.PersonID] = append(sn.bound[a.PersonID], a.Platform)
 	}
-	for _, a := range d.accounts {
-		d.bound[a.PersonID] = append(d.bound[a.PersonID], a.Platform)
-	}
-	return d, nil
 }
 
 // allPeopleFinder is implemented by stores that read everyone faster than
