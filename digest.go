@@ -1,6 +1,9 @@
 package campaignbot
 
-import "context"
+import (
+	"context"
+	"iter"
+)
 
 // DigestService is the bulk reading the scheduler needs for reminders and
 // digests at 10,000 people: a few queries whatever the roster's size, and
@@ -43,5 +46,6 @@ type SubmissionRecordSnapshotService interface {
 	// one's ID in ID order as read in epoch, as the snapshot later reads
 	// start from. It saves nothing if the saved snapshot already reaches as
 	// far, and fails with ECONFLICT if the epoch has moved since.
-	SaveSubmissionRecordSnapshot(ctx context.Context, recs []SubmissionRecord, epoch int64) error
+	// recs is ranged over more than once.
+	SaveSubmissionRecordSnapshot(ctx context.Context, recs iter.Seq[SubmissionRecord], epoch int64) error
 }

@@ -1,5 +1,7 @@
 package campaignbot
 
+import "iter"
+
 // ObligationStatus says whether an obligation is met.
 type ObligationStatus string
 
@@ -52,6 +54,10 @@ type ObligationInput struct {
 	Day         Date
 	People      []*Person
 	Submissions []SubmissionRecord
+	// SubmissionSeq, when set, gives the submissions instead of
+	// Submissions, for a caller that keeps them in another form; it is
+	// ranged over twice.
+	SubmissionSeq iter.Seq[SubmissionRecord]
 	// Returned are the IDs, in order, of submissions returned for revision:
 	// they do not count (the author owes a new version). Giving them here
 	// spares the caller a filtered copy of every record.

@@ -2,6 +2,7 @@ package campaignbot
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 )
 
@@ -169,8 +170,8 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 	}
 	firstOfDept := map[deptKey]subRef{}
 	counts := make([]int32, people+1)
-	for j := range in.Submissions {
-		s := &in.Submissions[j]
+	for sub := range in.submissions() {
+		s := &sub
 		ti := resolve(s)
 		if ti < 0 {
 			continue
@@ -195,8 +196,8 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 	}
 	ownAll := make([]subRef, counts[people])
 	fill := slices.Clone(counts[:people])
-	for j := range in.Submissions {
-		s := &in.Submissions[j]
+	for sub := range in.submissions() {
+		s := &sub
 		ti := resolve(s)
 		if ti < 0 {
 			continue
@@ -210,6 +211,14 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 		}
 	}
 	return &subIndex{ownAll: ownAll, counts: counts, firstOfDept: firstOfDept}
+}
+
+// submissions returns in's submissions, from SubmissionSeq if set.
+func (in *ObligationInput) submissions() iter.Seq[SubmissionRecord] {
+	if in.SubmissionSeq != nil {
+		return in.SubmissionSeq
+	}
+	return slices.Values(in.Submissions)
 }
 
 // ObligationsFor returns the obligations of one person: Obligations with

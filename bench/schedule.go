@@ -240,7 +240,7 @@ func (e *env) timeRecordSnapshotSave(ctx context.Context, behind int) (time.Dura
 	}
 	recs = recs[:len(recs)-min(behind, len(recs)-1)]
 	t := time.Now()
-	if err := db.SaveSubmissionRecordSnapshot(ctx, recs, epoch); err != nil {
+	if err := db.SaveSubmissionRecordSnapshot(ctx, slices.Values(recs), epoch); err != nil {
 		return 0, 0, err
 	}
 	d := time.Since(t)

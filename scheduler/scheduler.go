@@ -370,7 +370,7 @@ type snapshot struct {
 	deptByID map[int64]*campaignbot.Department
 	bound    map[int64][]campaignbot.Platform
 
-	records []campaignbot.SubmissionRecord
+	records recordList
 	maxID   int64
 	epoch   int64
 	// saved is how many of records (a prefix) were last saved as the
@@ -388,7 +388,7 @@ type data struct {
 	accounts    []*campaignbot.Account
 	bound       map[int64][]campaignbot.Platform
 	leaves      []campaignbot.Leave
-	records     []campaignbot.SubmissionRecord
+	records     recordList // a view
 	returned    []int64 // IDs of returned versions, in order: they do not count
 	claims      []campaignbot.Claim
 }
@@ -426,7 +426,7 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	return &data{
 		people: sn.people, departments: sn.departments, accounts: sn.accounts, leaves: sn.leaves,
 		byID: sn.byID, deptByID: sn.deptByID, bound: sn.bound,
-		records: sn.records[:len(sn.records):len(sn.records)], returned: returned, claims: claims,
+		records: sn.records.view(), returned: returned, claims: claims,
 	}, nil
 }
 
@@ -482,11 +482,7 @@ func (s *Scheduler) loadRest(ctx context.Context, sn *snapshot, reload bool) (re
 		return nil, nil, err
 	}
 	if len(recs) > 0 {
-		if len(sn.records) == 0 {
-			sn.records = recs // the first load: no copy of every record
-		} else {
-			sn.records = append(sn.records, recs...)
-		}
+		sn.records.append(recs)
 		sn.maxID = recs[len(recs)-1].ID
 	}
 	s.saveRecordsIfDue(ctx, sn)
@@ -505,7 +501,7 @@ func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people 
 		people = d.people
 	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: plan, Day: day, People: people, Submissions: d.records, Returned: d.returned, Claims: d.claims, Leaves: d.leaves,
+		Plan: plan, Day: day, People: people, SubmissionSeq: d.records.all(), Returned: d.returned, Claims: d.claims, Leaves: d.leaves,
 	})
 }
 
@@ -523,7 +519,7 @@ func (s *Scheduler) readRecords(ctx context.Context, sn *snapshot) ([]campaignbo
 	}
 	if epoch != sn.epoch && sn.maxID != 0 {
 		s.logger.Info("submissions were deleted or changed: reading every record again")
-		sn.records, sn.maxID, sn.saved = nil, 0, 0
+		sn.records, sn.maxID, sn.saved = recordList{}, 0, 0
 		if recs, epoch, err = st.FindSubmissionRecordsInEpoch(ctx, 0); err != nil {
 			return nil, err
 		}
@@ -559,13 +555,13 @@ func recordSaveDue(n, saved int) bool {
 // reaches as far.
 func (s *Scheduler) saveRecordsIfDue(ctx context.Context, sn *snapshot) {
 	st, ok := s.store.(campaignbot.SubmissionRecordSnapshotService)
-	if !ok || !s.started || s.saving || s.closed || !recordSaveDue(len(sn.records), sn.saved) {
+	if !ok || !s.started || s.saving || s.closed || !recordSaveDue(sn.records.len(), sn.saved) {
 		return
 	}
-	n := len(sn.records)
-	// Later loads append after n, never write before it: the prefix can
-	// be read without s.mu.
-	recs, epoch := sn.records[:n:n], sn.epoch
+	n := sn.records.len()
+	// Later loads append after n, never write before it: the view can be
+	// read without s.mu.
+	recs, epoch := sn.records.view(), sn.epoch
 	s.saving = true
 	s.saves.Add(1)
 	go func() {
@@ -588,8 +584,8 @@ func (s *Scheduler) saveRecordsOnClose() {
 		return
 	}
 	s.mu.Lock()
-	n, sn := len(s.snap.records), &s.snap
-	recs, epoch, stale := sn.records[:n:n], sn.epoch, n >= recordSaveMin && n > sn.saved
+	n, sn := s.snap.records.len(), &s.snap
+	recs, epoch, stale := sn.records.view(), sn.epoch, n >= recordSaveMin && n > sn.saved
 	s.mu.Unlock()
 	if stale {
 		s.saveRecords(context.Background(), st, recs, epoch)
@@ -598,16 +594,16 @@ func (s *Scheduler) saveRecordsOnClose() {
 
 // saveRecords saves recs as the store's record snapshot and logs a failure:
 // the snapshot only makes a new process's first load faster.
-func (s *Scheduler) saveRecords(ctx context.Context, st campaignbot.SubmissionRecordSnapshotService, recs []campaignbot.SubmissionRecord, epoch int64) {
+func (s *Scheduler) saveRecords(ctx context.Context, st campaignbot.SubmissionRecordSnapshotService, recs recordList, epoch int64) {
 	ctx, cancel := context.WithTimeout(ctx, recordSaveTimeout)
 	defer cancel()
-	err := st.SaveSubmissionRecordSnapshot(ctx, recs, epoch)
+	err := st.SaveSubmissionRecordSnapshot(ctx, recs.all(), epoch)
 	switch {
 	case campaignbot.ErrorCode(err) == campaignbot.ECONFLICT:
 		s.logger.Info("submission record snapshot not saved", "reason", err)
 	case err != nil:
 		s.logger.Warn("save the submission record snapshot", "err", err)
 	default:
-		s.logger.Debug("submission record snapshot saved", "records", len(recs))
+		s.logger.Debug("submission record snapshot saved", "records", recs.len())
 	}
 }

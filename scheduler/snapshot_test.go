@@ -110,7 +110,7 @@ func cachedRecords(tb testing.TB, s *Scheduler) []campaignbot.SubmissionRecord {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.snap.records)
+	return slices.Collect(s.snap.records.all())
 }
 
 // TestRecordSnapshotAcrossProcesses checks that a scheduler saves the

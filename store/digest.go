@@ -43,12 +43,6 @@ func (db *DB) FindAllAccounts(ctx context.Context) ([]*campaignbot.Account, erro
 	return findAccounts(ctx, tx, "1 = 1")
 }
 
-// growthRoom is the room a full read of n submission records leaves for
-// those submitted later: the scheduler appends them to the same slice, and
-// growing it means a copy of every record while the old ones are still in
-// use, which at 200,000 records is the process's memory peak.
-func growthRoom(n int) int { return n / 8 }
-
 // FindSubmissionRecordsAfter returns the records of the submissions with ID
 // greater than afterID, in ID order, whatever their review state.
 func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, error) {
@@ -92,11 +86,7 @@ func (db *DB) FindSubmissionRecordsInEpoch(ctx context.Context, afterID int64) (
 		}
 	}
 	if rs == nil {
-		n := int(maxID - afterID)
-		if afterID == 0 {
-			n += growthRoom(n)
-		}
-		rs = make([]campaignbot.SubmissionRecord, 0, n)
+		rs = make([]campaignbot.SubmissionRecord, 0, maxID-afterID)
 	}
 	// The scan targets live outside the row function: Scan's pointers
 	// would otherwise move a fresh record to the heap for every row.

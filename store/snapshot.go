@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -63,27 +64,31 @@ func locationKey(loc *time.Location) string {
 }
 
 // encodeRecords encodes recs, which must be in increasing ID order with
-// no negative IDs.
-func encodeRecords(recs []campaignbot.SubmissionRecord) ([]byte, error) {
+// no negative IDs; it ranges over recs twice (keys, then records).
+func encodeRecords(recs iter.Seq[campaignbot.SubmissionRecord]) ([]byte, error) {
 	index := map[string]uint64{}
 	var keys []string
-	for _, r := range recs {
+	n := 0
+	for r := range recs {
+		n++
 		if _, ok := index[r.TaskKey]; !ok {
 			index[r.TaskKey] = uint64(len(keys))
 			keys = append(keys, r.TaskKey)
 		}
 	}
-	b := make([]byte, 0, 16+16*len(keys)+8*len(recs))
+	b := make([]byte, 0, 16+16*len(keys)+8*n)
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
 		b = binary.AppendUvarint(b, uint64(len(k)))
 		b = append(b, k...)
 	}
-	b = binary.AppendUvarint(b, uint64(len(recs)))
+	b = binary.AppendUvarint(b, uint64(n))
 	var id int64
 	var day campaignbot.Date
 	lastKey, lastIndex := "", uint64(0)
-	for i, r := range recs {
+	i := -1
+	for r := range recs {
+		i++
 		if r.ID <= id || r.PersonID < 0 || r.DepartmentID < 0 {
 			return nil, campaignbot.Errorf(campaignbot.EINVALID, "submission record %d (ID %d) is out of order or has a negative ID", i, r.ID)
 		}
@@ -179,7 +184,7 @@ func (db *DB) readRecordSnapshot(ctx context.Context, tx *Tx, maxID int64) (rs [
 	if err != nil || snapMax <= 0 || snapMax > maxID {
 		return nil, nil, 0, false
 	}
-	rs, keys, err = decodeRecords(blob, int(maxID-snapMax)+growthRoom(int(maxID)))
+	rs, keys, err = decodeRecords(blob, int(maxID-snapMax))
 	if err != nil || len(rs) == 0 || rs[len(rs)-1].ID != snapMax {
 		return nil, nil, 0, false
 	}
@@ -208,11 +213,15 @@ func recordSnapshotReach(ctx context.Context, tx *Tx, loc string) (int64, error)
 //
 // The records are encoded before the write transaction, which then holds
 // the writer only for a few point reads and the one row's write.
-func (db *DB) SaveSubmissionRecordSnapshot(ctx context.Context, recs []campaignbot.SubmissionRecord, epoch int64) error {
-	if len(recs) == 0 {
+func (db *DB) SaveSubmissionRecordSnapshot(ctx context.Context, recs iter.Seq[campaignbot.SubmissionRecord], epoch int64) error {
+	var last campaignbot.SubmissionRecord
+	found := false
+	for r := range recs {
+		last, found = r, true
+	}
+	if !found {
 		return nil
 	}
-	last := recs[len(recs)-1]
 	loc := locationKey(db.loc)
 	// A restart finds the snapshot it started from: a look is cheaper
 	// than encoding 200,000 records for nothing.

@@ -128,7 +128,7 @@ func mustSaveSnapshot(tb testing.TB, db *DB, n int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := db.SaveSubmissionRecordSnapshot(ctx, rs[:n], epoch); err != nil {
+	if err := db.SaveSubmissionRecordSnapshot(ctx, slices.Values(rs[:n]), epoch); err != nil {
 		tb.Fatal(err)
 	}
 	if got, want := snapshotReach(tb, db), rs[n-1].ID; got != want {
@@ -270,7 +270,7 @@ func TestFindSubmissionRecordsReadsSnapshot(t *testing.T) {
 	table := tableRecords(t, db, 0)
 	forged := slices.Clone(table[:60])
 	forged[59].PersonID = 424242
-	blob, err := encodeRecords(forged)
+	blob, err := encodeRecords(slices.Values(forged))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +390,7 @@ func TestSaveSubmissionRecordSnapshot(t *testing.T) {
 			if tt.edit != nil {
 				rs = tt.edit(rs)
 			}
-			err = db.SaveSubmissionRecordSnapshot(ctx, rs, epoch)
+			err = db.SaveSubmissionRecordSnapshot(ctx, slices.Values(rs), epoch)
 			if tt.code == "" && err != nil {
 				t.Fatal(err)
 			}
@@ -416,7 +416,7 @@ func TestSaveSubmissionRecordSnapshotKeepsFurther(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveSubmissionRecordSnapshot(context.Background(), rs[:10], epoch); err != nil {
+	if err := db.SaveSubmissionRecordSnapshot(context.Background(), slices.Values(rs[:10]), epoch); err != nil {
 		t.Fatal(err)
 	}
 	// The write transaction checks again, for a save that passed the
@@ -459,7 +459,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := encodeRecords(tt.recs)
+			b, err := encodeRecords(slices.Values(tt.recs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -489,7 +489,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 		{r(1, "a", -1, 0, 0)},
 		{r(1, "a", 1, -1, 0)},
 	} {
-		if _, err := encodeRecords(bad); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+		if _, err := encodeRecords(slices.Values(bad)); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
 			t.Errorf("encode %v: error %v, want EINVALID", bad, err)
 		}
 	}
@@ -498,7 +498,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 // FuzzDecodeRecords checks that no input makes the decoder panic or return
 // records out of order.
 func FuzzDecodeRecords(f *testing.F) {
-	b, err := encodeRecords([]campaignbot.SubmissionRecord{{ID: 1, TaskKey: "a", PersonID: 2, Day: 3}, {ID: 9, TaskKey: "b", PersonID: 1, DepartmentID: 4, Day: 1}})
+	b, err := encodeRecords(slices.Values([]campaignbot.SubmissionRecord{{ID: 1, TaskKey: "a", PersonID: 2, Day: 3}, {ID: 9, TaskKey: "b", PersonID: 1, DepartmentID: 4, Day: 1}}))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -531,7 +531,7 @@ func benchRecords(n int) []campaignbot.SubmissionRecord {
 
 // BenchmarkDecodeRecords200k decodes a snapshot of 200,000 records.
 func BenchmarkDecodeRecords200k(b *testing.B) {
-	blob, err := encodeRecords(benchRecords(200000))
+	blob, err := encodeRecords(slices.Values(benchRecords(200000)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -549,7 +549,7 @@ func BenchmarkDecodeRecords200k(b *testing.B) {
 func BenchmarkEncodeRecords200k(b *testing.B) {
 	rs := benchRecords(200000)
 	for b.Loop() {
-		if _, err := encodeRecords(rs); err != nil {
+		if _, err := encodeRecords(slices.Values(rs)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -566,7 +566,7 @@ func BenchmarkWriteRecordSnapshot200k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	blob, err := encodeRecords(rs)
+	blob, err := encodeRecords(slices.Values(rs))
 	if err != nil {
 		b.Fatal(err)
 	}
