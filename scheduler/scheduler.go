@@ -389,7 +389,7 @@ type data struct {
 	bound       map[int64][]campaignbot.Platform
 	leaves      []campaignbot.Leave
 	records     recordList // a view
-	returned    []int64 // IDs of returned versions, in order: they do not count
+	returned    []int64    // IDs of returned versions, in order: they do not count
 	claims      []campaignbot.Claim
 }
 
