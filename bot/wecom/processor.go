@@ -131,7 +131,9 @@ func (p *Processor) ProcessPending(ctx context.Context) (int, error) {
 			return true
 		})
 		n += done
-		if len(batch) < pendingBatch || done == 0 {
+		// After a failure the next pass comes with the next wake-up or
+		// poll, not at once: what failed gets time to recover.
+		if len(batch) < pendingBatch || done == 0 || len(errs) > 0 {
 			return n, errors.Join(errs...)
 		}
 	}
@@ -149,8 +151,33 @@ func senderOf(in *campaignbot.Inbound) string {
 
 // Process handles one stored callback: parse, build the request, call the
 // engine, send the replies, mark it processed. It returns an error only when
-// the callback should be tried again.
-func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err error) {
+// the callback should be tried again: a callback that fails maxAttempts
+// times for a passing reason (network, the WeCom API, the store) is given
+// up, logged and marked processed, so that it does not hold back the
+// member's later messages for ever.
+func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) error {
+	err := p.process(ctx, in)
+	if err == nil || ctx.Err() != nil {
+		if err == nil {
+			p.mu.Lock()
+			delete(p.attempts, in.Key)
+			p.mu.Unlock()
+		}
+		return err
+	}
+	if n := p.failed(in.Key); n < maxAttempts {
+		p.logger.Warn("wecom: callback failed, will retry", "key", in.Key, "attempt", n, "err", err)
+		return err
+	}
+	p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "err", err)
+	p.mu.Lock()
+	delete(p.attempts, in.Key)
+	p.mu.Unlock()
+	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+}
+
+// process is Process but for the counting of attempts.
+func (p *Processor) process(ctx context.Context, in *campaignbot.Inbound) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.logger.Error("wecom: panic processing callback", "key", in.Key, "panic", r)
@@ -184,18 +211,10 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) (err e
 		}
 		if err != nil {
 			// The engine answers users' mistakes itself; an error here is
-			// the store or the outbox failing: try the callback again, a
-			// few times, before giving it up.
-			if p.failed(in.Key) < maxAttempts {
-				p.logger.Warn("wecom: callback failed, will retry", "key", in.Key, "err", err)
-				return err
-			}
-			p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "err", err)
+			// the store or the outbox failing: try the callback again.
+			return err
 		}
 	}
-	p.mu.Lock()
-	delete(p.attempts, in.Key)
-	p.mu.Unlock()
 	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
 }
 

@@ -250,3 +250,42 @@ func TestProcessorEngineFailureRetried(t *testing.T) {
 		t.Fatalf("last attempt = %d, %v; want it given up", n, err)
 	}
 }
+
+// TestProcessorFailingCallbackHoldsBackItsMember: a member's image whose
+// download keeps failing holds back that member's later text, not another
+// member's, and is given up after maxAttempts passes, after which the text
+// is handled.
+func TestProcessorFailingCallbackHoldsBackItsMember(t *testing.T) {
+	f := newProcessorFixture(t)
+	f.srv.AddMedia("IMG", "a.jpg", "image/jpeg", bytes.Repeat([]byte{1}, 10))
+	f.srv.InjectStatus(wecomtest.PathMediaGet, http.StatusBadGateway, 3)
+	for i, msg := range []string{
+		`<xml><ToUserName>c</ToUserName><FromUserName>zhaoliu</FromUserName><CreateTime>1409659589</CreateTime><MsgType>image</MsgType><MediaId>IMG</MediaId><MsgId>91</MsgId></xml>`,
+		`<xml><ToUserName>c</ToUserName><FromUserName>zhaoliu</FromUserName><CreateTime>1409659590</CreateTime><MsgType>text</MsgType><Content>第二条</Content><MsgId>92</MsgId></xml>`,
+		`<xml><ToUserName>c</ToUserName><FromUserName>sunqi</FromUserName><CreateTime>1409659591</CreateTime><MsgType>text</MsgType><Content>别人的</Content><MsgId>93</MsgId></xml>`,
+	} {
+		q, body := post(t, f.recv.crypt, msg, vecTimestamp, "h"+string(rune('a'+i)))
+		f.recv.do(http.MethodPost, q, body)
+	}
+	texts := func() []string {
+		var got []string
+		for _, r := range f.handler.requests() {
+			got = append(got, r.AccountID+":"+r.Text)
+		}
+		return got
+	}
+	for pass := 1; pass <= 2; pass++ {
+		if _, err := f.proc.ProcessPending(context.Background()); err == nil {
+			t.Fatalf("pass %d: no error for the failing download", pass)
+		}
+		if got := texts(); len(got) != 1 || got[0] != "sunqi:别人的" {
+			t.Fatalf("after pass %d the engine saw %v; want only the other member's text", pass, got)
+		}
+	}
+	if _, err := f.proc.ProcessPending(context.Background()); err != nil {
+		t.Fatalf("third pass: %v; want the image given up", err)
+	}
+	if got := texts(); len(got) != 2 || got[1] != "zhaoliu:第二条" {
+		t.Fatalf("after the image was given up the engine saw %v; want the held-back text", got)
+	}
+}
