@@ -149,9 +149,10 @@ type InboundService interface {
 	SaveInbound(ctx context.Context, in *Inbound) (bool, error)
 	// PendingInbound returns stored, unprocessed updates of platform in order.
 	PendingInbound(ctx context.Context, platform Platform, limit int) ([]*Inbound, error)
-	// MarkInboundProcessed marks an update processed and drops its payload:
-	// raw updates are kept only as long as durable intake needs them.
-	MarkInboundProcessed(ctx context.Context, platform Platform, key string) error
+	// MarkInboundProcessed marks updates processed, together, and drops
+	// their payloads: raw updates are kept only as long as durable intake
+	// needs them. ENOTFOUND if some were not stored; the others are marked.
+	MarkInboundProcessed(ctx context.Context, platform Platform, keys ...string) error
 	// DeleteProcessedInbound deletes processed updates received before t
 	// and the handled-message records older than t, and reports how many
 	// updates went: nothing of a chat is kept longer than it is needed.

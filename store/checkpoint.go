@@ -53,10 +53,10 @@ func (db *DB) checkpointLoop() {
 				continue
 			}
 		}
-		done = db.commitCount.Load()
-		// A failure (a reader holding old frames, an I/O error) leaves the
-		// frames for the next round.
+		// A failure (an I/O error) leaves the frames for the next tick.
+		n := db.commitCount.Load()
 		if _, err := db.cdb.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+			done = n
 			db.checkpoints.Add(1)
 		}
 	}

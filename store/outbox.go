@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"campaignbot"
@@ -282,7 +283,7 @@ func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, e
 		}
 		return nil
 	})
-	return n == 1, err
+	return err == nil && n == 1, err
 }
 
 // PendingInbound returns up to limit unprocessed updates of platform, by
@@ -314,17 +315,30 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 	return ins, nil
 }
 
-// MarkInboundProcessed records that an update was processed; ENOTFOUND if
-// it was never stored.
-func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error {
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, qMarkInboundProcessed,
-			encTime(tx.now), string(platform), key)
-		if err != nil {
-			return fmt.Errorf("mark inbound processed: %w", err)
+// MarkInboundProcessed records, in one transaction, that the updates with
+// keys were processed (the photos of an album together). If some were never
+// stored (or are gone), the others are marked and the error is ENOTFOUND.
+func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error {
+	var missing []string
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		missing = missing[:0]
+		for _, key := range keys {
+			res, err := tx.ExecContext(ctx, qMarkInboundProcessed, encTime(tx.now), string(platform), key)
+			if err != nil {
+				return fmt.Errorf("mark inbound processed: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("mark inbound processed: %w", err)
+			} else if n == 0 {
+				missing = append(missing, key)
+			}
 		}
-		return oneRow(res, fmt.Sprintf("inbound %s:%s not found", platform, key))
+		return nil
 	})
+	if err == nil && len(missing) > 0 {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s %s not found", platform, strings.Join(missing, ", "))
+	}
+	return err
 }
 
 // DeleteProcessedInbound deletes processed updates received before t and
@@ -370,7 +384,7 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte
 		}
 		return nil
 	})
-	return n == 1, err
+	return err == nil && n == 1, err
 }
 
 // FindHandled reports whether a chat message was handled before, and the

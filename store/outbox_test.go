@@ -341,3 +341,26 @@ func TestEnqueueOutboxRun(t *testing.T) {
 		t.Fatalf("run recorded at %v (%v), want %v", last, err, at)
 	}
 }
+
+// TestMarkInboundProcessedTogether marks an album's updates in one call:
+// all of them, even when one key is unknown (reported as ENOTFOUND).
+func TestMarkInboundProcessedTogether(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	for _, key := range []string{"201", "202", "203", "204"} {
+		if _, err := db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: key, Payload: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "201", "202"); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "203", "999"), campaignbot.ENOTFOUND)
+	pending, err := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].Key != "204" {
+		t.Errorf("pending = %+v, want only 204", pending)
+	}
+}

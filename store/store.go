@@ -153,6 +153,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	db.cdb.SetMaxOpenConns(1)
 	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)&_pragma=cache_size(-1000)")); err != nil {
+		db.cdb.Close()
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

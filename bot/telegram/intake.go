@@ -336,12 +336,16 @@ func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound, albu
 			}
 		}
 	}
-	for _, x := range append([]*campaignbot.Inbound{in}, album...) {
-		err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, x.Key)
-		if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
-			t.cfg.log.Error("telegram mark update processed", "update", x.Key, "err", err)
-			return false
-		}
+	// An album's updates are marked together: marked one by one, a
+	// failure part way would bring its last photos back as a new message.
+	keys := []string{in.Key}
+	for _, x := range album {
+		keys = append(keys, x.Key)
+	}
+	err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, keys...)
+	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		t.cfg.log.Error("telegram mark update processed", "update", in.Key, "err", err)
+		return false
 	}
 	t.mu.Lock()
 	delete(t.attempts, in.Key)

@@ -107,20 +107,27 @@ func (m *memStore) PendingInbound(_ context.Context, platform campaignbot.Platfo
 	return out, nil
 }
 
-func (m *memStore) MarkInboundProcessed(_ context.Context, _ campaignbot.Platform, key string) error {
+func (m *memStore) MarkInboundProcessed(_ context.Context, _ campaignbot.Platform, keys ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.markErrs > 0 {
 		m.markErrs--
 		return errors.New("database is locked")
 	}
-	in := m.find(key)
-	if in == nil {
-		return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s not found", key)
+	var missing []string
+	for _, key := range keys {
+		in := m.find(key)
+		if in == nil {
+			missing = append(missing, key)
+			continue
+		}
+		now := time.Now()
+		in.ProcessedAt = &now
 	}
-	now := time.Now()
-	in.ProcessedAt = &now
 	m.touch()
+	if len(missing) > 0 {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %v not found", missing)
+	}
 	return nil
 }
 

@@ -56,7 +56,7 @@ const (
 type Store interface {
 	SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error)
 	PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error)
-	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error
+	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error
 	EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error)
 	SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error)
 	AttachmentPath(sha256 string) string

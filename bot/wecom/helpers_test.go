@@ -64,15 +64,17 @@ func (m *memInbox) PendingInbound(ctx context.Context, platform campaignbot.Plat
 	return out, nil
 }
 
-func (m *memInbox) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error {
+func (m *memInbox) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	in, ok := m.items[key]
-	if !ok {
-		return errors.New("no such inbound")
+	for _, key := range keys {
+		in, ok := m.items[key]
+		if !ok {
+			return errors.New("no such inbound")
+		}
+		now := in.ReceivedAt
+		in.ProcessedAt = &now
 	}
-	now := in.ReceivedAt
-	in.ProcessedAt = &now
 	return nil
 }
 

@@ -32,7 +32,7 @@ type AttachmentSaver interface {
 // Inbox is the part of campaignbot.InboundService the Processor reads.
 type Inbox interface {
 	PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error)
-	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, key string) error
+	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error
 }
 
 // Processor turns stored callbacks into bot requests, hands them to the
