@@ -16,6 +16,10 @@ import (
 // DefaultTooLargeText is the reply to a file over the download limit.
 const DefaultTooLargeText = "文件超过 20 MB，无法接收。请压缩或分成几个文件后再发送。"
 
+// DefaultFailedText answers a callback given up after maxAttempts; %s is
+// the reference in the log.
+const DefaultFailedText = "抱歉，出了点问题，请稍后再试。参考编号：%s"
+
 // pendingBatch is how many stored callbacks one pass of the Processor takes.
 const pendingBatch = 100
 
@@ -39,14 +43,15 @@ type Inbox interface {
 // engine and sends the replies. It runs apart from the Receiver so that
 // WeCom is answered as soon as a callback is stored.
 type Processor struct {
-	client   *Client
-	saver    AttachmentSaver
-	handler  bot.Handler
-	inbox    Inbox
-	replies  campaignbot.Sender
-	logger   *slog.Logger
-	tooLarge string
-	wake     chan struct{}
+	client    *Client
+	saver     AttachmentSaver
+	handler   bot.Handler
+	inbox     Inbox
+	replies   campaignbot.Sender
+	logger    *slog.Logger
+	tooLarge  string
+	failedFmt string
+	wake      chan struct{}
 
 	mu       sync.Mutex
 	attempts map[string]int // failed attempts by callback key
@@ -62,20 +67,25 @@ const maxAttempts = 3
 func NewProcessor(client *Client, saver AttachmentSaver, handler bot.Handler, inbox Inbox, replies campaignbot.Sender, opts ...Option) *Processor {
 	o := newOptions(opts)
 	return &Processor{
-		client:   client,
-		saver:    saver,
-		handler:  handler,
-		inbox:    inbox,
-		replies:  replies,
-		logger:   o.logger,
-		tooLarge: DefaultTooLargeText,
-		wake:     make(chan struct{}, 1),
+		client:    client,
+		saver:     saver,
+		handler:   handler,
+		inbox:     inbox,
+		replies:   replies,
+		logger:    o.logger,
+		tooLarge:  DefaultTooLargeText,
+		failedFmt: DefaultFailedText,
+		wake:      make(chan struct{}, 1),
 	}
 }
 
 // SetTooLargeText sets the reply to a file over the download limit (from
 // the message catalog).
 func (p *Processor) SetTooLargeText(s string) { p.tooLarge = s }
+
+// SetFailedText sets the reply to a callback given up after repeated
+// failures (from the message catalog); %s is the reference in the log.
+func (p *Processor) SetFailedText(format string) { p.failedFmt = format }
 
 // Wake tells Run that a callback was stored; it never blocks. Give it to
 // the Receiver with WithNotify(p.Wake).
@@ -169,10 +179,18 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) error 
 		p.logger.Warn("wecom: callback failed, will retry", "key", in.Key, "attempt", n, "err", err)
 		return err
 	}
-	p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "err", err)
+	ref := "wc-" + in.Key
+	p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "ref", ref, "err", err)
 	p.mu.Lock()
 	delete(p.attempts, in.Key)
 	p.mu.Unlock()
+	// Tell the member, rather than leave them waiting for an answer.
+	if msg, perr := ParseMessage(in.Payload); perr == nil && msg.FromUserName != "" {
+		notice := []bot.Reply{{Text: fmt.Sprintf(p.failedFmt, ref)}}
+		if err := p.replyAs(ctx, in.Key, "failed", msg.FromUserName, notice); err != nil {
+			p.logger.Error("wecom: failure notice", "key", in.Key, "err", err)
+		}
+	}
 	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
 }
 
@@ -233,9 +251,15 @@ func (p *Processor) failed(key string) int {
 // derived from the callback, so a replies sender that writes to the outbox
 // queues them once however often the callback is processed.
 func (p *Processor) reply(ctx context.Context, inKey, chatID string, replies []bot.Reply) error {
+	return p.replyAs(ctx, inKey, "", chatID, replies)
+}
+
+// replyAs is reply with what names the replies among the callback's
+// ("" for the engine's, "failed" for the failure notice).
+func (p *Processor) replyAs(ctx context.Context, inKey, what, chatID string, replies []bot.Reply) error {
 	for i, r := range replies {
 		m := &campaignbot.OutboxMessage{
-			Key:      fmt.Sprintf("reply:wecom:%s:%d", inKey, i),
+			Key:      fmt.Sprintf("reply:wecom:%s:%s%d", inKey, what, i),
 			Platform: campaignbot.PlatformWeCom,
 			ChatID:   chatID,
 			Kind:     campaignbot.KindReply,

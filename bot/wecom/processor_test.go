@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"campaignbot"
@@ -287,5 +288,14 @@ func TestProcessorFailingCallbackHoldsBackItsMember(t *testing.T) {
 	}
 	if got := texts(); len(got) != 2 || got[1] != "zhaoliu:第二条" {
 		t.Fatalf("after the image was given up the engine saw %v; want the held-back text", got)
+	}
+	var notices []string
+	for _, m := range f.srv.Sent() {
+		if m.ToUser == "zhaoliu" && strings.Contains(m.Content, "参考编号：wc-") {
+			notices = append(notices, m.Content)
+		}
+	}
+	if len(notices) != 1 {
+		t.Errorf("the member was told %d times that the image failed (%v), want once", len(notices), f.srv.Sent())
 	}
 }

@@ -31,6 +31,7 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 	replies := &outboxReplies{db: m.DB, platform: campaignbot.PlatformWeCom, kick: kick}
 	proc := wecom.NewProcessor(client, m.DB, m.Handler, m.DB, replies, wecom.WithLogger(m.Log))
 	proc.SetTooLargeText(m.Engine.T("err.file_too_large"))
+	proc.SetFailedText(m.Engine.T("err.internal", "%s"))
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(proc.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
 		if err := client.CreateMenu(ctx, wecom.DefaultMenu()); err != nil {
