@@ -447,17 +447,8 @@ func (sn *snapshot) indexRoster() {
 	}
 }
 
-// allPeopleFinder is implemented by stores that read everyone faster than
-// FindPeople with an empty filter does (*store.DB).
-type allPeopleFinder interface {
-	FindAllPeople(ctx context.Context) ([]*campaignbot.Person, error)
-}
-
 // findPeople returns everyone.
 func (s *Scheduler) findPeople(ctx context.Context) ([]*campaignbot.Person, error) {
-	if f, ok := s.store.(allPeopleFinder); ok {
-		return f.FindAllPeople(ctx)
-	}
 	return s.store.FindPeople(ctx, campaignbot.PersonFilter{})
 }
 

@@ -184,21 +184,6 @@ func (db *DB) CountSurveyParticipants(ctx context.Context) (map[string]int, erro
 	return n, nil
 }
 
-// FindAllPeople returns everyone, as FindPeople with an empty filter does,
-// from whole-table reads: at 10,000 people FindPeople's statements, which
-// select people by a condition and sort, cost several times as much.
-func (db *DB) FindAllPeople(ctx context.Context) ([]*campaignbot.Person, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	ps, err := findAllPeople(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("find people: %w", err)
-	}
-	return ps, nil
-}
 
 // findAllPeople reads people, roles, departments in charge and unreachable
 // platforms in their tables' key order, which groups rows by person, and

@@ -8,13 +8,14 @@ import (
 	"campaignbot"
 )
 
-// TestFindAllPeople checks that FindAllPeople returns what FindPeople with
-// an empty filter does, lists and their order included.
+// TestFindAllPeople checks that FindPeople with an empty filter, which
+// reads whole tables (findAllPeople), returns what the selection by
+// condition (findPeople) does, lists and their order included.
 func TestFindAllPeople(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
-	got, err := db.FindAllPeople(ctx)
+	got, err := db.FindPeople(ctx, campaignbot.PersonFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +35,17 @@ func TestFindAllPeople(t *testing.T) {
 	} {
 		mustExec(t, db, q)
 	}
-	want, err := db.FindPeople(ctx, campaignbot.PersonFilter{})
+	// What the selection by condition gives.
+	tx, err := db.beginRead(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err = db.FindAllPeople(ctx); err != nil {
+	want, err := findPeople(ctx, tx, campaignbot.PersonFilter{})
+	tx.Rollback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = db.FindPeople(ctx, campaignbot.PersonFilter{}); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {

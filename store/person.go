@@ -241,6 +241,14 @@ func (db *DB) FindPeople(ctx context.Context, filter campaignbot.PersonFilter) (
 		return nil, err
 	}
 	defer tx.Rollback()
+	if filter == (campaignbot.PersonFilter{}) {
+		// Everyone: whole-table reads cost a fraction of the selection.
+		ps, err := findAllPeople(ctx, tx)
+		if err != nil {
+			return nil, fmt.Errorf("find people: %w", err)
+		}
+		return ps, nil
+	}
 	return findPeople(ctx, tx, filter)
 }
 
