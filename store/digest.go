@@ -184,7 +184,6 @@ func (db *DB) CountSurveyParticipants(ctx context.Context) (map[string]int, erro
 	return n, nil
 }
 
-
 // findAllPeople reads people, roles, departments in charge and unreachable
 // platforms in their tables' key order, which groups rows by person, and
 // hands out the people and their lists from a few large allocations.
