@@ -64,9 +64,13 @@ type Scheduler struct {
 	// in the background when due. A scheduler used once, without Start and
 	// Close, saves nothing: its caller may close the store meanwhile.
 	started bool
-	saving  bool           // a background save is running
-	closed  bool           // Close has begun: no more background saves
-	saves   sync.WaitGroup // the background saves
+	saving  bool // a background save is running
+	// savingRoster is set while a roster snapshot is saved in the
+	// background; rosterSaved is when the last one started.
+	savingRoster bool
+	rosterSaved  time.Time
+	closed       bool           // Close has begun: no more background saves
+	saves        sync.WaitGroup // the background saves
 }
 
 // Option configures a Scheduler.
@@ -194,7 +198,8 @@ func (s *Scheduler) Stop() context.Context {
 
 // Close stops the jobs and waits for the running ones to finish. If the
 // store keeps a record snapshot and records were read since the last save,
-// it saves them, so that the next process starts from all of them.
+// it saves them, and the roster snapshot likewise, so that the next process
+// starts from them.
 func (s *Scheduler) Close() error {
 	<-s.Stop().Done()
 	if s.cancel != nil {
@@ -206,7 +211,56 @@ func (s *Scheduler) Close() error {
 	s.mu.Unlock()
 	s.saves.Wait()
 	s.saveRecordsOnClose()
+	s.saveRoster(context.Background())
 	return nil
+}
+
+// rosterSnapshotter is implemented by stores that keep a roster snapshot
+// (*store.DB): FindPeople with no filter then decodes one value instead of
+// reading every person's rows while the roster is unchanged.
+type rosterSnapshotter interface {
+	SaveRosterSnapshot(ctx context.Context) error
+}
+
+// rosterSaveEvery spaces the roster snapshot's saves: while members bind
+// their accounts the roster changes by the minute, and a snapshot a few
+// changes old is not used anyway (the tables are read instead).
+const rosterSaveEvery = 10 * time.Minute
+
+// saveRosterIfDue saves the roster snapshot in the background after the
+// scheduler read a changed roster, at most every rosterSaveEvery, once
+// Start has run; s.mu is held.
+func (s *Scheduler) saveRosterIfDue(ctx context.Context) {
+	if _, ok := s.store.(rosterSnapshotter); !ok || !s.started || s.closed || s.savingRoster ||
+		(!s.rosterSaved.IsZero() && s.clock.Now().Sub(s.rosterSaved) < rosterSaveEvery) {
+		return
+	}
+	s.savingRoster, s.rosterSaved = true, s.clock.Now()
+	s.saves.Add(1)
+	go func() {
+		defer s.saves.Done()
+		s.saveRoster(context.WithoutCancel(ctx))
+		s.mu.Lock()
+		s.savingRoster = false
+		s.mu.Unlock()
+	}()
+}
+
+// saveRoster saves the roster snapshot and logs a failure: it only makes a
+// new process's first load faster.
+func (s *Scheduler) saveRoster(ctx context.Context) {
+	st, ok := s.store.(rosterSnapshotter)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, recordSaveTimeout)
+	defer cancel()
+	switch err := st.SaveRosterSnapshot(ctx); {
+	case campaignbot.ErrorCode(err) == campaignbot.ECONFLICT:
+		s.logger.Info("roster snapshot not saved", "reason", err)
+	case err != nil:
+		s.logger.Warn("save the roster snapshot", "err", err)
+	}
 }
 
 // cronLogger sends cron's logging to slog; its routine chatter is debug.
@@ -422,6 +476,7 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	if reload {
 		sn.people, sn.version = people, version
 		sn.indexRoster()
+		s.saveRosterIfDue(ctx)
 	}
 	return &data{
 		people: sn.people, departments: sn.departments, accounts: sn.accounts, leaves: sn.leaves,

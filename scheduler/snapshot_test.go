@@ -253,3 +253,62 @@ func TestRecordSaveDue(t *testing.T) {
 		}
 	}
 }
+
+// rosterSnapshotCurrent reports whether the store file's roster snapshot
+// is of the roster's current generation.
+func (o *recordOrg) rosterSnapshotCurrent(tb testing.TB) bool {
+	tb.Helper()
+	raw, err := sql.Open("sqlite", "file:"+o.path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer raw.Close()
+	var current bool
+	if err := raw.QueryRow(`SELECT EXISTS (SELECT 1 FROM roster_snapshot s JOIN roster_generation g ON s.generation = g.n)`).Scan(&current); err != nil {
+		tb.Fatal(err)
+	}
+	return current
+}
+
+// TestRosterSnapshotSaved checks that a started scheduler saves the roster
+// snapshot in the background after reading the roster, that Close saves it
+// again after a change, and that the next process's first digest, which
+// reads everyone from it, is the same.
+func TestRosterSnapshotSaved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	o := mustRecordOrg(t)
+	db := o.open(t)
+	first := o.scheduler(db)
+	if err := first.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first.warming.Wait()
+	first.saves.Wait()
+	if !o.rosterSnapshotCurrent(t) {
+		t.Fatal("no current roster snapshot after the first load")
+	}
+	// A change within rosterSaveEvery: not saved until Close.
+	if err := db.SetReachable(ctx, o.head, campaignbot.PlatformTelegram, false); err != nil {
+		t.Fatal(err)
+	}
+	want, err := first.Digest(ctx, o.head, o.day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.saves.Wait()
+	if o.rosterSnapshotCurrent(t) {
+		t.Fatal("the roster snapshot was saved again within rosterSaveEvery")
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !o.rosterSnapshotCurrent(t) {
+		t.Fatal("Close left the roster snapshot stale")
+	}
+	second := o.scheduler(o.open(t))
+	defer second.Close()
+	if got, err := second.Digest(ctx, o.head, o.day); err != nil || got != want {
+		t.Errorf("digest from the roster snapshot:\n%s\nwant\n%s\n(%v)", got, want, err)
+	}
+}

@@ -35,9 +35,11 @@ func TestHealthAndMetrics(t *testing.T) {
 	u.text(t, "/help")
 	u.expect(t, tgZh("help.unbound"))
 	var metrics string
-	tgWaitFor(t, "the update counted", func() bool {
+	// The reply reaches the user just before the outbox records it sent.
+	tgWaitFor(t, "the update counted and its reply recorded as sent", func() bool {
 		metrics = get("/metrics")
-		return strings.Contains(metrics, `campaignbot_updates_total{platform="telegram"} 1`)
+		return strings.Contains(metrics, `campaignbot_updates_total{platform="telegram"} 1`) &&
+			strings.Contains(metrics, `campaignbot_outbox_messages{platform="telegram",status="sent"}`)
 	})
 	for _, want := range []string{
 		"# TYPE campaignbot_handler_seconds histogram",
