@@ -177,6 +177,13 @@ type PersonService interface {
 	// RedeemInvite binds acc to the invite's person. Unknown codes are
 	// ENOTFOUND, used or expired ones EINVALID with a message saying which.
 	RedeemInvite(ctx context.Context, code string, acc Account) (*Person, error)
+	// RecordInviteFailure records a wrong invite code sent by account (a
+	// platform-qualified chat account) at at, and forgets every failure
+	// before forget.
+	RecordInviteFailure(ctx context.Context, account string, at, forget time.Time) error
+	// InviteFailures returns when account sent wrong invite codes since
+	// since, oldest first.
+	InviteFailures(ctx context.Context, account string, since time.Time) ([]time.Time, error)
 	// FindAccount returns the binding of a platform account, ENOTFOUND if none.
 	FindAccount(ctx context.Context, platform Platform, accountID string) (*Account, error)
 	// FindPersonByAccount returns the binding of a platform account and the

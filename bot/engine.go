@@ -111,7 +111,6 @@ type Engine struct {
 	notify   func()
 	reporter Reporter
 	exporter Exporter
-	guesses  *guessLimiter
 	groups   []campaignbot.Platform // platforms with a campaign group (WithGroups)
 
 	commands []*Command
@@ -155,13 +154,12 @@ func WithExporter(x Exporter) Option { return func(e *Engine) { e.exporter = x }
 // New returns an engine over the store and plan.
 func New(store campaignbot.Store, plan *campaignbot.Plan, opts ...Option) *Engine {
 	e := &Engine{
-		store:   store,
-		plan:    plan,
-		clock:   campaignbot.SystemClock,
-		cat:     newCatalog("zh"),
-		log:     slog.New(slog.DiscardHandler),
-		notify:  func() {},
-		guesses: newGuessLimiter(),
+		store:  store,
+		plan:   plan,
+		clock:  campaignbot.SystemClock,
+		cat:    newCatalog("zh"),
+		log:    slog.New(slog.DiscardHandler),
+		notify: func() {},
 	}
 	for _, o := range opts {
 		o(e)

@@ -239,6 +239,9 @@ func TestStartInvite(t *testing.T) {
 		mustContain(t, e.send("guesser", fmt.Sprintf("/start wrong%d", i)), "not right")
 	}
 	mustContain(t, e.send("guesser", "/start "+fresh.Code), "Too many attempts")
+	e.restart() // the count is in the store: a restart does not reset it
+	mustContain(t, e.send("guesser", "/start "+fresh.Code), "Too many attempts")
+	mustContain(t, e.send("guesser2", "/start wrong"), "not right") // another account is not held back
 	e.clock.Add(16 * time.Minute)
 	mustContain(t, e.send("guesser", "/start "+fresh.Code), "You are bound: member")
 }

@@ -36,7 +36,12 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 	}
 	now := e.clock.Now()
 	guessKey := string(c.Req.Platform) + ":" + c.Req.AccountID
-	if wait := e.guesses.blocked(guessKey, now); wait > 0 {
+	fails, err := e.store.InviteFailures(ctx, guessKey, now.Add(-guessWindow))
+	if err != nil {
+		return fmt.Errorf("invite failures: %w", err)
+	}
+	if len(fails) >= maxGuesses {
+		wait := fails[len(fails)-maxGuesses].Add(guessWindow).Sub(now)
 		return c.userError(campaignbot.EFORBIDDEN, "start.slow_down", int(wait.Minutes())+1)
 	}
 	p, err := e.store.RedeemInvite(ctx, code, campaignbot.Account{
@@ -46,7 +51,9 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 	})
 	switch {
 	case campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND:
-		e.guesses.fail(guessKey, now)
+		if err := e.store.RecordInviteFailure(ctx, guessKey, now, now.Add(-guessWindow)); err != nil {
+			return fmt.Errorf("record invite failure: %w", err)
+		}
 		return c.userError(campaignbot.EINVALID, "start.wrong_code")
 	case campaignbot.ErrorMessage(err) == campaignbot.MsgInviteUsed:
 		return c.userError(campaignbot.EINVALID, "start.used_code")

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"sync"
 	"time"
 
 	"campaignbot"
@@ -71,49 +70,10 @@ func (cmd *Command) Allowed(p *campaignbot.Person) bool {
 	return slices.ContainsFunc(cmd.Roles, p.HasRole)
 }
 
-// guessLimiter slows down repeated wrong invite codes from one account.
-type guessLimiter struct {
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-// Invite guessing limits: at most maxGuesses wrong codes per guessWindow.
+// Invite guessing limits: at most maxGuesses wrong codes per guessWindow
+// from one chat account, counted in the store so that a restart does not
+// reset them.
 const (
 	maxGuesses  = 5
 	guessWindow = 15 * time.Minute
 )
-
-func newGuessLimiter() *guessLimiter { return &guessLimiter{fails: make(map[string][]time.Time)} }
-
-// blocked reports how long the account must wait, or 0.
-func (g *guessLimiter) blocked(account string, now time.Time) time.Duration {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	recent := g.prune(account, now)
-	if len(recent) < maxGuesses {
-		return 0
-	}
-	return recent[0].Add(guessWindow).Sub(now)
-}
-
-// fail records a wrong guess.
-func (g *guessLimiter) fail(account string, now time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.fails[account] = append(g.prune(account, now), now)
-}
-
-func (g *guessLimiter) prune(account string, now time.Time) []time.Time {
-	ts := g.fails[account]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= guessWindow {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(g.fails, account)
-		return nil
-	}
-	g.fails[account] = ts
-	return ts
-}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"campaignbot"
 )
@@ -653,4 +654,45 @@ func (db *DB) findLeaves(ctx context.Context, where string, args ...any) ([]camp
 		return nil, fmt.Errorf("find leaves: %w", err)
 	}
 	return ls, nil
+}
+
+// RecordInviteFailure records a wrong invite code from account at at and
+// deletes the failures before forget.
+func (db *DB) RecordInviteFailure(ctx context.Context, account string, at, forget time.Time) error {
+	if account == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "an account is required")
+	}
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM invite_failures WHERE at < ?`, encTime(forget)); err != nil {
+			return fmt.Errorf("forget invite failures: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invite_failures (account, at) VALUES (?, ?)`, account, encTime(at)); err != nil {
+			return fmt.Errorf("record invite failure: %w", err)
+		}
+		return nil
+	})
+}
+
+// InviteFailures returns when account sent wrong invite codes since since,
+// oldest first.
+func (db *DB) InviteFailures(ctx context.Context, account string, since time.Time) ([]time.Time, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ts []time.Time
+	err = eachRow(ctx, tx, `SELECT at FROM invite_failures WHERE account = ? AND at >= ? ORDER BY at`,
+		[]any{account, encTime(since)}, func(rows *sql.Rows) error {
+			var at int64
+			if err := rows.Scan(&at); err != nil {
+				return err
+			}
+			ts = append(ts, decTime(at))
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("invite failures: %w", err)
+	}
+	return ts, nil
 }

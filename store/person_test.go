@@ -333,3 +333,47 @@ func TestLeavesAndReachable(t *testing.T) {
 		t.Errorf("unreachable = %v after reachable", p.Unreachable)
 	}
 }
+
+// TestInviteFailures records wrong codes for two accounts and reads them
+// back by window; recording forgets those before the given time.
+func TestInviteFailures(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	at := func(min int) time.Time { return base.Add(time.Duration(min) * time.Minute) }
+	for _, f := range []struct {
+		account string
+		min     int
+	}{{"telegram:1", 0}, {"telegram:1", 5}, {"telegram:2", 6}, {"telegram:1", 10}} {
+		if err := db.RecordInviteFailure(ctx, f.account, at(f.min), at(f.min-15)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		account string
+		since   int
+		want    []time.Time
+	}{
+		{"telegram:1", -60, []time.Time{at(0), at(5), at(10)}},
+		{"telegram:1", 5, []time.Time{at(5), at(10)}},
+		{"telegram:2", 0, []time.Time{at(6)}},
+		{"telegram:3", 0, nil},
+	}
+	for _, tt := range tests {
+		got, err := db.InviteFailures(ctx, tt.account, at(tt.since))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(got, tt.want, time.Time.Equal) {
+			t.Errorf("InviteFailures(%s, %d) = %v, want %v", tt.account, tt.since, got, tt.want)
+		}
+	}
+	// A failure 20 minutes later forgets those more than 15 minutes old.
+	if err := db.RecordInviteFailure(ctx, "telegram:2", at(30), at(15)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.InviteFailures(ctx, "telegram:1", at(-60)); len(got) != 0 {
+		t.Errorf("old failures kept: %v", got)
+	}
+	mustCode(t, db.RecordInviteFailure(ctx, "", at(0), at(0)), campaignbot.EINVALID)
+}
