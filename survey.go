@@ -161,15 +161,13 @@ type InboundService interface {
 	// replies it got (encoded by the engine; nil to keep none); it reports
 	// false if it had been handled before.
 	MarkHandled(ctx context.Context, messageKey string, replies []byte) (bool, error)
-	// FindHandled reports whether a chat message was handled before and
-	// returns its recorded replies. The engine checks it first and marks the
-	// message handled only after its effects are committed, so a crash in
-	// between re-runs the (idempotent) handler instead of losing the
-	// message, and a message handled again is answered again.
-	FindHandled(ctx context.Context, messageKey string) (replies []byte, found bool, err error)
-	// FindArrival is FindHandled and FindPersonByAccount in one read, which
-	// is what the engine needs of every message before handling it. An
-	// empty messageKey is never handled.
+	// FindArrival reports whether a chat message was handled before, with
+	// its recorded replies, and finds the sender (FindPersonByAccount), in
+	// one read: what the engine needs of every message before handling it.
+	// The engine marks a message handled only after its effects are
+	// committed, so a crash in between re-runs the (idempotent) handler
+	// instead of losing the message, and a message handled again is
+	// answered again. An empty messageKey is never handled.
 	FindArrival(ctx context.Context, messageKey string, platform Platform, accountID string) (*Arrival, error)
 }
 

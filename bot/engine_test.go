@@ -412,8 +412,8 @@ func TestAnonymousOpinionUnlinkable(t *testing.T) {
 		mustContain(t, e2.do(r), "anonymous opinion is saved")
 		// The handled-message record keeps no reply that would tie the
 		// sender's chat to the opinion's time.
-		if saved, found, err := e2.db.FindHandled(ctx, r.Key()); err != nil || found {
-			t.Fatalf("handled record of an anonymous opinion: %q %v %v", saved, found, err)
+		if ar, err := e2.db.FindArrival(ctx, r.Key(), "", ""); err != nil || ar.Handled {
+			t.Fatalf("handled record of an anonymous opinion: %+v %v", ar, err)
 		}
 		ops, err := e2.db.FindOpinions(ctx)
 		if err != nil {

@@ -499,7 +499,7 @@ func TestRemindersForgetOldIntake(t *testing.T) {
 	if err != nil || len(stats) != 1 || stats[0].Received != 2 {
 		t.Fatalf("inbound after the purge: %+v %v, want 2 rows", stats, err)
 	}
-	if _, found, err := o.st.FindHandled(ctx, "telegram:7:1"); err != nil || found {
-		t.Fatalf("old handled record kept: %v %v", found, err)
+	if ar, err := o.st.FindArrival(ctx, "telegram:7:1", "", ""); err != nil || ar.Handled {
+		t.Fatalf("old handled record kept: %+v %v", ar, err)
 	}
 }

@@ -30,7 +30,6 @@ const (
 		WHERE platform = ? AND processed_at IS NULL ORDER BY received_at, key LIMIT ?`
 	qMarkInboundProcessed = `UPDATE inbound SET processed_at = COALESCE(processed_at, ?), payload = x'' WHERE platform = ? AND key = ?`
 	qMarkHandled          = `INSERT INTO handled (message_key, at, replies) VALUES (?, ?, ?) ON CONFLICT (message_key) DO NOTHING`
-	qFindHandled          = `SELECT replies FROM handled WHERE message_key = ?`
 	qFindDialog           = `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`
 	qSaveDialog           = `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`
@@ -321,7 +320,6 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error {
 	var missing []string
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		missing = missing[:0]
 		for _, key := range keys {
 			res, err := tx.ExecContext(ctx, qMarkInboundProcessed, encTime(tx.now), string(platform), key)
 			if err != nil {
@@ -385,19 +383,6 @@ func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte
 		return nil
 	})
 	return err == nil && n == 1, err
-}
-
-// FindHandled reports whether a chat message was handled before, and the
-// replies recorded with it.
-func (db *DB) FindHandled(ctx context.Context, messageKey string) ([]byte, bool, error) {
-	var replies []byte
-	err := db.readRow(ctx, qFindHandled, messageKey).Scan(&replies)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	} else if err != nil {
-		return nil, false, fmt.Errorf("find handled: %w", err)
-	}
-	return replies, true, nil
 }
 
 // FindDialog returns the account's dialog, ENOTFOUND if none.

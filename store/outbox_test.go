@@ -190,17 +190,24 @@ func TestInbound(t *testing.T) {
 			t.Errorf("MarkHandled(%s) = %v, want %v", tt.key, got, tt.want)
 		}
 	}
-	if r, h, err := db.FindHandled(ctx, "telegram:1:6"); err != nil || !h || string(r) != `["first"]` {
-		t.Errorf("FindHandled = %q %v %v, want the replies and true", r, h, err)
+	handled := func(key string) ([]byte, bool, error) {
+		ar, err := db.FindArrival(ctx, key, "", "")
+		if err != nil {
+			return nil, false, err
+		}
+		return ar.Replies, ar.Handled, nil
 	}
-	if _, h, err := db.FindHandled(ctx, "telegram:1:7"); err != nil || h {
-		t.Errorf("FindHandled(unseen) = %v %v, want false", h, err)
+	if r, h, err := handled("telegram:1:6"); err != nil || !h || string(r) != `["first"]` {
+		t.Errorf("handled = %q %v %v, want the replies and true", r, h, err)
+	}
+	if _, h, err := handled("telegram:1:7"); err != nil || h {
+		t.Errorf("handled(unseen) = %v %v, want false", h, err)
 	}
 	if _, err := db.MarkHandled(ctx, "telegram:1:8", nil); err != nil {
 		t.Fatal(err)
 	}
-	if r, h, err := db.FindHandled(ctx, "telegram:1:8"); err != nil || !h || r != nil {
-		t.Errorf("FindHandled(private) = %q %v %v, want no replies and true", r, h, err)
+	if r, h, err := handled("telegram:1:8"); err != nil || !h || r != nil {
+		t.Errorf("handled(private) = %q %v %v, want no replies and true", r, h, err)
 	}
 }
 

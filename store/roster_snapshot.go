@@ -126,16 +126,8 @@ func (d *rosterDecoder) uvarint() uint64 {
 }
 
 func (d *rosterDecoder) varint() int64 {
-	if d.bad {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.i:])
-	if n <= 0 {
-		d.bad = true
-		return 0
-	}
-	d.i += n
-	return v
+	u := d.uvarint() // zig-zag, as binary.AppendVarint writes it
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (d *rosterDecoder) str() string {
@@ -182,6 +174,7 @@ func decodeRoster(blob []byte) ([]*campaignbot.Person, error) {
 	all := make([]campaignbot.Person, n)
 	ps := make([]*campaignbot.Person, n)
 	var roles []campaignbot.RoleGrant
+	rolesEnd := make([]int, n) // person i's roles end at roles[rolesEnd[i]]
 	var id int64
 	for i := range all {
 		p := &all[i]
@@ -194,25 +187,16 @@ func decodeRoster(blob []byte) ([]*campaignbot.Person, error) {
 		p.Telegram = d.str()
 		p.WeCom = d.str()
 		p.CreatedAt, p.UpdatedAt = decTime(d.varint()), decTime(d.varint())
-		if k := d.count(2); k > 0 {
-			from := len(roles)
-			for range k {
-				ri := d.uvarint()
-				since := d.varint()
-				if ri >= uint64(len(roleNames)) {
-					d.bad = true
-					break
-				}
-				roles = append(roles, campaignbot.RoleGrant{Role: roleNames[ri], Since: campaignbot.Date(since)})
-			}
-			if d.bad {
+		for range d.count(2) {
+			ri := d.uvarint()
+			since := d.varint()
+			if ri >= uint64(len(roleNames)) {
+				d.bad = true
 				break
 			}
-			// A slice of the shared array, capped so that appending to one
-			// person's roles never reaches the next one's; re-sliced once
-			// the array stops growing.
-			p.Roles = roles[from:len(roles):len(roles)]
+			roles = append(roles, campaignbot.RoleGrant{Role: roleNames[ri], Since: campaignbot.Date(since)})
 		}
+		rolesEnd[i] = len(roles)
 		if k := d.count(1); k > 0 {
 			p.InChargeOf = make([]int64, k)
 			for j := range p.InChargeOf {
@@ -232,13 +216,13 @@ func decodeRoster(blob []byte) ([]*campaignbot.Person, error) {
 	if d.bad || d.i != len(d.s) {
 		return nil, errRosterSnapshotCorrupt
 	}
-	// The roles array may have moved while it grew: point every person's
-	// roles into its final backing, in order.
-	at := 0
-	for _, p := range ps {
-		if k := len(p.Roles); k > 0 {
-			p.Roles = roles[at : at+k : at+k]
-			at += k
+	// Everyone's roles share one array, each slice capped so that
+	// appending to one person's roles never reaches the next one's.
+	from := 0
+	for i, p := range ps {
+		if end := rolesEnd[i]; end > from {
+			p.Roles = roles[from:end:end]
+			from = end
 		}
 	}
 	return ps, nil

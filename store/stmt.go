@@ -99,7 +99,7 @@ func frequentQueries() []string {
 		insertAttachmentsQuery("problem_event_attachments", "event_id"),
 		qInsertProblemEvent, qUpdateProblem,
 		qEnqueue, qClaimOutbox, qMarkSent, qMarkRetry, qFindPrompt, qCountPrompts,
-		qSaveInbound, qPendingInbound, qMarkInboundProcessed, qMarkHandled, qFindHandled,
+		qSaveInbound, qPendingInbound, qMarkInboundProcessed, qMarkHandled,
 		qFindDialog, qSaveDialog, qDeleteDialog, qLastRun, qSetLastRun,
 		findAccountsQuery(accountByID), findAccountsQuery(accountsByPerson), qArrival,
 		qSavepoint, qRollbackTo,

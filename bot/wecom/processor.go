@@ -167,12 +167,11 @@ func senderOf(in *campaignbot.Inbound) string {
 // member's later messages for ever.
 func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) error {
 	err := p.process(ctx, in)
-	if err == nil || ctx.Err() != nil {
-		if err == nil {
-			p.mu.Lock()
-			delete(p.attempts, in.Key)
-			p.mu.Unlock()
-		}
+	if err == nil {
+		p.forget(in.Key)
+		return nil
+	}
+	if ctx.Err() != nil {
 		return err
 	}
 	if n := p.failed(in.Key); n < maxAttempts {
@@ -181,9 +180,7 @@ func (p *Processor) Process(ctx context.Context, in *campaignbot.Inbound) error 
 	}
 	ref := "wc-" + in.Key
 	p.logger.Error("wecom: callback failed, giving up", "key", in.Key, "ref", ref, "err", err)
-	p.mu.Lock()
-	delete(p.attempts, in.Key)
-	p.mu.Unlock()
+	p.forget(in.Key)
 	// Tell the member, rather than leave them waiting for an answer.
 	if msg, perr := ParseMessage(in.Payload); perr == nil && msg.FromUserName != "" {
 		notice := []bot.Reply{{Text: fmt.Sprintf(p.failedFmt, ref)}}
@@ -234,6 +231,13 @@ func (p *Processor) process(ctx context.Context, in *campaignbot.Inbound) (err e
 		}
 	}
 	return p.inbox.MarkInboundProcessed(ctx, campaignbot.PlatformWeCom, in.Key)
+}
+
+// forget drops the count of failed attempts at the callback.
+func (p *Processor) forget(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.attempts, key)
 }
 
 // failed counts a failed attempt at the callback and returns the count.
