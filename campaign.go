@@ -131,10 +131,6 @@ type Leave struct {
 	ID       int64
 	PersonID int64
 	From, To Date
-	// SourceKey names the chat message that asked for the leave; a second
-	// CreateLeave with the same key stores nothing and sets Existing.
-	SourceKey string
-	Existing  bool
 }
 
 // Covers reports whether d falls inside l.

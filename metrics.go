@@ -27,13 +27,4 @@ type MetricsService interface {
 	InboundStats(ctx context.Context) ([]InboundStat, error)
 	// JobRuns returns when each scheduler job last completed.
 	JobRuns(ctx context.Context) (map[string]time.Time, error)
-	// WriteStats counts, since the store was opened, the writes the chat
-	// path committed, the commits that carried them (writes per commit is
-	// how well they were grouped) and the background WAL checkpoints.
-	WriteStats() WriteStats
-}
-
-// WriteStats are the store's write counters.
-type WriteStats struct {
-	Writes, Commits, Checkpoints int64
 }

@@ -49,11 +49,6 @@ type Problem struct {
 	Due         Date
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
-	// SourceKey identifies the chat message that filed it, so a message
-	// processed twice files once; Existing is set by CreateProblem when the
-	// key was seen before and the stored problem is returned.
-	SourceKey string
-	Existing  bool
 }
 
 // ProblemEvent is an append-only record of a change.
@@ -66,9 +61,6 @@ type ProblemEvent struct {
 	Text        string
 	Attachments []Attachment
 	CreatedAt   time.Time
-	// SourceKey identifies the chat message that made the change, so that a
-	// message processed twice changes the problem once.
-	SourceKey string
 }
 
 // ProblemDueDays is how long a problem may stay open before it is overdue.
@@ -180,11 +172,6 @@ type LedgerItem struct {
 	SubmissionID int64 // when created from an accepted report
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
-	// SourceKey names the chat message that added the item; a second
-	// CreateLedgerItem with the same key stores nothing, fills the item
-	// stored the first time and sets Existing.
-	SourceKey string
-	Existing  bool
 }
 
 // LedgerService stores the rectification ledger.

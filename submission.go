@@ -42,12 +42,6 @@ type Submission struct {
 	Late        bool
 	State       ReviewState
 	SubmittedAt time.Time
-	// SourceKey identifies the chat message that carried it (platform,
-	// chat and message id) so that a message processed twice stores once.
-	SourceKey string
-	// Existing is set by CreateSubmission when SourceKey was seen before and
-	// the stored submission is returned instead of a new one.
-	Existing bool
 }
 
 // ReviewComment is a reviewer's comment or decision on a submission version.
@@ -58,11 +52,6 @@ type ReviewComment struct {
 	Text         string
 	Decision     ReviewState // ReviewReturned or ReviewAccepted
 	CreatedAt    time.Time
-	// SourceKey names the chat message that made the decision; a second
-	// ReviewSubmission with the same key changes nothing, fills the
-	// comment stored the first time and sets Existing.
-	SourceKey string
-	Existing  bool
 }
 
 // SubmissionFilter selects submissions; zero fields match everything.
@@ -77,8 +66,7 @@ type SubmissionFilter struct {
 // SubmissionService stores submissions and their review.
 type SubmissionService interface {
 	// CreateSubmission stores s as the next version and fills ID, Version,
-	// SubmittedAt. Empty text without attachments is EINVALID. A SourceKey
-	// seen before returns the stored submission with Existing set.
+	// SubmittedAt. Empty text without attachments is EINVALID.
 	CreateSubmission(ctx context.Context, s *Submission) error
 	FindSubmissionByID(ctx context.Context, id int64) (*Submission, error)
 	FindSubmissions(ctx context.Context, filter SubmissionFilter) ([]*Submission, error)
@@ -103,17 +91,13 @@ type Opinion struct {
 	Day        Date
 	Answer     string
 	AnsweredBy int64
-	// SourceKey identifies the chat message of a named opinion, so that a
-	// message processed twice stores it once. Anonymous opinions have none.
-	SourceKey string
 }
 
 // OpinionService stores opinions.
 type OpinionService interface {
 	// CreateOpinion stores op. For an anonymous opinion the store keeps no
-	// link to the author and, in the same transaction, redacts the inbound
-	// record named by inboundKey (if any) so no row ties the text to a sender.
-	CreateOpinion(ctx context.Context, op *Opinion, inboundKey string) error
+	// link to the author.
+	CreateOpinion(ctx context.Context, op *Opinion) error
 	FindOpinions(ctx context.Context) ([]*Opinion, error)
 	AnswerOpinion(ctx context.Context, id int64, answer string, by int64) error
 }

@@ -134,51 +134,47 @@ type OutboxService interface {
 }
 
 // Inbound is a raw update received from a platform, stored before the
-// platform is told it arrived, then processed once.
+// platform is told it arrived, then processed once by the intake.
 type Inbound struct {
-	Platform    Platform
-	Key         string // update_id, MsgId, or FromUserName+CreateTime
-	Payload     []byte
-	ReceivedAt  time.Time
-	ProcessedAt *time.Time
+	Platform   Platform
+	Key        string // update_id, MsgId, or FromUserName+CreateTime+event
+	Payload    []byte
+	ReceivedAt time.Time
+	// Attempts counts the failed attempts at processing it; the next may
+	// start at RetryAt.
+	Attempts int
+	RetryAt  time.Time
 }
 
 // InboundService is the durable intake of platform updates.
 type InboundService interface {
 	// SaveInbound stores in; it reports false if the key was already stored.
 	SaveInbound(ctx context.Context, in *Inbound) (bool, error)
-	// PendingInbound returns stored, unprocessed updates of platform in order.
-	PendingInbound(ctx context.Context, platform Platform, limit int) ([]*Inbound, error)
+	// PendingInbound returns up to limit stored, unprocessed updates of
+	// every platform, in the order they arrived.
+	PendingInbound(ctx context.Context, limit int) ([]*Inbound, error)
 	// MarkInboundProcessed marks updates processed, together, and drops
-	// their payloads: raw updates are kept only as long as durable intake
-	// needs them. ENOTFOUND if some were not stored; the others are marked.
+	// their payloads: raw updates are kept only as long as the intake
+	// needs them. The intake calls it inside Atomic with the update's
+	// effects. ENOTFOUND if some were not stored.
 	MarkInboundProcessed(ctx context.Context, platform Platform, keys ...string) error
+	// RecordInboundFailure counts a failed attempt at the updates with
+	// keys, keeps why, and holds them back until retryAt; it returns the
+	// attempts counted so far.
+	RecordInboundFailure(ctx context.Context, platform Platform, keys []string, why string, retryAt time.Time) (int, error)
 	// DeleteProcessedInbound deletes processed updates received before t
-	// and the handled-message records older than t, and reports how many
-	// updates went: nothing of a chat is kept longer than it is needed.
+	// and reports how many went: nothing of a chat is kept longer than it
+	// is needed.
 	DeleteProcessedInbound(ctx context.Context, before time.Time) (int, error)
-	// MarkHandled records that a chat message was handled, with the
-	// replies it got (encoded by the engine; nil to keep none); it reports
-	// false if it had been handled before.
-	MarkHandled(ctx context.Context, messageKey string, replies []byte) (bool, error)
-	// FindArrival reports whether a chat message was handled before, with
-	// its recorded replies, and finds the sender (FindPersonByAccount), in
-	// one read: what the engine needs of every message before handling it.
-	// The engine marks a message handled only after its effects are
-	// committed, so a crash in between re-runs the (idempotent) handler
-	// instead of losing the message, and a message handled again is
-	// answered again. An empty messageKey is never handled.
-	FindArrival(ctx context.Context, messageKey string, platform Platform, accountID string) (*Arrival, error)
 }
 
-// Arrival is what the store knows of an incoming message: whether it was
-// handled before, with the replies recorded then, and who sent it.
-type Arrival struct {
-	Handled bool
-	Replies []byte
-	// Account and Person are nil when the account is not bound.
-	Account *Account
-	Person  *Person
+// Transactor runs several store calls as one transaction.
+type Transactor interface {
+	// Atomic runs fn in one transaction: every store call made with the
+	// context fn receives joins it; it commits if fn returns nil and rolls
+	// back otherwise. A store call that fails inside fn undoes its own
+	// writes only, so fn may answer the failure and go on.
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Dialog is the state of a multi-step conversation, kept in the store so a
@@ -219,4 +215,5 @@ type Store interface {
 	InboundService
 	DialogService
 	JobService
+	Transactor
 }

@@ -24,12 +24,6 @@ type Context struct {
 
 	e       *Engine
 	replies []Reply
-	// private keeps the message out of the handled-message record: it
-	// would tie the sender to an anonymous opinion's time.
-	private bool
-	// idempotent means the handler's effect is keyed by the message itself
-	// (a submission's source key), so no handled-message record is needed.
-	idempotent bool
 }
 
 // Reply adds a reply with the catalog text for key.

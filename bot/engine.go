@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,10 +41,9 @@ type Request struct {
 	// Callback is the data of a pressed button, if this is a button press.
 	Callback string
 	Location *Location
-	// InboundKey is "<platform>:<key>" of the raw update the adapter stored
-	// for durable intake, so the engine can have it redacted (anonymous
-	// opinions); empty when there is none.
-	InboundKey string
+	// Reachable, when set, says the account blocked the bot (false) or
+	// came back (true): a platform event, not a message.
+	Reachable *bool
 }
 
 // Key identifies the message for de-duplication.
@@ -68,13 +66,13 @@ type Reply struct {
 	Files   []campaignbot.Attachment
 }
 
-// Handler is what platform adapters call. *Engine implements it; adapters
-// depend on this interface so they can be tested alone.
+// Handler is what the intake calls. *Engine implements it.
 type Handler interface {
 	// Handle processes one request and returns the replies to send back to
 	// req.ChatID. Messages for other people (notifications) the engine puts
-	// in the outbox itself. The same (Platform, ChatID, MessageID) handled
-	// twice has its effects once.
+	// in the outbox itself. The intake calls it inside a store transaction
+	// (Atomic) that also holds the replies and the update's processed
+	// mark: an error rolls all of it back, to be tried again.
 	Handle(ctx context.Context, req *Request) ([]Reply, error)
 }
 
@@ -187,50 +185,32 @@ func (e *Engine) today() campaignbot.Date {
 	return campaignbot.DateOf(e.clock.Now(), e.plan.Loc())
 }
 
-// Handle implements Handler.
+// Handle implements Handler. A user's mistake becomes a reply; a failure
+// of the store (or a panic) is returned, so that the intake rolls the
+// message back and tries it again rather than answer "something went
+// wrong" for a passing fault.
 func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
-	key := req.Key()
-	ar, err := e.store.FindArrival(ctx, key, req.Platform, req.AccountID)
-	if err != nil {
-		return nil, fmt.Errorf("check handled: %w", err)
-	} else if ar.Handled {
-		// Handled before: answer the same again. The adapters queue
-		// replies under keys made from the update, so a reply that did get
-		// queued is not sent twice.
-		var replies []Reply
-		if len(ar.Replies) > 0 {
-			if err := json.Unmarshal(ar.Replies, &replies); err != nil {
-				return nil, fmt.Errorf("decode handled replies: %w", err)
+	acc, p, err := e.store.FindPersonByAccount(ctx, req.Platform, req.AccountID)
+	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		return nil, fmt.Errorf("find sender: %w", err)
+	}
+	c := &Context{Req: req, e: e, Account: acc, Person: p}
+	if req.Reachable != nil {
+		if p != nil {
+			if err := e.store.SetReachable(ctx, p.ID, req.Platform, *req.Reachable); err != nil {
+				return nil, fmt.Errorf("set reachable: %w", err)
 			}
 		}
-		return replies, nil
+		return nil, nil
 	}
-	c := &Context{Req: req, e: e, Account: ar.Account, Person: ar.Person}
-	e.dispatch(ctx, c)
-	// An anonymous opinion leaves no handled-message record: the record's
-	// key names the chat and its time the moment, which is all it takes to
-	// tie a day's only anonymous opinion to its author. Its raw update is
-	// redacted and marked processed in the opinion's own transaction, so it
-	// is not processed again.
-	if key != "" && !c.idempotent && !c.private {
-		saved, err := json.Marshal(c.replies)
-		if err != nil {
-			return nil, fmt.Errorf("encode replies: %w", err)
+	if err := e.recoverer(e.route)(ctx, c); err != nil {
+		var ue *userError
+		if !asUserError(err, &ue) && campaignbot.ErrorCode(err) == campaignbot.EINTERNAL {
+			return nil, err
 		}
-		if _, err := e.store.MarkHandled(ctx, key, saved); err != nil {
-			return nil, fmt.Errorf("mark handled: %w", err)
-		}
-	}
-	return c.replies, nil
-}
-
-// dispatch runs the request through the middleware chain to a command or a
-// dialog step. Errors become replies; nothing escapes as a panic.
-func (e *Engine) dispatch(ctx context.Context, c *Context) {
-	h := e.recoverer(e.route)
-	if err := h(ctx, c); err != nil {
 		e.replyError(c, err)
 	}
+	return c.replies, nil
 }
 
 // route decides what the request is: a command, a dialog step, a reply to

@@ -154,7 +154,6 @@ func (e *Engine) ledgerAdd(ctx context.Context, c *Context, rest string) error {
 
 // createLedgerItem stores it, answers and tells its owner.
 func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignbot.LedgerItem) error {
-	it.SourceKey = c.Req.Key()
 	if err := e.store.CreateLedgerItem(ctx, it); err != nil {
 		return fmt.Errorf("create ledger item: %w", err)
 	}

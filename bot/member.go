@@ -367,7 +367,6 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 		Text:         text,
 		Attachments:  files,
 		Late:         late,
-		SourceKey:    c.Req.Key(),
 	}
 	if t.Review != campaignbot.ReviewNone {
 		s.State = campaignbot.ReviewSubmitted
@@ -381,17 +380,13 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 			return fmt.Errorf("delete dialog: %w", err)
 		}
-	} else if s.SourceKey != "" {
-		// A self-contained message: its source key makes it idempotent, so
-		// a redelivery finds the same submission and is answered the same.
-		c.idempotent = true
 	}
 	lateText := c.T("submit.on_time")
 	if s.Late {
 		lateText = c.T("submit.late")
 	}
 	c.Reply("submit.ok", e.title(t.Title, t.TitleEn), s.Version, lateText, len(s.Attachments))
-	if s.State == campaignbot.ReviewSubmitted && !s.Existing {
+	if s.State == campaignbot.ReviewSubmitted {
 		return e.tellReviewer(ctx, c, t, s)
 	}
 	return nil
@@ -521,7 +516,6 @@ func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
 			return err
 		}
 		if anon {
-			c.private = true // "wants to write an anonymous opinion" is a trace too
 			c.Reply("opinion.ask_anon")
 		} else {
 			c.Reply("opinion.ask")
@@ -531,8 +525,9 @@ func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
 	return e.createOpinion(ctx, c, text, anon)
 }
 
-// createOpinion stores the opinion. For an anonymous one, the dialog and the
-// raw inbound update go in the same breath, so nothing ties text to sender.
+// createOpinion stores the opinion. For an anonymous one, the dialog goes in
+// the same transaction (and the intake blanks the raw update in it too), so
+// nothing ties text to sender.
 func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, anon bool) error {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -543,16 +538,12 @@ func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, ano
 	}
 	op := &campaignbot.Opinion{Anonymous: anon, Text: text, Day: e.today()}
 	if !anon {
-		op.AuthorID, op.SourceKey = c.Person.ID, c.Req.Key()
+		op.AuthorID = c.Person.ID
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)
 	}
-	inbound := ""
-	if anon {
-		inbound, c.private = c.Req.InboundKey, true
-	}
-	if err := e.store.CreateOpinion(ctx, op, inbound); err != nil {
+	if err := e.store.CreateOpinion(ctx, op); err != nil {
 		return fmt.Errorf("create opinion: %w", err)
 	}
 	if anon {
@@ -583,7 +574,7 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	case to-from > 180:
 		return c.userError(campaignbot.EINVALID, "leave.too_long")
 	}
-	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to, SourceKey: c.Req.Key()}
+	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to}
 	if err := e.store.CreateLeave(ctx, l); err != nil {
 		return fmt.Errorf("create leave: %w", err)
 	}

@@ -228,7 +228,6 @@ func (e *Engine) fileProblem(ctx context.Context, c *Context, data map[string]st
 		}
 		return c.userError(campaignbot.EINVALID, "problem.lost")
 	}
-	p.SourceKey = c.Req.Key()
 	if err := e.store.CreateProblem(ctx, p); err != nil {
 		return fmt.Errorf("create problem: %w", err)
 	}
@@ -326,7 +325,6 @@ func (e *Engine) nameOf(ctx context.Context, c *Context, id int64) string {
 // addProblemEvent appends ev to p and turns the rules' refusals into clear
 // messages; nothing changes when it fails.
 func (e *Engine) addProblemEvent(ctx context.Context, c *Context, p *campaignbot.Problem, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
-	ev.SourceKey = c.Req.Key()
 	np, err := e.store.AddProblemEvent(ctx, ev)
 	if err == nil {
 		return np, nil

@@ -320,8 +320,7 @@ func (e *Engine) decideReview(ctx context.Context, c *Context, s *campaignbot.Su
 	if n := utf8.RuneCountInString(comment); n > maxCommentLen {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, maxCommentLen)
 	}
-	rc := &campaignbot.ReviewComment{SubmissionID: s.ID, ReviewerID: c.Person.ID, Text: comment, Decision: decision,
-		SourceKey: c.Req.Key()}
+	rc := &campaignbot.ReviewComment{SubmissionID: s.ID, ReviewerID: c.Person.ID, Text: comment, Decision: decision}
 	switch err := e.store.ReviewSubmission(ctx, rc); campaignbot.ErrorCode(err) {
 	case "":
 	case campaignbot.ECONFLICT:

@@ -124,8 +124,8 @@ func Seed(ctx context.Context, st campaignbot.Store, p *campaignbot.Plan, now ti
 		errs = append(errs, err)
 	}
 	errs = append(errs,
-		st.CreateOpinion(ctx, &campaignbot.Opinion{AuthorID: byName["林芳"].ID, Text: "建议科技项目申报材料进一步精简，推行网上申报。", Day: today.AddDays(-4)}, ""),
-		st.CreateOpinion(ctx, &campaignbot.Opinion{Anonymous: true, Text: "部分科室服务企业时效性不强，希望明确办结时限。", Day: today.AddDays(-2)}, ""),
+		st.CreateOpinion(ctx, &campaignbot.Opinion{AuthorID: byName["林芳"].ID, Text: "建议科技项目申报材料进一步精简，推行网上申报。", Day: today.AddDays(-4)}),
+		st.CreateOpinion(ctx, &campaignbot.Opinion{Anonymous: true, Text: "部分科室服务企业时效性不强，希望明确办结时限。", Day: today.AddDays(-2)}),
 		st.CreateLeave(ctx, &campaignbot.Leave{PersonID: byName["孙静"].ID, From: today.AddDays(1), To: today.AddDays(5)}),
 	)
 	// Answers to the opinions survey from enough people that its results

@@ -170,6 +170,21 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
+// Drain delivers on platform p everything due now, then returns: the
+// console sends this way after each line, so that the answers are printed
+// before the next prompt. Rows held back by a limit or a retry wait stay
+// for Run.
+func (d *Dispatcher) Drain(ctx context.Context, p campaignbot.Platform) {
+	if _, ok := d.states[p]; !ok {
+		return
+	}
+	for range 1000 { // bound the rounds, whatever the store hands out
+		if ctx.Err() != nil || d.dispatchOnce(ctx, p, d.clock.Now()) > 0 {
+			return
+		}
+	}
+}
+
 func (d *Dispatcher) loop(ctx context.Context, p campaignbot.Platform) {
 	for ctx.Err() == nil {
 		wait := d.dispatchOnce(ctx, p, d.clock.Now())

@@ -85,8 +85,3 @@ func (db *DB) JobRuns(ctx context.Context) (map[string]time.Time, error) {
 	}
 	return runs, rows.Err()
 }
-
-// WriteStats returns the write counters (see campaignbot.MetricsService).
-func (db *DB) WriteStats() campaignbot.WriteStats {
-	return campaignbot.WriteStats{Writes: db.writes.Load(), Commits: db.batchCommits.Load(), Checkpoints: db.checkpoints.Load()}
-}

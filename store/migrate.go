@@ -70,8 +70,26 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// fkOffMarker on a migration's first line runs it with foreign keys off, as
+// SQLite's procedure for rebuilding a table requires (dropping the old
+// table would otherwise cascade to the rows referring to it); the foreign
+// keys are checked before it commits.
+const fkOffMarker = "-- campaignbot:foreign_keys=off"
+
 // migrateFile applies one migration unless it is recorded as applied.
 func (db *DB) migrateFile(ctx context.Context, name string) error {
+	buf, err := fs.ReadFile(migrationFS, name)
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if strings.HasPrefix(string(buf), fkOffMarker) {
+		// PRAGMA foreign_keys is a no-op inside a transaction; the writer
+		// pool's one connection keeps it until it is set back.
+		if _, err := db.wdb.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("foreign keys off: %w", err)
+		}
+		defer db.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
@@ -86,12 +104,14 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	if n != 0 {
 		return nil
 	}
-	buf, err := fs.ReadFile(migrationFS, name)
-	if err != nil {
-		return fmt.Errorf("read: %w", err)
-	}
-	if _, err := tx.Tx.ExecContext(ctx, string(buf)); err != nil {
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
 		return fmt.Errorf("apply: %w", err)
+	}
+	var violations int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&violations); err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	} else if violations > 0 {
+		return fmt.Errorf("foreign key check: %d rows refer to rows that do not exist", violations)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name, applied_at) VALUES (?, ?)`, base, encTime(tx.now)); err != nil {
 		return fmt.Errorf("record: %w", err)

@@ -26,10 +26,9 @@ const (
 	qCountPrompts = `SELECT COUNT(*) FROM outbox WHERE person_id = ? AND created_at >= ? AND created_at < ? AND kind IN (?, ?)`
 	qSaveInbound  = `INSERT INTO inbound (platform, key, payload, received_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (platform, key) DO NOTHING`
-	qPendingInbound = `SELECT platform, key, payload, received_at FROM inbound
-		WHERE platform = ? AND processed_at IS NULL ORDER BY received_at, key LIMIT ?`
+	qPendingInbound = `SELECT platform, key, payload, received_at, attempts, COALESCE(retry_at, 0) FROM inbound
+		WHERE processed_at IS NULL ORDER BY received_at, rowid LIMIT ?`
 	qMarkInboundProcessed = `UPDATE inbound SET processed_at = COALESCE(processed_at, ?), payload = x'' WHERE platform = ? AND key = ?`
-	qMarkHandled          = `INSERT INTO handled (message_key, at, replies) VALUES (?, ?, ?) ON CONFLICT (message_key) DO NOTHING`
 	qFindDialog           = `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`
 	qSaveDialog           = `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`
@@ -285,9 +284,9 @@ func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, e
 	return err == nil && n == 1, err
 }
 
-// PendingInbound returns up to limit unprocessed updates of platform, by
-// arrival then key.
-func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error) {
+// PendingInbound returns up to limit unprocessed updates of every
+// platform, in arrival order.
+func (db *DB) PendingInbound(ctx context.Context, limit int) ([]*campaignbot.Inbound, error) {
 	if limit <= 0 {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "limit must be positive")
 	}
@@ -297,14 +296,17 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 	}
 	defer tx.Rollback()
 	var ins []*campaignbot.Inbound
-	err = eachRow(ctx, tx, qPendingInbound, []any{string(platform), limit},
+	err = eachRow(ctx, tx, qPendingInbound, []any{limit},
 		func(rows *sql.Rows) error {
 			var in campaignbot.Inbound
-			var at int64
-			if err := rows.Scan(&in.Platform, &in.Key, &in.Payload, &at); err != nil {
+			var at, retry int64
+			if err := rows.Scan(&in.Platform, &in.Key, &in.Payload, &at, &in.Attempts, &retry); err != nil {
 				return err
 			}
 			in.ReceivedAt = decTime(at)
+			if retry != 0 {
+				in.RetryAt = decTime(retry)
+			}
 			ins = append(ins, &in)
 			return nil
 		})
@@ -314,12 +316,12 @@ func (db *DB) PendingInbound(ctx context.Context, platform campaignbot.Platform,
 	return ins, nil
 }
 
-// MarkInboundProcessed records, in one transaction, that the updates with
-// keys were processed (the photos of an album together). If some were never
-// stored (or are gone), the others are marked and the error is ENOTFOUND.
+// MarkInboundProcessed records that the updates with keys were processed
+// (the photos of an album together) and drops their payloads. If some were
+// never stored (or are gone), the error is ENOTFOUND and nothing is marked.
 func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error {
-	var missing []string
-	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		var missing []string
 		for _, key := range keys {
 			res, err := tx.ExecContext(ctx, qMarkInboundProcessed, encTime(tx.now), string(platform), key)
 			if err != nil {
@@ -331,58 +333,49 @@ func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Pla
 				missing = append(missing, key)
 			}
 		}
+		if len(missing) > 0 {
+			return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s %s not found", platform, strings.Join(missing, ", "))
+		}
 		return nil
 	})
-	if err == nil && len(missing) > 0 {
-		return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s %s not found", platform, strings.Join(missing, ", "))
-	}
-	return err
+}
+
+// RecordInboundFailure counts a failed attempt at the updates with keys and
+// holds them back until retryAt; it returns the attempts counted so far.
+func (db *DB) RecordInboundFailure(ctx context.Context, platform campaignbot.Platform, keys []string, why string, retryAt time.Time) (int, error) {
+	attempts := 0
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, key := range keys {
+			var n int
+			err := tx.QueryRowContext(ctx, `UPDATE inbound SET attempts = attempts + 1, retry_at = ?, last_error = ?
+				WHERE platform = ? AND key = ? AND processed_at IS NULL RETURNING attempts`,
+				encTime(retryAt), why, string(platform), key).Scan(&n)
+			if errors.Is(err, sql.ErrNoRows) {
+				return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s %s not pending", platform, key)
+			} else if err != nil {
+				return fmt.Errorf("record inbound failure: %w", err)
+			}
+			attempts = max(attempts, n)
+		}
+		return nil
+	})
+	return attempts, err
 }
 
 // DeleteProcessedInbound deletes processed updates received before t and
-// the handled-message marks older than t, and reports how many updates went.
-// Run it now and then so raw payloads are not kept longer than needed.
+// reports how many went. Run it now and then so raw payloads are not kept
+// longer than needed.
 func (db *DB) DeleteProcessedInbound(ctx context.Context, before time.Time) (int, error) {
-	tx, err := db.beginTx(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `DELETE FROM inbound WHERE processed_at IS NOT NULL AND received_at < ?`, encTime(before))
-	if err != nil {
-		return 0, fmt.Errorf("delete inbound: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("delete inbound: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM handled WHERE at < ?`, encTime(before)); err != nil {
-		return 0, fmt.Errorf("delete handled: %w", err)
-	}
-	if err := tx.commit(); err != nil {
-		return 0, err
-	}
-	return int(n), nil
-}
-
-// MarkHandled records that a chat message was handled, with the replies it
-// got (nil to keep none); it reports false if it had been handled before.
-func (db *DB) MarkHandled(ctx context.Context, messageKey string, replies []byte) (bool, error) {
-	if messageKey == "" {
-		return false, campaignbot.Errorf(campaignbot.EINVALID, "a message key is required")
-	}
 	var n int64
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, qMarkHandled, messageKey, encTime(tx.now), replies)
+		res, err := tx.ExecContext(ctx, `DELETE FROM inbound WHERE processed_at IS NOT NULL AND received_at < ?`, encTime(before))
 		if err != nil {
-			return fmt.Errorf("mark handled: %w", err)
+			return fmt.Errorf("delete inbound: %w", err)
 		}
-		if n, err = res.RowsAffected(); err != nil {
-			return fmt.Errorf("mark handled: %w", err)
-		}
-		return nil
+		n, err = res.RowsAffected()
+		return err
 	})
-	return err == nil && n == 1, err
+	return int(n), err
 }
 
 // FindDialog returns the account's dialog, ENOTFOUND if none.

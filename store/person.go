@@ -553,6 +553,31 @@ func (db *DB) FindAccount(ctx context.Context, platform campaignbot.Platform, ac
 	return accs[0], nil
 }
 
+// FindPersonByAccount returns the binding of a platform account and the
+// person bound, ENOTFOUND if the account is not bound.
+func (db *DB) FindPersonByAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, *campaignbot.Person, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	accs, err := findAccounts(ctx, tx, accountByID, string(platform), accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(accs) == 0 {
+		return nil, nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "%s account %s is not bound", platform, accountID)
+	}
+	ps, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &accs[0].PersonID})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(ps) == 0 {
+		return nil, nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", accs[0].PersonID)
+	}
+	return accs[0], ps[0], nil
+}
+
 // FindAccountsByPerson returns every account bound to the person.
 func (db *DB) FindAccountsByPerson(ctx context.Context, personID int64) ([]*campaignbot.Account, error) {
 	tx, err := db.beginRead(ctx)
@@ -606,19 +631,8 @@ func (db *DB) CreateLeave(ctx context.Context, l *campaignbot.Leave) error {
 	if err := personExists(ctx, tx, l.PersonID); err != nil {
 		return err
 	}
-	l.Existing = false
-	if l.SourceKey != "" {
-		err := tx.QueryRowContext(ctx, `SELECT id, person_id, from_day, to_day FROM leaves WHERE source_key = ?`, l.SourceKey).
-			Scan(&l.ID, &l.PersonID, &l.From, &l.To)
-		if err == nil {
-			l.Existing = true
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find leave by source: %w", err)
-		}
-	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO leaves (person_id, from_day, to_day, source_key) VALUES (?, ?, ?, ?) RETURNING id`,
-		l.PersonID, int64(l.From), int64(l.To), nullString(l.SourceKey)).Scan(&l.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO leaves (person_id, from_day, to_day) VALUES (?, ?, ?) RETURNING id`,
+		l.PersonID, int64(l.From), int64(l.To)).Scan(&l.ID); err != nil {
 		return constraintErr(err, "create leave")
 	}
 	return tx.commit()

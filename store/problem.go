@@ -36,30 +36,15 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	}
 	defer tx.Rollback()
 
-	if p.SourceKey != "" {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM problems WHERE source_key = ?`, p.SourceKey).Scan(&id)
-		if err == nil {
-			old, err := findProblemByID(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			old.SourceKey, old.Existing = p.SourceKey, true
-			*p = *old
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find problem source: %w", err)
-		}
-	}
-	p.Status, p.OwnerID, p.Existing = campaignbot.ProblemNew, 0, false
+	p.Status, p.OwnerID = campaignbot.ProblemNew, 0
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	if p.Due == 0 {
 		p.Due = tx.today().AddDays(campaignbot.ProblemDueDays)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at, source_key)
-		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at)
+		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.FilerID, p.Enterprise, p.Category, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
-		encTime(p.CreatedAt), encTime(p.UpdatedAt), nullString(p.SourceKey)).Scan(&p.ID)
+		encTime(p.CreatedAt), encTime(p.UpdatedAt)).Scan(&p.ID)
 	if err != nil {
 		return constraintErr(err, "create problem")
 	}
@@ -181,14 +166,6 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 	if err != nil {
 		return nil, err
 	}
-	if ev.SourceKey != "" {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM problem_events WHERE source_key = ?`, ev.SourceKey).Scan(&n); err != nil {
-			return nil, fmt.Errorf("find event source: %w", err)
-		} else if n > 0 {
-			return p, nil // the same message again: applied already
-		}
-	}
 	if err := p.Apply(ev); err != nil {
 		return nil, err
 	}
@@ -209,14 +186,14 @@ func (db *DB) AddProblemEvent(ctx context.Context, ev *campaignbot.ProblemEvent)
 // Frequent statements of AddProblemEvent.
 const (
 	qUpdateProblem      = `UPDATE problems SET owner_id = ?, status = ?, updated_at = ? WHERE id = ?`
-	qInsertProblemEvent = `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at, source_key) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qInsertProblemEvent = `INSERT INTO problem_events (problem_id, kind, actor_id, owner_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 )
 
 // insertProblemEvent appends ev with its attachments, stamped now.
 func insertProblemEvent(ctx context.Context, tx *Tx, ev *campaignbot.ProblemEvent) error {
 	ev.CreatedAt = tx.now
 	if err := tx.QueryRowContext(ctx, qInsertProblemEvent,
-		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt), nullString(ev.SourceKey)).Scan(&ev.ID); err != nil {
+		ev.ProblemID, string(ev.Kind), ev.ActorID, nullID(ev.OwnerID), ev.Text, encTime(ev.CreatedAt)).Scan(&ev.ID); err != nil {
 		return constraintErr(err, "append problem event")
 	}
 	return insertAttachments(ctx, tx, "problem_event_attachments", "event_id", ev.ID, ev.Attachments)
@@ -289,27 +266,11 @@ func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) 
 		return err
 	}
 	defer tx.Rollback()
-	it.Existing = false
-	if it.SourceKey != "" {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_items WHERE source_key = ?`, it.SourceKey).Scan(&id)
-		if err == nil {
-			old, err := findLedgerItem(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			*it = *old
-			it.Existing = true
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find ledger item by source: %w", err)
-		}
-	}
 	it.CreatedAt, it.UpdatedAt = tx.now, tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at, source_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
-		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt), nullString(it.SourceKey)).Scan(&it.ID); err != nil {
+		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
 		return constraintErr(err, "create ledger item")
 	}
 	return tx.commit()

@@ -1,13 +1,12 @@
 // Package store implements campaignbot's services on SQLite
-// (modernc.org/sqlite, no cgo). Every public method runs one transaction;
-// attachments are files named by their sha256 in a directory beside the
-// database.
+// (modernc.org/sqlite, no cgo). Every public method runs one transaction,
+// or joins the one Atomic opened; attachments are files named by their
+// sha256 in a directory beside the database.
 //
 // Writes go through a pool of one connection whose transactions begin
 // IMMEDIATE, so writers queue in Go instead of spinning on SQLite's busy
-// handler and never fail to upgrade a read lock; the writes of the chat
-// path are committed in groups (batch.go). Reads use a separate pool of
-// read-only connections and run beside the writer thanks to WAL.
+// handler and never fail to upgrade a read lock. Reads use a separate pool
+// of read-only connections and run beside the writer thanks to WAL.
 package store
 
 import (
@@ -22,7 +21,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,29 +49,6 @@ type DB struct {
 
 	wdb *sql.DB // one connection, BEGIN IMMEDIATE
 	rdb *sql.DB // read-only connections
-	// cdb is one connection that never waits (busy_timeout 0), for
-	// checkpoints that must not hold up the writer while readers finish.
-	cdb  *sql.DB
-	wset stmtSet // frequent statements prepared on wdb
-	rset stmtSet // and on rdb
-
-	senders senderCache // FindArrival's
-
-	// The writer goroutine (batch.go) takes writes from ops until quit is
-	// closed, then closes stopped.
-	ops      chan *writeOp
-	quit     chan struct{}
-	quitOnce sync.Once
-	stopped  chan struct{}
-
-	// The checkpointer (checkpoint.go) is told of commits on commits and
-	// closes ckptStopped after quit.
-	commits     chan struct{}
-	commitCount atomic.Int64
-	ckptStopped chan struct{}
-
-	// Counters for WriteStats.
-	writes, batchCommits, checkpoints atomic.Int64
 }
 
 // Option configures Open.
@@ -135,7 +110,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	var err error
 	// secure_delete zeroes deleted content, so a redacted update leaves no
 	// trace in free pages of the file.
-	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)&_pragma=wal_autocheckpoint(0)&_pragma=temp_store(2)")); err != nil {
+	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)")); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.wdb.SetMaxOpenConns(1)
@@ -146,39 +121,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-
-	if db.cdb, err = sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(0)&_pragma=cache_size(-64)")); err != nil {
+	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)")); err != nil {
 		db.wdb.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	db.cdb.SetMaxOpenConns(1)
-	if db.rdb, err = sql.Open("sqlite", dsn(path, "_pragma=query_only(1)&_pragma=cache_size(-1000)")); err != nil {
-		db.cdb.Close()
-		db.wdb.Close()
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	// A reader per core: more only wait for the same cores, and each one
-	// the chat's concurrent lanes open keeps a page cache and its own copy
-	// of every prepared statement (four readers on two cores cost 3–5 MB
-	// of resident memory for no speed).
 	n := max(2, runtime.GOMAXPROCS(0))
 	db.rdb.SetMaxOpenConns(n)
 	db.rdb.SetMaxIdleConns(n)
-	if db.wset, err = prepareAll(ctx, db.wdb, frequentQueries()); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	if db.rset, err = prepareAll(ctx, db.rdb, frequentQueries()); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db.ops = make(chan *writeOp) // unbuffered: a write is either taken or refused
-	db.quit = make(chan struct{})
-	db.stopped = make(chan struct{})
-	db.commits = make(chan struct{}, 1)
-	db.ckptStopped = make(chan struct{})
-	go db.writeLoop()
-	go db.checkpointLoop()
 	return db, nil
 }
 
@@ -193,22 +142,11 @@ func dsn(path string, extra string) string {
 	return u.String() + "?" + q
 }
 
-// Close waits for the write in progress, refuses later ones and closes the
-// connection pools.
+// Close closes the connection pools.
 func (db *DB) Close() error {
-	if db.quit != nil {
-		db.quitOnce.Do(func() { close(db.quit) })
-		<-db.stopped
-		<-db.ckptStopped
-	}
-	db.wset.close()
-	db.rset.close()
 	var errs []error
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
-	}
-	if db.cdb != nil {
-		errs = append(errs, db.cdb.Close())
 	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
@@ -223,43 +161,163 @@ func (db *DB) Close() error {
 func (db *DB) Location() *time.Location { return db.loc }
 
 // Tx is a transaction together with the time it started, so that every row
-// it writes carries the same instant. Its Exec and Query methods reuse the
-// statements prepared at Open (see stmt.go).
+// it writes carries the same instant. A Tx begun inside Atomic is a
+// savepoint of Atomic's transaction: its Commit releases the savepoint and
+// its Rollback undoes just its own writes.
 type Tx struct {
 	*sql.Tx
-	db    *DB
-	now   time.Time
-	set   stmtSet              // the pool's prepared statements
-	local map[string]*sql.Stmt // those of set in use by this transaction
+	db  *DB
+	now time.Time
+	// savepoint names the savepoint of a Tx joined to Atomic's; "" for
+	// a transaction of its own.
+	savepoint string
+	done      bool
+	// root is the transaction a joined Tx is a savepoint of (itself for a
+	// transaction of its own).
+	root *Tx
+	// checkpoint asks for the WAL to be emptied once root commits.
+	checkpoint bool
 }
 
-// beginTx starts a write transaction (BEGIN IMMEDIATE on the writer).
+// checkpointAfterCommit asks for the WAL to be checkpointed and truncated
+// once the transaction commits: it holds an anonymous act whose pages as
+// they were before (the raw update, the dialog) must not linger there.
+func (tx *Tx) checkpointAfterCommit() { tx.root.checkpoint = true }
+
+// txKey carries Atomic's transaction in a context.
+type txKey struct{}
+
+// Atomic runs fn in one write transaction: every store call made with the
+// context fn receives joins it, and it commits only if fn returns nil. The
+// intake runs each inbound message in one, so that its effects, its replies
+// and its processed mark commit together (SPEC §8). Inside fn, only calls
+// with fn's context may use the store: the writer's only connection is
+// fn's.
+func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return fn(ctx)
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// beginTx starts a write transaction (BEGIN IMMEDIATE on the writer), or a
+// savepoint of Atomic's transaction when ctx carries one.
 func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return outer.join(ctx)
+	}
 	tx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), set: db.wset}, nil
+	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
+	t.root = t
+	return t, nil
 }
 
-// beginRead starts a read-only transaction on a reader connection.
+// beginRead starts a read-only transaction on a reader connection, or joins
+// Atomic's transaction (which sees its own writes) when ctx carries one.
 func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		return outer.join(ctx)
+	}
 	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC(), set: db.rset}, nil
+	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
+	t.root = t
+	return t, nil
+}
+
+// savepoints numbers the savepoints of joined transactions.
+var savepoints atomic.Int64
+
+// join opens a savepoint of outer for one store call.
+func (outer *Tx) join(ctx context.Context) (*Tx, error) {
+	name := fmt.Sprintf("s%d", savepoints.Add(1))
+	if _, err := outer.Tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	return &Tx{Tx: outer.Tx, db: outer.db, now: outer.now, savepoint: name, root: outer.root}, nil
+}
+
+// Rollback undoes the transaction, or a joined one's writes; after Commit
+// it does nothing, so it can be deferred.
+func (tx *Tx) Rollback() error {
+	if tx.savepoint == "" {
+		return tx.Tx.Rollback()
+	}
+	if tx.done {
+		return nil
+	}
+	tx.done = true
+	ctx := context.Background()
+	if _, err := tx.Tx.ExecContext(ctx, "ROLLBACK TO "+tx.savepoint); err != nil {
+		return err
+	}
+	_, err := tx.Tx.ExecContext(ctx, "RELEASE "+tx.savepoint)
+	return err
+}
+
+// rowReader is what readRow reads from: a pool or a transaction.
+type rowReader interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readRow runs a single-statement read: inside Atomic in its transaction,
+// else on the read pool (a statement is atomic by itself in SQLite).
+func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	var r rowReader = db.rdb
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
+		r = outer.Tx
+	}
+	return r.QueryRowContext(ctx, query, args...)
+}
+
+// write runs fn in a write transaction of its own (or a savepoint of
+// Atomic's) and commits it.
+func (db *DB) write(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	return tx.commit()
 }
 
 // today is the day of the transaction's instant in the store's location.
 func (tx *Tx) today() campaignbot.Date { return campaignbot.DateOf(tx.now, tx.db.loc) }
 
-// commit commits tx, wrapping the error.
+// commit commits tx (or releases a joined one's savepoint), wrapping the
+// error.
 func (tx *Tx) commit() error {
+	if tx.savepoint != "" {
+		if _, err := tx.Tx.ExecContext(context.Background(), "RELEASE "+tx.savepoint); err != nil {
+			return fmt.Errorf("release: %w", err)
+		}
+		tx.done = true
+		return nil
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	tx.db.committed()
+	if tx.checkpoint {
+		// Best effort: a reader holding old frames (an export, a backup)
+		// makes it give up, and later checkpoints reuse the frames.
+		tx.db.wdb.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -22,26 +21,17 @@ func (db *DB) versionScope(taskKey string, personID, departmentID int64) (string
 	return scopePerson, []any{personID, taskKey}
 }
 
-// Version scopes, and the frequent statements of CreateSubmission.
+// Version scopes of CreateSubmission.
 const (
 	scopePerson = `person_id = ? AND task_key = ?`
 	scopeDept   = `task_key = ? AND department_id = ?`
-	// The next version and the source-key check are folded into the
-	// INSERT, so a new submission costs one statement.
-	qInsertNextPerson = qInsertNext + scopePerson + qInsertNextEnd
-	qInsertNextDept   = qInsertNext + scopeDept + qInsertNextEnd
-	qInsertNext       = `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, source_key, version)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `
-	qInsertNextEnd = ` ON CONFLICT (source_key) DO NOTHING RETURNING id, version`
-	qSourceKey     = `SELECT id FROM submissions WHERE source_key = ?`
 )
 
 // CreateSubmission stores s as the next version and fills ID, Version and
 // SubmittedAt (now, unless the caller set it, as an import of past work
 // does). Versions count within (task, person), or within (task, department)
 // for the tasks named with WithPerDepartmentTasks. Empty text without
-// attachments is EINVALID. A SourceKey stored before fills s with the stored
-// submission and sets Existing, without error.
+// attachments is EINVALID.
 func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) error {
 	if strings.TrimSpace(s.Text) == "" && len(s.Attachments) == 0 {
 		return campaignbot.Errorf(campaignbot.EINVALID, "a submission needs text or an attachment")
@@ -56,42 +46,22 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 		return err
 	}
 	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		err := createSubmission(ctx, tx, s)
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		// The source key was stored before: the same message again.
-		var id int64
-		if err := tx.QueryRowContext(ctx, qSourceKey, s.SourceKey).Scan(&id); err != nil {
-			return fmt.Errorf("find source key: %w", err)
-		}
-		old, err := findSubmissionByID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		*s = *old
-		s.Existing = true
-		return nil
+		return createSubmission(ctx, tx, s)
 	})
 }
 
-// createSubmission inserts s as the next version of its scope. It returns
-// sql.ErrNoRows, and inserts nothing, when s.SourceKey is already stored.
+// createSubmission inserts s as the next version of its scope.
 func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) error {
 	scope, scopeArgs := tx.db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
-	q := qInsertNextPerson
-	if scope == scopeDept {
-		q = qInsertNextDept
-	}
 	if s.SubmittedAt.IsZero() {
 		s.SubmittedAt = tx.now
 	}
 	s.SubmittedAt = s.SubmittedAt.UTC()
-	s.Existing = false
-	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), nullString(s.SourceKey)}, scopeArgs...)
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.ID, &s.Version); errors.Is(err, sql.ErrNoRows) {
-		return err
-	} else if err != nil {
+	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt)}, scopeArgs...)
+	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, version)
+		SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope+` RETURNING id, version`,
+		args...).Scan(&s.ID, &s.Version)
+	if err != nil {
 		return constraintErr(err, "create submission")
 	}
 	return insertAttachments(ctx, tx, "submission_attachments", "submission_id", s.ID, s.Attachments)
@@ -148,7 +118,7 @@ func (db *DB) FindSubmissions(ctx context.Context, filter campaignbot.Submission
 func findSubmissionsQueries(cond string) []string {
 	ids := `SELECT id FROM submissions WHERE ` + cond + ` ORDER BY submitted_at DESC, id DESC LIMIT ?`
 	return []string{
-		`SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at, COALESCE(source_key, '')
+		`SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at
 		FROM submissions WHERE id IN (` + ids + `) ORDER BY submitted_at DESC, id DESC`,
 		loadAttachmentsQuery("submission_attachments", "submission_id", ids),
 	}
@@ -165,7 +135,7 @@ func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit
 		func(rows *sql.Rows) error {
 			var s campaignbot.Submission
 			var at int64
-			if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Text, &s.Late, &s.State, &at, &s.SourceKey); err != nil {
+			if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Text, &s.Late, &s.State, &at); err != nil {
 				return err
 			}
 			s.SubmittedAt = decTime(at)
@@ -211,19 +181,6 @@ func (db *DB) ReviewSubmission(ctx context.Context, c *campaignbot.ReviewComment
 	}
 	defer tx.Rollback()
 
-	c.Existing = false
-	if c.SourceKey != "" {
-		var decision string
-		var at int64
-		err := tx.QueryRowContext(ctx, `SELECT id, submission_id, reviewer_id, text, decision, created_at FROM review_comments WHERE source_key = ?`,
-			c.SourceKey).Scan(&c.ID, &c.SubmissionID, &c.ReviewerID, &c.Text, &decision, &at)
-		if err == nil {
-			c.Decision, c.CreatedAt, c.Existing = campaignbot.ReviewState(decision), decTime(at), true
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find review by source: %w", err)
-		}
-	}
 	s, err := findSubmissionByID(ctx, tx, c.SubmissionID)
 	if err != nil {
 		return err
@@ -243,8 +200,8 @@ func (db *DB) ReviewSubmission(ctx context.Context, c *campaignbot.ReviewComment
 		return fmt.Errorf("review submission: %w", err)
 	}
 	c.CreatedAt = tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO review_comments (submission_id, reviewer_id, text, decision, created_at, source_key) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		s.ID, c.ReviewerID, c.Text, string(c.Decision), encTime(c.CreatedAt), nullString(c.SourceKey)).Scan(&c.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO review_comments (submission_id, reviewer_id, text, decision, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		s.ID, c.ReviewerID, c.Text, string(c.Decision), encTime(c.CreatedAt)).Scan(&c.ID); err != nil {
 		return constraintErr(err, "store review comment")
 	}
 	return tx.commit()
@@ -278,10 +235,10 @@ func (db *DB) FindReviewComments(ctx context.Context, submissionID int64) ([]*ca
 
 // CreateOpinion stores op with a random id and fills ID and Day. An
 // anonymous opinion is stored without author and with only today's day;
-// in the same transaction the raw inbound update named by inboundKey
-// ("<platform>:<key>") loses its payload, and any saved dialog whose data
-// holds the text is deleted, so that no row ties the text to its sender.
-func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboundKey string) error {
+// in the same transaction any saved dialog whose data holds the text is
+// deleted, so that no row ties the text to its sender (the intake blanks
+// the raw update in the same transaction when it marks it processed).
+func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion) error {
 	if strings.TrimSpace(op.Text) == "" {
 		return campaignbot.Errorf(campaignbot.EINVALID, "an opinion needs text")
 	}
@@ -295,23 +252,14 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboun
 	defer tx.Rollback()
 
 	if op.Anonymous {
-		op.AuthorID, op.SourceKey = 0, ""
-	} else if op.SourceKey != "" {
-		var id int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM opinions WHERE source_key = ?`, op.SourceKey).Scan(&id)
-		if err == nil {
-			op.ID = id // the same message again: stored already
-			return nil
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("find opinion source: %w", err)
-		}
+		op.AuthorID = 0
 	}
 	op.Day = tx.today()
 	op.Answer, op.AnsweredBy = "", 0
 	for range 4 { // a random 63-bit id collides only by astronomical chance
 		op.ID = randomID()
-		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, author_id, anonymous, text, day, source_key) VALUES (?, ?, ?, ?, ?, ?)`,
-			op.ID, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day), nullString(op.SourceKey))
+		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, author_id, anonymous, text, day) VALUES (?, ?, ?, ?, ?)`,
+			op.ID, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day))
 		if !isUniqueErr(err) {
 			break
 		}
@@ -320,38 +268,17 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion, inboun
 		return constraintErr(err, "create opinion")
 	}
 	if op.Anonymous {
-		if err := redactSource(ctx, tx, op.Text, inboundKey); err != nil {
+		if err := redactDialogs(ctx, tx, op.Text); err != nil {
 			return err
 		}
+		tx.checkpointAfterCommit()
 	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
-	if op.Anonymous {
-		// The WAL still holds the pages as they were before the redaction;
-		// copy them into the database and empty it. The checkpoint runs on
-		// a connection that does not wait: with readers in progress (an
-		// export, a backup) it gives up at once rather than hold up every
-		// write behind it, and SQLite's own checkpoints reuse the frames
-		// later. That is no reason to fail a stored opinion.
-		db.cdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	}
-	return nil
+	return tx.commit()
 }
 
-// redactSource removes what could tie an anonymous text to its sender: the
-// payload of the raw inbound update, and saved dialogs holding the text.
-func redactSource(ctx context.Context, tx *Tx, text, inboundKey string) error {
-	if inboundKey != "" {
-		platform, key, ok := strings.Cut(inboundKey, ":")
-		if !ok {
-			return campaignbot.Errorf(campaignbot.EINVALID, "inbound key %q is not <platform>:<key>", inboundKey)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE inbound SET payload = X'', processed_at = COALESCE(processed_at, ?)
-			WHERE platform = ? AND key = ?`, encTime(tx.now), platform, key); err != nil {
-			return fmt.Errorf("redact inbound: %w", err)
-		}
-	}
+// redactDialogs deletes the saved dialogs whose data holds an anonymous
+// text.
+func redactDialogs(ctx context.Context, tx *Tx, text string) error {
 	type dialogKey struct{ platform, account string }
 	var drop []dialogKey
 	err := eachRow(ctx, tx, `SELECT platform, account_id, data FROM dialogs`, nil, func(rows *sql.Rows) error {

@@ -59,15 +59,11 @@ func (db *DB) RecordSurveyResponse(ctx context.Context, r *campaignbot.SurveyRes
 			return fmt.Errorf("delete survey dialog: %w", err)
 		}
 	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
 	if r.Anonymous {
-		// As for an anonymous opinion: empty the WAL of the dialog's pages,
-		// without waiting on readers.
-		db.cdb.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		// As for an anonymous opinion: empty the WAL of the dialog's pages.
+		tx.checkpointAfterCommit()
 	}
-	return nil
+	return tx.commit()
 }
 
 // HasAnswered reports whether the person took part in the survey.

@@ -2,6 +2,11 @@
 // are messages, replies go to stdout. `/as NAME` switches which roster person
 // is typing. It is what `campaignbot run` uses when no platform is set up,
 // and what scripted tests drive.
+//
+// The console is a platform like the others: each line is stored as an
+// inbound update and processed by the intake, and what the engine answers
+// reaches the terminal through the outbox and the dispatcher, whose sender
+// for the console prints.
 package console
 
 import (
@@ -9,40 +14,50 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"campaignbot"
 	"campaignbot/bot"
 )
 
-// Store is what the console needs of the store besides the engine.
+// Store is what the console needs of the store.
 type Store interface {
+	SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error)
 	FindPersonByName(ctx context.Context, name string) (*campaignbot.Person, error)
 	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
 	CreateInvite(ctx context.Context, personID int64) (*campaignbot.Invite, error)
 	RedeemInvite(ctx context.Context, code string, acc campaignbot.Account) (*campaignbot.Person, error)
-	ClaimOutbox(ctx context.Context, platform campaignbot.Platform, now time.Time, limit int) ([]*campaignbot.OutboxMessage, error)
-	MarkOutboxSent(ctx context.Context, id int64, platformMessageID string, at time.Time) error
 	AttachmentPath(sha256 string) string
 }
 
-// Console is the terminal adapter.
+// Intake processes what the console stored; *bot.Intake implements it.
+type Intake interface {
+	ProcessPending(ctx context.Context) (int, error)
+}
+
+// Dispatcher delivers the outbox; *scheduler.Dispatcher implements it.
+type Dispatcher interface {
+	Drain(ctx context.Context, p campaignbot.Platform)
+}
+
+// Console is the terminal adapter: a bot.Decoder for the lines it stores
+// and a campaignbot.Sender that prints.
 type Console struct {
-	h     bot.Handler
-	store Store
-	in    io.Reader
-	out   io.Writer
-	clock campaignbot.Clock
-	lang  string
-	as    string // the roster name typing, "" before /as
+	store  Store
+	intake Intake
+	in     io.Reader
+	out    io.Writer
+	clock  campaignbot.Clock
+	lang   string
+	as     string // the roster name typing, "" before /as
 	// interactive means a person types at a terminal: a prompt is shown
 	// before each line, and the line is not echoed (the terminal did).
 	interactive bool
-	run         string // random per run, so message ids never repeat across runs
+	run         string // random per run, so update keys never repeat across runs
 	seq         int
 }
 
@@ -60,18 +75,25 @@ func WithLang(lang string) Option { return func(c *Console) { c.lang = lang } }
 func WithInteractive(on bool) Option { return func(c *Console) { c.interactive = on } }
 
 // New returns a console reading in and writing out.
-func New(h bot.Handler, store Store, in io.Reader, out io.Writer, opts ...Option) *Console {
+func New(store Store, intake Intake, in io.Reader, out io.Writer, opts ...Option) *Console {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	c := &Console{h: h, store: store, in: in, out: out, clock: campaignbot.SystemClock, lang: "zh", run: hex.EncodeToString(b)}
+	c := &Console{store: store, intake: intake, in: in, out: out, clock: campaignbot.SystemClock, lang: "zh", run: hex.EncodeToString(b)}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
 }
 
-// Run reads lines until end of input or ctx is done.
-func (c *Console) Run(ctx context.Context) error {
+// line is a console update as stored.
+type line struct {
+	Account string `json:"account"`
+	Text    string `json:"text"`
+}
+
+// Run reads lines until end of input or ctx is done; after each line it has
+// the intake process it and d deliver what it answered.
+func (c *Console) Run(ctx context.Context, d Dispatcher) error {
 	c.printf("%s\n", c.text("ready"))
 	sc := bufio.NewScanner(c.in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -79,13 +101,14 @@ func (c *Console) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		if err := c.handleLine(ctx, line); err != nil {
+		if err := c.handleLine(ctx, text); err != nil {
 			return err
 		}
+		d.Drain(ctx, campaignbot.PlatformConsole)
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read input: %w", err)
@@ -93,30 +116,79 @@ func (c *Console) Run(ctx context.Context) error {
 	return nil
 }
 
-// handleLine runs one line: a console command or a message to the engine.
-func (c *Console) handleLine(ctx context.Context, line string) error {
+// handleLine runs one line: a console command, or a message stored and
+// processed like any platform's.
+func (c *Console) handleLine(ctx context.Context, text string) error {
 	if !c.interactive {
-		c.printf("%s> %s\n", c.prompt(), line)
+		c.printf("%s> %s\n", c.prompt(), text)
 	}
-	if name, ok := strings.CutPrefix(line, "/as "); ok {
+	if name, ok := strings.CutPrefix(text, "/as "); ok {
 		return c.switchTo(ctx, strings.TrimSpace(name))
 	}
 	c.seq++
-	req := &bot.Request{
-		Platform:  campaignbot.PlatformConsole,
-		AccountID: c.account(),
-		ChatID:    c.account(),
-		MessageID: c.run + "-" + strconv.Itoa(c.seq),
-		Text:      line,
-	}
-	replies, err := c.h.Handle(ctx, req)
+	payload, err := json.Marshal(line{Account: c.account(), Text: text})
 	if err != nil {
-		return fmt.Errorf("handle: %w", err)
+		return fmt.Errorf("encode line: %w", err)
 	}
-	for _, r := range replies {
-		c.printReply(r)
+	if _, err := c.store.SaveInbound(ctx, &campaignbot.Inbound{
+		Platform: campaignbot.PlatformConsole,
+		Key:      c.run + "-" + strconv.Itoa(c.seq),
+		Payload:  payload,
+	}); err != nil {
+		return fmt.Errorf("store line: %w", err)
 	}
-	return c.drainOutbox(ctx)
+	if _, err := c.intake.ProcessPending(ctx); err != nil {
+		return fmt.Errorf("process line: %w", err)
+	}
+	return nil
+}
+
+// Route implements bot.Decoder.
+func (c *Console) Route(in *campaignbot.Inbound) bot.Route {
+	var l line
+	if json.Unmarshal(in.Payload, &l) != nil {
+		return bot.Route{}
+	}
+	return bot.Route{Sender: l.Account, Chat: l.Account}
+}
+
+// Decode implements bot.Decoder.
+func (c *Console) Decode(_ context.Context, ins []*campaignbot.Inbound) (*bot.Request, error) {
+	var l line
+	if err := json.Unmarshal(ins[0].Payload, &l); err != nil {
+		return nil, bot.ErrIgnore
+	}
+	return &bot.Request{
+		Platform:  campaignbot.PlatformConsole,
+		AccountID: l.Account,
+		ChatID:    l.Account,
+		MessageID: ins[0].Key,
+		Text:      l.Text,
+	}, nil
+}
+
+// Platform implements campaignbot.Sender.
+func (c *Console) Platform() campaignbot.Platform { return campaignbot.PlatformConsole }
+
+// Send implements campaignbot.Sender by printing m: the answers to the
+// person typing as they are, messages for other people under whom they
+// are for.
+func (c *Console) Send(_ context.Context, m *campaignbot.OutboxMessage) (string, error) {
+	if m.ChatID != c.account() || m.Kind != campaignbot.KindReply {
+		c.printf("  ── %s %s ──\n", c.text("to"), m.ChatID)
+	}
+	for _, l := range strings.Split(m.Text, "\n") {
+		c.printf("  %s\n", l)
+	}
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			c.printf("    [%s] ⇒ %s\n", b.Text, b.Data)
+		}
+	}
+	for _, f := range m.Files {
+		c.printf("    📎 %s (%d B) %s\n", f.Name, f.Size, c.store.AttachmentPath(f.SHA256))
+	}
+	return strconv.FormatInt(m.ID, 10), nil
 }
 
 // switchTo makes name the person typing, binding the console account to the
@@ -144,42 +216,6 @@ func (c *Console) switchTo(ctx context.Context, name string) error {
 	c.as = p.Name
 	c.printf("%s\n", fmt.Sprintf(c.text("now_as"), p.Name, p.Department))
 	return nil
-}
-
-// drainOutbox prints what the engine and the scheduler queued for console
-// accounts: notifications to other people show whom they are for.
-func (c *Console) drainOutbox(ctx context.Context) error {
-	for {
-		msgs, err := c.store.ClaimOutbox(ctx, campaignbot.PlatformConsole, c.clock.Now(), 100)
-		if err != nil {
-			return fmt.Errorf("claim outbox: %w", err)
-		}
-		if len(msgs) == 0 {
-			return nil
-		}
-		for _, m := range msgs {
-			c.printf("  ── %s %s ──\n", c.text("to"), m.ChatID)
-			c.printReply(bot.Reply{Text: m.Text, Buttons: m.Buttons, Files: m.Files})
-			if err := c.store.MarkOutboxSent(ctx, m.ID, strconv.FormatInt(m.ID, 10), c.clock.Now()); err != nil {
-				return fmt.Errorf("mark sent: %w", err)
-			}
-		}
-	}
-}
-
-// printReply prints a reply, its buttons as the text to type, and its files.
-func (c *Console) printReply(r bot.Reply) {
-	for _, line := range strings.Split(r.Text, "\n") {
-		c.printf("  %s\n", line)
-	}
-	for _, row := range r.Buttons {
-		for _, b := range row {
-			c.printf("    [%s] ⇒ %s\n", b.Text, b.Data)
-		}
-	}
-	for _, f := range r.Files {
-		c.printf("    📎 %s (%d B) %s\n", f.Name, f.Size, c.store.AttachmentPath(f.SHA256))
-	}
 }
 
 func (c *Console) account() string {

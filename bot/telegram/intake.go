@@ -10,12 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"time"
 
 	"campaignbot"
-	"campaignbot/bot"
 )
 
 // apiError is a Bot API error answer to a call made without the library.
@@ -93,7 +91,7 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 		err := t.call(pctx, "getUpdates", map[string]any{
 			"offset":          offset,
 			"timeout":         int(t.cfg.pollTimeout / time.Second),
-			"limit":           pendingBatch,
+			"limit":           pollLimit,
 			"allowed_updates": allowedUpdates(),
 		}, &raws)
 		cancel()
@@ -108,7 +106,7 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 		next, err := t.saveBatch(ctx, raws)
 		if next > offset {
 			offset = next
-			t.signal()
+			t.cfg.stored()
 		}
 		if err != nil {
 			// The offset stays before the update that was not stored, so
@@ -124,8 +122,6 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 // saveBatch stores updates in order and returns the offset confirming the
 // ones stored, stopping at the first failure.
 func (t *Telegram) saveBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
-	t.batch.Lock()
-	defer t.batch.Unlock()
 	var next int64
 	for _, raw := range raws {
 		id, err := updateID(raw)
@@ -227,152 +223,5 @@ func (t *Telegram) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-	t.signal()
-}
-
-// processLoop processes stored updates whenever some arrive, until ctx ends.
-func (t *Telegram) processLoop(ctx context.Context) {
-	delay := time.Duration(0)
-	for {
-		var retry <-chan time.Time
-		var tm *time.Timer
-		if delay > 0 {
-			tm = time.NewTimer(delay)
-			retry = tm.C
-		}
-		select {
-		case <-ctx.Done():
-		case <-t.wake:
-		case <-retry:
-		}
-		if tm != nil {
-			tm.Stop()
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if t.processPending(ctx) {
-			delay = min(max(2*delay, t.cfg.retryDelay), maxRetryDelay)
-		} else {
-			delay = 0
-		}
-	}
-}
-
-// processPending processes every stored, unprocessed update in order. It
-// reports whether one must be tried again later.
-func (t *Telegram) processPending(ctx context.Context) (retry bool) {
-	for ctx.Err() == nil {
-		t.batch.Lock()
-		ins, err := t.store.PendingInbound(ctx, campaignbot.PlatformTelegram, pendingBatch)
-		t.batch.Unlock()
-		if err != nil {
-			t.cfg.log.Error("telegram pending updates", "err", err)
-			return true
-		}
-		if len(ins) == 0 {
-			return false
-		}
-		// Keys are decimal update ids; order them as numbers.
-		slices.SortStableFunc(ins, func(a, b *campaignbot.Inbound) int {
-			x, _ := strconv.ParseInt(a.Key, 10, 64)
-			y, _ := strconv.ParseInt(b.Key, 10, 64)
-			return int(x - y)
-		})
-		// The photos of an album arrive as consecutive updates and are
-		// processed as one; each sender's updates in order, different
-		// senders' side by side.
-		var units []unit
-		for i := 0; i < len(ins); i++ {
-			r := routeOf(ins[i])
-			u := unit{in: ins[i], sender: r.sender}
-			if r.album != "" {
-				for i+1 < len(ins) && routeOf(ins[i+1]).album == r.album {
-					u.album = append(u.album, ins[i+1])
-					i++
-				}
-			}
-			units = append(units, u)
-		}
-		done := bot.ProcessLanes(ctx, units, func(u unit) string { return u.sender },
-			func(ctx context.Context, u unit) bool { return t.processOne(ctx, u.in, u.album) })
-		if ctx.Err() != nil {
-			return false
-		}
-		if !done {
-			return true
-		}
-	}
-	return false
-}
-
-// unit is an update to process with the other photos of its album.
-type unit struct {
-	in     *campaignbot.Inbound
-	album  []*campaignbot.Inbound
-	sender string
-}
-
-// processOne processes one update and marks it processed. It reports false
-// when the update stays pending, to be tried again.
-func (t *Telegram) processOne(ctx context.Context, in *campaignbot.Inbound, album []*campaignbot.Inbound) bool {
-	chatID, err := t.process(ctx, in, album)
-	if err != nil {
-		if ctx.Err() != nil {
-			return false // shutting down: process on the next start
-		}
-		if n := t.failed(in.Key); n < maxAttempts {
-			t.cfg.log.Warn("telegram update failed, will retry", "update", in.Key, "attempt", n, "err", err)
-			return false
-		}
-		// Giving up keeps one bad update from blocking all that follow.
-		t.cfg.log.Error("telegram update failed, giving up", "update", in.Key, "err", err)
-		if chatID != "" {
-			msg := t.outboxReply(in.Key, "failed", chatID, 0, fmt.Sprintf(t.cfg.msgs.Failed, "tg-"+in.Key))
-			if _, err := t.store.EnqueueOutbox(ctx, []*campaignbot.OutboxMessage{msg}); err != nil {
-				t.cfg.log.Error("telegram enqueue failure notice", "update", in.Key, "err", err)
-			} else {
-				t.cfg.notify()
-			}
-		}
-	}
-	// An album's updates are marked together: marked one by one, a
-	// failure part way would bring its last photos back as a new message.
-	keys := []string{in.Key}
-	for _, x := range album {
-		keys = append(keys, x.Key)
-	}
-	err = t.store.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, keys...)
-	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
-		t.cfg.log.Error("telegram mark update processed", "update", in.Key, "err", err)
-		return false
-	}
-	t.mu.Lock()
-	delete(t.attempts, in.Key)
-	t.mu.Unlock()
-	return true
-}
-
-// failed counts a failed attempt at the update with key and returns the count.
-func (t *Telegram) failed(key string) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.attempts[key]++
-	return t.attempts[key]
-}
-
-// outboxReply builds the n-th reply to the update with key.
-func (t *Telegram) outboxReply(key, n, chatID string, personID int64, text string) *campaignbot.OutboxMessage {
-	now := t.cfg.clock.Now()
-	return &campaignbot.OutboxMessage{
-		Key:       "reply:telegram:" + key + ":" + n,
-		Platform:  campaignbot.PlatformTelegram,
-		ChatID:    chatID,
-		PersonID:  personID,
-		Kind:      campaignbot.KindReply,
-		Text:      text,
-		Status:    campaignbot.OutboxPending,
-		NextAt:    now,
-		CreatedAt: now,
-	}
+	t.cfg.stored()
 }

@@ -22,13 +22,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
 
 	"campaignbot"
-	"campaignbot/bot"
 )
 
 // Defaults and Bot API limits.
@@ -45,23 +43,18 @@ const (
 	// MaxDownload is the largest file getFile lets a bot download.
 	MaxDownload = 20 << 20
 
-	pendingBatch   = 100
-	maxAttempts    = 3
+	pollLimit      = 100 // updates per getUpdates, Telegram's maximum
 	maxWebhookBody = 1 << 20
 	retryDelay     = time.Second
 	maxRetryDelay  = 30 * time.Second
 )
 
-// Store is the part of campaignbot.Store the adapter uses.
+// Store is what the adapter needs of the store: it stores updates before
+// acknowledging them, and attachments when the intake decodes them.
 type Store interface {
 	SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error)
-	PendingInbound(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error)
-	MarkInboundProcessed(ctx context.Context, platform campaignbot.Platform, keys ...string) error
-	EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error)
 	SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error)
 	AttachmentPath(sha256 string) string
-	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
-	SetReachable(ctx context.Context, personID int64, platform campaignbot.Platform, reachable bool) error
 }
 
 // Files gives the path of a stored attachment; campaignbot.Store has it.
@@ -78,6 +71,7 @@ type config struct {
 	log         *slog.Logger
 	clock       campaignbot.Clock
 	notify      func()
+	stored      func()
 	msgs        Messages
 	pollTimeout time.Duration
 	sendTimeout time.Duration
@@ -118,6 +112,10 @@ func WithClock(k campaignbot.Clock) Option { return func(c *config) { c.clock = 
 // WithNotify sets a function called after replies are put in the outbox,
 // so that the dispatcher wakes at once.
 func WithNotify(f func()) Option { return func(c *config) { c.notify = f } }
+
+// WithOnStored sets a function called after updates are stored, so that
+// the intake processes them at once (bot.Intake.Wake).
+func WithOnStored(f func()) Option { return func(c *config) { c.stored = f } }
 
 // WithLang selects the language of the adapter's own messages ("zh" or "en").
 func WithLang(lang string) Option { return func(c *config) { c.msgs = DefaultMessages(lang) } }
@@ -163,6 +161,7 @@ func newConfig(opts []Option) config {
 		log:         slog.Default(),
 		clock:       campaignbot.SystemClock,
 		notify:      func() {},
+		stored:      func() {},
 		msgs:        DefaultMessages("zh"),
 		pollTimeout: DefaultPollTimeout,
 		sendTimeout: DefaultSendTimeout,
@@ -200,40 +199,23 @@ func (c *config) validate() error {
 // Telegram receives updates (long polling or webhook), hands them to the
 // engine and queues the replies.
 type Telegram struct {
-	cfg     config
-	token   string
-	store   Store
-	handler bot.Handler
-	sender  *Sender
-
-	wake     chan struct{} // buffered 1: stored updates wait
-	mu       sync.Mutex
-	attempts map[string]int // failed processing attempts by key
-	// batch is held while a getUpdates batch is stored, so processing sees
-	// a batch whole: the photos of an album arrive together and are
-	// processed as one.
-	batch sync.Mutex
+	cfg    config
+	token  string
+	store  Store
+	sender *Sender
 }
 
 // New returns an adapter for the bot token. It makes no network call; Run
 // does.
-func New(token string, store Store, handler bot.Handler, opts ...Option) (*Telegram, error) {
-	if store == nil || handler == nil {
-		return nil, fmt.Errorf("telegram: store and handler are required")
+func New(token string, store Store, opts ...Option) (*Telegram, error) {
+	if store == nil {
+		return nil, fmt.Errorf("telegram: a store is required")
 	}
 	s, err := NewSender(token, store, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &Telegram{
-		cfg:      s.cfg,
-		token:    token,
-		store:    store,
-		handler:  handler,
-		sender:   s,
-		wake:     make(chan struct{}, 1),
-		attempts: map[string]int{},
-	}, nil
+	return &Telegram{cfg: s.cfg, token: token, store: store, sender: s}, nil
 }
 
 // Sender returns the adapter's sender, for the outbox dispatcher.
@@ -274,17 +256,11 @@ func (t *Telegram) Run(ctx context.Context) error {
 		name, _ := t.Username(ctx)
 		t.cfg.onReady(ctx, name)
 	}
-	t.signal()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t.processLoop(ctx)
-	}()
+	t.cfg.stored() // updates stored before a restart
 	if t.cfg.webhookURL == "" {
 		t.pollLoop(ctx)
 	}
 	<-ctx.Done()
-	<-done
 	return nil
 }
 
@@ -324,10 +300,3 @@ func allowedUpdates() []string {
 	return []string{"message", "callback_query", "my_chat_member"}
 }
 
-// signal wakes the processing loop.
-func (t *Telegram) signal() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}

@@ -207,36 +207,72 @@ func decodeCallback(cq *models.CallbackQuery) event {
 	return ev
 }
 
-// process carries one stored update through the engine, with the other
-// updates of its album if it is the first photo of one. It returns the chat
-// to tell if processing fails for good.
-func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound, album []*campaignbot.Inbound) (string, error) {
-	if len(in.Payload) == 0 {
-		return "", nil // redacted
+// Route implements bot.Decoder: the user who sent the update, the chat a
+// failure notice goes to, and an album's chat and media group.
+func (t *Telegram) Route(in *campaignbot.Inbound) bot.Route {
+	type from struct {
+		ID int64 `json:"id"`
 	}
-	var u models.Update
-	if err := json.Unmarshal(in.Payload, &u); err != nil {
-		t.cfg.log.Warn("telegram update not decodable, skipped", "update", in.Key, "err", err)
-		return "", nil
+	var u struct {
+		Message *struct {
+			From         *from              `json:"from"`
+			Chat         struct{ ID int64 } `json:"chat"`
+			MediaGroupID string             `json:"media_group_id"`
+		} `json:"message"`
+		CallbackQuery *struct {
+			From from `json:"from"`
+		} `json:"callback_query"`
+		MyChatMember *struct {
+			From from `json:"from"`
+		} `json:"my_chat_member"`
 	}
+	var r bot.Route
+	if json.Unmarshal(in.Payload, &u) != nil {
+		return r
+	}
+	switch {
+	case u.Message != nil:
+		if u.Message.From != nil {
+			r.Sender = formatID(u.Message.From.ID)
+		}
+		r.Chat = formatID(u.Message.Chat.ID)
+		if u.Message.MediaGroupID != "" {
+			r.Group = r.Chat + "/" + u.Message.MediaGroupID
+		}
+	case u.CallbackQuery != nil:
+		r.Sender = formatID(u.CallbackQuery.From.ID)
+		r.Chat = r.Sender
+	case u.MyChatMember != nil:
+		r.Sender = formatID(u.MyChatMember.From.ID)
+	}
+	return r
+}
+
+// Decode implements bot.Decoder: the updates of one message (an album's
+// photos are several) become one request, with its files fetched.
+func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot.Request, error) {
 	name, err := t.Username(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	var u models.Update
+	if err := json.Unmarshal(ins[0].Payload, &u); err != nil {
+		t.cfg.log.Warn("telegram update not decodable, skipped", "update", ins[0].Key, "err", err)
+		return nil, bot.ErrIgnore
 	}
 	ev := decode(&u, name)
 	if ev.callbackID != "" {
 		t.answerCallback(ctx, ev.callbackID)
 	}
 	if ev.member != nil {
-		return "", t.setReachable(ctx, ev.member)
+		return &bot.Request{Platform: campaignbot.PlatformTelegram, AccountID: ev.member.accountID,
+			Reachable: &ev.member.reachable}, nil
 	}
 	req := ev.req
 	if req == nil {
-		return "", nil
+		return nil, bot.ErrIgnore
 	}
-	// The other photos of an album, stored as updates of their own, ride
-	// along: one note with every page, not one note and questions.
-	for _, x := range album {
+	for _, x := range ins[1:] {
 		var xu models.Update
 		if err := json.Unmarshal(x.Payload, &xu); err != nil {
 			continue
@@ -251,47 +287,32 @@ func (t *Telegram) process(ctx context.Context, in *campaignbot.Inbound, album [
 			req.Text = xe.req.Text
 		}
 	}
-	req.InboundKey = string(campaignbot.PlatformTelegram) + ":" + in.Key
-	if ev.privOnly {
-		return req.ChatID, t.enqueue(ctx, in.Key, req, []bot.Reply{{Text: t.cfg.msgs.PrivateOnly}})
-	}
-	if ev.groupPrivate {
-		return req.ChatID, t.enqueue(ctx, in.Key, req, []bot.Reply{{Text: t.cfg.msgs.GroupPrivate}})
-	}
-	tooLarge := []bot.Reply{{Text: t.cfg.msgs.TooLarge}}
-	if ev.tooLarge {
-		return req.ChatID, t.enqueue(ctx, in.Key, req, tooLarge)
+	switch {
+	case ev.privOnly:
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.PrivateOnly)
+	case ev.groupPrivate:
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.GroupPrivate)
+	case ev.tooLarge:
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.TooLarge)
 	}
 	for _, f := range ev.files {
 		att, err := t.fetch(ctx, f)
 		if errors.Is(err, errTooLarge) {
-			return req.ChatID, t.enqueue(ctx, in.Key, req, tooLarge)
+			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.TooLarge)
 		} else if err != nil {
-			return req.ChatID, err
+			return nil, err
 		}
 		req.Attachments = append(req.Attachments, *att)
 	}
-	replies, err := t.handle(ctx, req)
-	if err != nil {
-		return req.ChatID, err
-	}
-	if err := t.enqueue(ctx, in.Key, req, replies); err != nil {
-		return req.ChatID, err
-	}
+	return req, nil
+}
+
+// Processed implements bot.Processed: after a /start, the new member's
+// command menu.
+func (t *Telegram) Processed(ctx context.Context, req *bot.Request) {
 	if t.cfg.onStart != nil && isCommand(req.Text, "start") {
 		t.cfg.onStart(ctx, req.AccountID, req.ChatID)
 	}
-	return req.ChatID, nil
-}
-
-// handle calls the engine, turning a panic into an error.
-func (t *Telegram) handle(ctx context.Context, req *bot.Request) (replies []bot.Reply, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("handler panic: %v", r)
-		}
-	}()
-	return t.handler.Handle(ctx, req)
 }
 
 // answerCallback stops the button's spinner. A failure (an old query after
@@ -304,18 +325,6 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 	}
 }
 
-func (t *Telegram) setReachable(ctx context.Context, mc *memberChange) error {
-	acc, err := t.store.FindAccount(ctx, campaignbot.PlatformTelegram, mc.accountID)
-	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("find account: %w", err)
-	}
-	if err := t.store.SetReachable(ctx, acc.PersonID, campaignbot.PlatformTelegram, mc.reachable); err != nil {
-		return fmt.Errorf("set reachable: %w", err)
-	}
-	return nil
-}
 
 // fetch downloads a file (getFile, then the file route) into the
 // attachment store.
@@ -362,84 +371,5 @@ func (t *Telegram) fetch(ctx context.Context, f fileRef) (*campaignbot.Attachmen
 	return att, nil
 }
 
-// enqueue puts the replies to the update with key in the outbox. Keys are
-// "reply:telegram:<update_id>:<n>", so processing an update again adds
-// nothing.
-func (t *Telegram) enqueue(ctx context.Context, key string, req *bot.Request, replies []bot.Reply) error {
-	var msgs []*campaignbot.OutboxMessage
-	for i, r := range replies {
-		if r.Text == "" && len(r.Files) == 0 {
-			continue
-		}
-		if err := ValidateButtons(r.Buttons); err != nil {
-			return err
-		}
-		m := t.outboxReply(key, strconv.Itoa(i), req.ChatID, 0, r.Text)
-		m.Buttons, m.Files = r.Buttons, r.Files
-		msgs = append(msgs, m)
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	// The person, if the account is bound (possibly just now, by /start),
-	// lets the dispatcher mark them unreachable.
-	acc, err := t.store.FindAccount(ctx, campaignbot.PlatformTelegram, req.AccountID)
-	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
-		return fmt.Errorf("find account: %w", err)
-	}
-	if acc != nil && err == nil && req.ChatID == acc.ChatID {
-		for _, m := range msgs {
-			m.PersonID = acc.PersonID
-		}
-	}
-	if _, err := t.store.EnqueueOutbox(ctx, msgs); err != nil {
-		return fmt.Errorf("enqueue replies: %w", err)
-	}
-	t.cfg.notify()
-	return nil
-}
 
-// route is what processing needs to know of a stored update before
-// decoding it: who sent it, and the album it is part of.
-type route struct {
-	sender string // the user's ID, "" when the update has no sender
-	album  string // chat and media group of an album's photo, or ""
-}
 
-// routeOf reads the route of a stored update.
-func routeOf(in *campaignbot.Inbound) route {
-	type from struct {
-		ID int64 `json:"id"`
-	}
-	var u struct {
-		Message *struct {
-			From         *from              `json:"from"`
-			Chat         struct{ ID int64 } `json:"chat"`
-			MediaGroupID string             `json:"media_group_id"`
-		} `json:"message"`
-		CallbackQuery *struct {
-			From from `json:"from"`
-		} `json:"callback_query"`
-		MyChatMember *struct {
-			From from `json:"from"`
-		} `json:"my_chat_member"`
-	}
-	var r route
-	if json.Unmarshal(in.Payload, &u) != nil {
-		return r
-	}
-	switch {
-	case u.Message != nil:
-		if u.Message.From != nil {
-			r.sender = formatID(u.Message.From.ID)
-		}
-		if u.Message.MediaGroupID != "" {
-			r.album = formatID(u.Message.Chat.ID) + "/" + u.Message.MediaGroupID
-		}
-	case u.CallbackQuery != nil:
-		r.sender = formatID(u.CallbackQuery.From.ID)
-	case u.MyChatMember != nil:
-		r.sender = formatID(u.MyChatMember.From.ID)
-	}
-	return r
-}

@@ -104,11 +104,7 @@ func (m *metrics) write(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ws := m.store.WriteStats()
 	now := time.Now()
-	fmt.Fprintf(w, "# HELP campaignbot_store_writes_total Chat-path writes committed.\n# TYPE campaignbot_store_writes_total counter\ncampaignbot_store_writes_total %d\n", ws.Writes)
-	fmt.Fprintf(w, "# HELP campaignbot_store_commits_total Transactions that committed them (writes are grouped when several wait).\n# TYPE campaignbot_store_commits_total counter\ncampaignbot_store_commits_total %d\n", ws.Commits)
-	fmt.Fprintf(w, "# HELP campaignbot_store_checkpoints_total WAL checkpoints run beside the writer.\n# TYPE campaignbot_store_checkpoints_total counter\ncampaignbot_store_checkpoints_total %d\n", ws.Checkpoints)
 	fmt.Fprintf(w, "# HELP campaignbot_uptime_seconds Seconds since the process started.\n# TYPE campaignbot_uptime_seconds gauge\ncampaignbot_uptime_seconds %g\n", now.Sub(m.start).Seconds())
 
 	m.mu.Lock()

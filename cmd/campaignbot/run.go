@@ -47,6 +47,7 @@ type Main struct {
 	Scheduler  *scheduler.Scheduler
 	Dispatcher *scheduler.Dispatcher
 	Telegram   *telegram.Telegram
+	Intake     *bot.Intake
 	Log        *slog.Logger
 	// Handler is the engine as the adapters see it: counted and timed.
 	Handler bot.Handler
@@ -58,6 +59,7 @@ type Main struct {
 
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
+	console *console.Console
 	mux     *http.ServeMux
 	metrics *metrics
 }
@@ -138,7 +140,19 @@ func (m *Main) Open(ctx context.Context) error {
 		bot.WithGroups(groups...),
 	)
 	m.Handler = m.metrics.instrument(m.Engine)
+	m.Intake = bot.NewIntake(db, m.Handler,
+		bot.WithIntakeLogger(m.Log),
+		bot.WithIntakeNotify(kick),
+		bot.WithIntakeLang(m.Config.Lang),
+	)
 	if m.consoleMode() {
+		m.console = console.New(m.DB, m.Intake, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang),
+			console.WithInteractive(isTerminal(m.IO.In)))
+		m.Intake.Register(campaignbot.PlatformConsole, m.console)
+		m.senders = append(m.senders, m.console)
+	}
+	if m.consoleMode() {
+		m.Dispatcher = m.newDispatcher()
 		return nil
 	}
 	if m.Config.Telegram.Token != "" {
@@ -151,15 +165,21 @@ func (m *Main) Open(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Dispatcher = scheduler.NewDispatcher(db, m.senders,
+	m.Dispatcher = m.newDispatcher()
+	return nil
+}
+
+// newDispatcher builds the outbox dispatcher over the platforms' senders:
+// the only way anything reaches a chat.
+func (m *Main) newDispatcher() *scheduler.Dispatcher {
+	return scheduler.NewDispatcher(m.DB, m.senders,
 		scheduler.WithLogger(m.Log),
 		scheduler.WithOnUnreachable(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
-			if err := db.SetReachable(ctx, personID, pl, false); err != nil {
+			if err := m.DB.SetReachable(ctx, personID, pl, false); err != nil {
 				m.Log.Error("mark unreachable", "person", personID, "platform", pl, "err", err)
 			}
 		}),
 	)
-	return nil
 }
 
 // Run runs until ctx is done or, in console mode, until end of input.
@@ -169,9 +189,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if m.consoleMode() {
 		close(m.Ready)
-		c := console.New(m.Handler, m.DB, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang),
-			console.WithInteractive(isTerminal(m.IO.In)))
-		if err := c.Run(ctx); err != nil {
+		if err := m.console.Run(ctx, m.Dispatcher); err != nil {
 			return fmt.Errorf("console: %w", err)
 		}
 		return nil
@@ -205,6 +223,7 @@ func (m *Main) Run(ctx context.Context) error {
 		})
 	}
 	start("dispatcher", m.Dispatcher.Run)
+	start("intake", m.Intake.Run)
 	for i, r := range m.runners {
 		start(fmt.Sprintf("platform %d", i), r)
 	}

@@ -14,11 +14,9 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 	opts := []telegram.Option{
 		telegram.WithLogger(m.Log),
 		telegram.WithNotify(kick),
+		telegram.WithOnStored(m.Intake.Wake),
 		telegram.WithLang(m.Config.Lang),
-		telegram.WithMessages(telegram.Messages{
-			TooLarge: m.Engine.T("err.file_too_large"),
-			Failed:   m.Engine.T("err.internal", "%s"),
-		}),
+		telegram.WithMessages(telegram.Messages{TooLarge: m.Engine.T("err.file_too_large")}),
 	}
 	if tc.APIURL != "" {
 		opts = append(opts, telegram.WithServerURL(tc.APIURL))
@@ -49,11 +47,12 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 			m.Log.Warn("telegram command menu failed", "err", err)
 		}
 	}))
-	tg, err := telegram.New(tc.Token, m.DB, m.Handler, opts...)
+	tg, err := telegram.New(tc.Token, m.DB, opts...)
 	if err != nil {
 		return usagef("telegram: %s", err)
 	}
 	m.Telegram = tg
+	m.Intake.Register(campaignbot.PlatformTelegram, tg)
 	m.senders = append(m.senders, tg.Sender())
 	if tc.WebhookURL != "" {
 		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())

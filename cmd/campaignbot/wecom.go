@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"campaignbot"
 	"campaignbot/bot/wecom"
-	"campaignbot/store"
 )
 
 // openWeCom builds the WeCom adapter: the callback receiver (stores first,
@@ -28,52 +26,18 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 		robot = wecom.NewRobot(wc.APIURL, wc.RobotKey, wecom.WithLogger(m.Log))
 	}
 	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB))
-	replies := &outboxReplies{db: m.DB, platform: campaignbot.PlatformWeCom, kick: kick}
-	proc := wecom.NewProcessor(client, m.DB, m.Handler, m.DB, replies, wecom.WithLogger(m.Log))
+	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log))
 	proc.SetTooLargeText(m.Engine.T("err.file_too_large"))
-	proc.SetFailedText(m.Engine.T("err.internal", "%s"))
-	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(proc.Wake), wecom.WithLogger(m.Log)))
+	m.Intake.Register(campaignbot.PlatformWeCom, proc)
+	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
 		if err := client.CreateMenu(ctx, wecom.DefaultMenu()); err != nil {
 			m.Log.Warn("wecom menu not installed", "err", err)
 		}
-		return proc.Run(ctx)
+		<-ctx.Done()
+		return nil
 	})
 	return nil
-}
-
-// outboxReplies is the replies "sender" of an adapter: it puts replies in
-// the outbox (keyed by the inbound message, so a message processed twice is
-// answered once) and wakes the dispatcher, which paces and delivers them.
-type outboxReplies struct {
-	db       *store.DB
-	platform campaignbot.Platform
-	kick     func()
-}
-
-// Platform implements campaignbot.Sender.
-func (o *outboxReplies) Platform() campaignbot.Platform { return o.platform }
-
-// Send implements campaignbot.Sender by enqueueing m. A reply names the
-// person it goes to (the adapter knows only the chat), so that a refused
-// delivery marks them unreachable.
-func (o *outboxReplies) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
-	m.Status, m.NextAt = campaignbot.OutboxPending, time.Time{}
-	if m.PersonID == 0 {
-		// A WeCom chat is the member's UserID, which is the account id.
-		acc, err := o.db.FindAccount(ctx, o.platform, m.ChatID)
-		switch {
-		case err == nil:
-			m.PersonID = acc.PersonID
-		case campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND:
-			return "", fmt.Errorf("find account of reply: %w", err)
-		}
-	}
-	if _, err := o.db.EnqueueOutbox(ctx, []*campaignbot.OutboxMessage{m}); err != nil {
-		return "", fmt.Errorf("enqueue reply: %w", err)
-	}
-	o.kick()
-	return "", nil
 }
 
 // cmdWeComMenu installs the WeCom app menu with the main commands.

@@ -1,0 +1,366 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"campaignbot"
+)
+
+// ErrIgnore is what a Decoder returns for an update the bot does not answer
+// (a service message, a menu opened, a message in a group not for the bot):
+// it is marked processed and nothing else happens.
+var ErrIgnore = errors.New("update ignored")
+
+// Route says where a stored update belongs: who sent it (each sender's
+// updates are processed in order), the chat a failure notice goes to, and
+// the message it is part of when one message arrives as several updates.
+type Route struct {
+	Sender string
+	Chat   string
+	// Group names the message of which the update is a part (an album's
+	// photos); "" for an update that is a message by itself. Consecutive
+	// pending updates of one sender with the same Group are decoded
+	// together as one request.
+	Group string
+}
+
+// Decoder is a platform's part of the intake: its adapter verifies an
+// update, stores it and acknowledges it, and the Decoder reads it back.
+type Decoder interface {
+	// Route reads where a stored update belongs; an unreadable update has
+	// the zero Route (Decode then refuses it).
+	Route(in *campaignbot.Inbound) Route
+	// Decode turns the updates of one message into a request, fetching
+	// its files into the attachment store first (files are stored by
+	// sha256, so fetching again after a failure stores nothing twice).
+	// It returns ErrIgnore for updates the bot does not answer, and a
+	// request together with an EINVALID *campaignbot.Error for a message
+	// the platform will not let the bot take (a file over the download
+	// limit): the error's message is the reply. Any other error is a
+	// passing failure and the updates are tried again later.
+	Decode(ctx context.Context, ins []*campaignbot.Inbound) (*Request, error)
+}
+
+// Processed is implemented by a Decoder that acts once a request's effects
+// are committed (Telegram sets a new member's command menu).
+type Processed interface {
+	Processed(ctx context.Context, req *Request)
+}
+
+// IntakeStore is what the intake needs of the store.
+type IntakeStore interface {
+	campaignbot.InboundService
+	campaignbot.Transactor
+	EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error)
+	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
+}
+
+// Intake processing limits.
+const (
+	// DefaultMaxAttempts bounds how often an update that keeps failing
+	// for a passing reason is tried before the sender is told it failed.
+	DefaultMaxAttempts = 5
+	// intakeBatch is how many pending updates one pass reads.
+	intakeBatch = 200
+	// intakePoll is how often Run looks for pending updates without a
+	// wake-up: updates stored by a previous process, retries come due.
+	intakePoll = 5 * time.Second
+)
+
+// defaultRetry is the wait after each failed attempt.
+var defaultRetry = []time.Duration{2 * time.Second, 10 * time.Second, time.Minute, 5 * time.Minute}
+
+// Intake is the one loop that processes what every platform stored: each
+// pending update (or the updates of one message) is decoded, then handled
+// by the engine in one store transaction together with its replies and its
+// processed mark (SPEC §8). A crash before the commit leaves the update
+// pending, to be processed again; after it, nothing is redone.
+type Intake struct {
+	store    IntakeStore
+	handler  Handler
+	decoders map[campaignbot.Platform]Decoder
+	clock    campaignbot.Clock
+	log      *slog.Logger
+	notify   func()
+	lang     string
+	retry    []time.Duration
+	attempts int
+	wake     chan struct{}
+	// mu makes passes one at a time: Run's and a console's.
+	mu sync.Mutex
+}
+
+// IntakeOption configures an Intake.
+type IntakeOption func(*Intake)
+
+// WithIntakeClock sets the clock.
+func WithIntakeClock(c campaignbot.Clock) IntakeOption { return func(in *Intake) { in.clock = c } }
+
+// WithIntakeLogger sets the logger.
+func WithIntakeLogger(l *slog.Logger) IntakeOption { return func(in *Intake) { in.log = l } }
+
+// WithIntakeNotify sets a function called after replies are put in the
+// outbox, so that the dispatcher wakes at once.
+func WithIntakeNotify(f func()) IntakeOption { return func(in *Intake) { in.notify = f } }
+
+// WithIntakeLang sets the language of the failure notice.
+func WithIntakeLang(lang string) IntakeOption { return func(in *Intake) { in.lang = lang } }
+
+// WithRetry sets the waits after failed attempts (the last one repeats)
+// and how many attempts are made before giving up.
+func WithRetry(waits []time.Duration, maxAttempts int) IntakeOption {
+	return func(in *Intake) { in.retry, in.attempts = waits, maxAttempts }
+}
+
+// NewIntake returns the intake over store, handing requests to h.
+func NewIntake(store IntakeStore, h Handler, opts ...IntakeOption) *Intake {
+	in := &Intake{
+		store:    store,
+		handler:  h,
+		decoders: map[campaignbot.Platform]Decoder{},
+		clock:    campaignbot.SystemClock,
+		log:      slog.New(slog.DiscardHandler),
+		notify:   func() {},
+		lang:     "zh",
+		retry:    defaultRetry,
+		attempts: DefaultMaxAttempts,
+		wake:     make(chan struct{}, 1),
+	}
+	for _, o := range opts {
+		o(in)
+	}
+	return in
+}
+
+// Register makes d decode the stored updates of platform p.
+func (in *Intake) Register(p campaignbot.Platform, d Decoder) { in.decoders[p] = d }
+
+// Wake tells Run that an update was stored; it never blocks.
+func (in *Intake) Wake() {
+	select {
+	case in.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes pending updates whenever woken and every few seconds,
+// until ctx is done.
+func (in *Intake) Run(ctx context.Context) error {
+	t := time.NewTicker(intakePoll)
+	defer t.Stop()
+	for {
+		if _, err := in.ProcessPending(ctx); err != nil && ctx.Err() == nil {
+			in.log.Error("intake: pending updates", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-in.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// unit is one message: the updates that make it, in order.
+type unit struct {
+	dec   Decoder
+	route Route
+	ins   []*campaignbot.Inbound
+}
+
+// ProcessPending processes the pending updates that are due, each sender's
+// in order (one that is waiting to be retried holds back that sender's
+// later ones), different senders' side by side. It returns how many
+// messages it finished.
+func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	pending, err := in.store.PendingInbound(ctx, intakeBatch)
+	if err != nil {
+		return 0, fmt.Errorf("pending updates: %w", err)
+	}
+	now := in.clock.Now()
+	var units []unit
+	waiting := map[string]bool{} // senders held back by an update not yet due
+	groups := map[string]int{}    // a message's updates: its unit
+	for _, row := range pending {
+		dec, ok := in.decoders[row.Platform]
+		if !ok {
+			continue // a platform not configured in this run: kept for when it is
+		}
+		r := dec.Route(row)
+		lane := string(row.Platform) + ":" + r.Sender
+		if r.Sender == "" {
+			lane = string(row.Platform) + "#" + row.Key
+		}
+		if waiting[lane] || row.RetryAt.After(now) {
+			waiting[lane] = true
+			continue
+		}
+		if r.Group != "" {
+			g := lane + "/" + r.Group
+			if i, ok := groups[g]; ok {
+				units[i].ins = append(units[i].ins, row)
+				continue
+			}
+			groups[g] = len(units)
+		}
+		units = append(units, unit{dec: dec, route: r, ins: []*campaignbot.Inbound{row}})
+	}
+	var mu sync.Mutex
+	done := 0
+	ProcessLanes(ctx, units, func(u unit) string {
+		if u.route.Sender == "" {
+			return string(u.ins[0].Platform) + "#" + u.ins[0].Key
+		}
+		return string(u.ins[0].Platform) + ":" + u.route.Sender
+	}, func(ctx context.Context, u unit) bool {
+		ok := in.process(ctx, u)
+		if ok {
+			mu.Lock()
+			done++
+			mu.Unlock()
+		}
+		return ok
+	})
+	return done, nil
+}
+
+// process decodes and handles one message. It reports false when the
+// message stays pending, to be tried again.
+func (in *Intake) process(ctx context.Context, u unit) bool {
+	platform := u.ins[0].Platform
+	keys := make([]string, len(u.ins))
+	for i, row := range u.ins {
+		keys[i] = row.Key
+	}
+	err := in.try(ctx, u, keys)
+	if err == nil {
+		return true
+	}
+	if ctx.Err() != nil {
+		return false // shutting down: processed on the next start
+	}
+	attempts := u.ins[0].Attempts + 1
+	ref := fmt.Sprintf("%s-%s", platform, keys[0])
+	if attempts < in.attempts {
+		wait := in.retry[min(attempts, len(in.retry))-1]
+		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", keys[0], "attempt", attempts, "retry_in", wait, "err", err)
+		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), in.clock.Now().Add(wait)); rerr != nil {
+			in.log.Error("intake: record failure", "platform", platform, "update", keys[0], "err", rerr)
+		}
+		return false
+	}
+	// Giving up keeps one bad update from holding back all that follow;
+	// the sender is told, with the reference that is in the log.
+	in.log.Error("intake: update failed, giving up", "platform", platform, "update", keys[0], "ref", ref, "attempts", attempts, "err", err)
+	notice := []Reply{{Text: Translate(in.lang, "err.internal", ref)}}
+	err = in.store.Atomic(ctx, func(ctx context.Context) error {
+		if u.route.Chat != "" {
+			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {
+				return err
+			}
+		}
+		return in.store.MarkInboundProcessed(ctx, platform, keys...)
+	})
+	if err != nil {
+		in.log.Error("intake: give up update", "platform", platform, "update", keys[0], "err", err)
+		return false
+	}
+	in.notify()
+	return true
+}
+
+// try decodes the message, then handles it and commits its effects, its
+// replies and its processed mark in one transaction.
+func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	platform := u.ins[0].Platform
+	req, err := u.dec.Decode(ctx, u.ins)
+	var refusal []Reply
+	switch {
+	case errors.Is(err, ErrIgnore):
+		req = nil
+	case err == nil:
+	case req != nil && campaignbot.ErrorCode(err) == campaignbot.EINVALID:
+		refusal = []Reply{{Text: campaignbot.ErrorMessage(err)}}
+	default:
+		return fmt.Errorf("decode: %w", err)
+	}
+	err = in.store.Atomic(ctx, func(ctx context.Context) error {
+		if req != nil {
+			replies := refusal
+			if replies == nil {
+				var err error
+				if replies, err = in.handler.Handle(ctx, req); err != nil {
+					return err
+				}
+			}
+			if err := in.enqueue(ctx, platform, keys[0], req, replies); err != nil {
+				return err
+			}
+		}
+		return in.store.MarkInboundProcessed(ctx, platform, keys...)
+	})
+	if err != nil {
+		return err
+	}
+	in.notify()
+	if p, ok := u.dec.(Processed); ok && req != nil && refusal == nil {
+		p.Processed(ctx, req)
+	}
+	return nil
+}
+
+// enqueue puts the replies to req in the outbox, keyed by the update that
+// carried it. A reply to a person's own private chat names the person.
+func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, key string, req *Request, replies []Reply) error {
+	var personID int64
+	if req.AccountID != "" {
+		acc, err := in.store.FindAccount(ctx, platform, req.AccountID)
+		if err == nil && acc.ChatID == req.ChatID {
+			personID = acc.PersonID
+		} else if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+			return fmt.Errorf("find account: %w", err)
+		}
+	}
+	now := in.clock.Now()
+	var msgs []*campaignbot.OutboxMessage
+	for i, r := range replies {
+		if strings.TrimSpace(r.Text) == "" && len(r.Files) == 0 {
+			continue
+		}
+		msgs = append(msgs, &campaignbot.OutboxMessage{
+			Key:       "reply:" + string(platform) + ":" + key + ":" + strconv.Itoa(i),
+			Platform:  platform,
+			ChatID:    req.ChatID,
+			PersonID:  personID,
+			Kind:      campaignbot.KindReply,
+			Text:      r.Text,
+			Buttons:   r.Buttons,
+			Files:     r.Files,
+			Status:    campaignbot.OutboxPending,
+			NextAt:    now,
+			CreatedAt: now,
+		})
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	if _, err := in.store.EnqueueOutbox(ctx, msgs); err != nil {
+		return fmt.Errorf("enqueue replies: %w", err)
+	}
+	return nil
+}
