@@ -190,7 +190,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 	now := in.clock.Now()
 	var units []unit
 	waiting := map[string]bool{} // senders held back by an update not yet due
-	groups := map[string]int{}    // a message's updates: its unit
+	groups := map[string]int{}   // a message's updates: its unit
 	for _, row := range pending {
 		dec, ok := in.decoders[row.Platform]
 		if !ok {

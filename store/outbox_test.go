@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -145,19 +146,19 @@ func TestInbound(t *testing.T) {
 	if err != nil || fresh {
 		t.Errorf("duplicate save = %v %v, want false", fresh, err)
 	}
-	fresh, err = db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "101"})
+	fresh, err = db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "101", ReceivedAt: clock.Now().Add(time.Minute)})
 	if err != nil || !fresh {
 		t.Errorf("same key on another platform = %v %v, want true", fresh, err)
 	}
-	pending, err := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	pending, err := db.PendingInbound(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
 	for _, in := range pending {
-		keys = append(keys, in.Key)
+		keys = append(keys, string(in.Platform)+":"+in.Key)
 	}
-	if want := []string{"103", "101", "102"}; !slices.Equal(keys, want) {
+	if want := []string{"telegram:103", "telegram:101", "telegram:102", "wecom:101"}; !slices.Equal(keys, want) {
 		t.Errorf("pending = %v, want %v (by arrival)", keys, want)
 	}
 	if string(pending[1].Payload) != `{"update_id":101}` {
@@ -167,47 +168,89 @@ func TestInbound(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCode(t, db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "999"), campaignbot.ENOTFOUND)
-	pending, _ = db.PendingInbound(ctx, campaignbot.PlatformTelegram, 1)
+	pending, _ = db.PendingInbound(ctx, 1)
 	if len(pending) != 1 || pending[0].Key != "101" {
 		t.Errorf("pending after processing = %+v", pending)
 	}
+
+	retryAt := clock.Now().Add(time.Minute)
+	for want := 1; want <= 2; want++ {
+		n, err := db.RecordInboundFailure(ctx, campaignbot.PlatformTelegram, []string{"101", "102"}, "download failed", retryAt)
+		if err != nil || n != want {
+			t.Errorf("RecordInboundFailure = %d %v, want %d", n, err, want)
+		}
+	}
+	pending, _ = db.PendingInbound(ctx, 1)
+	if pending[0].Attempts != 2 || !pending[0].RetryAt.Equal(retryAt) {
+		t.Errorf("failed update = %+v, want 2 attempts, retry at %v", pending[0], retryAt)
+	}
+	_, err = db.RecordInboundFailure(ctx, campaignbot.PlatformTelegram, []string{"103"}, "x", retryAt)
+	mustCode(t, err, campaignbot.ENOTFOUND) // processed already
 
 	clock.Add(time.Hour)
 	n, err := db.DeleteProcessedInbound(ctx, clock.Now())
 	if err != nil || n != 1 {
 		t.Errorf("deleted %d processed updates (%v), want 1", n, err)
 	}
+}
 
-	for _, tt := range []struct {
-		key  string
-		want bool
-	}{{"telegram:1:5", true}, {"telegram:1:5", false}, {"telegram:1:6", true}} {
-		got, err := db.MarkHandled(ctx, tt.key, []byte(`["first"]`))
+// TestAtomic: the writes of store calls made inside Atomic commit together
+// or not at all, a call that fails inside undoes only its own writes, and
+// reads inside see the writes before them.
+func TestAtomic(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	save := func(ctx context.Context, key string) error {
+		_, err := db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformConsole, Key: key, Payload: []byte("{}")})
+		return err
+	}
+	pendingKeys := func() []string {
+		t.Helper()
+		ins, err := db.PendingInbound(ctx, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != tt.want {
-			t.Errorf("MarkHandled(%s) = %v, want %v", tt.key, got, tt.want)
+		var keys []string
+		for _, in := range ins {
+			keys = append(keys, in.Key)
 		}
+		return keys
 	}
-	handled := func(key string) ([]byte, bool, error) {
-		ar, err := db.FindArrival(ctx, key, "", "")
-		if err != nil {
-			return nil, false, err
+	boom := errors.New("boom")
+	err := db.Atomic(ctx, func(ctx context.Context) error {
+		if err := save(ctx, "a"); err != nil {
+			return err
 		}
-		return ar.Replies, ar.Handled, nil
+		if got := pendingKeys(); len(got) != 0 {
+			t.Errorf("outside the transaction: %v, want nothing yet", got)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Atomic = %v, want boom", err)
 	}
-	if r, h, err := handled("telegram:1:6"); err != nil || !h || string(r) != `["first"]` {
-		t.Errorf("handled = %q %v %v, want the replies and true", r, h, err)
+	if got := pendingKeys(); len(got) != 0 {
+		t.Errorf("after a failed Atomic: %v, want nothing", got)
 	}
-	if _, h, err := handled("telegram:1:7"); err != nil || h {
-		t.Errorf("handled(unseen) = %v %v, want false", h, err)
-	}
-	if _, err := db.MarkHandled(ctx, "telegram:1:8", nil); err != nil {
+
+	err = db.Atomic(ctx, func(ctx context.Context) error {
+		if err := save(ctx, "b"); err != nil {
+			return err
+		}
+		// A failing call inside: its own writes go, the others stay.
+		mustCode(t, db.MarkInboundProcessed(ctx, campaignbot.PlatformConsole, "b", "missing"), campaignbot.ENOTFOUND)
+		ins, err := db.PendingInbound(ctx, 10)
+		if err != nil || len(ins) != 1 || ins[0].Key != "b" {
+			t.Errorf("inside: %v %v, want b pending", ins, err)
+		}
+		return save(ctx, "c")
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if r, h, err := handled("telegram:1:8"); err != nil || !h || r != nil {
-		t.Errorf("handled(private) = %q %v %v, want no replies and true", r, h, err)
+	if got := pendingKeys(); !slices.Equal(got, []string{"b", "c"}) {
+		t.Errorf("after Atomic: %v, want [b c]", got)
 	}
 }
 
@@ -363,11 +406,11 @@ func TestMarkInboundProcessedTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCode(t, db.MarkInboundProcessed(ctx, campaignbot.PlatformTelegram, "203", "999"), campaignbot.ENOTFOUND)
-	pending, err := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	pending, err := db.PendingInbound(ctx, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pending) != 1 || pending[0].Key != "204" {
-		t.Errorf("pending = %+v, want only 204", pending)
+	if len(pending) != 2 || pending[0].Key != "203" || pending[1].Key != "204" {
+		t.Errorf("pending = %+v, want 203 (none of a failed call marked) and 204", pending)
 	}
 }

@@ -171,35 +171,3 @@ func TestLedger(t *testing.T) {
 	}
 }
 
-// TestProblemSourceKey files a problem twice from the same chat message, as
-// a redelivery after a crash would: one problem, one filed event.
-func TestProblemSourceKey(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := MustOpen(t)
-	ids := importPeople(t, db, "联络员")
-	file := func() *campaignbot.Problem {
-		p := &campaignbot.Problem{FilerID: ids["联络员"], Enterprise: "恒达", Category: "资金", Description: "资金缺口", SourceKey: "telegram:7:99"}
-		if err := db.CreateProblem(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	first, again := file(), file()
-	if first.Existing || !again.Existing || again.ID != first.ID {
-		t.Fatalf("first %d (existing %v), again %d (existing %v): want one problem", first.ID, first.Existing, again.ID, again.Existing)
-	}
-	all, err := db.FindProblems(ctx, campaignbot.ProblemFilter{})
-	if err != nil || len(all) != 1 {
-		t.Fatalf("%d problems (%v), want 1", len(all), err)
-	}
-	evs, err := db.FindProblemEvents(ctx, first.ID)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("%d events (%v), want the one filed event", len(evs), err)
-	}
-	// Without a source key every call files a problem.
-	p := &campaignbot.Problem{FilerID: ids["联络员"], Enterprise: "绿源", Category: "技术", Description: "病虫害"}
-	if err := db.CreateProblem(ctx, p); err != nil || p.ID == first.ID {
-		t.Fatalf("a second problem: %v, id %d", err, p.ID)
-	}
-}

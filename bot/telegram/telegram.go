@@ -299,4 +299,3 @@ func (t *Telegram) registerWebhook(ctx context.Context) error {
 func allowedUpdates() []string {
 	return []string{"message", "callback_query", "my_chat_member"}
 }
-

@@ -325,7 +325,6 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 	}
 }
 
-
 // fetch downloads a file (getFile, then the file route) into the
 // attachment store.
 func (t *Telegram) fetch(ctx context.Context, f fileRef) (*campaignbot.Attachment, error) {
@@ -370,6 +369,3 @@ func (t *Telegram) fetch(ctx context.Context, f fileRef) (*campaignbot.Attachmen
 	}
 	return att, nil
 }
-
-
-
