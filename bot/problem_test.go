@@ -113,9 +113,14 @@ func (e *fieldEnv) send(who, text string) string {
 	return fieldRender(e.do(e.req(who, text)))
 }
 
+// do handles r as the intake does, in one transaction.
 func (e *fieldEnv) do(r *bot.Request) []bot.Reply {
 	e.t.Helper()
-	replies, err := e.engine.Handle(context.Background(), r)
+	var replies []bot.Reply
+	err := e.db.Atomic(context.Background(), func(ctx context.Context) (err error) {
+		replies, err = e.engine.Handle(ctx, r)
+		return err
+	})
 	if err != nil {
 		e.t.Fatalf("handle %q: %v", r.Text, err)
 	}

@@ -1,0 +1,293 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"campaignbot"
+	"campaignbot/bot"
+)
+
+// testUpdate is the payload the test decoder reads.
+type testUpdate struct {
+	From  string `json:"from"`
+	Text  string `json:"text"`
+	Group string `json:"group,omitempty"`
+}
+
+// testDecoder decodes testUpdates; fail makes Decode fail for a key.
+type testDecoder struct {
+	mu      sync.Mutex
+	fail    map[string]error
+	decoded [][]string // the keys of each Decode call
+}
+
+func (d *testDecoder) Route(in *campaignbot.Inbound) bot.Route {
+	var u testUpdate
+	if json.Unmarshal(in.Payload, &u) != nil {
+		return bot.Route{}
+	}
+	return bot.Route{Sender: u.From, Chat: u.From, Group: u.Group}
+}
+
+func (d *testDecoder) Decode(_ context.Context, ins []*campaignbot.Inbound) (*bot.Request, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var keys, texts []string
+	var u testUpdate
+	for _, in := range ins {
+		keys = append(keys, in.Key)
+		if err := json.Unmarshal(in.Payload, &u); err != nil {
+			return nil, bot.ErrIgnore
+		}
+		texts = append(texts, u.Text)
+	}
+	d.decoded = append(d.decoded, keys)
+	if err := d.fail[ins[0].Key]; err != nil {
+		return nil, err
+	}
+	req := &bot.Request{Platform: campaignbot.PlatformConsole, AccountID: u.From, ChatID: u.From, MessageID: ins[0].Key,
+		Text: strings.Join(texts, "\n")}
+	if strings.HasPrefix(u.Text, "too large") {
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "that file is too large")
+	}
+	return req, nil
+}
+
+// failingHandler runs the engine, then fails while fail is set: the
+// engine's writes were made, and must not be kept.
+type failingHandler struct {
+	next bot.Handler
+	fail bool
+}
+
+func (h *failingHandler) Handle(ctx context.Context, req *bot.Request) ([]bot.Reply, error) {
+	replies, err := h.next.Handle(ctx, req)
+	if err == nil && h.fail {
+		return nil, errors.New("disk I/O error")
+	}
+	return replies, err
+}
+
+type intakeEnv struct {
+	*env
+	dec     *testDecoder
+	handler *failingHandler
+	intake  *bot.Intake
+}
+
+func newIntakeEnv(t *testing.T) *intakeEnv {
+	e := &intakeEnv{env: newEnv(t), dec: &testDecoder{fail: map[string]error{}}}
+	e.handler = &failingHandler{next: e.engine}
+	e.intake = bot.NewIntake(e.db, e.handler, bot.WithIntakeClock(e.clock), bot.WithIntakeLang("en"))
+	e.intake.Register(campaignbot.PlatformConsole, e.dec)
+	return e
+}
+
+// deliver stores an update as an adapter would; it reports whether it was
+// new.
+func (e *intakeEnv) deliver(key, from, text, group string) bool {
+	e.t.Helper()
+	payload, _ := json.Marshal(testUpdate{From: from, Text: text, Group: group})
+	fresh, err := e.db.SaveInbound(context.Background(), &campaignbot.Inbound{Platform: campaignbot.PlatformConsole, Key: key, Payload: payload})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return fresh
+}
+
+func (e *intakeEnv) process() int {
+	e.t.Helper()
+	n, err := e.intake.ProcessPending(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// outbox returns the pending outbox rows, oldest first.
+func (e *intakeEnv) outbox() []*campaignbot.OutboxMessage {
+	e.t.Helper()
+	ms, err := e.db.ClaimOutbox(context.Background(), campaignbot.PlatformConsole, e.clock.Now().Add(time.Hour), 100)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ms
+}
+
+func (e *intakeEnv) pending() []*campaignbot.Inbound {
+	e.t.Helper()
+	ins, err := e.db.PendingInbound(context.Background(), 100)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ins
+}
+
+// TestIntakeOneTransaction: a message's effect, its reply and its processed
+// mark are stored together, and the same update delivered again (its
+// acknowledgement was lost after the commit) does nothing.
+func TestIntakeOneTransaction(t *testing.T) {
+	e := newIntakeEnv(t)
+	if !e.deliver("k1", "member", "/note read chapter one", "") {
+		t.Fatal("first delivery not new")
+	}
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d, want 1", n)
+	}
+	out := e.outbox()
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Saved") || out[0].PersonID != e.person("member").ID || out[0].Kind != campaignbot.KindReply {
+		t.Fatalf("outbox = %+v, want the reply to member", out)
+	}
+	if len(e.pending()) != 0 {
+		t.Fatal("update still pending after its commit")
+	}
+	// The platform sends it again: stored once, processed once.
+	if e.deliver("k1", "member", "/note read chapter one", "") {
+		t.Error("redelivered update stored again")
+	}
+	if n := e.process(); n != 0 {
+		t.Errorf("redelivery processed %d, want 0", n)
+	}
+	if got := len(e.submissions("member")); got != 1 {
+		t.Errorf("%d submissions, want 1", got)
+	}
+	if got := len(e.outbox()); got != 1 {
+		t.Errorf("%d replies, want 1", got)
+	}
+}
+
+// TestIntakeRollsBack: a failure after the engine wrote (a crash before the
+// commit, the disk full) keeps nothing of the message, and leaves it
+// pending; the next attempt, once due, stores it exactly once.
+func TestIntakeRollsBack(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.handler.fail = true
+	e.deliver("k1", "member", "/note read chapter two", "")
+	if n := e.process(); n != 0 {
+		t.Fatalf("processed %d, want 0", n)
+	}
+	if got := len(e.submissions("member")); got != 0 {
+		t.Fatalf("%d submissions after the rollback, want 0", got)
+	}
+	if got := len(e.outbox()); got != 0 {
+		t.Fatalf("%d replies after the rollback, want 0", got)
+	}
+	p := e.pending()
+	if len(p) != 1 || p[0].Attempts != 1 || !p[0].RetryAt.After(e.clock.Now()) {
+		t.Fatalf("pending = %+v, want the update with 1 attempt and a retry time", p)
+	}
+	e.handler.fail = false
+	if n := e.process(); n != 0 {
+		t.Fatalf("processed %d before the retry was due, want 0", n)
+	}
+	e.clock.Add(time.Minute)
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d once due, want 1", n)
+	}
+	if got := len(e.submissions("member")); got != 1 {
+		t.Errorf("%d submissions, want 1", got)
+	}
+	if got := len(e.outbox()); got != 1 {
+		t.Errorf("%d replies, want 1", got)
+	}
+}
+
+// TestIntakeGivesUp: an update that keeps failing is given up after
+// DefaultMaxAttempts, and the sender is told, with the reference that is
+// in the log.
+func TestIntakeGivesUp(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.handler.fail = true
+	e.deliver("k9", "member", "/note never stored", "")
+	for i := range bot.DefaultMaxAttempts {
+		e.process()
+		if i < bot.DefaultMaxAttempts-1 && len(e.outbox()) != 0 {
+			t.Fatalf("attempt %d: told before giving up", i+1)
+		}
+		e.clock.Add(time.Hour)
+	}
+	out := e.outbox()
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Reference: console-k9") {
+		t.Fatalf("outbox = %+v, want the failure notice with its reference", out)
+	}
+	if len(e.pending()) != 0 {
+		t.Error("given-up update still pending")
+	}
+	if got := len(e.submissions("member")); got != 0 {
+		t.Errorf("%d submissions, want 0", got)
+	}
+}
+
+// TestIntakeSenderOrder: an update waiting to be retried holds back its
+// sender's later ones, not other people's.
+func TestIntakeSenderOrder(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.dec.fail["a1"] = errors.New("getFile: 502 Bad Gateway")
+	e.deliver("a1", "member", "/note first", "")
+	e.deliver("b1", "member2", "/note other person", "")
+	e.deliver("a2", "member", "/note second", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d, want 1 (member2's)", n)
+	}
+	if got := len(e.submissions("member")); got != 0 {
+		t.Fatalf("member's second note overtook the first: %d submissions", got)
+	}
+	delete(e.dec.fail, "a1")
+	e.clock.Add(time.Minute)
+	if n := e.process(); n != 2 {
+		t.Fatalf("processed %d, want 2", n)
+	}
+	ss := e.submissions("member")
+	if len(ss) != 2 || ss[0].Text != "second" || ss[1].Text != "first" {
+		t.Errorf("member's notes (newest first) = %+v, want first then second", ss)
+	}
+}
+
+// TestIntakeGroupsOneMessage: the updates of one message (an album) are
+// decoded together, as one request, even with another person's update
+// between them.
+func TestIntakeGroupsOneMessage(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.deliver("p1", "member", "/note page one", "album-7")
+	e.deliver("x1", "member2", "/help", "")
+	e.deliver("p2", "member", "page two", "album-7")
+	if n := e.process(); n != 2 {
+		t.Fatalf("processed %d messages, want 2", n)
+	}
+	var grouped bool
+	for _, keys := range e.dec.decoded {
+		if strings.Join(keys, ",") == "p1,p2" {
+			grouped = true
+		}
+	}
+	if !grouped {
+		t.Errorf("decoded %v, want p1 and p2 together", e.dec.decoded)
+	}
+	ss := e.submissions("member")
+	if len(ss) != 1 || ss[0].Text != "page one\npage two" {
+		t.Errorf("submissions = %+v, want one with both pages", ss)
+	}
+}
+
+// TestIntakeRefusal: a message the platform will not let the bot take is
+// answered with the decoder's reason and not handed to the engine.
+func TestIntakeRefusal(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.deliver("f1", "member", "too large: a 30 MB scan", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d, want 1", n)
+	}
+	out := e.outbox()
+	if len(out) != 1 || out[0].Text != "that file is too large" {
+		t.Fatalf("outbox = %+v, want the refusal", out)
+	}
+	if got := len(e.submissions("member")); got != 0 {
+		t.Errorf("%d submissions, want 0", got)
+	}
+}
