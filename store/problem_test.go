@@ -170,4 +170,3 @@ func TestLedger(t *testing.T) {
 		t.Errorf("ledger = %+v", its)
 	}
 }
-
