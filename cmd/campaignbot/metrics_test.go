@@ -47,7 +47,6 @@ func TestHealthAndMetrics(t *testing.T) {
 		`campaignbot_inbound_total{platform="telegram"}`,
 		`campaignbot_outbox_messages{platform="telegram",status="sent"}`,
 		"campaignbot_uptime_seconds",
-		"campaignbot_store_commits_total",
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q:\n%s", want, metrics)

@@ -988,7 +988,7 @@ func TestTelegramStoredUpdateProcessedOnce(t *testing.T) {
 	if n := u.count(tgAck(1, 0)); n != 1 {
 		t.Errorf("acknowledged %d times, want once", n)
 	}
-	pending, err := db.PendingInbound(ctx, campaignbot.PlatformTelegram, 10)
+	pending, err := db.PendingInbound(ctx, 10)
 	if err != nil || len(pending) != 0 {
 		t.Errorf("pending updates: %d %v", len(pending), err)
 	}
@@ -1172,7 +1172,7 @@ func TestTelegramKilledMidStream(t *testing.T) {
 	// is gone from there.
 	tgWaitFor(t, "the first batch confirmed", func() bool { return len(env.fake.Pending()) == 0 })
 	env.fake.OnCall("getUpdates", nil)
-	pending, err := db.PendingInbound(context.Background(), campaignbot.PlatformTelegram, 100)
+	pending, err := db.PendingInbound(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
