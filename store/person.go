@@ -175,6 +175,8 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptID
 	}
 
 	// Departments in charge: replace the set, and move leader_id with it.
+	// Who leads a department is read from person_in_charge alone
+	// (campaignbot.LeadersInCharge); leader_id is kept in step but unread.
 	if !isNew {
 		if _, err := tx.ExecContext(ctx, qClearInCharge, id); err != nil {
 			return false, fmt.Errorf("%s: clear in charge: %w", at, err)
@@ -388,9 +390,9 @@ func (db *DB) FindDepartments(ctx context.Context) ([]*campaignbot.Department, e
 	}
 	defer tx.Rollback()
 	var ds []*campaignbot.Department
-	err = eachRow(ctx, tx, `SELECT id, name, COALESCE(leader_id, 0) FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT id, name FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
 		var d campaignbot.Department
-		if err := rows.Scan(&d.ID, &d.Name, &d.LeaderID); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name); err != nil {
 			return err
 		}
 		ds = append(ds, &d)
