@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"campaignbot/bot"
 )
 
 // Updates are handled in update_id order (also past 9 → 10), files land in
