@@ -2,9 +2,12 @@ package wecom_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,5 +58,20 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// fileStore keeps attachments as files named by sha256 under a directory,
+// for the Sender, which only reads them.
+type fileStore struct{ dir string }
+
+func (f fileStore) SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error) {
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	if err := os.WriteFile(f.AttachmentPath(h), data, 0o600); err != nil {
+		return nil, err
+	}
+	return &campaignbot.Attachment{SHA256: h, Name: name, MIME: mime, Size: int64(len(data))}, nil
+}
+
+func (f fileStore) AttachmentPath(sha string) string { return filepath.Join(f.dir, sha) }
 
 var errBusy = errors.New("database is locked")

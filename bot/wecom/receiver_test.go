@@ -230,9 +230,9 @@ func TestReceiverPostRejects(t *testing.T) {
 		{"stale", func() (string, string) { return post(t, c, textXML, "1409659000", "r") }, 401},
 		{"future", func() (string, string) { return post(t, c, textXML, "1409660000", "r") }, 401},
 	}
+	f := newReceiverFixture(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newReceiverFixture(t)
 			q, body := tt.req()
 			if got := f.do(http.MethodPost, q, body).Code; got != tt.status {
 				t.Fatalf("status = %d, want %d", got, tt.status)

@@ -11,15 +11,13 @@ import (
 	"campaignbot"
 	"campaignbot/bot/wecom"
 	"campaignbot/bot/wecom/wecomtest"
-	"campaignbot/store"
 )
 
-// MustSender returns a fake server and a Sender with a robot, reading files
-// from a real store.
-func MustSender(t *testing.T) (*wecomtest.Server, *wecom.Sender, *store.DB) {
+// MustSender returns a fake server and a Sender with a robot and a file store.
+func MustSender(t *testing.T) (*wecomtest.Server, *wecom.Sender, fileStore) {
 	t.Helper()
 	srv, c := MustClient(t)
-	files := MustOpenStore(t, campaignbot.SystemClock)
+	files := fileStore{dir: t.TempDir()}
 	return srv, wecom.NewSender(c, wecom.NewRobot(srv.URL(), srv.RobotKey()), files), files
 }
 
