@@ -106,3 +106,25 @@ func TestOpenCreatesMissingFile(t *testing.T) {
 	// And the store reopens what it made.
 	mustOpenPath(t, path)
 }
+
+// A new database file holds a header from the moment it exists: a process
+// killed while creating it leaves no empty file for the next start to
+// refuse.
+func TestCreateFileIsWhole(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "campaignbot.db")
+	if err := createFile(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(data), sqliteHeader) {
+		t.Fatalf("created file: %d bytes, %v; want a SQLite header", len(data), err)
+	}
+	if err := checkFile(context.Background(), path); err != nil {
+		t.Errorf("check of the created file: %v", err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "sub", "*")); len(names) != 1 {
+		t.Errorf("files beside the database: %q, want none", names)
+	}
+}
