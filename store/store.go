@@ -93,6 +93,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "database path is required")
 	}
+	if err := checkFile(ctx, path); err != nil {
+		return nil, err
+	}
 	db := &DB{
 		Now:     campaignbot.SystemClock.Now,
 		path:    path,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"time"
 
@@ -26,6 +27,10 @@ type Config struct {
 	LogFormat string
 	Console   bool
 	Demo      bool
+
+	// createDB lets the command create a missing database; only run and
+	// roster import may (SPEC §7).
+	createDB bool
 
 	Telegram TelegramConfig
 	WeCom    WeComConfig
@@ -159,6 +164,9 @@ func (c *Config) openStore(ctx context.Context, p *campaignbot.Plan, now time.Ti
 		if t.Cardinality == campaignbot.PerDepartment {
 			perDept = append(perDept, t.Key)
 		}
+	}
+	if _, err := os.Stat(c.DB); errors.Is(err, os.ErrNotExist) && !c.createDB {
+		return nil, usagef("%s: no such database (campaignbot run or roster import creates one)", c.DB)
 	}
 	db, err := store.Open(ctx, c.DB, store.WithLocation(p.Loc()), store.WithPerDepartmentTasks(perDept...))
 	if err != nil {

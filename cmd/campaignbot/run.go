@@ -62,6 +62,7 @@ type Main struct {
 	console *console.Console
 	mux     *http.ServeMux
 	metrics *metrics
+	lock    *store.InstanceLock // one run per store (SPEC §8)
 }
 
 // cmdRun runs the bot(s) and the scheduler until ctx is done, or the console
@@ -88,9 +89,18 @@ func (m *Main) consoleMode() bool {
 	return m.Config.Console || (m.Config.Telegram.Token == "" && m.Config.WeCom.CorpID == "")
 }
 
-// Open opens the store and builds the engine, the scheduler and the
-// configured platforms. Nothing talks to a platform until Run.
-func (m *Main) Open(ctx context.Context) error {
+// Open takes the store's instance lock, opens the store and builds the
+// engine, the scheduler and the configured platforms. Nothing talks to a
+// platform until Run.
+func (m *Main) Open(ctx context.Context) (err error) {
+	if m.lock, err = lockStore(&m.Config); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			m.lock.Close()
+		}
+	}()
 	m.Ready = make(chan struct{})
 	level := slog.LevelInfo
 	if m.consoleMode() {
@@ -249,6 +259,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close releases everything Open acquired.
 func (m *Main) Close() error {
+	defer m.lock.Close() // last: a new run may start as soon as it is released
 	if m.Scheduler != nil {
 		_ = m.Scheduler.Close()
 	}

@@ -83,6 +83,7 @@ func cmdPlanShow(ctx context.Context, args []string, stdio IO, getenv func(strin
 func cmdRosterImport(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	var cfg Config
 	fs := flagSet("roster import", stdio, getenv, &cfg)
+	cfg.createDB = true
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

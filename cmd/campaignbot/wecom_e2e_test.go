@@ -191,7 +191,7 @@ func wcWritePlan(t *testing.T, dir string) string {
 func (h *wecomE2E) seed(planPath string) {
 	t := h.t
 	ctx := context.Background()
-	cfg := Config{DB: h.dbPath, Plan: planPath}
+	cfg := Config{DB: h.dbPath, Plan: planPath, createDB: true} // as roster import
 	p, err := cfg.loadPlan(time.Now())
 	if err != nil {
 		t.Fatal(err)
