@@ -95,6 +95,11 @@ type line struct {
 // the intake process it and d deliver what it answered.
 func (c *Console) Run(ctx context.Context, d Dispatcher) error {
 	c.printf("%s\n", c.text("ready"))
+	// Lines stored before a restart, and what is due for the console.
+	if _, err := c.intake.ProcessPending(ctx); err != nil {
+		return fmt.Errorf("process pending lines: %w", err)
+	}
+	d.Drain(ctx, campaignbot.PlatformConsole)
 	sc := bufio.NewScanner(c.in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for c.showPrompt(); sc.Scan(); c.showPrompt() {
@@ -174,7 +179,7 @@ func (c *Console) Platform() campaignbot.Platform { return campaignbot.PlatformC
 // person typing as they are, messages for other people under whom they
 // are for.
 func (c *Console) Send(_ context.Context, m *campaignbot.OutboxMessage) (string, error) {
-	if m.ChatID != c.account() || m.Kind != campaignbot.KindReply {
+	if m.ChatID != c.account() {
 		c.printf("  ── %s %s ──\n", c.text("to"), m.ChatID)
 	}
 	for _, l := range strings.Split(m.Text, "\n") {

@@ -163,7 +163,8 @@ func TestConsoleNoticeInEnglish(t *testing.T) {
 }
 
 // TestConsoleRestart: a line stored by a run that stopped before
-// processing it is processed by the next run, before the lines typed then.
+// processing it is processed by the next run as it starts, before the
+// lines typed then.
 func TestConsoleRestart(t *testing.T) {
 	s := newSession(t)
 	s.run("/as 张三\n")
@@ -176,7 +177,7 @@ func TestConsoleRestart(t *testing.T) {
 	}
 	s.open()
 	out := s.run("/as 张三\n/mine\n")
-	inOrder(t, out, "张三> /mine", "已收到并保存", "重启前的笔记")
+	inOrder(t, out, "已收到并保存", "张三> /mine", "重启前的笔记")
 	if ins, err := s.db.PendingInbound(context.Background(), 10); err != nil || len(ins) != 0 {
 		t.Errorf("pending after the restart: %d, %v", len(ins), err)
 	}

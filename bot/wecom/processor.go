@@ -82,8 +82,8 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 			return nil, bot.ErrIgnore
 		}
 		att, err := p.fetch(ctx, msg)
-		if campaignbot.ErrorCode(err) == campaignbot.EINVALID {
-			return req, err
+		if errors.Is(err, ErrTooLarge) {
+			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", p.tooLarge)
 		} else if err != nil {
 			return nil, err
 		}
@@ -114,9 +114,7 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 // fetch downloads a message's media and stores it.
 func (p *Processor) fetch(ctx context.Context, msg *Message) (*campaignbot.Attachment, error) {
 	data, name, mimeType, err := p.client.GetMedia(ctx, msg.MediaID)
-	if errors.Is(err, ErrTooLarge) {
-		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", p.tooLarge)
-	} else if err != nil {
+	if err != nil {
 		return nil, err
 	}
 	// The member's file name beats the download's, which is often the media id.
@@ -125,7 +123,9 @@ func (p *Processor) fetch(ctx context.Context, msg *Message) (*campaignbot.Attac
 	}
 	att, err := p.saver.SaveAttachment(ctx, name, mimeType, data)
 	if err != nil {
-		return nil, fmt.Errorf("save %s: %w", name, err)
+		// Not the member's mistake (an empty download is WeCom's): a
+		// passing failure, whatever the store's code, never a refusal.
+		return nil, fmt.Errorf("save %s: %s", name, err.Error())
 	}
 	a := *att
 	a.Platform = campaignbot.PlatformWeCom
