@@ -40,23 +40,23 @@ func (e *Engine) cmdProblem(ctx context.Context, c *Context) error {
 	if id, ok := parseNumber(arg); ok {
 		return e.showProblem(ctx, c, id)
 	}
-	data := map[string]string{}
-	if err := e.absorbProblemInput(c, data); err != nil {
+	var st campaignbot.DialogState
+	if err := e.absorbProblemInput(c, &st); err != nil {
 		return err
 	}
 	if arg == "" {
-		return e.problemAsk(ctx, c, stepEnterprise, data)
+		return e.problemAsk(ctx, c, stepEnterprise, st)
 	}
 	if n := utf8.RuneCountInString(arg); n > maxEnterpriseLen {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, maxEnterpriseLen)
 	}
-	data["enterprise"] = arg
-	return e.problemAsk(ctx, c, stepCategory, data)
+	st.Enterprise = arg
+	return e.problemAsk(ctx, c, stepCategory, st)
 }
 
 // problemAsk saves the dialog at step and asks its question.
-func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, data map[string]string) error {
-	if err := e.saveDialog(ctx, c, dialogProblem, step, data); err != nil {
+func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, st campaignbot.DialogState) error {
+	if err := e.saveDialog(ctx, c, dialogProblem, step, st); err != nil {
 		return err
 	}
 	switch step {
@@ -74,11 +74,11 @@ func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, data m
 		if len(row) > 0 {
 			rows = append(rows, row)
 		}
-		c.ReplyButtons(rows, "problem.ask_category", data["enterprise"])
+		c.ReplyButtons(rows, "problem.ask_category", st.Enterprise)
 	case stepDescription:
 		c.Reply("problem.ask_description")
 	case stepPhotos:
-		c.ReplyButtons(problemDoneButtons(c), "problem.ask_photos", len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.ReplyButtons(problemDoneButtons(c), "problem.ask_photos", len(st.Photos), e.locationNote(c, st))
 	}
 	return nil
 }
@@ -88,8 +88,8 @@ func problemDoneButtons(c *Context) [][]campaignbot.Button {
 }
 
 // locationNote says whether the report carries a location.
-func (e *Engine) locationNote(c *Context, data map[string]string) string {
-	if data["lat"] != "" {
+func (e *Engine) locationNote(c *Context, st campaignbot.DialogState) string {
+	if st.Latitude != nil {
 		return c.T("problem.has_location")
 	}
 	return c.T("problem.no_location")
@@ -97,20 +97,17 @@ func (e *Engine) locationNote(c *Context, data map[string]string) string {
 
 // absorbProblemInput adds the request's attachments and location to the
 // report being written, whatever the step.
-func (e *Engine) absorbProblemInput(c *Context, data map[string]string) error {
-	if len(c.Req.Attachments) > 0 {
-		files := decodeAttachments(data["files"])
-		if len(files)+len(c.Req.Attachments) > maxProblemPhotos {
-			return c.userError(campaignbot.EINVALID, "problem.too_many_photos", maxProblemPhotos)
-		}
-		data["files"] = encodeAttachments(append(files, c.Req.Attachments...))
+func (e *Engine) absorbProblemInput(c *Context, st *campaignbot.DialogState) error {
+	if len(st.Photos)+len(c.Req.Attachments) > maxProblemPhotos {
+		return c.userError(campaignbot.EINVALID, "problem.too_many_photos", maxProblemPhotos)
 	}
+	st.Photos = append(st.Photos, c.Req.Attachments...)
 	if l := c.Req.Location; l != nil {
 		if l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
 			return c.userError(campaignbot.EINVALID, "problem.bad_location")
 		}
-		data["lat"] = strconv.FormatFloat(l.Latitude, 'f', -1, 64)
-		data["lon"] = strconv.FormatFloat(l.Longitude, 'f', -1, 64)
+		lat, lon := l.Latitude, l.Longitude
+		st.Latitude, st.Longitude = &lat, &lon
 	}
 	return nil
 }
@@ -118,11 +115,8 @@ func (e *Engine) absorbProblemInput(c *Context, data map[string]string) error {
 // problemStep takes the next answer of the problem dialog.
 func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 	d := c.Dialog
-	data := d.Data
-	if data == nil {
-		data = map[string]string{}
-	}
-	if err := e.absorbProblemInput(c, data); err != nil {
+	st := d.State
+	if err := e.absorbProblemInput(c, &st); err != nil {
 		return err
 	}
 	got := len(c.Req.Attachments) > 0 || c.Req.Location != nil
@@ -130,52 +124,52 @@ func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 	switch d.Step {
 	case stepEnterprise:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		if n := utf8.RuneCountInString(text); n > maxEnterpriseLen {
 			return c.userError(campaignbot.EINVALID, "err.too_long", n, maxEnterpriseLen)
 		}
-		data["enterprise"] = text
-		return e.problemAsk(ctx, c, stepCategory, data)
+		st.Enterprise = text
+		return e.problemAsk(ctx, c, stepCategory, st)
 	case stepCategory:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		cat, ok := parseCategory(text)
 		if !ok {
 			c.Reply("problem.bad_category", text)
-			return e.problemAsk(ctx, c, stepCategory, data)
+			return e.problemAsk(ctx, c, stepCategory, st)
 		}
-		data["category"] = cat
-		return e.problemAsk(ctx, c, stepDescription, data)
+		st.Category = cat
+		return e.problemAsk(ctx, c, stepDescription, st)
 	case stepDescription:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		if n := utf8.RuneCountInString(text); n > MaxTextLen {
 			return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 		}
-		data["description"] = text
-		return e.problemAsk(ctx, c, stepPhotos, data)
+		st.Description = text
+		return e.problemAsk(ctx, c, stepPhotos, st)
 	case stepPhotos:
 		if slices.Contains(problemDoneWords, strings.ToLower(text)) {
-			return e.fileProblem(ctx, c, data)
+			return e.fileProblem(ctx, c, st)
 		}
 		if text != "" {
-			desc := data["description"] + "\n" + text
+			desc := st.Description + "\n" + text
 			if n := utf8.RuneCountInString(desc); n > MaxTextLen {
 				return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 			}
-			data["description"] = desc
+			st.Description = desc
 		}
-		if err := e.saveDialog(ctx, c, dialogProblem, stepPhotos, data); err != nil {
+		if err := e.saveDialog(ctx, c, dialogProblem, stepPhotos, st); err != nil {
 			return err
 		}
 		key := "problem.photos_so_far"
 		if text != "" && !got {
 			key = "problem.description_added"
 		}
-		c.ReplyButtons(problemDoneButtons(c), key, len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.ReplyButtons(problemDoneButtons(c), key, len(st.Photos), e.locationNote(c, st))
 		return nil
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
@@ -186,11 +180,11 @@ func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 
 // problemReask keeps what came without text (photos, a location) and asks
 // the current question again.
-func (e *Engine) problemReask(ctx context.Context, c *Context, step string, data map[string]string, got bool) error {
+func (e *Engine) problemReask(ctx context.Context, c *Context, step string, st campaignbot.DialogState, got bool) error {
 	if got {
-		c.Reply("problem.got_files", len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.Reply("problem.got_files", len(st.Photos), e.locationNote(c, st))
 	}
-	return e.problemAsk(ctx, c, step, data)
+	return e.problemAsk(ctx, c, step, st)
 }
 
 // parseCategory accepts a category's name or its number (1-based).
@@ -207,20 +201,15 @@ func parseCategory(s string) (string, bool) {
 
 // fileProblem stores the report, ends the dialog, answers with the
 // problem's number and tells the office, the head and the leaders.
-func (e *Engine) fileProblem(ctx context.Context, c *Context, data map[string]string) error {
+func (e *Engine) fileProblem(ctx context.Context, c *Context, st campaignbot.DialogState) error {
 	p := &campaignbot.Problem{
 		FilerID:     c.Person.ID,
-		Enterprise:  data["enterprise"],
-		Category:    data["category"],
-		Description: strings.TrimSpace(data["description"]),
-		Photos:      decodeAttachments(data["files"]),
-	}
-	if data["lat"] != "" {
-		lat, err1 := strconv.ParseFloat(data["lat"], 64)
-		lon, err2 := strconv.ParseFloat(data["lon"], 64)
-		if err1 == nil && err2 == nil {
-			p.Latitude, p.Longitude = &lat, &lon
-		}
+		Enterprise:  st.Enterprise,
+		Category:    st.Category,
+		Description: strings.TrimSpace(st.Description),
+		Photos:      st.Photos,
+		Latitude:    st.Latitude,
+		Longitude:   st.Longitude,
 	}
 	if p.Enterprise == "" || p.Category == "" || p.Description == "" {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
