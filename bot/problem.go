@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -311,31 +312,33 @@ func (e *Engine) nameOf(ctx context.Context, c *Context, id int64) string {
 	return p.Name
 }
 
-// addProblemEvent appends ev to p and turns the rules' refusals into clear
-// messages; nothing changes when it fails.
-func (e *Engine) addProblemEvent(ctx context.Context, c *Context, p *campaignbot.Problem, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
+// addProblemEvent appends ev and answers the rule that refused it, if one
+// did, with its message; nothing changes when it fails.
+func (e *Engine) addProblemEvent(ctx context.Context, c *Context, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
 	np, err := e.store.AddProblemEvent(ctx, ev)
-	if err == nil {
+	var r *campaignbot.ProblemRefusal
+	switch {
+	case err == nil:
 		return np, nil
+	case campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND:
+		return nil, c.userError(campaignbot.ENOTFOUND, "problem.not_found", ev.ProblemID)
+	case !errors.As(err, &r):
+		return nil, fmt.Errorf("add problem event: %w", err)
 	}
-	status := c.T("pstatus." + string(p.Status))
-	switch campaignbot.ErrorCode(err) {
-	case campaignbot.EFORBIDDEN:
-		if ev.Kind == campaignbot.EventConfirm || ev.Kind == campaignbot.EventReopened {
-			return nil, c.userError(campaignbot.EFORBIDDEN, "problem.not_filer", p.ID, e.nameOf(ctx, c, p.FilerID))
-		}
-		return nil, c.userError(campaignbot.EFORBIDDEN, "problem.not_owner", p.ID, e.nameOf(ctx, c, p.OwnerID))
-	case campaignbot.ECONFLICT:
-		if ev.Kind == campaignbot.EventClaimed && p.Status != campaignbot.ProblemClosed && p.OwnerID != 0 {
-			return nil, c.userError(campaignbot.ECONFLICT, "problem.already_owned", p.ID, e.nameOf(ctx, c, p.OwnerID))
-		}
-		return nil, c.userError(campaignbot.ECONFLICT, "problem.wrong_state."+string(ev.Kind), p.ID, status)
-	case campaignbot.ENOTFOUND:
-		return nil, c.userError(campaignbot.ENOTFOUND, "problem.not_found", p.ID)
-	case campaignbot.EINVALID:
-		return nil, c.userError(campaignbot.EINVALID, "problem.usage."+c.cmdName())
+	code := campaignbot.ErrorCode(err)
+	switch r.Rule {
+	case campaignbot.RuleNotFiler:
+		return nil, c.userError(code, "problem.not_filer", r.ProblemID, e.nameOf(ctx, c, r.FilerID))
+	case campaignbot.RuleNotOwner:
+		return nil, c.userError(code, "problem.not_owner", r.ProblemID, e.nameOf(ctx, c, r.OwnerID))
+	case campaignbot.RuleOwned:
+		return nil, c.userError(code, "problem.already_owned", r.ProblemID, e.nameOf(ctx, c, r.OwnerID))
+	case campaignbot.RuleClosed, campaignbot.RuleWrongStatus:
+		return nil, c.userError(code, "problem.wrong_state."+string(r.Kind), r.ProblemID, c.T("pstatus."+string(r.Status)))
 	}
-	return nil, fmt.Errorf("add problem event: %w", err)
+	// RuleOwnerRequired, RuleTextRequired, RuleUnknownEvent: the command
+	// was not used as it should be.
+	return nil, c.userError(code, "problem.usage."+c.cmdName())
 }
 
 // tellProblemChange tells the filer, the owner and (when it changed) the
@@ -398,7 +401,7 @@ func (e *Engine) cmdClaim(ctx context.Context, c *Context) error {
 		return nil
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventClaimed, ActorID: c.Person.ID, OwnerID: c.Person.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -429,7 +432,7 @@ func (e *Engine) cmdAssign(ctx context.Context, c *Context) error {
 		return nil
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventAssigned, ActorID: c.Person.ID, OwnerID: owner.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -461,7 +464,7 @@ func (e *Engine) ownerReport(ctx context.Context, c *Context, kind campaignbot.P
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: kind, ActorID: c.Person.ID, Text: text, Attachments: c.Req.Attachments}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -480,7 +483,7 @@ func (e *Engine) cmdConfirm(ctx context.Context, c *Context) error {
 		return err
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventConfirm, ActorID: c.Person.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -501,7 +504,7 @@ func (e *Engine) cmdReopen(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventReopened, ActorID: c.Person.ID, Text: reason, Attachments: c.Req.Attachments}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
