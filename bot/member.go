@@ -426,7 +426,8 @@ func (e *Engine) tellReviewer(ctx context.Context, c *Context, t *campaignbot.Ta
 }
 
 // reviewersOf returns who reviews author's submissions of t: the leader in
-// charge of the author's department, or the head(s).
+// charge of the author's department, or the head(s); nobody (an empty
+// list) for a task without review.
 func (e *Engine) reviewersOf(ctx context.Context, t *campaignbot.Task, author *campaignbot.Person) ([]int64, error) {
 	switch t.Review {
 	case campaignbot.ReviewLeaderInCharge:
@@ -452,7 +453,7 @@ func (e *Engine) reviewersOf(ctx context.Context, t *campaignbot.Task, author *c
 		}
 		return ids, nil
 	}
-	return nil, nil
+	return []int64{}, nil
 }
 
 // cmdMine lists what the person has submitted, newest first.
