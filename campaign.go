@@ -39,12 +39,11 @@ const (
 	PlatformWeCom    Platform = "wecom"
 )
 
-// Department is a section (科室) of the organisation.
+// Department is a section (科室) of the organisation. Its leader in charge
+// (分管领导) is whoever lists it in InChargeOf: see LeadersInCharge.
 type Department struct {
 	ID   int64
 	Name string
-	// LeaderID is the leader in charge (分管领导); 0 when none is set.
-	LeaderID int64
 }
 
 // RoleGrant is a role held by a person since a day. Roles granted mid-phase

@@ -72,7 +72,7 @@ func seed(ctx context.Context, path string, plan *campaignbot.Plan, o org, day c
 	}
 	ts := now.UnixNano()
 	for d := 1; d <= o.departments; d++ {
-		exec(`INSERT INTO departments (id, name, leader_id) VALUES (?, ?, ?)`, d, fmt.Sprintf("科室%03d", d), d)
+		exec(`INSERT INTO departments (id, name) VALUES (?, ?)`, d, fmt.Sprintf("科室%03d", d))
 	}
 	for i := int64(1); i <= int64(o.people); i++ {
 		dept := (i-1)%int64(o.departments) + 1

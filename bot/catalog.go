@@ -1,10 +1,6 @@
 package bot
 
-import (
-	"fmt"
-
-	"campaignbot"
-)
+import "fmt"
 
 // catalog holds every user-facing string, in Chinese and English. Handlers
 // name a key; no user-facing text is built ad hoc.
@@ -43,26 +39,9 @@ func Translate(lang, key string, args ...any) string { return newCatalog(lang).t
 // msg is one catalog entry.
 type msg struct{ zh, en string }
 
-// zhRoleNames are the Chinese names of the roles, also accepted as input.
-var zhRoleNames = map[campaignbot.Role]string{
-	campaignbot.RoleMember:  "党员干部",
-	campaignbot.RoleMiddle:  "中层干部",
-	campaignbot.RoleLeader:  "班子成员",
-	campaignbot.RoleHead:    "主要负责人",
-	campaignbot.RoleLiaison: "驻企指导员",
-	campaignbot.RoleOffice:  "领导小组办公室",
-}
-
 // messages is the catalog.
 var messages = map[string]msg{
 	"list.sep": {"、", ", "},
-
-	"role.member":  {"党员干部", "member"},
-	"role.middle":  {"中层干部", "middle manager"},
-	"role.leader":  {"班子成员", "leader"},
-	"role.head":    {"主要负责人", "head"},
-	"role.liaison": {"驻企指导员", "liaison"},
-	"role.office":  {"领导小组办公室", "office"},
 
 	"state.submitted": {"〔待审阅〕", "[awaiting review]"},
 	"state.returned":  {"〔已退回修改〕", "[returned for revision]"},

@@ -5,8 +5,6 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -283,27 +281,16 @@ func (e *Engine) parseCommand(text string) (name, args string, ok bool) {
 	return "", "", false
 }
 
-// replyError turns err into a reply: a user error's text as is, anything
-// else as "something went wrong" with a reference id that is in the log.
+// replyError turns a user's mistake into a reply: a user error's text as
+// is, a coded store error through the catalog. Internal errors never get
+// here: Handle returns them, for the intake to retry.
 func (e *Engine) replyError(c *Context, err error) {
 	var ue *userError
-	switch {
-	case asUserError(err, &ue):
+	if asUserError(err, &ue) {
 		c.replies = append(c.replies, Reply{Text: ue.text})
-	case campaignbot.ErrorCode(err) != campaignbot.EINTERNAL:
-		c.Reply("err."+campaignbot.ErrorCode(err), campaignbot.ErrorMessage(err))
-	default:
-		ref := newRef()
-		e.log.Error("handler failed", "ref", ref, "platform", c.Req.Platform, "command", c.cmdName(), "err", err)
-		c.Reply("err.internal", ref)
+		return
 	}
-}
-
-// newRef returns a short random reference id for an error report.
-func newRef() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	c.Reply("err."+campaignbot.ErrorCode(err), campaignbot.ErrorMessage(err))
 }
 
 // tell puts a message for a person in the outbox on every platform the

@@ -5,16 +5,13 @@ import (
 	"sync"
 )
 
-// MaxLanes is how many senders' messages the adapters process at once.
-// One sender's messages depend on each other (dialogs are per sender), so
-// they are processed in order; different senders' are as independent as
-// two messages sent at the same moment (a member's note and a leader's
-// review of the same report may be handled either way round, each in its
-// own transactions), and processing them together lets the store commit
-// their writes together. On two cores 16
-// keep the store's writer busy with batches of several writes; 8 left it
-// waiting for work (bench: ingest 45–50% of bare inserts against 60–66%).
-const MaxLanes = 16
+// MaxLanes is how many senders' messages the intake processes at once. One
+// sender's messages depend on each other (dialogs are per sender), so they
+// are processed in order; different senders' are as independent as two
+// messages sent at the same moment. Lanes let one member's slow download
+// (a 20 MB scan over a slow link) not hold up everyone else; the store
+// still commits one message at a time.
+const MaxLanes = 4
 
 // ProcessLanes processes items, which are in arrival order: the items of
 // one lane (one sender: key's value) in order, one at a time; different

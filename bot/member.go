@@ -429,31 +429,26 @@ func (e *Engine) tellReviewer(ctx context.Context, c *Context, t *campaignbot.Ta
 // charge of the author's department, or the head(s); nobody (an empty
 // list) for a task without review.
 func (e *Engine) reviewersOf(ctx context.Context, t *campaignbot.Task, author *campaignbot.Person) ([]int64, error) {
-	switch t.Review {
-	case campaignbot.ReviewLeaderInCharge:
-		depts, err := e.store.FindDepartments(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("find departments: %w", err)
-		}
-		for _, d := range depts {
-			if d.ID == author.DepartmentID && d.LeaderID != 0 {
-				return []int64{d.LeaderID}, nil
-			}
-		}
-		fallthrough // no leader in charge: the head reviews
-	case campaignbot.ReviewHead:
-		role := campaignbot.RoleHead
-		heads, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{Role: &role})
-		if err != nil {
-			return nil, fmt.Errorf("find heads: %w", err)
-		}
-		ids := make([]int64, 0, len(heads))
-		for _, h := range heads {
-			ids = append(ids, h.ID)
-		}
-		return ids, nil
+	if t.Review == campaignbot.ReviewNone {
+		return []int64{}, nil
 	}
-	return []int64{}, nil
+	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return nil, fmt.Errorf("find reviewers: %w", err)
+	}
+	if t.Review == campaignbot.ReviewLeaderInCharge {
+		if l := campaignbot.LeadersInCharge(people)[author.DepartmentID]; l != 0 {
+			return []int64{l}, nil
+		}
+		// No leader in charge: the head reviews.
+	}
+	var ids []int64
+	for _, p := range people {
+		if p.HasRole(campaignbot.RoleHead) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids, nil
 }
 
 // cmdMine lists what the person has submitted, newest first.

@@ -57,7 +57,7 @@ func (e *Engine) roleNames(roles []campaignbot.Role) string {
 		if i > 0 {
 			s += e.cat.t("list.sep")
 		}
-		s += e.cat.t("role." + string(r))
+		s += r.Title(e.cat.lang)
 	}
 	return s
 }

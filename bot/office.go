@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"campaignbot"
 )
@@ -78,15 +79,24 @@ func (e *Engine) cmdOverdue(ctx context.Context, c *Context) error {
 }
 
 // cmdAnnounce sends an announcement to a role, a department, or everyone:
-// /announce [ROLE|DEPT] TEXT.
+// /announce [ROLE|DEPT] TEXT. A first word that names neither stays in the
+// text, which goes to everyone.
 func (e *Engine) cmdAnnounce(ctx context.Context, c *Context) error {
 	if e.reporter == nil {
 		return c.userError(campaignbot.EINVALID, "err.no_scheduler")
 	}
 	target, text := "", strings.TrimSpace(c.Args)
-	if first, rest, ok := strings.Cut(text, " "); ok {
-		if e.isAudience(ctx, first) {
-			target, text = first, strings.TrimSpace(rest)
+	if i := strings.IndexFunc(text, unicode.IsSpace); i != 0 {
+		first, rest := text, ""
+		if i > 0 {
+			first, rest = text[:i], strings.TrimSpace(text[i:])
+		}
+		t, err := e.audience(ctx, first)
+		if err != nil {
+			return err
+		}
+		if t != "" {
+			target, text = t, rest
 		}
 	}
 	if text == "" {
@@ -103,34 +113,23 @@ func (e *Engine) cmdAnnounce(ctx context.Context, c *Context) error {
 	return nil
 }
 
-// isAudience reports whether word names a role or a department.
-func (e *Engine) isAudience(ctx context.Context, word string) bool {
-	if r := roleByName(word); r != "" {
-		return true
+// audience returns the announcement target that word names: a role's key
+// for any of the role's words (a role wins over a department of the same
+// name, as 办公室 may be both), or a department's name; "" for neither.
+func (e *Engine) audience(ctx context.Context, word string) (string, error) {
+	if r, ok := campaignbot.ParseRole(word); ok {
+		return string(r), nil
 	}
 	depts, err := e.store.FindDepartments(ctx)
 	if err != nil {
-		return false
+		return "", fmt.Errorf("find departments: %w", err)
 	}
 	for _, d := range depts {
 		if d.Name == word {
-			return true
+			return d.Name, nil
 		}
 	}
-	return false
-}
-
-// roleByName accepts a role's key or its Chinese name.
-func roleByName(s string) campaignbot.Role {
-	if r := campaignbot.Role(s); r.Valid() {
-		return r
-	}
-	for _, r := range campaignbot.AllRoles {
-		if zhRoleNames[r] == s {
-			return r
-		}
-	}
-	return ""
+	return "", nil
 }
 
 // cmdExport sends the workbook as a file.

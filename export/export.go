@@ -393,7 +393,7 @@ func (d *data) rosterSheet() *sheet {
 		pe := d.people[i]
 		roles := make([]string, 0, len(pe.Roles))
 		for _, r := range pe.RoleList() {
-			roles = append(roles, roster.RoleName(r, d.l.lang))
+			roles = append(roles, r.Title(d.l.lang))
 		}
 		inCharge := make([]string, 0, len(pe.InChargeOf))
 		for _, id := range pe.InChargeOf {

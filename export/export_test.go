@@ -95,7 +95,7 @@ func testPlan() *campaignbot.Plan {
 func testSource() *fakeSource {
 	member := []campaignbot.RoleGrant{{Role: campaignbot.RoleMember}}
 	s := &fakeSource{
-		depts: []*campaignbot.Department{{ID: 1, Name: "计划科", LeaderID: 2}, {ID: 2, Name: "办公室"}},
+		depts: []*campaignbot.Department{{ID: 1, Name: "计划科"}, {ID: 2, Name: "办公室"}},
 		people: []*campaignbot.Person{
 			{ID: 1, Name: "张三", DepartmentID: 1, Department: "计划科", Roles: member, Telegram: "zhang_san"},
 			{ID: 2, Name: "李四", DepartmentID: 1, Department: "计划科", InChargeOf: []int64{1, 2},

@@ -440,10 +440,11 @@ func (p *parser) roles(n *yaml.Node, field string, required bool) []campaignbot.
 	var rs []campaignbot.Role
 	for i, it := range items {
 		f := index(field, i)
-		r := campaignbot.Role(p.str(it, f))
+		w := p.str(it, f)
+		r, ok := campaignbot.ParseRole(w)
 		switch {
-		case !r.Valid():
-			p.errorf(it, f, "unknown role %q (want one of %s)", r, roleNames())
+		case !ok:
+			p.errorf(it, f, "unknown role %q (want one of %s)", w, roleNames())
 		case slices.Contains(rs, r):
 			p.errorf(it, f, "role %q listed twice", r)
 		default:
@@ -453,13 +454,7 @@ func (p *parser) roles(n *yaml.Node, field string, required bool) []campaignbot.
 	return rs
 }
 
-func roleNames() string {
-	s := make([]string, len(campaignbot.AllRoles))
-	for i, r := range campaignbot.AllRoles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
-}
+func roleNames() string { return strings.Join(campaignbot.RoleWords(), ", ") }
 
 // phaseRef looks up the phase named by field key of an element.
 func (p *parser) phaseRef(pl *campaignbot.Plan, n, parent *yaml.Node, field string) (string, *campaignbot.Phase) {

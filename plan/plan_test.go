@@ -311,8 +311,8 @@ func TestRender(t *testing.T) {
 		lang string
 		want []string
 	}{
-		{"zh", []string{"深入学习实践科学发展观活动", "学习调研阶段", "2026-03-16 至 2026-04-30", "科室分析报告", "每科室一份", "分管领导审阅", "每周一次", "领办问题即完成", "满意度测评", "匿名", "免打扰 21:30–08:00"}},
-		{"en", []string{"Study and research", "2026-03-16 to 2026-04-30", "Department analysis report", "one per department", "reviewed by the leader in charge", "every week", "done by claiming a problem", "Satisfaction survey", "quiet 21:30–08:00", "due 2026-08-31"}},
+		{"zh", []string{"党员干部、中层干部、班子成员、主要负责人", "深入学习实践科学发展观活动", "学习调研阶段", "2026-03-16 至 2026-04-30", "科室分析报告", "每科室一份", "分管领导审阅", "每周一次", "领办问题即完成", "满意度测评", "匿名", "免打扰 21:30–08:00"}},
+		{"en", []string{"member, middle manager, leader, head", "Study and research", "2026-03-16 to 2026-04-30", "Department analysis report", "one per department", "reviewed by the leader in charge", "every week", "done by claiming a problem", "Satisfaction survey", "quiet 21:30–08:00", "due 2026-08-31"}},
 	}
 	for _, tt := range tests {
 		got := plan.Render(p, tt.lang)
@@ -386,5 +386,29 @@ surveys:
 	_, err = plan.Parse("p.yaml", []byte(src("[A]")))
 	if err == nil || !strings.Contains(err.Error(), "p.yaml:11: surveys[0].questions[0].options_en: 1 English options for 2 options") {
 		t.Errorf("a short options_en: %v", err)
+	}
+}
+
+// A plan names roles with any word of the one vocabulary; two words for
+// the same role are one role listed twice.
+func TestPlanRoleWords(t *testing.T) {
+	src := func(roles string) string {
+		return `title: t
+start: 2026-03-01
+end: 2026-03-31
+phases: [{key: a, title: A, start: 2026-03-01, end: 2026-03-31}]
+tasks: [{key: x, title: X, phase: a, roles: ` + roles + `}]
+`
+	}
+	p, err := plan.Parse("p.yaml", []byte(src("[党员干部, 分管领导, head]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Tasks[0].Roles, []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLeader, campaignbot.RoleHead}; !slices.Equal(got, want) {
+		t.Errorf("roles = %v, want %v", got, want)
+	}
+	_, err = plan.Parse("p.yaml", []byte(src("[member, 党员]")))
+	if err == nil || !strings.Contains(err.Error(), `tasks[0].roles[1]: role "member" listed twice`) {
+		t.Errorf("member and 党员: %v", err)
 	}
 }

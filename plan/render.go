@@ -13,7 +13,6 @@ type words struct {
 	to, tz, policy, phases, tasks, surveys, due, anonymous, named, questions string
 	everyone, once, weekly, perDept, byClaim                                 string
 	review                                                                   map[campaignbot.ReviewKind]string
-	roles                                                                    map[campaignbot.Role]string
 	policyLine                                                               string
 }
 
@@ -25,10 +24,6 @@ var zhWords = words{
 		campaignbot.ReviewLeaderInCharge: "分管领导审阅",
 		campaignbot.ReviewHead:           "主要负责人审阅",
 	},
-	roles: map[campaignbot.Role]string{
-		campaignbot.RoleMember: "党员干部", campaignbot.RoleMiddle: "中层干部", campaignbot.RoleLeader: "班子成员",
-		campaignbot.RoleHead: "主要负责人", campaignbot.RoleLiaison: "驻企指导员", campaignbot.RoleOffice: "领导小组办公室",
-	},
 	policyLine: "截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s; 提醒 %s",
 }
 
@@ -39,10 +34,6 @@ var enWords = words{
 	review: map[campaignbot.ReviewKind]string{
 		campaignbot.ReviewLeaderInCharge: "reviewed by the leader in charge",
 		campaignbot.ReviewHead:           "reviewed by the head",
-	},
-	roles: map[campaignbot.Role]string{
-		campaignbot.RoleMember: "members", campaignbot.RoleMiddle: "middle managers", campaignbot.RoleLeader: "leaders",
-		campaignbot.RoleHead: "head", campaignbot.RoleLiaison: "liaisons", campaignbot.RoleOffice: "office",
 	},
 	policyLine: "warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s; reminders at %s",
 }
@@ -79,7 +70,7 @@ func Render(p *campaignbot.Plan, lang string) string {
 	for _, t := range p.Tasks {
 		roles := make([]string, len(t.Roles))
 		for i, r := range t.Roles {
-			roles[i] = w.roles[r]
+			roles[i] = r.Title(lang)
 		}
 		notes := []string{strings.Join(roles, sep)}
 		switch t.Cardinality {
@@ -113,7 +104,7 @@ func Render(p *campaignbot.Plan, lang string) string {
 		if len(s.Roles) > 0 {
 			rs := make([]string, len(s.Roles))
 			for i, r := range s.Roles {
-				rs[i] = w.roles[r]
+				rs[i] = r.Title(lang)
 			}
 			who = strings.Join(rs, sep)
 		}

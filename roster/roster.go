@@ -42,52 +42,6 @@ var (
 	scientificRE = regexp.MustCompile(`^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$`)
 )
 
-// roleAliases maps the Chinese names used in the seed to roles.
-var roleAliases = map[string]campaignbot.Role{
-	"党员干部":    campaignbot.RoleMember,
-	"党员":      campaignbot.RoleMember,
-	"中层干部":    campaignbot.RoleMiddle,
-	"班子成员":    campaignbot.RoleLeader,
-	"分管领导":    campaignbot.RoleLeader,
-	"主要负责人":   campaignbot.RoleHead,
-	"驻企指导员":   campaignbot.RoleLiaison,
-	"领导小组办公室": campaignbot.RoleOffice,
-	"办公室":     campaignbot.RoleOffice,
-}
-
-// roleNamesZh are the Chinese names of the roles, as listings show them.
-var roleNamesZh = map[campaignbot.Role]string{
-	campaignbot.RoleMember:  "党员干部",
-	campaignbot.RoleMiddle:  "中层干部",
-	campaignbot.RoleLeader:  "班子成员",
-	campaignbot.RoleHead:    "主要负责人",
-	campaignbot.RoleLiaison: "驻企指导员",
-	campaignbot.RoleOffice:  "领导小组办公室",
-}
-
-// ParseRole returns the role named s: a role code (member, middle, leader,
-// head, liaison, office; any case) or one of its Chinese names.
-func ParseRole(s string) (campaignbot.Role, bool) {
-	s = strings.TrimSpace(s)
-	if r := campaignbot.Role(strings.ToLower(s)); r.Valid() {
-		return r, true
-	}
-	r, ok := roleAliases[s]
-	return r, ok
-}
-
-// RoleName returns the name of r in lang ("en" for the role code, anything
-// else for Chinese).
-func RoleName(r campaignbot.Role, lang string) string {
-	if isEnglish(lang) {
-		return string(r)
-	}
-	if n, ok := roleNamesZh[r]; ok {
-		return n
-	}
-	return string(r)
-}
-
 func isEnglish(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "en") }
 
 // LineError is one thing wrong with one line of a roster file.
@@ -299,9 +253,9 @@ func parseLine(errs *Errors, line int, rec []string) (campaignbot.RosterEntry, b
 	}
 
 	for _, s := range splitRoles(rec[2]) {
-		r, ok := ParseRole(s)
+		r, ok := campaignbot.ParseRole(s)
 		if !ok {
-			errs.add(line, "unknown role %q (roles: member, middle, leader, head, liaison, office, or 党员干部, 中层干部, 班子成员, 分管领导, 主要负责人, 驻企指导员, 领导小组办公室)", s)
+			errs.add(line, "unknown role %q (roles: %s)", s, strings.Join(campaignbot.RoleWords(), ", "))
 			continue
 		}
 		if !slices.Contains(e.Roles, r) {

@@ -100,7 +100,7 @@ func Table(w io.Writer, people []*campaignbot.Person, lang string, opts ...Optio
 	for _, p := range people {
 		roles := make([]string, 0, len(p.Roles))
 		for _, r := range p.RoleList() {
-			roles = append(roles, RoleName(r, lang))
+			roles = append(roles, r.Title(lang))
 		}
 		unreachable := make([]string, 0, len(p.Unreachable))
 		for _, pl := range p.Unreachable {

@@ -15,18 +15,13 @@ import (
 // MaxAnnouncement is the longest announcement text, in characters.
 const MaxAnnouncement = 2000
 
-// roleNames are the Chinese role names accepted as an announcement target.
-var roleNames = map[string]campaignbot.Role{
-	"党员干部": campaignbot.RoleMember, "中层干部": campaignbot.RoleMiddle, "班子成员": campaignbot.RoleLeader,
-	"主要负责人": campaignbot.RoleHead, "驻企指导员": campaignbot.RoleLiaison, "领导小组办公室": campaignbot.RoleOffice,
-}
-
 // Announce enqueues text from the person to everyone the target concerns:
-// "" for everyone (and the campaign group chats), a role (member, leader, …
-// or its Chinese name) or a department name. People on leave today still
-// get it: an announcement is not a reminder. It returns how many people it
-// goes to (those with at least one bound account). Role checks are the
-// bot's; an unknown target or an empty or overlong text is EINVALID.
+// "" for everyone (and the campaign group chats), a role (any word
+// campaignbot.ParseRole accepts; a role wins over a department of the same
+// name) or a department name. People on leave today still get it: an
+// announcement is not a reminder. It returns how many people it goes to
+// (those with at least one bound account). Role checks are the bot's; an
+// unknown target or an empty or overlong text is EINVALID.
 func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, text, key string) (int, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -88,12 +83,8 @@ func announceTarget(d *data, target string) (func(*campaignbot.Person) bool, err
 	if target == "" {
 		return func(*campaignbot.Person) bool { return true }, nil
 	}
-	role := campaignbot.Role(strings.ToLower(target))
-	if r, ok := roleNames[target]; ok {
-		role = r
-	}
-	if role.Valid() {
-		return func(p *campaignbot.Person) bool { return p.HasRole(role) }, nil
+	if r, ok := campaignbot.ParseRole(target); ok {
+		return func(p *campaignbot.Person) bool { return p.HasRole(r) }, nil
 	}
 	for _, dep := range d.departments {
 		if dep.Name == target {

@@ -28,6 +28,9 @@ func BenchmarkComputeReminders10k(b *testing.B) {
 		}
 		p := &campaignbot.Person{ID: int64(i), Name: fmt.Sprint("p", i), DepartmentID: int64(i%depts + 1),
 			Roles: []campaignbot.RoleGrant{{Role: role, Since: pl.Start}}}
+		if role == campaignbot.RoleLeader {
+			p.InChargeOf = []int64{int64(i)}
+		}
 		people = append(people, p)
 		accounts = append(accounts, &campaignbot.Account{Platform: campaignbot.PlatformTelegram, ChatID: fmt.Sprint(i), PersonID: p.ID})
 		// Half the people keep up with their weekly notes.
@@ -37,16 +40,12 @@ func BenchmarkComputeReminders10k(b *testing.B) {
 			}
 		}
 	}
-	var depList []*campaignbot.Department
-	for d := 1; d <= depts; d++ {
-		depList = append(depList, &campaignbot.Department{ID: int64(d), Name: fmt.Sprint("d", d), LeaderID: int64(d)})
-	}
 	now := day.Time(pl.Loc()).Add(9 * time.Hour)
 	b.ResetTimer()
 	var prompts int
 	for b.Loop() {
 		obs := campaignbot.Obligations(campaignbot.ObligationInput{Plan: pl, Day: day, People: people, Submissions: subs})
-		out := ComputeReminders(ReminderInput{Plan: pl, Day: day, Now: now, People: people, Departments: depList,
+		out := ComputeReminders(ReminderInput{Plan: pl, Day: day, Now: now, People: people,
 			Accounts: accounts, Obligations: obs})
 		prompts = len(out)
 	}

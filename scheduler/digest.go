@@ -32,7 +32,7 @@ type digestRun struct {
 	problems []*campaignbot.Problem
 	ledger   []*campaignbot.LedgerItem
 	surveyed map[string]int
-	leaderOf map[int64]int64
+	leaderOf map[int64]int64 // department → leader in charge
 }
 
 // newDigestRun loads what digests of day need, once. Its callers hold
@@ -42,7 +42,7 @@ func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*di
 	if err != nil {
 		return nil, err
 	}
-	r := &digestRun{s: s, day: day, d: d, leaderOf: map[int64]int64{}}
+	r := &digestRun{s: s, day: day, d: d, leaderOf: campaignbot.LeadersInCharge(d.people)}
 	r.obs = d.obligations(s.plan, day, nil)
 	if r.reviews, err = s.store.FindSubmissionsInReview(ctx); err != nil {
 		return nil, err
@@ -55,18 +55,6 @@ func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*di
 	}
 	if r.surveyed, err = s.store.CountSurveyParticipants(ctx); err != nil {
 		return nil, err
-	}
-	for _, p := range d.people {
-		for _, dep := range p.InChargeOf {
-			if _, ok := r.leaderOf[dep]; !ok {
-				r.leaderOf[dep] = p.ID
-			}
-		}
-	}
-	for _, dep := range d.departments {
-		if dep.LeaderID != 0 {
-			r.leaderOf[dep.ID] = dep.LeaderID
-		}
 	}
 	return r, nil
 }

@@ -104,6 +104,7 @@ func TestAnnounce(t *testing.T) {
 		{"业务科", 2, ""}, // 吴指导员 is not bound
 		{"中层干部", 2, ""},
 		{"leader", 2, ""},
+		{"分管领导", 2, ""},
 		{"no such", 0, campaignbot.EINVALID},
 	} {
 		n, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3", "")

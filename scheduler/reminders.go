@@ -23,10 +23,9 @@ type ReminderInput struct {
 	From campaignbot.Date
 	// Now is when the messages are enqueued; their NextAt is Now, moved
 	// past the quiet hours if it falls inside them.
-	Now         time.Time
-	People      []*campaignbot.Person
-	Departments []*campaignbot.Department
-	Accounts    []*campaignbot.Account
+	Now      time.Time
+	People   []*campaignbot.Person
+	Accounts []*campaignbot.Account
 	// Obligations are computed as of Day (campaignbot.Obligations).
 	Obligations []campaignbot.Obligation
 	Leaves      []campaignbot.Leave
@@ -194,27 +193,16 @@ func newReminderIndex(in *ReminderInput) *reminderIndex {
 		people:   make(map[int64]*campaignbot.Person, len(in.People)),
 		accounts: make(map[int64][]*campaignbot.Account, len(in.Accounts)),
 		leaves:   make(map[int64][]campaignbot.Leave),
-		leaderOf: make(map[int64]int64, len(in.Departments)),
+		leaderOf: campaignbot.LeadersInCharge(in.People),
 		nextAt:   outsideQuiet(in.Now, in.Plan),
 	}
 	for _, p := range in.People {
 		x.people[p.ID] = p
-		for _, d := range p.InChargeOf {
-			if _, ok := x.leaderOf[d]; !ok {
-				x.leaderOf[d] = p.ID
-			}
-		}
 		if p.HasRole(campaignbot.RoleHead) {
 			x.heads = append(x.heads, p.ID)
 		}
 	}
 	slices.Sort(x.heads)
-	// The department's own record of its leader wins over InChargeOf.
-	for _, d := range in.Departments {
-		if d.LeaderID != 0 {
-			x.leaderOf[d.ID] = d.LeaderID
-		}
-	}
 	for _, a := range in.Accounts {
 		x.accounts[a.PersonID] = append(x.accounts[a.PersonID], a)
 	}

@@ -400,7 +400,7 @@ func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.D
 	}
 	return ComputeReminders(ReminderInput{
 		Plan: s.plan, Day: to, From: from, Now: now,
-		People: d.people, Departments: d.departments, Accounts: d.accounts, Leaves: d.leaves,
+		People: d.people, Accounts: d.accounts, Leaves: d.leaves,
 		Obligations:    d.obligations(s.plan, to, nil),
 		GroupPlatforms: s.groups, Lang: s.lang,
 	}), nil

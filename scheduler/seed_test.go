@@ -52,7 +52,7 @@ func mustSeedBig(tb testing.TB, plan *campaignbot.Plan, org bigOrg, now time.Tim
 	ts := now.UnixNano()
 	start := plan.Start
 	for d := 1; d <= org.departments; d++ {
-		exec(`INSERT INTO departments (id, name, leader_id) VALUES (?, ?, ?)`, d, fmt.Sprintf("科室%03d", d), d)
+		exec(`INSERT INTO departments (id, name) VALUES (?, ?)`, d, fmt.Sprintf("科室%03d", d))
 	}
 	for i := 1; i <= org.people; i++ {
 		dept := (i-1)%org.departments + 1

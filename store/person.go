@@ -113,10 +113,8 @@ const (
 	qGrantRole    = `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
 			ON CONFLICT (person_id, role) DO NOTHING`
 	qClearInCharge    = `DELETE FROM person_in_charge WHERE person_id = ?`
-	qClearLeader      = `UPDATE departments SET leader_id = NULL WHERE leader_id = ?`
 	qFreeDepartment   = `DELETE FROM person_in_charge WHERE department_id = ?`
 	qSetInCharge      = `INSERT INTO person_in_charge (person_id, department_id) VALUES (?, ?)`
-	qSetLeader        = `UPDATE departments SET leader_id = ? WHERE id = ?`
 	qEnsureDepartment = `INSERT INTO departments (name) VALUES (?)
 		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`
 	qInsertInvite = `INSERT INTO invites (code, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)`
@@ -174,13 +172,11 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptID
 		}
 	}
 
-	// Departments in charge: replace the set, and move leader_id with it.
+	// Departments in charge: replace the set. Who leads a department is
+	// read from person_in_charge alone (campaignbot.LeadersInCharge).
 	if !isNew {
 		if _, err := tx.ExecContext(ctx, qClearInCharge, id); err != nil {
 			return false, fmt.Errorf("%s: clear in charge: %w", at, err)
-		}
-		if _, err := tx.ExecContext(ctx, qClearLeader, id); err != nil {
-			return false, fmt.Errorf("%s: clear leader: %w", at, err)
 		}
 	}
 	for _, name := range inCharge(e) {
@@ -191,9 +187,6 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptID
 		}
 		if _, err := tx.ExecContext(ctx, qSetInCharge, id, did); err != nil {
 			return false, constraintErr(err, at+": set in charge")
-		}
-		if _, err := tx.ExecContext(ctx, qSetLeader, id, did); err != nil {
-			return false, fmt.Errorf("%s: set leader: %w", at, err)
 		}
 	}
 	return isNew, nil
@@ -388,9 +381,9 @@ func (db *DB) FindDepartments(ctx context.Context) ([]*campaignbot.Department, e
 	}
 	defer tx.Rollback()
 	var ds []*campaignbot.Department
-	err = eachRow(ctx, tx, `SELECT id, name, COALESCE(leader_id, 0) FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT id, name FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
 		var d campaignbot.Department
-		if err := rows.Scan(&d.ID, &d.Name, &d.LeaderID); err != nil {
+		if err := rows.Scan(&d.ID, &d.Name); err != nil {
 			return err
 		}
 		ds = append(ds, &d)

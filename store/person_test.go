@@ -64,11 +64,11 @@ func TestImportRoster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaderOf := map[string]int64{}
 	deptID := map[string]int64{}
 	for _, d := range depts {
-		leaderOf[d.Name], deptID[d.Name] = d.LeaderID, d.ID
+		deptID[d.Name] = d.ID
 	}
+	leaderOf := mustLeaders(t, db, depts)
 	wang, err := db.FindPersonByName(ctx, "王副")
 	if err != nil {
 		t.Fatal(err)
@@ -127,10 +127,7 @@ func TestImportRoster(t *testing.T) {
 	if got, want := wang.InChargeOf, []int64{deptID["科技科"]}; !slices.Equal(got, want) {
 		t.Errorf("王副 in charge = %v, want %v", got, want)
 	}
-	depts, _ = db.FindDepartments(ctx)
-	for _, d := range depts {
-		leaderOf[d.Name] = d.LeaderID
-	}
+	leaderOf = mustLeaders(t, db, depts)
 	if leaderOf["综合科"] != zhao.ID || leaderOf["科技科"] != wang.ID {
 		t.Errorf("leaders after re-import = %v", leaderOf)
 	}
@@ -376,4 +373,20 @@ func TestInviteFailures(t *testing.T) {
 		t.Errorf("old failures kept: %v", got)
 	}
 	mustCode(t, db.RecordInviteFailure(ctx, "", at(0), at(0)), campaignbot.EINVALID)
+}
+
+// mustLeaders returns each department's leader in charge by name, by the
+// rule of campaignbot.LeadersInCharge over everyone in db.
+func mustLeaders(tb testing.TB, db *DB, depts []*campaignbot.Department) map[string]int64 {
+	tb.Helper()
+	people, err := db.FindPeople(context.Background(), campaignbot.PersonFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := campaignbot.LeadersInCharge(people)
+	m := map[string]int64{}
+	for _, d := range depts {
+		m[d.Name] = l[d.ID]
+	}
+	return m
 }

@@ -233,14 +233,14 @@ func TestButtonsValidated(t *testing.T) {
 
 func TestSendFiles(t *testing.T) {
 	fake := telegramtest.NewServer(t, testToken)
-	store := newMemStore(t)
-	s := newSender(t, fake, store)
+	db := mustOpenStore(t)
+	s := newSender(t, fake, db)
 	ctx := context.Background()
-	png, err := store.SaveAttachment(ctx, "chart.png", "image/png", []byte("\x89PNG chart"))
+	png, err := db.SaveAttachment(ctx, "chart.png", "image/png", []byte("\x89PNG chart"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	xlsx, err := store.SaveAttachment(ctx, "台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK workbook"))
+	xlsx, err := db.SaveAttachment(ctx, "台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", []byte("PK workbook"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,200 +2,147 @@ package telegram
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot"
+	"campaignbot/store"
 )
 
-// memStore is an in-memory Store for the adapter's tests. Every change
-// closes the changed channel, so tests wait for state without sleeping.
-type memStore struct {
-	dir string
+// The real store is the adapter's store, and the adapter is a decoder of
+// the intake.
+var (
+	_ Store         = (*store.DB)(nil)
+	_ bot.Decoder   = (*Telegram)(nil)
+	_ bot.Processed = (*Telegram)(nil)
+)
 
-	mu        sync.Mutex
-	changed   chan struct{}
-	inbound   []*campaignbot.Inbound
-	outbox    []*campaignbot.OutboxMessage
-	accounts  map[string]*campaignbot.Account
-	reachable map[int64]bool
-	saveErrs  int // fail the next SaveInbound calls
-	markErrs  int // fail the next MarkInboundProcessed calls
-	saved     []string
+// waitTimeout bounds every wait for something the adapter or the intake
+// does in the background.
+const waitTimeout = 10 * time.Second
+
+// mustOpenStore opens a store file under a temporary directory, closed when
+// the test ends.
+func mustOpenStore(tb testing.TB) *store.DB {
+	tb.Helper()
+	return mustOpenStoreAt(tb, filepath.Join(tb.TempDir(), "campaign.db"))
 }
 
-func newMemStore(t *testing.T) *memStore {
-	return &memStore{
-		dir:       t.TempDir(),
-		changed:   make(chan struct{}),
-		accounts:  map[string]*campaignbot.Account{},
-		reachable: map[int64]bool{},
+func mustOpenStoreAt(tb testing.TB, path string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
-var _ Store = (*memStore)(nil)
+// faultyStore is the real store as the adapter sees it, with storing an
+// update made to fail on demand (a full disk, a locked database). It
+// records the keys of the updates stored, so that a test can tell what was
+// stored when the Bot API was told.
+type faultyStore struct {
+	*store.DB
 
-func (m *memStore) touch() {
-	close(m.changed)
-	m.changed = make(chan struct{})
+	mu       sync.Mutex
+	saveErrs int // fail the next SaveInbound calls
+	saved    map[string]bool
 }
 
-// waitFor waits until cond, run under the store's lock, holds.
-func (m *memStore) waitFor(t *testing.T, what string, cond func() bool) {
+func newFaultyStore(db *store.DB) *faultyStore {
+	return &faultyStore{DB: db, saved: map[string]bool{}}
+}
+
+func (s *faultyStore) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveErrs > 0 {
+		s.saveErrs--
+		return false, errors.New("disk I/O error")
+	}
+	fresh, err := s.DB.SaveInbound(ctx, in)
+	if err == nil {
+		s.saved[in.Key] = true
+	}
+	return fresh, err
+}
+
+// failSaves makes the next n SaveInbound calls fail.
+func (s *faultyStore) failSaves(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saveErrs = n
+}
+
+// stored reports whether the update with key was stored.
+func (s *faultyStore) stored(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saved[key]
+}
+
+// changes tells waiting tests that something they wait for may have
+// happened: an update stored, a message committed by the intake.
+type changes struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newChanges() *changes { return &changes{ch: make(chan struct{})} }
+
+func (c *changes) touch() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	close(c.ch)
+	c.ch = make(chan struct{})
+}
+
+// waitFor waits until cond holds, checking it again after every change.
+func (c *changes) waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
 	for {
-		m.mu.Lock()
-		ok, ch := cond(), m.changed
-		m.mu.Unlock()
-		if ok {
+		c.mu.Lock()
+		ch := c.ch
+		c.mu.Unlock()
+		if cond() {
 			return
 		}
 		select {
 		case <-ch:
-		case <-deadline:
+		case <-deadline.C:
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
 }
 
-func (m *memStore) find(key string) *campaignbot.Inbound {
-	for _, in := range m.inbound {
-		if in.Key == key {
-			return in
-		}
+// mustBind imports a member and binds the Telegram user to them, with
+// their private chat, as redeeming an invite does; it returns the person.
+func mustBind(tb testing.TB, db *store.DB, name string, userID int64) *campaignbot.Person {
+	tb.Helper()
+	ctx := context.Background()
+	roster := []campaignbot.RosterEntry{{Name: name, Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember}}}
+	if _, _, err := db.ImportRoster(ctx, roster); err != nil {
+		tb.Fatal(err)
 	}
-	return nil
-}
-
-func (m *memStore) SaveInbound(_ context.Context, in *campaignbot.Inbound) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.saveErrs > 0 {
-		m.saveErrs--
-		return false, errors.New("disk full")
+	p, err := db.FindPersonByName(ctx, name)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if m.find(in.Key) != nil {
-		return false, nil
+	inv, err := db.CreateInvite(ctx, p.ID)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	c := *in
-	c.Payload = slices.Clone(in.Payload)
-	m.inbound = append(m.inbound, &c)
-	m.saved = append(m.saved, in.Key)
-	m.touch()
-	return true, nil
-}
-
-func (m *memStore) PendingInbound(_ context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.Inbound, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []*campaignbot.Inbound
-	for _, in := range m.inbound {
-		if in.Platform == platform && in.ProcessedAt == nil && len(out) < limit {
-			c := *in
-			out = append(out, &c)
-		}
-	}
-	return out, nil
-}
-
-func (m *memStore) MarkInboundProcessed(_ context.Context, _ campaignbot.Platform, keys ...string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.markErrs > 0 {
-		m.markErrs--
-		return errors.New("database is locked")
-	}
-	var missing []string
-	for _, key := range keys {
-		in := m.find(key)
-		if in == nil {
-			missing = append(missing, key)
-			continue
-		}
-		now := time.Now()
-		in.ProcessedAt = &now
-	}
-	m.touch()
-	if len(missing) > 0 {
-		return campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %v not found", missing)
-	}
-	return nil
-}
-
-func (m *memStore) processed(key string) bool {
-	in := m.find(key)
-	return in != nil && in.ProcessedAt != nil
-}
-
-func (m *memStore) EnqueueOutbox(_ context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	n := 0
-	for _, msg := range msgs {
-		if slices.ContainsFunc(m.outbox, func(o *campaignbot.OutboxMessage) bool { return o.Key == msg.Key }) {
-			continue
-		}
-		c := *msg
-		c.ID = int64(len(m.outbox) + 1)
-		m.outbox = append(m.outbox, &c)
-		n++
-	}
-	m.touch()
-	return n, nil
-}
-
-func (m *memStore) outboxCopy() []campaignbot.OutboxMessage {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []campaignbot.OutboxMessage
-	for _, o := range m.outbox {
-		out = append(out, *o)
-	}
-	return out
-}
-
-func (m *memStore) SaveAttachment(_ context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error) {
-	sum := sha256.Sum256(data)
-	a := &campaignbot.Attachment{SHA256: hex.EncodeToString(sum[:]), Name: name, MIME: mime, Size: int64(len(data))}
-	if err := os.WriteFile(m.AttachmentPath(a.SHA256), data, 0o600); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
-func (m *memStore) AttachmentPath(sum string) string { return filepath.Join(m.dir, sum) }
-
-func (m *memStore) FindAccount(_ context.Context, _ campaignbot.Platform, accountID string) (*campaignbot.Account, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	a, ok := m.accounts[accountID]
-	if !ok {
-		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "account %s not found", accountID)
-	}
-	c := *a
-	return &c, nil
-}
-
-func (m *memStore) bind(userID, personID int64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	id := strconv.FormatInt(userID, 10)
-	m.accounts[id] = &campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: id, ChatID: id, PersonID: personID}
-}
-
-func (m *memStore) SetReachable(_ context.Context, personID int64, _ campaignbot.Platform, reachable bool) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.reachable[personID] = reachable
-	m.touch()
-	return nil
+	if _, err := db.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: id, ChatID: id}); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

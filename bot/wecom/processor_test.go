@@ -3,299 +3,338 @@ package wecom_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"campaignbot"
 	"campaignbot/bot"
 	"campaignbot/bot/wecom"
 	"campaignbot/bot/wecom/wecomtest"
+	"campaignbot/scheduler"
+	"campaignbot/store"
 )
 
-// processorFixture wires a Receiver and a Processor to a fake WeCom server.
-type processorFixture struct {
-	srv     *wecomtest.Server
-	inbox   *memInbox
-	files   fileStore
-	handler *recordingHandler
-	proc    *wecom.Processor
-	recv    *receiverFixture
+// decoderFixture is a Processor over the fake WeCom API, storing files in a
+// real store.
+type decoderFixture struct {
+	srv  *wecomtest.Server
+	db   *store.DB
+	proc *wecom.Processor
 }
 
-func newProcessorFixture(t *testing.T, opts ...wecom.Option) *processorFixture {
+func newDecoderFixture(t *testing.T, opts ...wecom.Option) *decoderFixture {
 	srv, c := MustClient(t, opts...)
-	f := &processorFixture{srv: srv, files: fileStore{dir: t.TempDir()}, handler: &recordingHandler{}}
-	f.recv = newReceiverFixture(t)
-	f.inbox = f.recv.inbox
-	f.proc = wecom.NewProcessor(c, f.files, f.handler, f.inbox, wecom.NewSender(c, nil, f.files))
-	return f
+	db := MustOpenStore(t, newTestClock(time.Unix(1409735669, 0)))
+	return &decoderFixture{srv: srv, db: db, proc: wecom.NewProcessor(c, db)}
 }
 
-func mustParse(t *testing.T, xml string) *wecom.Message {
+// decode decodes a callback as the intake reads it back from the store.
+func (f *decoderFixture) decode(payload string) (*bot.Request, error) {
+	in := &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "k", Payload: []byte(payload)}
+	return f.proc.Decode(context.Background(), []*campaignbot.Inbound{in})
+}
+
+// capture reads a callback captured under testdata.
+func capture(t *testing.T, name string) string {
 	t.Helper()
-	m, err := wecom.ParseMessage([]byte(xml))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return string(b)
 }
 
-func TestToRequest(t *testing.T) {
-	f := newProcessorFixture(t)
-	f.srv.AddMedia("IMG1", "IMG1.jpg", "image/jpeg", bytes.Repeat([]byte{0xff, 0xd8}, 50))
-	f.srv.AddMedia("FILE1", "FILE1", "application/pdf", []byte("%PDF-1.4 report"))
-	head := `<xml><ToUserName>corp</ToUserName><FromUserName>zhangsan</FromUserName><CreateTime>1409659589</CreateTime><AgentID>1000002</AgentID>`
+func TestProcessorIsDecoder(t *testing.T) {
+	var _ bot.Decoder = (*wecom.Processor)(nil)
+}
+
+func TestProcessorRoute(t *testing.T) {
+	f := newDecoderFixture(t)
 	tests := []struct {
-		name  string
-		xml   string
+		payload string
+		want    bot.Route
+	}{
+		{capture(t, "text.xml"), bot.Route{Sender: "zhangsan", Chat: "zhangsan"}},
+		{capture(t, "template_card_event.xml"), bot.Route{Sender: "lisi", Chat: "lisi"}},
+		{capture(t, "enter_agent.xml"), bot.Route{Sender: "wangwu", Chat: "wangwu"}},
+		{"<xml><MsgType>text", bot.Route{}},
+	}
+	for _, tt := range tests {
+		got := f.proc.Route(&campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "k", Payload: []byte(tt.payload)})
+		if got != tt.want {
+			t.Errorf("Route(%.60s…) = %+v, want %+v", tt.payload, got, tt.want)
+		}
+	}
+}
+
+func TestProcessorDecode(t *testing.T) {
+	f := newDecoderFixture(t)
+	img := bytes.Repeat([]byte{0xff, 0xd8}, 50)
+	f.srv.AddMedia("MEDIA_IMG", "MEDIA_IMG.jpg", "image/jpeg", img)
+	// WeCom names a file download by its media id; the member's name is in the callback.
+	f.srv.AddMedia("MEDIA_FILE", "MEDIA_FILE", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", []byte("PK\x03\x04 report"))
+	tests := []struct {
+		file  string
+		from  string
 		check func(t *testing.T, r *bot.Request)
 	}{
-		{"text", head + `<MsgType>text</MsgType><Content>/tasks</Content><MsgId>11</MsgId></xml>`, func(t *testing.T, r *bot.Request) {
-			if r.Text != "/tasks" || r.MessageID != "11" {
+		{"text.xml", "zhangsan", func(t *testing.T, r *bot.Request) {
+			if r.Text != "提交学习笔记" || r.MessageID != "1234567890123456" || len(r.Attachments) != 0 {
 				t.Errorf("request %+v", r)
 			}
 		}},
-		{"image", head + `<MsgType>image</MsgType><PicUrl>http://x</PicUrl><MediaId>IMG1</MediaId><MsgId>12</MsgId></xml>`, func(t *testing.T, r *bot.Request) {
+		{"image.xml", "zhangsan", func(t *testing.T, r *bot.Request) {
 			if len(r.Attachments) != 1 {
-				t.Fatalf("attachments %+v", r.Attachments)
+				t.Fatalf("attachments %+v, want the image", r.Attachments)
 			}
 			a := r.Attachments[0]
-			if a.Name != "IMG1.jpg" || a.MIME != "image/jpeg" || a.Size != 100 || a.Platform != campaignbot.PlatformWeCom {
+			if a.Name != "MEDIA_IMG.jpg" || a.MIME != "image/jpeg" || a.Size != int64(len(img)) || a.Platform != campaignbot.PlatformWeCom {
 				t.Errorf("attachment %+v", a)
 			}
-			if data, err := os.ReadFile(f.files.AttachmentPath(a.SHA256)); err != nil || len(data) != 100 {
-				t.Errorf("stored file: %d bytes, %v", len(data), err)
+			if data, err := os.ReadFile(f.db.AttachmentPath(a.SHA256)); err != nil || !bytes.Equal(data, img) {
+				t.Errorf("stored file: %d bytes, %v; want the image fetched with media/get", len(data), err)
 			}
 		}},
-		{"file keeps member's name", head + `<MsgType>file</MsgType><MediaId>FILE1</MediaId><Title>科室分析报告.pdf</Title><MsgId>13</MsgId></xml>`, func(t *testing.T, r *bot.Request) {
-			if len(r.Attachments) != 1 || r.Attachments[0].Name != "科室分析报告.pdf" || r.Attachments[0].MIME != "application/pdf" {
-				t.Errorf("attachments %+v", r.Attachments)
+		{"file.xml", "zhangsan", func(t *testing.T, r *bot.Request) {
+			if len(r.Attachments) != 1 || r.Attachments[0].Name != "分析报告.docx" || !strings.Contains(r.Attachments[0].MIME, "wordprocessingml") {
+				t.Errorf("attachments %+v, want the member's file name", r.Attachments)
 			}
 		}},
-		{"location", head + `<MsgType>location</MsgType><Location_X>30.5</Location_X><Location_Y>114.25</Location_Y><Scale>15</Scale><Label>园区</Label><MsgId>14</MsgId></xml>`, func(t *testing.T, r *bot.Request) {
-			if r.Location == nil || r.Location.Latitude != 30.5 || r.Location.Longitude != 114.25 {
+		{"location.xml", "zhangsan", func(t *testing.T, r *bot.Request) {
+			if r.Location == nil || r.Location.Latitude != 23.134521 || r.Location.Longitude != 113.358803 {
 				t.Errorf("location %+v", r.Location)
 			}
 		}},
-		{"menu command", head + `<MsgType>event</MsgType><Event>click</Event><EventKey>/tasks</EventKey></xml>`, func(t *testing.T, r *bot.Request) {
-			if r.Text != "/tasks" || r.Callback != "" || r.MessageID != "zhangsan:1409659589:click:/tasks" {
-				t.Errorf("request %+v", r)
+		{"click.xml", "zhangsan", func(t *testing.T, r *bot.Request) {
+			if r.Text != "/tasks" || r.Callback != "" || r.MessageID != "zhangsan:1409735669:click:/tasks" {
+				t.Errorf("menu click %+v, want the command as text", r)
 			}
 		}},
-		{"card button", head + `<MsgType>event</MsgType><Event>template_card_event</Event><EventKey>submit:note</EventKey><TaskId>cb1</TaskId><ResponseCode>rc</ResponseCode></xml>`, func(t *testing.T, r *bot.Request) {
-			if r.Callback != "submit:note" || r.Text != "" {
-				t.Errorf("request %+v", r)
+		{"template_card_event.xml", "lisi", func(t *testing.T, r *bot.Request) {
+			if r.Callback != "submit:note" || r.Text != "" || r.MessageID != "lisi:1409735670:template_card_event:submit:note:cb0123" {
+				t.Errorf("card button %+v, want the key as callback", r)
 			}
 		}},
-		{"enter agent ignored", head + `<MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey></xml>`, nil},
-		{"link ignored", head + `<MsgType>link</MsgType><Title>t</Title><MsgId>15</MsgId></xml>`, nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, err := f.proc.ToRequest(context.Background(), mustParse(t, tt.xml))
+		t.Run(tt.file, func(t *testing.T) {
+			r, err := f.decode(capture(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.check == nil {
-				if r != nil {
-					t.Fatalf("request %+v, want none", r)
-				}
-				return
-			}
-			if r == nil {
-				t.Fatal("no request")
-			}
-			if r.Platform != campaignbot.PlatformWeCom || r.AccountID != "zhangsan" || r.ChatID != "zhangsan" {
-				t.Errorf("request %+v", r)
+			if r.Platform != campaignbot.PlatformWeCom || r.AccountID != tt.from || r.ChatID != tt.from {
+				t.Errorf("request %+v, want from and to %s on WeCom", r, tt.from)
 			}
 			tt.check(t, r)
 		})
 	}
 }
 
-func TestProcessorEndToEnd(t *testing.T) {
-	f := newProcessorFixture(t)
-	f.handler.replies = []bot.Reply{{Text: "已收到：学习笔记（第 1 版）"}}
-	q, body := post(t, f.recv.crypt, textXML, vecTimestamp, "p1")
-	if w := f.recv.do(http.MethodPost, q, body); w.Code != http.StatusOK {
-		t.Fatalf("callback: %d", w.Code)
+func TestProcessorDecodeIgnores(t *testing.T) {
+	f := newDecoderFixture(t)
+	head := `<xml><ToUserName>wx5823bf96d3bd56c7</ToUserName><FromUserName>zhangsan</FromUserName><CreateTime>1409735669</CreateTime><AgentID>1000002</AgentID>`
+	tests := []struct {
+		name    string
+		payload string
+	}{
+		{"enter agent", capture(t, "enter_agent.xml")},
+		{"location report", head + `<MsgType>event</MsgType><Event>LOCATION</Event><Latitude>23.1</Latitude><Longitude>113.3</Longitude><Precision>30</Precision></xml>`},
+		{"click without key", head + `<MsgType>event</MsgType><Event>click</Event><EventKey> </EventKey></xml>`},
+		{"link", head + `<MsgType>link</MsgType><Title>t</Title><Url>https://example.com</Url><MsgId>15</MsgId></xml>`},
+		{"image without media", head + `<MsgType>image</MsgType><MsgId>16</MsgId></xml>`},
+		{"unreadable", "<xml><MsgType>text"},
 	}
-	n, err := f.proc.ProcessPending(context.Background())
-	if err != nil || n != 1 {
-		t.Fatalf("ProcessPending = %d, %v", n, err)
-	}
-	reqs := f.handler.requests()
-	if len(reqs) != 1 || reqs[0].Text != "学习笔记：第一阶段" || reqs[0].AccountID != "zhangsan" || reqs[0].MessageID != "4561255354251345929" {
-		t.Fatalf("requests %+v", reqs)
-	}
-	sent := f.srv.Sent()
-	if len(sent) != 1 || sent[0].ToUser != "zhangsan" || sent[0].Content != "已收到：学习笔记（第 1 版）" {
-		t.Fatalf("sent %+v", sent)
-	}
-	// Processed callbacks are not handled again.
-	if n, err := f.proc.ProcessPending(context.Background()); err != nil || n != 0 {
-		t.Fatalf("second pass = %d, %v", n, err)
-	}
-	if got, want := len(f.handler.requests()), 1; got != want {
-		t.Fatalf("handled %d, want %d", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := f.decode(tt.payload)
+			if !errors.Is(err, bot.ErrIgnore) || r != nil {
+				t.Fatalf("Decode = %+v, %v; want bot.ErrIgnore", r, err)
+			}
+		})
 	}
 }
 
-func TestProcessorRunWakes(t *testing.T) {
-	f := newProcessorFixture(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	handled := make(chan struct{})
-	wrapped := &notifyingHandler{recordingHandler: f.handler, handled: handled}
-	srvClient := wecom.NewClient(f.srv.URL(), testCorp, testSecret, testAgent)
-	proc := wecom.NewProcessor(srvClient, f.files, wrapped, f.inbox, wecom.NewSender(srvClient, nil, nil))
-	go func() { done <- proc.Run(ctx) }()
-	recv := wecom.NewReceiver(f.recv.crypt, f.inbox, wecom.WithClock(f.recv.clock), wecom.WithNotify(proc.Wake))
-	f.recv.h = recv
-	q, body := post(t, f.recv.crypt, textXML, vecTimestamp, "w1")
-	if w := f.recv.do(http.MethodPost, q, body); w.Code != http.StatusOK {
-		t.Fatalf("callback: %d", w.Code)
+// TestProcessorDecodeTooLarge: a file over the download limit is not
+// fetched; the request comes with an EINVALID error whose message is the
+// reply.
+func TestProcessorDecodeTooLarge(t *testing.T) {
+	f := newDecoderFixture(t, wecom.WithMaxMediaSize(64))
+	f.srv.AddMedia("MEDIA_FILE", "MEDIA_FILE", "application/pdf", make([]byte, 65))
+	r, err := f.decode(capture(t, "file.xml"))
+	if r == nil || r.AccountID != "zhangsan" || r.ChatID != "zhangsan" || len(r.Attachments) != 0 {
+		t.Fatalf("request %+v, want zhangsan's without attachments", r)
 	}
-	<-handled
-	cancel()
-	if err := <-done; err != nil {
+	if got, want := campaignbot.ErrorCode(err), campaignbot.EINVALID; got != want {
+		t.Fatalf("error %v, want code %s", err, want)
+	}
+	if got, want := campaignbot.ErrorMessage(err), wecom.DefaultTooLargeText; got != want {
+		t.Errorf("reply %q, want %q", got, want)
+	}
+	f.proc.SetTooLargeText("File too large.")
+	if _, err := f.decode(capture(t, "file.xml")); campaignbot.ErrorMessage(err) != "File too large." {
+		t.Errorf("reply %q after SetTooLargeText", campaignbot.ErrorMessage(err))
+	}
+}
+
+// TestProcessorDecodeMediaFailure: a media/get that fails is a passing
+// failure (a plain error, tried again later), and the next attempt fetches
+// the file.
+func TestProcessorDecodeMediaFailure(t *testing.T) {
+	f := newDecoderFixture(t)
+	f.srv.AddMedia("MEDIA_IMG", "MEDIA_IMG.jpg", "image/jpeg", bytes.Repeat([]byte{1}, 10))
+	f.srv.InjectStatus(wecomtest.PathMediaGet, http.StatusBadGateway, 1)
+	f.srv.InjectErrcode(wecomtest.PathMediaGet, 45009, 1) // api freq out of limit
+	for i := range 2 {
+		r, err := f.decode(capture(t, "image.xml"))
+		if err == nil || errors.Is(err, bot.ErrIgnore) || campaignbot.ErrorCode(err) != campaignbot.EINTERNAL || r != nil {
+			t.Fatalf("attempt %d: Decode = %+v, %v; want a plain error", i+1, r, err)
+		}
+	}
+	r, err := f.decode(capture(t, "image.xml"))
+	if err != nil || len(r.Attachments) != 1 {
+		t.Fatalf("attempt 3: Decode = %+v, %v; want the image", r, err)
+	}
+}
+
+// echoHandler answers every request with its text, and records the
+// requests it saw.
+type echoHandler struct {
+	mu   sync.Mutex
+	seen []*bot.Request
+}
+
+func (h *echoHandler) Handle(_ context.Context, req *bot.Request) ([]bot.Reply, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seen = append(h.seen, req)
+	return []bot.Reply{{Text: "echo: " + req.Text}}, nil
+}
+
+func (h *echoHandler) requests() []*bot.Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]*bot.Request(nil), h.seen...)
+}
+
+// mustMember puts name in the roster and binds the WeCom account userID to
+// them, as redeeming an invite does.
+func mustMember(t *testing.T, db *store.DB, name, userID string) *campaignbot.Person {
+	t.Helper()
+	ctx := context.Background()
+	if _, _, err := db.ImportRoster(ctx, []campaignbot.RosterEntry{{Name: name, Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember}}}); err != nil {
 		t.Fatal(err)
 	}
+	p, err := db.FindPersonByName(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := db.CreateInvite(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformWeCom, AccountID: userID, ChatID: userID}); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
-// notifyingHandler signals each handled request.
-type notifyingHandler struct {
-	*recordingHandler
-	handled chan struct{}
-}
+// TestCallbackToOutbox runs a callback through the whole intake: the
+// Receiver stores it in a real store and wakes the intake, which decodes
+// it with the Processor and puts the handler's answer in the outbox for
+// the member; the dispatcher then delivers it with the Sender.
+func TestCallbackToOutbox(t *testing.T) {
+	clock := newTestClock(time.Unix(1409659589, 0))
+	db := MustOpenStore(t, clock)
+	member := mustMember(t, db, "张三", "zhangsan")
+	srv, client := MustClient(t, wecom.WithMaxMediaSize(64))
+	srv.AddMedia("BIG", "scan.pdf", "application/pdf", make([]byte, 65))
 
-func (h *notifyingHandler) Handle(ctx context.Context, req *bot.Request) ([]bot.Reply, error) {
-	replies, err := h.recordingHandler.Handle(ctx, req)
-	h.handled <- struct{}{}
-	return replies, err
-}
+	h := &echoHandler{}
+	intake := bot.NewIntake(db, h, bot.WithIntakeClock(clock))
+	intake.Register(campaignbot.PlatformWeCom, wecom.NewProcessor(client, db))
+	var woken atomic.Int32
+	crypt := mustCrypt(t, vecCorpID)
+	recv := wecom.NewReceiver(crypt, db, wecom.WithClock(clock), wecom.WithNotify(func() {
+		woken.Add(1)
+		intake.Wake()
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- intake.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
 
-func TestProcessorTooLarge(t *testing.T) {
-	f := newProcessorFixture(t, wecom.WithMaxMediaSize(64))
-	f.srv.AddMedia("BIG", "scan.pdf", "application/pdf", make([]byte, 65))
-	msg := `<xml><ToUserName>c</ToUserName><FromUserName>wangwu</FromUserName><CreateTime>1409659589</CreateTime><MsgType>file</MsgType><MediaId>BIG</MediaId><Title>scan.pdf</Title><MsgId>77</MsgId></xml>`
-	q, body := post(t, f.recv.crypt, msg, vecTimestamp, "big")
-	f.recv.do(http.MethodPost, q, body)
-	if n, err := f.proc.ProcessPending(context.Background()); err != nil || n != 1 {
-		t.Fatalf("ProcessPending = %d, %v", n, err)
-	}
-	if len(f.handler.requests()) != 0 {
-		t.Fatal("too-large file reached the engine")
-	}
-	sent := f.srv.Sent()
-	if len(sent) != 1 || sent[0].ToUser != "wangwu" || sent[0].Content != wecom.DefaultTooLargeText {
-		t.Fatalf("sent %+v", sent)
-	}
-}
-
-func TestProcessorTransientFailureStaysPending(t *testing.T) {
-	f := newProcessorFixture(t)
-	f.srv.AddMedia("IMG", "a.jpg", "image/jpeg", bytes.Repeat([]byte{1}, 10))
-	msg := `<xml><ToUserName>c</ToUserName><FromUserName>zhaoliu</FromUserName><CreateTime>1409659589</CreateTime><MsgType>image</MsgType><MediaId>IMG</MediaId><MsgId>88</MsgId></xml>`
-	q, body := post(t, f.recv.crypt, msg, vecTimestamp, "t1")
-	f.recv.do(http.MethodPost, q, body)
-	f.srv.InjectStatus(wecomtest.PathMediaGet, http.StatusBadGateway, 1)
-	if n, err := f.proc.ProcessPending(context.Background()); err == nil || n != 0 {
-		t.Fatalf("first pass = %d, %v; want an error", n, err)
-	}
-	if n, err := f.proc.ProcessPending(context.Background()); err != nil || n != 1 {
-		t.Fatalf("second pass = %d, %v", n, err)
-	}
-	if got := f.handler.requests(); len(got) != 1 || len(got[0].Attachments) != 1 {
-		t.Fatalf("requests %+v", got)
-	}
-}
-
-// TestProcessorEngineFailureRetried: an engine error (the store failing)
-// keeps the callback pending, so it is handled and answered once the store
-// is back; one that keeps failing is given up after maxAttempts.
-func TestProcessorEngineFailureRetried(t *testing.T) {
-	f := newProcessorFixture(t)
-	f.handler.err = errBusy
-	f.handler.replies = []bot.Reply{{Text: "已收到"}}
-	q, body := post(t, f.recv.crypt, textXML, vecTimestamp, "r1")
-	f.recv.do(http.MethodPost, q, body)
-	if n, err := f.proc.ProcessPending(context.Background()); err == nil || n != 0 {
-		t.Fatalf("failing pass = %d, %v; want an error", n, err)
-	}
-	if len(f.srv.Sent()) != 0 {
-		t.Fatalf("answered although the engine failed: %+v", f.srv.Sent())
-	}
-	f.handler.mu.Lock()
-	f.handler.err = nil
-	f.handler.mu.Unlock()
-	if n, err := f.proc.ProcessPending(context.Background()); err != nil || n != 1 {
-		t.Fatalf("pass after recovery = %d, %v", n, err)
-	}
-	if sent := f.srv.Sent(); len(sent) != 1 || sent[0].Content != "已收到" {
-		t.Fatalf("sent %+v, want the reply once", sent)
-	}
-
-	g := newProcessorFixture(t)
-	g.handler.err = errBusy
-	q, body = post(t, g.recv.crypt, textXML, vecTimestamp, "r2")
-	g.recv.do(http.MethodPost, q, body)
-	for i := 1; i < 3; i++ {
-		if n, err := g.proc.ProcessPending(context.Background()); err == nil || n != 0 {
-			t.Fatalf("attempt %d = %d, %v; want an error", i, n, err)
+	callback := func(msg, nonce string) {
+		t.Helper()
+		q, body := post(t, crypt, msg, vecTimestamp, nonce)
+		r := httptest.NewRequest(http.MethodPost, "/wecom/callback?"+q, strings.NewReader(body))
+		w := httptest.NewRecorder()
+		recv.ServeHTTP(w, r)
+		if w.Code != http.StatusOK || w.Body.Len() != 0 {
+			t.Fatalf("callback: %d %q", w.Code, w.Body.String())
 		}
 	}
-	if n, err := g.proc.ProcessPending(context.Background()); err != nil || n != 1 {
-		t.Fatalf("last attempt = %d, %v; want it given up", n, err)
-	}
-}
+	callback(textXML, "t1")
+	callback(capture(t, "enter_agent.xml"), "t2")
+	bigFile := `<xml><ToUserName>wx5823bf96d3bd56c7</ToUserName><FromUserName>wangwu</FromUserName><CreateTime>1409659589</CreateTime><MsgType>file</MsgType><MediaId>BIG</MediaId><Title>scan.pdf</Title><MsgId>77</MsgId><AgentID>1000002</AgentID></xml>`
+	callback(bigFile, "t3")
+	callback(textXML, "t4") // WeCom's retry of the first, signed anew
 
-// TestProcessorFailingCallbackHoldsBackItsMember: a member's image whose
-// download keeps failing holds back that member's later text, not another
-// member's, and is given up after maxAttempts passes, after which the text
-// is handled.
-func TestProcessorFailingCallbackHoldsBackItsMember(t *testing.T) {
-	f := newProcessorFixture(t)
-	f.srv.AddMedia("IMG", "a.jpg", "image/jpeg", bytes.Repeat([]byte{1}, 10))
-	f.srv.InjectStatus(wecomtest.PathMediaGet, http.StatusBadGateway, 3)
-	for i, msg := range []string{
-		`<xml><ToUserName>c</ToUserName><FromUserName>zhaoliu</FromUserName><CreateTime>1409659589</CreateTime><MsgType>image</MsgType><MediaId>IMG</MediaId><MsgId>91</MsgId></xml>`,
-		`<xml><ToUserName>c</ToUserName><FromUserName>zhaoliu</FromUserName><CreateTime>1409659590</CreateTime><MsgType>text</MsgType><Content>第二条</Content><MsgId>92</MsgId></xml>`,
-		`<xml><ToUserName>c</ToUserName><FromUserName>sunqi</FromUserName><CreateTime>1409659591</CreateTime><MsgType>text</MsgType><Content>别人的</Content><MsgId>93</MsgId></xml>`,
-	} {
-		q, body := post(t, f.recv.crypt, msg, vecTimestamp, "h"+string(rune('a'+i)))
-		f.recv.do(http.MethodPost, q, body)
-	}
-	texts := func() []string {
-		var got []string
-		for _, r := range f.handler.requests() {
-			got = append(got, r.AccountID+":"+r.Text)
+	outbox := func() []*campaignbot.OutboxMessage {
+		ms, err := db.ClaimOutbox(context.Background(), campaignbot.PlatformWeCom, clock.Now(), 10)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return got
+		return ms
 	}
-	for pass := 1; pass <= 2; pass++ {
-		if _, err := f.proc.ProcessPending(context.Background()); err == nil {
-			t.Fatalf("pass %d: no error for the failing download", pass)
-		}
-		if got := texts(); len(got) != 1 || got[0] != "sunqi:别人的" {
-			t.Fatalf("after pass %d the engine saw %v; want only the other member's text", pass, got)
-		}
+	waitFor(t, "every callback processed", func() bool { return len(MustPending(t, db)) == 0 })
+	if got, want := woken.Load(), int32(3); got != want {
+		t.Errorf("intake woken %d times, want %d (once per new callback)", got, want)
 	}
-	if _, err := f.proc.ProcessPending(context.Background()); err != nil {
-		t.Fatalf("third pass: %v; want the image given up", err)
+	reqs := h.requests()
+	if len(reqs) != 1 || reqs[0].Text != "学习笔记：第一阶段" || reqs[0].AccountID != "zhangsan" || reqs[0].MessageID != "4561255354251345929" {
+		t.Fatalf("handled %+v, want the text once (not the event, not the file over the limit)", reqs)
 	}
-	if got := texts(); len(got) != 2 || got[1] != "zhaoliu:第二条" {
-		t.Fatalf("after the image was given up the engine saw %v; want the held-back text", got)
+	out := outbox()
+	if len(out) != 2 {
+		t.Fatalf("outbox %+v, want the echo and the refusal", out)
 	}
-	var notices []string
-	for _, m := range f.srv.Sent() {
-		if m.ToUser == "zhaoliu" && strings.Contains(m.Content, "参考编号：wc-") {
-			notices = append(notices, m.Content)
-		}
+	byChat := map[string]*campaignbot.OutboxMessage{}
+	for _, m := range out {
+		byChat[m.ChatID] = m
 	}
-	if len(notices) != 1 {
-		t.Errorf("the member was told %d times that the image failed (%v), want once", len(notices), f.srv.Sent())
+	echo, refusal := byChat["zhangsan"], byChat["wangwu"]
+	if echo == nil || echo.Text != "echo: 学习笔记：第一阶段" || echo.PersonID != member.ID || echo.Kind != campaignbot.KindReply || echo.Platform != campaignbot.PlatformWeCom {
+		t.Errorf("reply %+v, want the echo for 张三 (person %d)", echo, member.ID)
+	}
+	if refusal == nil || refusal.Text != wecom.DefaultTooLargeText || refusal.PersonID != 0 {
+		t.Errorf("refusal %+v, want the too-large text for wangwu, who is in no roster", refusal)
+	}
+
+	d := scheduler.NewDispatcher(db, []campaignbot.Sender{wecom.NewSender(client, nil, db)},
+		scheduler.WithClock(clock), scheduler.WithLogger(slog.New(slog.DiscardHandler)))
+	d.Drain(ctx, campaignbot.PlatformWeCom)
+	got := map[string]string{}
+	for _, m := range srv.Sent() {
+		got[m.ToUser] += m.Content
+	}
+	if got["zhangsan"] != "echo: 学习笔记：第一阶段" || got["wangwu"] != wecom.DefaultTooLargeText || len(got) != 2 {
+		t.Errorf("WeCom received %q, want the echo for zhangsan and the refusal for wangwu", got)
+	}
+	if n := len(outbox()); n != 0 {
+		t.Errorf("%d replies still pending after delivery", n)
 	}
 }

@@ -1,6 +1,7 @@
 package wecom_test
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
@@ -15,6 +16,7 @@ import (
 
 	"campaignbot"
 	"campaignbot/bot/wecom"
+	"campaignbot/store"
 )
 
 // Tencent's published WXBizMsgCrypt sample.
@@ -40,19 +42,43 @@ func mustCrypt(tb testing.TB, corpID string) *wecom.Crypt {
 	return c
 }
 
-// receiverFixture is a Receiver at the vector's time with an in-memory intake.
+// receiverFixture is a Receiver at the vector's time storing into a real
+// store, through an intake that can be made to fail.
 type receiverFixture struct {
 	crypt    *wecom.Crypt
-	inbox    *memInbox
+	db       *store.DB
+	intake   *flakyIntake
 	notified atomic.Int32
 	clock    *testClock
 	h        http.Handler
 }
 
 func newReceiverFixture(t *testing.T) *receiverFixture {
-	f := &receiverFixture{crypt: mustCrypt(t, vecCorpID), inbox: newMemInbox(), clock: newTestClock(time.Unix(1409659589, 0))}
-	f.h = wecom.NewReceiver(f.crypt, f.inbox, wecom.WithClock(f.clock), wecom.WithNotify(func() { f.notified.Add(1) }))
+	f := &receiverFixture{crypt: mustCrypt(t, vecCorpID), clock: newTestClock(time.Unix(1409659589, 0))}
+	f.db = MustOpenStore(t, f.clock)
+	f.intake = &flakyIntake{Intake: f.db}
+	f.h = wecom.NewReceiver(f.crypt, f.intake, wecom.WithClock(f.clock), wecom.WithNotify(func() { f.notified.Add(1) }))
 	return f
+}
+
+// stored returns the callbacks stored, in arrival order.
+func (f *receiverFixture) stored(t *testing.T) []*campaignbot.Inbound {
+	t.Helper()
+	return MustPending(t, f.db)
+}
+
+// flakyIntake is the store, failing while fail is set (the disk full, the
+// database locked too long).
+type flakyIntake struct {
+	wecom.Intake
+	fail error
+}
+
+func (i *flakyIntake) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, error) {
+	if i.fail != nil {
+		return false, i.fail
+	}
+	return i.Intake.SaveInbound(ctx, in)
 }
 
 func (f *receiverFixture) do(method, query string, body string) *httptest.ResponseRecorder {
@@ -121,7 +147,7 @@ func TestReceiverPostStoresOnce(t *testing.T) {
 			t.Fatalf("attempt %d: %d %q", i, w.Code, w.Body.String())
 		}
 	}
-	stored := f.inbox.stored()
+	stored := f.stored(t)
 	if got, want := len(stored), 1; got != want {
 		t.Fatalf("stored %d, want %d", got, want)
 	}
@@ -137,7 +163,7 @@ func TestReceiverPostStoresOnce(t *testing.T) {
 	if w := f.do(http.MethodPost, q2, body2); w.Code != http.StatusOK {
 		t.Fatalf("re-signed retry: %d", w.Code)
 	}
-	if got, want := len(f.inbox.stored()), 1; got != want {
+	if got, want := len(f.stored(t)), 1; got != want {
 		t.Fatalf("stored %d, want %d", got, want)
 	}
 }
@@ -148,7 +174,7 @@ func TestReceiverEventDedupKey(t *testing.T) {
 	q, body := post(t, f.crypt, ev, vecTimestamp, "e1")
 	f.do(http.MethodPost, q, body)
 	f.do(http.MethodPost, q, body)
-	stored := f.inbox.stored()
+	stored := f.stored(t)
 	if len(stored) != 1 || stored[0].Key != "lisi:1409659580:click:/tasks" {
 		t.Fatalf("stored %+v", stored)
 	}
@@ -211,7 +237,7 @@ func TestReceiverPostRejects(t *testing.T) {
 			if got := f.do(http.MethodPost, q, body).Code; got != tt.status {
 				t.Fatalf("status = %d, want %d", got, tt.status)
 			}
-			if n := len(f.inbox.stored()); n != 0 {
+			if n := len(f.stored(t)); n != 0 {
 				t.Fatalf("stored %d", n)
 			}
 			if f.notified.Load() != 0 {
@@ -232,23 +258,23 @@ func TestReceiverReplayedNonce(t *testing.T) {
 	if w := f.do(http.MethodPost, q2, body2); w.Code != http.StatusUnauthorized {
 		t.Fatalf("replayed nonce: %d, want 401", w.Code)
 	}
-	if got, want := len(f.inbox.stored()), 1; got != want {
+	if got, want := len(f.stored(t)), 1; got != want {
 		t.Fatalf("stored %d, want %d", got, want)
 	}
 }
 
 func TestReceiverStoreFailureLetsWeComRetry(t *testing.T) {
 	f := newReceiverFixture(t)
-	f.inbox.fail = errBusy
+	f.intake.fail = errBusy
 	q, body := post(t, f.crypt, textXML, vecTimestamp, "n")
 	if w := f.do(http.MethodPost, q, body); w.Code != http.StatusInternalServerError {
 		t.Fatalf("store failure: %d, want 500", w.Code)
 	}
-	f.inbox.fail = nil
+	f.intake.fail = nil
 	if w := f.do(http.MethodPost, q, body); w.Code != http.StatusOK {
 		t.Fatalf("retry: %d, want 200", w.Code)
 	}
-	if got, want := len(f.inbox.stored()), 1; got != want {
+	if got, want := len(f.stored(t)), 1; got != want {
 		t.Fatalf("stored %d, want %d", got, want)
 	}
 }

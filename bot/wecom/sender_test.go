@@ -11,13 +11,15 @@ import (
 	"campaignbot"
 	"campaignbot/bot/wecom"
 	"campaignbot/bot/wecom/wecomtest"
+	"campaignbot/store"
 )
 
-// MustSender returns a fake server and a Sender with a robot and a file store.
-func MustSender(t *testing.T) (*wecomtest.Server, *wecom.Sender, fileStore) {
+// MustSender returns a fake server and a Sender with a robot, reading files
+// from a real store.
+func MustSender(t *testing.T) (*wecomtest.Server, *wecom.Sender, *store.DB) {
 	t.Helper()
 	srv, c := MustClient(t)
-	files := fileStore{dir: t.TempDir()}
+	files := MustOpenStore(t, campaignbot.SystemClock)
 	return srv, wecom.NewSender(c, wecom.NewRobot(srv.URL(), srv.RobotKey()), files), files
 }
 

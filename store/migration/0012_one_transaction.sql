@@ -42,6 +42,17 @@ CREATE INDEX submissions_person_task ON submissions(person_id, task_key, version
 CREATE INDEX submissions_in_review ON submissions(id) WHERE state = 'submitted';
 CREATE INDEX submissions_returned ON submissions(id) WHERE state = 'returned';
 
+-- Who leads a department is read from person_in_charge alone
+-- (campaignbot.LeadersInCharge): departments.leader_id, a second answer to
+-- the same question, goes. It is a foreign key, which DROP COLUMN refuses.
+CREATE TABLE departments_new (
+	id   INTEGER PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE CHECK (name <> '')
+);
+INSERT INTO departments_new (id, name) SELECT id, name FROM departments;
+DROP TABLE departments;
+ALTER TABLE departments_new RENAME TO departments;
+
 ALTER TABLE inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inbound ADD COLUMN retry_at INTEGER;
 ALTER TABLE inbound ADD COLUMN last_error TEXT;
