@@ -66,58 +66,113 @@ type ProblemEvent struct {
 // ProblemDueDays is how long a problem may stay open before it is overdue.
 const ProblemDueDays = 30
 
+// ProblemRule names the rule of Problem.Apply that refused an event.
+type ProblemRule string
+
+// Rules of Problem.Apply.
+const (
+	RuleClosed        ProblemRule = "closed"         // a closed problem is not claimed or assigned
+	RuleOwnerRequired ProblemRule = "owner_required" // claimed and assigned name an owner
+	RuleOwned         ProblemRule = "owned"          // a problem someone else owns is not claimed
+	RuleNotOwner      ProblemRule = "not_owner"      // only the owner reports progress or a solution
+	RuleNotFiler      ProblemRule = "not_filer"      // only the filer confirms or reopens
+	RuleWrongStatus   ProblemRule = "wrong_status"   // the event does not fit the problem's status
+	RuleTextRequired  ProblemRule = "text_required"  // progress, resolved and reopened say something
+	RuleUnknownEvent  ProblemRule = "unknown_event"
+)
+
+// ProblemRefusal is the error of Problem.Apply: the rule that refused the
+// event and the problem as it stood, so that a message can name its owner,
+// its filer or its status. It unwraps to an *Error with the rule's code.
+type ProblemRefusal struct {
+	Rule      ProblemRule
+	Kind      ProblemEventKind // the event refused
+	ProblemID int64
+	Status    ProblemStatus
+	OwnerID   int64
+	FilerID   int64
+}
+
+// Error implements the error interface.
+func (r *ProblemRefusal) Error() string { return r.Unwrap().Error() }
+
+// Unwrap returns the refusal as an *Error, for ErrorCode and ErrorMessage.
+func (r *ProblemRefusal) Unwrap() error {
+	switch r.Rule {
+	case RuleClosed:
+		return Errorf(ECONFLICT, "problem %d is closed", r.ProblemID)
+	case RuleOwnerRequired:
+		return Errorf(EINVALID, "an owner is required")
+	case RuleOwned:
+		return Errorf(ECONFLICT, "problem %d is already owned", r.ProblemID)
+	case RuleNotOwner:
+		return Errorf(EFORBIDDEN, "only the owner of problem %d may report on it", r.ProblemID)
+	case RuleNotFiler:
+		return Errorf(EFORBIDDEN, "only the filer of problem %d may confirm or reopen it", r.ProblemID)
+	case RuleWrongStatus:
+		return Errorf(ECONFLICT, "problem %d is %s: no %s event", r.ProblemID, r.Status, r.Kind)
+	case RuleTextRequired:
+		return Errorf(EINVALID, "a %s event needs text", r.Kind)
+	}
+	return Errorf(EINVALID, "unknown event %q", r.Kind)
+}
+
 // Apply checks that ev may happen to p now and applies it. The store calls it
 // inside the transaction that appends the event, so the rules live in one place.
+// A refusal is a *ProblemRefusal and leaves p as it was.
 func (p *Problem) Apply(ev *ProblemEvent) error {
+	refuse := func(rule ProblemRule) error {
+		return &ProblemRefusal{Rule: rule, Kind: ev.Kind, ProblemID: p.ID, Status: p.Status, OwnerID: p.OwnerID, FilerID: p.FilerID}
+	}
 	switch ev.Kind {
 	case EventClaimed, EventAssigned:
 		if p.Status == ProblemClosed {
-			return Errorf(ECONFLICT, "problem %d is closed", p.ID)
+			return refuse(RuleClosed)
 		}
 		if ev.OwnerID == 0 {
-			return Errorf(EINVALID, "an owner is required")
+			return refuse(RuleOwnerRequired)
 		}
 		if ev.Kind == EventClaimed && p.OwnerID != 0 && p.OwnerID != ev.OwnerID {
-			return Errorf(ECONFLICT, "problem %d is already owned", p.ID)
+			return refuse(RuleOwned)
 		}
 		p.OwnerID, p.Status = ev.OwnerID, ProblemClaimed
 	case EventProgress, EventResolved:
 		if p.OwnerID != ev.ActorID {
-			return Errorf(EFORBIDDEN, "only the owner of problem %d may report on it", p.ID)
+			return refuse(RuleNotOwner)
 		}
 		if p.Status != ProblemClaimed {
-			return Errorf(ECONFLICT, "problem %d is %s", p.ID, p.Status)
+			return refuse(RuleWrongStatus)
 		}
 		if ev.Text == "" {
-			return Errorf(EINVALID, "text is required")
+			return refuse(RuleTextRequired)
 		}
 		if ev.Kind == EventResolved {
 			p.Status = ProblemResolved
 		}
 	case EventConfirm:
 		if p.FilerID != ev.ActorID {
-			return Errorf(EFORBIDDEN, "only the filer of problem %d may confirm it", p.ID)
+			return refuse(RuleNotFiler)
 		}
 		if p.Status != ProblemResolved {
-			return Errorf(ECONFLICT, "problem %d is not resolved", p.ID)
+			return refuse(RuleWrongStatus)
 		}
 		p.Status = ProblemClosed
 	case EventReopened:
 		if p.FilerID != ev.ActorID {
-			return Errorf(EFORBIDDEN, "only the filer of problem %d may reopen it", p.ID)
+			return refuse(RuleNotFiler)
 		}
 		if p.Status != ProblemResolved && p.Status != ProblemClosed {
-			return Errorf(ECONFLICT, "problem %d is not resolved", p.ID)
+			return refuse(RuleWrongStatus)
 		}
 		if ev.Text == "" {
-			return Errorf(EINVALID, "a reason is required")
+			return refuse(RuleTextRequired)
 		}
 		p.Status = ProblemClaimed
 		if p.OwnerID == 0 {
 			p.Status = ProblemNew
 		}
 	default:
-		return Errorf(EINVALID, "unknown event %q", ev.Kind)
+		return refuse(RuleUnknownEvent)
 	}
 	return nil
 }

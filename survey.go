@@ -182,10 +182,50 @@ type Transactor interface {
 type Dialog struct {
 	Platform  Platform
 	AccountID string
-	Name      string
-	Step      string
-	Data      map[string]string
+	Name      string // which dialog: submit, opinion, survey, problem, review
+	Step      string // where it stands, as the dialog names its steps
+	State     DialogState
 	UpdatedAt time.Time
+}
+
+// DialogState is what a dialog has gathered so far. Each dialog fills its
+// own fields and leaves the others zero; the store keeps the state as JSON.
+type DialogState struct {
+	// Submit: the task the content is for, or (while the person chooses
+	// the task) the content held until then.
+	TaskKey string       `json:"task,omitempty"`
+	Text    string       `json:"text,omitempty"`
+	Files   []Attachment `json:"files,omitempty"`
+
+	// Opinion: whether the opinion asked for is stored without its author.
+	Anonymous bool `json:"anonymous,omitempty"`
+
+	// Survey: the survey, the index of the question asked and the answers
+	// to the questions before it.
+	SurveyKey string         `json:"survey,omitempty"`
+	Question  int            `json:"question,omitempty"`
+	Answers   []SurveyAnswer `json:"answers,omitempty"`
+
+	// Problem: the report being written.
+	Enterprise  string       `json:"enterprise,omitempty"`
+	Category    string       `json:"category,omitempty"`
+	Description string       `json:"description,omitempty"`
+	Photos      []Attachment `json:"photos,omitempty"`
+	Latitude    *float64     `json:"lat,omitempty"`
+	Longitude   *float64     `json:"lon,omitempty"`
+
+	// Review: the version being returned, waiting for the comment.
+	SubmissionID int64 `json:"submission,omitempty"`
+}
+
+// Texts returns the free text the state holds, so that an anonymous text
+// can be found and its dialog dropped.
+func (s *DialogState) Texts() []string {
+	texts := []string{s.Text, s.Enterprise, s.Description}
+	for _, a := range s.Answers {
+		texts = append(texts, a.Value)
+	}
+	return texts
 }
 
 // DialogService keeps dialog state.

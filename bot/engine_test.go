@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -591,7 +592,8 @@ func TestSurveyInEnglish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := d.Data["a:"+q.Key]; got != q.Options[1] {
-		t.Errorf("answer stored as %q, want the option %q", got, q.Options[1])
+	want := []campaignbot.SurveyAnswer{{QuestionKey: q.Key, Value: q.Options[1]}}
+	if got := d.State.Answers; !slices.Equal(got, want) {
+		t.Errorf("answers stored as %+v, want %+v", got, want)
 	}
 }

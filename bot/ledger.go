@@ -168,18 +168,18 @@ func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignb
 }
 
 // ledgerItemFor returns the item already made from a problem or a
-// submission, if any.
-func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int64) (*campaignbot.LedgerItem, error) {
+// submission, and whether there is one.
+func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int64) (*campaignbot.LedgerItem, bool, error) {
 	items, err := e.store.FindLedgerItems(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("find ledger items: %w", err)
+		return nil, false, fmt.Errorf("find ledger items: %w", err)
 	}
 	for _, it := range items {
 		if problemID != 0 && it.ProblemID == problemID || submissionID != 0 && it.SubmissionID == submissionID {
-			return it, nil
+			return it, true, nil
 		}
 	}
-	return nil, nil
+	return nil, false, nil
 }
 
 // ledgerFromProblem creates an item from problem N: "N [MEASURE]".
@@ -202,9 +202,9 @@ func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string)
 	if p.OwnerID == 0 {
 		return c.userError(campaignbot.EINVALID, "ledger.problem_no_owner", id, id)
 	}
-	if old, err := e.ledgerItemFor(ctx, id, 0); err != nil {
+	if old, found, err := e.ledgerItemFor(ctx, id, 0); err != nil {
 		return err
-	} else if old != nil {
+	} else if found {
 		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
 	}
 	it := &campaignbot.LedgerItem{
@@ -252,9 +252,9 @@ func (e *Engine) ledgerFromReport(ctx context.Context, c *Context, rest string) 
 	if s.State != campaignbot.ReviewAccepted {
 		return c.userError(campaignbot.EINVALID, "ledger.report_not_accepted", id)
 	}
-	if old, err := e.ledgerItemFor(ctx, 0, id); err != nil {
+	if old, found, err := e.ledgerItemFor(ctx, 0, id); err != nil {
 		return err
-	} else if old != nil {
+	} else if found {
 		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
 	}
 	depts, err := e.departmentNames(ctx)

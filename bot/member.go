@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -245,8 +244,8 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 	d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID)
 	if err == nil && d.Name == dialogSubmit && d.Step == "choose" {
 		c.Dialog = d
-		c.Req.Attachments = decodeAttachments(d.Data["files"])
-		return e.submitContent(ctx, c, t.Key, d.Data["text"])
+		c.Req.Attachments = d.State.Files
+		return e.submitContent(ctx, c, t.Key, d.State.Text)
 	}
 	if text = strings.TrimSpace(text); text != "" || len(c.Req.Attachments) > 0 {
 		return e.submitContent(ctx, c, t.Key, text)
@@ -263,7 +262,7 @@ func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string) err
 	if err := e.checkOwes(c, t); err != nil {
 		return err
 	}
-	if err := e.saveDialog(ctx, c, dialogSubmit, "content", map[string]string{"task": t.Key}); err != nil {
+	if err := e.saveDialog(ctx, c, dialogSubmit, "content", campaignbot.DialogState{TaskKey: t.Key}); err != nil {
 		return err
 	}
 	c.Reply("submit.ask", e.title(t.Title, t.TitleEn))
@@ -306,8 +305,7 @@ func (e *Engine) offerTasks(ctx context.Context, c *Context, text string, files 
 	if err := e.checkContent(c, text, files); err != nil {
 		return err
 	}
-	data := map[string]string{"text": text, "files": encodeAttachments(files)}
-	if err := e.saveDialog(ctx, c, dialogSubmit, "choose", data); err != nil {
+	if err := e.saveDialog(ctx, c, dialogSubmit, "choose", campaignbot.DialogState{Text: text, Files: files}); err != nil {
 		return err
 	}
 	c.ReplyButtons(rows, "submit.choose_for_content")
@@ -428,10 +426,11 @@ func (e *Engine) tellReviewer(ctx context.Context, c *Context, t *campaignbot.Ta
 }
 
 // reviewersOf returns who reviews author's submissions of t: the leader in
-// charge of the author's department, or the head(s).
+// charge of the author's department, or the head(s); nobody (an empty
+// list) for a task without review.
 func (e *Engine) reviewersOf(ctx context.Context, t *campaignbot.Task, author *campaignbot.Person) ([]int64, error) {
 	if t.Review == campaignbot.ReviewNone {
-		return nil, nil
+		return []int64{}, nil
 	}
 	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
 	if err != nil {
@@ -503,11 +502,7 @@ func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
 		anon, text = true, ""
 	}
 	if text == "" {
-		flag := "0"
-		if anon {
-			flag = "1"
-		}
-		if err := e.saveDialog(ctx, c, dialogOpinion, "text", map[string]string{"anon": flag}); err != nil {
+		if err := e.saveDialog(ctx, c, dialogOpinion, "text", campaignbot.DialogState{Anonymous: anon}); err != nil {
 			return err
 		}
 		if anon {
@@ -593,10 +588,10 @@ func (e *Engine) cmdCancel(ctx context.Context, c *Context) error {
 }
 
 // saveDialog stores the dialog state of the requesting account.
-func (e *Engine) saveDialog(ctx context.Context, c *Context, name, step string, data map[string]string) error {
+func (e *Engine) saveDialog(ctx context.Context, c *Context, name, step string, st campaignbot.DialogState) error {
 	d := &campaignbot.Dialog{
 		Platform: c.Req.Platform, AccountID: c.Req.AccountID,
-		Name: name, Step: step, Data: data, UpdatedAt: e.clock.Now(),
+		Name: name, Step: step, State: st, UpdatedAt: e.clock.Now(),
 	}
 	if err := e.store.SaveDialog(ctx, d); err != nil {
 		return fmt.Errorf("save dialog: %w", err)
@@ -620,15 +615,15 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 	switch d.Name {
 	case dialogSubmit:
 		if d.Step == "content" {
-			return e.submitContent(ctx, c, d.Data["task"], c.Text)
+			return e.submitContent(ctx, c, d.State.TaskKey, c.Text)
 		}
 		// More content while the task is being chosen (the next page of a
 		// note, photo by photo): it joins what is held.
-		text := strings.TrimSpace(strings.Join([]string{d.Data["text"], c.Text}, "\n"))
-		files := append(decodeAttachments(d.Data["files"]), c.Req.Attachments...)
+		text := strings.TrimSpace(strings.Join([]string{d.State.Text, c.Text}, "\n"))
+		files := append(d.State.Files, c.Req.Attachments...)
 		return e.offerTasks(ctx, c, text, files)
 	case dialogOpinion:
-		return e.createOpinion(ctx, c, c.Text, d.Data["anon"] == "1")
+		return e.createOpinion(ctx, c, c.Text, d.State.Anonymous)
 	case dialogSurvey:
 		return e.surveyAnswer(ctx, c)
 	case dialogProblem:
@@ -641,21 +636,4 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 	}
 	c.Reply("hint.help")
 	return nil
-}
-
-// encodeAttachments and decodeAttachments keep held files in dialog data.
-func encodeAttachments(files []campaignbot.Attachment) string {
-	if len(files) == 0 {
-		return ""
-	}
-	b, _ := json.Marshal(files)
-	return string(b)
-}
-
-func decodeAttachments(s string) []campaignbot.Attachment {
-	var files []campaignbot.Attachment
-	if s != "" {
-		_ = json.Unmarshal([]byte(s), &files)
-	}
-	return files
 }

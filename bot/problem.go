@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -40,23 +41,23 @@ func (e *Engine) cmdProblem(ctx context.Context, c *Context) error {
 	if id, ok := parseNumber(arg); ok {
 		return e.showProblem(ctx, c, id)
 	}
-	data := map[string]string{}
-	if err := e.absorbProblemInput(c, data); err != nil {
+	var st campaignbot.DialogState
+	if err := e.absorbProblemInput(c, &st); err != nil {
 		return err
 	}
 	if arg == "" {
-		return e.problemAsk(ctx, c, stepEnterprise, data)
+		return e.problemAsk(ctx, c, stepEnterprise, st)
 	}
 	if n := utf8.RuneCountInString(arg); n > maxEnterpriseLen {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, maxEnterpriseLen)
 	}
-	data["enterprise"] = arg
-	return e.problemAsk(ctx, c, stepCategory, data)
+	st.Enterprise = arg
+	return e.problemAsk(ctx, c, stepCategory, st)
 }
 
 // problemAsk saves the dialog at step and asks its question.
-func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, data map[string]string) error {
-	if err := e.saveDialog(ctx, c, dialogProblem, step, data); err != nil {
+func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, st campaignbot.DialogState) error {
+	if err := e.saveDialog(ctx, c, dialogProblem, step, st); err != nil {
 		return err
 	}
 	switch step {
@@ -74,11 +75,11 @@ func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, data m
 		if len(row) > 0 {
 			rows = append(rows, row)
 		}
-		c.ReplyButtons(rows, "problem.ask_category", data["enterprise"])
+		c.ReplyButtons(rows, "problem.ask_category", st.Enterprise)
 	case stepDescription:
 		c.Reply("problem.ask_description")
 	case stepPhotos:
-		c.ReplyButtons(problemDoneButtons(c), "problem.ask_photos", len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.ReplyButtons(problemDoneButtons(c), "problem.ask_photos", len(st.Photos), e.locationNote(c, st))
 	}
 	return nil
 }
@@ -88,8 +89,8 @@ func problemDoneButtons(c *Context) [][]campaignbot.Button {
 }
 
 // locationNote says whether the report carries a location.
-func (e *Engine) locationNote(c *Context, data map[string]string) string {
-	if data["lat"] != "" {
+func (e *Engine) locationNote(c *Context, st campaignbot.DialogState) string {
+	if st.Latitude != nil {
 		return c.T("problem.has_location")
 	}
 	return c.T("problem.no_location")
@@ -97,20 +98,17 @@ func (e *Engine) locationNote(c *Context, data map[string]string) string {
 
 // absorbProblemInput adds the request's attachments and location to the
 // report being written, whatever the step.
-func (e *Engine) absorbProblemInput(c *Context, data map[string]string) error {
-	if len(c.Req.Attachments) > 0 {
-		files := decodeAttachments(data["files"])
-		if len(files)+len(c.Req.Attachments) > maxProblemPhotos {
-			return c.userError(campaignbot.EINVALID, "problem.too_many_photos", maxProblemPhotos)
-		}
-		data["files"] = encodeAttachments(append(files, c.Req.Attachments...))
+func (e *Engine) absorbProblemInput(c *Context, st *campaignbot.DialogState) error {
+	if len(st.Photos)+len(c.Req.Attachments) > maxProblemPhotos {
+		return c.userError(campaignbot.EINVALID, "problem.too_many_photos", maxProblemPhotos)
 	}
+	st.Photos = append(st.Photos, c.Req.Attachments...)
 	if l := c.Req.Location; l != nil {
 		if l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
 			return c.userError(campaignbot.EINVALID, "problem.bad_location")
 		}
-		data["lat"] = strconv.FormatFloat(l.Latitude, 'f', -1, 64)
-		data["lon"] = strconv.FormatFloat(l.Longitude, 'f', -1, 64)
+		lat, lon := l.Latitude, l.Longitude
+		st.Latitude, st.Longitude = &lat, &lon
 	}
 	return nil
 }
@@ -118,11 +116,8 @@ func (e *Engine) absorbProblemInput(c *Context, data map[string]string) error {
 // problemStep takes the next answer of the problem dialog.
 func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 	d := c.Dialog
-	data := d.Data
-	if data == nil {
-		data = map[string]string{}
-	}
-	if err := e.absorbProblemInput(c, data); err != nil {
+	st := d.State
+	if err := e.absorbProblemInput(c, &st); err != nil {
 		return err
 	}
 	got := len(c.Req.Attachments) > 0 || c.Req.Location != nil
@@ -130,52 +125,52 @@ func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 	switch d.Step {
 	case stepEnterprise:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		if n := utf8.RuneCountInString(text); n > maxEnterpriseLen {
 			return c.userError(campaignbot.EINVALID, "err.too_long", n, maxEnterpriseLen)
 		}
-		data["enterprise"] = text
-		return e.problemAsk(ctx, c, stepCategory, data)
+		st.Enterprise = text
+		return e.problemAsk(ctx, c, stepCategory, st)
 	case stepCategory:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		cat, ok := parseCategory(text)
 		if !ok {
 			c.Reply("problem.bad_category", text)
-			return e.problemAsk(ctx, c, stepCategory, data)
+			return e.problemAsk(ctx, c, stepCategory, st)
 		}
-		data["category"] = cat
-		return e.problemAsk(ctx, c, stepDescription, data)
+		st.Category = cat
+		return e.problemAsk(ctx, c, stepDescription, st)
 	case stepDescription:
 		if text == "" {
-			return e.problemReask(ctx, c, d.Step, data, got)
+			return e.problemReask(ctx, c, d.Step, st, got)
 		}
 		if n := utf8.RuneCountInString(text); n > MaxTextLen {
 			return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 		}
-		data["description"] = text
-		return e.problemAsk(ctx, c, stepPhotos, data)
+		st.Description = text
+		return e.problemAsk(ctx, c, stepPhotos, st)
 	case stepPhotos:
 		if slices.Contains(problemDoneWords, strings.ToLower(text)) {
-			return e.fileProblem(ctx, c, data)
+			return e.fileProblem(ctx, c, st)
 		}
 		if text != "" {
-			desc := data["description"] + "\n" + text
+			desc := st.Description + "\n" + text
 			if n := utf8.RuneCountInString(desc); n > MaxTextLen {
 				return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 			}
-			data["description"] = desc
+			st.Description = desc
 		}
-		if err := e.saveDialog(ctx, c, dialogProblem, stepPhotos, data); err != nil {
+		if err := e.saveDialog(ctx, c, dialogProblem, stepPhotos, st); err != nil {
 			return err
 		}
 		key := "problem.photos_so_far"
 		if text != "" && !got {
 			key = "problem.description_added"
 		}
-		c.ReplyButtons(problemDoneButtons(c), key, len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.ReplyButtons(problemDoneButtons(c), key, len(st.Photos), e.locationNote(c, st))
 		return nil
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
@@ -186,11 +181,11 @@ func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 
 // problemReask keeps what came without text (photos, a location) and asks
 // the current question again.
-func (e *Engine) problemReask(ctx context.Context, c *Context, step string, data map[string]string, got bool) error {
+func (e *Engine) problemReask(ctx context.Context, c *Context, step string, st campaignbot.DialogState, got bool) error {
 	if got {
-		c.Reply("problem.got_files", len(decodeAttachments(data["files"])), e.locationNote(c, data))
+		c.Reply("problem.got_files", len(st.Photos), e.locationNote(c, st))
 	}
-	return e.problemAsk(ctx, c, step, data)
+	return e.problemAsk(ctx, c, step, st)
 }
 
 // parseCategory accepts a category's name or its number (1-based).
@@ -207,20 +202,15 @@ func parseCategory(s string) (string, bool) {
 
 // fileProblem stores the report, ends the dialog, answers with the
 // problem's number and tells the office, the head and the leaders.
-func (e *Engine) fileProblem(ctx context.Context, c *Context, data map[string]string) error {
+func (e *Engine) fileProblem(ctx context.Context, c *Context, st campaignbot.DialogState) error {
 	p := &campaignbot.Problem{
 		FilerID:     c.Person.ID,
-		Enterprise:  data["enterprise"],
-		Category:    data["category"],
-		Description: strings.TrimSpace(data["description"]),
-		Photos:      decodeAttachments(data["files"]),
-	}
-	if data["lat"] != "" {
-		lat, err1 := strconv.ParseFloat(data["lat"], 64)
-		lon, err2 := strconv.ParseFloat(data["lon"], 64)
-		if err1 == nil && err2 == nil {
-			p.Latitude, p.Longitude = &lat, &lon
-		}
+		Enterprise:  st.Enterprise,
+		Category:    st.Category,
+		Description: strings.TrimSpace(st.Description),
+		Photos:      st.Photos,
+		Latitude:    st.Latitude,
+		Longitude:   st.Longitude,
 	}
 	if p.Enterprise == "" || p.Category == "" || p.Description == "" {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
@@ -322,31 +312,33 @@ func (e *Engine) nameOf(ctx context.Context, c *Context, id int64) string {
 	return p.Name
 }
 
-// addProblemEvent appends ev to p and turns the rules' refusals into clear
-// messages; nothing changes when it fails.
-func (e *Engine) addProblemEvent(ctx context.Context, c *Context, p *campaignbot.Problem, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
+// addProblemEvent appends ev and answers the rule that refused it, if one
+// did, with its message; nothing changes when it fails.
+func (e *Engine) addProblemEvent(ctx context.Context, c *Context, ev *campaignbot.ProblemEvent) (*campaignbot.Problem, error) {
 	np, err := e.store.AddProblemEvent(ctx, ev)
-	if err == nil {
+	var r *campaignbot.ProblemRefusal
+	switch {
+	case err == nil:
 		return np, nil
+	case campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND:
+		return nil, c.userError(campaignbot.ENOTFOUND, "problem.not_found", ev.ProblemID)
+	case !errors.As(err, &r):
+		return nil, fmt.Errorf("add problem event: %w", err)
 	}
-	status := c.T("pstatus." + string(p.Status))
-	switch campaignbot.ErrorCode(err) {
-	case campaignbot.EFORBIDDEN:
-		if ev.Kind == campaignbot.EventConfirm || ev.Kind == campaignbot.EventReopened {
-			return nil, c.userError(campaignbot.EFORBIDDEN, "problem.not_filer", p.ID, e.nameOf(ctx, c, p.FilerID))
-		}
-		return nil, c.userError(campaignbot.EFORBIDDEN, "problem.not_owner", p.ID, e.nameOf(ctx, c, p.OwnerID))
-	case campaignbot.ECONFLICT:
-		if ev.Kind == campaignbot.EventClaimed && p.Status != campaignbot.ProblemClosed && p.OwnerID != 0 {
-			return nil, c.userError(campaignbot.ECONFLICT, "problem.already_owned", p.ID, e.nameOf(ctx, c, p.OwnerID))
-		}
-		return nil, c.userError(campaignbot.ECONFLICT, "problem.wrong_state."+string(ev.Kind), p.ID, status)
-	case campaignbot.ENOTFOUND:
-		return nil, c.userError(campaignbot.ENOTFOUND, "problem.not_found", p.ID)
-	case campaignbot.EINVALID:
-		return nil, c.userError(campaignbot.EINVALID, "problem.usage."+c.cmdName())
+	code := campaignbot.ErrorCode(err)
+	switch r.Rule {
+	case campaignbot.RuleNotFiler:
+		return nil, c.userError(code, "problem.not_filer", r.ProblemID, e.nameOf(ctx, c, r.FilerID))
+	case campaignbot.RuleNotOwner:
+		return nil, c.userError(code, "problem.not_owner", r.ProblemID, e.nameOf(ctx, c, r.OwnerID))
+	case campaignbot.RuleOwned:
+		return nil, c.userError(code, "problem.already_owned", r.ProblemID, e.nameOf(ctx, c, r.OwnerID))
+	case campaignbot.RuleClosed, campaignbot.RuleWrongStatus:
+		return nil, c.userError(code, "problem.wrong_state."+string(r.Kind), r.ProblemID, c.T("pstatus."+string(r.Status)))
 	}
-	return nil, fmt.Errorf("add problem event: %w", err)
+	// RuleOwnerRequired, RuleTextRequired, RuleUnknownEvent: the command
+	// was not used as it should be.
+	return nil, c.userError(code, "problem.usage."+c.cmdName())
 }
 
 // tellProblemChange tells the filer, the owner and (when it changed) the
@@ -409,7 +401,7 @@ func (e *Engine) cmdClaim(ctx context.Context, c *Context) error {
 		return nil
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventClaimed, ActorID: c.Person.ID, OwnerID: c.Person.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -440,7 +432,7 @@ func (e *Engine) cmdAssign(ctx context.Context, c *Context) error {
 		return nil
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventAssigned, ActorID: c.Person.ID, OwnerID: owner.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -472,7 +464,7 @@ func (e *Engine) ownerReport(ctx context.Context, c *Context, kind campaignbot.P
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: kind, ActorID: c.Person.ID, Text: text, Attachments: c.Req.Attachments}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -491,7 +483,7 @@ func (e *Engine) cmdConfirm(ctx context.Context, c *Context) error {
 		return err
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventConfirm, ActorID: c.Person.ID}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}
@@ -512,7 +504,7 @@ func (e *Engine) cmdReopen(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.EINVALID, "err.too_long", n, MaxTextLen)
 	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventReopened, ActorID: c.Person.ID, Text: reason, Attachments: c.Req.Attachments}
-	np, err := e.addProblemEvent(ctx, c, p, ev)
+	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {
 		return err
 	}

@@ -388,6 +388,12 @@ func TestProblemLifecycle(t *testing.T) {
 		t.Errorf("status = %s, want %s", got, want)
 	}
 
+	// A closed problem refuses what only an open one allows, saying why.
+	fieldContains(t, e.send("张志强", "/claim 1"), "Problem #1 is closed; it cannot be claimed.")
+	fieldContains(t, e.send("陈丽", "/assign 1 张志强"), "Problem #1 is closed; it cannot be assigned.")
+	fieldContains(t, e.send("李明华", "/progress 1 x"), "Problem #1 is closed; no progress can be reported.")
+	fieldContains(t, e.send("吴敏", "/reopen 1 x"), "Only 何伟, who filed problem #1")
+
 	// The filer's list and the detail view with photos and evidence.
 	fieldContains(t, e.send("何伟", "/problems"), "#1 [closed] 华新电子")
 	replies := e.do(e.req("何伟", "/problems 1"))

@@ -44,8 +44,7 @@ func (e *Engine) cmdReview(ctx context.Context, c *Context) error {
 			if err := e.checkWaiting(ctx, c, s, t); err != nil {
 				return err
 			}
-			data := map[string]string{"submission": strconv.FormatInt(s.ID, 10)}
-			if err := e.saveDialog(ctx, c, dialogReview, stepReviewComment, data); err != nil {
+			if err := e.saveDialog(ctx, c, dialogReview, stepReviewComment, campaignbot.DialogState{SubmissionID: s.ID}); err != nil {
 				return err
 			}
 			c.Reply("review.ask_comment", e.title(t.Title, t.TitleEn), s.Version)
@@ -58,7 +57,7 @@ func (e *Engine) cmdReview(ctx context.Context, c *Context) error {
 
 // reviewCommentStep takes the comment that returns a version to its author.
 func (e *Engine) reviewCommentStep(ctx context.Context, c *Context) error {
-	id, _ := strconv.ParseInt(c.Dialog.Data["submission"], 10, 64)
+	id := c.Dialog.State.SubmissionID
 	if c.Text == "" {
 		c.Reply("review.ask_comment_again")
 		return nil

@@ -14,6 +14,10 @@ import (
 // maxAnswerLen bounds a free-text survey answer.
 const maxAnswerLen = 2000
 
+// stepAnswer is the survey dialog's one step: the state says which question
+// waits for its answer.
+const stepAnswer = "answer"
+
 // openSurveys returns the surveys open today for p that p has not answered.
 func (e *Engine) openSurveys(ctx context.Context, p *campaignbot.Person) ([]*campaignbot.Survey, error) {
 	today := e.today()
@@ -66,7 +70,7 @@ func (e *Engine) cmdSurvey(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.ECONFLICT, "survey.closed_or_done", key)
 	}
 	s := open[i]
-	if err := e.saveDialog(ctx, c, dialogSurvey, "0", map[string]string{"survey": s.Key}); err != nil {
+	if err := e.saveDialog(ctx, c, dialogSurvey, stepAnswer, campaignbot.DialogState{SurveyKey: s.Key}); err != nil {
 		return err
 	}
 	intro := c.T("survey.intro", e.title(s.Title, s.TitleEn), len(s.Questions))
@@ -108,10 +112,10 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 // surveyAnswer takes the answer to the current question; after the last one
 // it stores the response and forgets the dialog.
 func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
-	d := c.Dialog
-	s := e.plan.FindSurvey(d.Data["survey"])
-	i, err := strconv.Atoi(d.Step)
-	if s == nil || err != nil || i < 0 || i >= len(s.Questions) {
+	st := c.Dialog.State
+	s := e.plan.FindSurvey(st.SurveyKey)
+	i := st.Question
+	if s == nil || i < 0 || i >= len(s.Questions) || len(st.Answers) != i {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 			return fmt.Errorf("delete dialog: %w", err)
 		}
@@ -133,19 +137,17 @@ func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 		e.askQuestion(c, s, i)
 		return nil
 	}
-	d.Data["a:"+q.Key] = value
+	st.Answers = append(st.Answers, campaignbot.SurveyAnswer{QuestionKey: q.Key, Value: value})
 	if i+1 < len(s.Questions) {
-		if err := e.saveDialog(ctx, c, dialogSurvey, strconv.Itoa(i+1), d.Data); err != nil {
+		st.Question = i + 1
+		if err := e.saveDialog(ctx, c, dialogSurvey, stepAnswer, st); err != nil {
 			return err
 		}
 		e.askQuestion(c, s, i+1)
 		return nil
 	}
-	r := &campaignbot.SurveyResponse{SurveyKey: s.Key, PersonID: c.Person.ID, Anonymous: s.Anonymous,
+	r := &campaignbot.SurveyResponse{SurveyKey: s.Key, PersonID: c.Person.ID, Answers: st.Answers, Anonymous: s.Anonymous,
 		DialogPlatform: c.Req.Platform, DialogAccount: c.Req.AccountID}
-	for _, q := range s.Questions {
-		r.Answers = append(r.Answers, campaignbot.SurveyAnswer{QuestionKey: q.Key, Value: d.Data["a:"+q.Key]})
-	}
 	// The dialog goes in the response's transaction: a failure keeps it,
 	// so the last answer can be sent again.
 	if err := e.store.RecordSurveyResponse(ctx, r); campaignbot.ErrorCode(err) == campaignbot.ECONFLICT {

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -55,10 +56,11 @@ var glyphs = map[rune][5]string{
 	'%': {"#.#", "..#", ".#.", "#..", "#.#"},
 }
 
-// completionChart draws the tallies as a PNG bar chart.
+// completionChart draws the tallies as a PNG bar chart; there must be one
+// at least.
 func completionChart(tallies []tally) ([]byte, error) {
 	if len(tallies) == 0 {
-		return nil, nil
+		return nil, errors.New("completion chart: no bars")
 	}
 	w := 2*chartMargin + len(tallies)*(chartBarWidth+chartGap) - chartGap
 	img := image.NewPaletted(image.Rect(0, 0, w, chartHeight), chartPalette) // all chartBackground

@@ -590,10 +590,11 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 }
 
 // chartFile stores the completion chart of a digest as an attachment; the
-// same chart (the same bytes) is stored once.
+// same chart (the same bytes) is stored once. With fewer than two bars
+// there is no chart (an empty list): one bar says no more than the text.
 func (s *Scheduler) chartFile(ctx context.Context, bars []tally, day campaignbot.Date) ([]campaignbot.Attachment, error) {
 	if len(bars) < 2 {
-		return nil, nil // one bar says no more than the text
+		return []campaignbot.Attachment{}, nil
 	}
 	data, err := completionChart(bars)
 	if err != nil {

@@ -378,7 +378,10 @@ func (db *DB) DeleteProcessedInbound(ctx context.Context, before time.Time) (int
 	return int(n), err
 }
 
-// FindDialog returns the account's dialog, ENOTFOUND if none.
+// FindDialog returns the account's dialog, ENOTFOUND if none. A row whose
+// data does not decode into a DialogState (one saved before the state was
+// typed, when it was a map of strings) counts as an abandoned dialog:
+// ENOTFOUND too, and the account's next dialog replaces it.
 func (db *DB) FindDialog(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Dialog, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -395,8 +398,8 @@ func (db *DB) FindDialog(ctx context.Context, platform campaignbot.Platform, acc
 	} else if err != nil {
 		return nil, fmt.Errorf("find dialog: %w", err)
 	}
-	if err := json.Unmarshal([]byte(data), &d.Data); err != nil {
-		return nil, fmt.Errorf("decode dialog data: %w", err)
+	if d.State, err = decodeDialogState(data); err != nil {
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no readable dialog for %s account %s", platform, accountID)
 	}
 	d.UpdatedAt = decTime(at)
 	return &d, nil
@@ -407,7 +410,7 @@ func (db *DB) SaveDialog(ctx context.Context, d *campaignbot.Dialog) error {
 	if d.Platform == "" || d.AccountID == "" || d.Name == "" {
 		return campaignbot.Errorf(campaignbot.EINVALID, "a dialog needs a platform, an account and a name")
 	}
-	data, err := json.Marshal(d.Data)
+	data, err := json.Marshal(d.State)
 	if err != nil {
 		return fmt.Errorf("encode dialog data: %w", err)
 	}
@@ -419,6 +422,18 @@ func (db *DB) SaveDialog(ctx context.Context, d *campaignbot.Dialog) error {
 		}
 		return nil
 	})
+}
+
+// decodeDialogState reads a dialog's data. Unknown fields are refused, so
+// that a map saved by the untyped dialogs does not pass for a state.
+func decodeDialogState(data string) (campaignbot.DialogState, error) {
+	var s campaignbot.DialogState
+	dec := json.NewDecoder(strings.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return campaignbot.DialogState{}, fmt.Errorf("decode dialog state: %w", err)
+	}
+	return s, nil
 }
 
 // DeleteDialog deletes the account's dialog; deleting none is not an error.

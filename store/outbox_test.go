@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -261,11 +262,15 @@ func TestDialogsAndJobs(t *testing.T) {
 	db := MustOpen(t, WithClock(clock))
 	_, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")
 	mustCode(t, err, campaignbot.ENOTFOUND)
-	d := &campaignbot.Dialog{Platform: campaignbot.PlatformConsole, AccountID: "甲", Name: "problem", Step: "category", Data: map[string]string{"enterprise": "某公司"}}
+	d := &campaignbot.Dialog{Platform: campaignbot.PlatformConsole, AccountID: "甲", Name: "problem", Step: "category",
+		State: campaignbot.DialogState{Enterprise: "某公司"}}
 	if err := db.SaveDialog(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	d.Step, d.Data["category"] = "description", "资金"
+	lat, lon := 30.5, 114.25
+	d.Step, d.State.Category = "description", "资金"
+	d.State.Photos = []campaignbot.Attachment{{SHA256: "ab", Name: "a.jpg", MIME: "image/jpeg", Size: 3}}
+	d.State.Latitude, d.State.Longitude = &lat, &lon
 	if err := db.SaveDialog(ctx, d); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +278,9 @@ func TestDialogsAndJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Step != "description" || got.Data["category"] != "资金" || got.Data["enterprise"] != "某公司" || !got.UpdatedAt.Equal(clock.Now()) {
+	if st := got.State; got.Step != "description" || st.Category != "资金" || st.Enterprise != "某公司" ||
+		len(st.Photos) != 1 || st.Photos[0] != d.State.Photos[0] || st.Latitude == nil || *st.Latitude != lat ||
+		st.Longitude == nil || *st.Longitude != lon || !got.UpdatedAt.Equal(clock.Now()) {
 		t.Errorf("dialog = %+v", got)
 	}
 	if err := db.DeleteDialog(ctx, campaignbot.PlatformConsole, "甲"); err != nil {
@@ -296,6 +303,51 @@ func TestDialogsAndJobs(t *testing.T) {
 	last, err = db.LastRun(ctx, "reminders")
 	if err != nil || !last.Equal(at.Add(time.Minute)) {
 		t.Errorf("LastRun = %v %v, want %v", last, err, at.Add(time.Minute))
+	}
+}
+
+// TestDialogUntyped: a dialog saved as the untyped map of strings reads as
+// no dialog, and the account's next dialog replaces it. Rows that decode
+// into the typed state mean the same there.
+func TestDialogUntyped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	for _, tc := range []struct {
+		data string
+		want *campaignbot.DialogState // nil: no dialog
+	}{
+		{`{"anon":"1"}`, nil},
+		{`{"survey":"opinions","a:q1":"5"}`, nil},
+		{`{"enterprise":"某公司","lat":"30.5","lon":"114.25"}`, nil},
+		{`{"text":"held","files":""}`, nil},
+		{`{"submission":"12"}`, nil},
+		{`not json`, nil},
+		{`{"task":"study-notes"}`, &campaignbot.DialogState{TaskKey: "study-notes"}},
+		{`{"enterprise":"某公司","category":"资金"}`, &campaignbot.DialogState{Enterprise: "某公司", Category: "资金"}},
+	} {
+		if _, err := db.wdb.ExecContext(ctx, `INSERT OR REPLACE INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES ('console', '甲', 'x', 'y', ?, 0)`, tc.data); err != nil {
+			t.Fatal(err)
+		}
+		d, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")
+		switch {
+		case tc.want == nil:
+			if campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+				t.Errorf("%s: FindDialog = %+v, %v; want ENOTFOUND", tc.data, d, err)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tc.data, err)
+		case !reflect.DeepEqual(d.State, *tc.want):
+			t.Errorf("%s: state %+v, want %+v", tc.data, d.State, *tc.want)
+		}
+	}
+	d := &campaignbot.Dialog{Platform: campaignbot.PlatformConsole, AccountID: "甲", Name: "opinion", Step: "text",
+		State: campaignbot.DialogState{Anonymous: true}}
+	if err := db.SaveDialog(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲"); err != nil || got.Name != "opinion" || !got.State.Anonymous {
+		t.Errorf("after SaveDialog: %+v, %v", got, err)
 	}
 }
 

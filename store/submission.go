@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"campaignbot"
@@ -287,16 +287,10 @@ func redactDialogs(ctx context.Context, tx *Tx, text string) error {
 		if err := rows.Scan(&k.platform, &k.account, &data); err != nil {
 			return err
 		}
-		var m map[string]string
-		if err := json.Unmarshal([]byte(data), &m); err != nil {
-			drop = append(drop, k) // unreadable: drop rather than risk keeping the text
-			return nil
-		}
-		for _, v := range m {
-			if strings.Contains(v, text) {
-				drop = append(drop, k)
-				break
-			}
+		// An unreadable row goes too, rather than risk keeping the text.
+		st, err := decodeDialogState(data)
+		if err != nil || slices.ContainsFunc(st.Texts(), func(s string) bool { return strings.Contains(s, text) }) {
+			drop = append(drop, k)
 		}
 		return nil
 	})

@@ -202,8 +202,8 @@ func TestAnonymousOpinionUnlinkable(t *testing.T) {
 	if _, err := db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: "55501", Payload: []byte(payload)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveDialog(ctx, &campaignbot.Dialog{Platform: campaignbot.PlatformTelegram, AccountID: "tg-70071", Name: "opinion", Step: "confirm",
-		Data: map[string]string{"text": text, "anon": "1"}}); err != nil {
+	if err := db.SaveDialog(ctx, &campaignbot.Dialog{Platform: campaignbot.PlatformTelegram, AccountID: "tg-70071", Name: "submit", Step: "choose",
+		State: campaignbot.DialogState{Text: text}}); err != nil {
 		t.Fatal(err)
 	}
 	named := &campaignbot.Opinion{AuthorID: ids["署名者"], Text: "署名意见"}
