@@ -323,18 +323,6 @@ func (db *DB) FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, e
 	return findLedgerItems(ctx, tx, "1 = 1")
 }
 
-// findLedgerItem returns the item with id, ENOTFOUND if there is none.
-func findLedgerItem(ctx context.Context, tx *Tx, id int64) (*campaignbot.LedgerItem, error) {
-	its, err := findLedgerItems(ctx, tx, "id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	if len(its) == 0 {
-		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", id)
-	}
-	return its[0], nil
-}
-
 // findLedgerItems returns the items matching where, by due day.
 func findLedgerItems(ctx context.Context, tx *Tx, where string, args ...any) ([]*campaignbot.LedgerItem, error) {
 	var its []*campaignbot.LedgerItem

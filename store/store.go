@@ -271,21 +271,6 @@ func (tx *Tx) Rollback() error {
 	return err
 }
 
-// rowReader is what readRow reads from: a pool or a transaction.
-type rowReader interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// readRow runs a single-statement read: inside Atomic in its transaction,
-// else on the read pool (a statement is atomic by itself in SQLite).
-func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
-	var r rowReader = db.rdb
-	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
-		r = outer.Tx
-	}
-	return r.QueryRowContext(ctx, query, args...)
-}
-
 // write runs fn in a write transaction of its own (or a savepoint of
 // Atomic's) and commits it.
 func (db *DB) write(ctx context.Context, fn func(context.Context, *Tx) error) error {
@@ -371,14 +356,6 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-// nullString stores "" as NULL, for optional unique keys.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // randomID returns a random positive 63-bit id, for rows whose insertion

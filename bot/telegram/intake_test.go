@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -70,6 +69,13 @@ func (h *echoHandler) next(t *testing.T) bot.Request {
 	return bot.Request{}
 }
 
+// requests returns the requests the handler saw, in order.
+func (h *echoHandler) requests() []bot.Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.reqs)
+}
+
 func (h *echoHandler) count() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -92,7 +98,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "campaign.db")
+	path := mustNewStoreFile(t)
 	db := mustOpenStoreAt(t, path)
 	h := newEchoHandler()
 	return &harness{
@@ -119,16 +125,20 @@ type instance struct {
 	intake *bot.Intake
 }
 
+// testLogger logs to the test's output, shown when it fails (or with -v).
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
 func (hs *harness) instance(t *testing.T, opts ...Option) *instance {
 	t.Helper()
-	discard := slog.New(slog.DiscardHandler)
 	in := &instance{intake: bot.NewIntake(hs.db, hs.handler,
 		bot.WithRetry([]time.Duration{10 * time.Millisecond}, bot.DefaultMaxAttempts),
-		bot.WithIntakeLogger(discard),
+		bot.WithIntakeLogger(testLogger(t)),
 		bot.WithIntakeNotify(hs.changes.touch))}
 	opts = append([]Option{
 		WithServerURL(hs.fake.URL()),
-		WithLogger(discard),
+		WithLogger(testLogger(t)),
 		WithPollTimeout(5 * time.Second),
 		withRetryDelay(10 * time.Millisecond),
 		WithOnStored(func() {
@@ -149,15 +159,23 @@ func (hs *harness) instance(t *testing.T, opts ...Option) *instance {
 // them and waits; the test's cleanup calls it too.
 func (in *instance) run(t *testing.T) (stop func()) {
 	t.Helper()
+	return start(t, in.tg.Run, in.intake.Run)
+}
+
+// start runs each of runs until the returned function (or the test's
+// cleanup) stops them, and waits for them to return.
+func start(t *testing.T, runs ...func(context.Context) error) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 2)
-	go func() { errc <- in.tg.Run(ctx) }()
-	go func() { errc <- in.intake.Run(ctx) }()
+	errc := make(chan error, len(runs))
+	for _, run := range runs {
+		go func() { errc <- run(ctx) }()
+	}
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
 			cancel()
-			for range 2 {
+			for range runs {
 				if err := <-errc; err != nil {
 					t.Errorf("Run: %v", err)
 				}
@@ -186,9 +204,15 @@ func (hs *harness) pending(t *testing.T) map[string]*campaignbot.Inbound {
 // processed.
 func (hs *harness) processed(t *testing.T, keys ...string) bool {
 	t.Helper()
+	for _, k := range keys {
+		if !hs.store.stored(k) {
+			return false
+		}
+	}
+	// Read after the updates were stored, so that a pending one is seen.
 	pending := hs.pending(t)
 	for _, k := range keys {
-		if !hs.store.stored(k) || pending[k] != nil {
+		if pending[k] != nil {
 			return false
 		}
 	}
@@ -522,15 +546,14 @@ func TestBlockedBotMarksUnreachable(t *testing.T) {
 	}
 	hs.handler = bot.New(hs.db, pl, bot.WithLang("en"))
 	hs.instance(t).run(t)
-	member := func(typ models.ChatMemberType) models.Update {
-		cm := models.ChatMember{Type: typ}
-		if typ == models.ChatMemberTypeBanned {
-			cm.Banned = &models.ChatMemberBanned{User: &models.User{ID: 4242}}
-		} else {
-			cm.Member = &models.ChatMemberMember{User: &models.User{ID: 4242}}
-		}
+	// The bot's membership of the user's private chat, as Telegram sends it.
+	botUser := &models.User{ID: 4242, IsBot: true}
+	banned := models.ChatMember{Type: models.ChatMemberTypeBanned, Banned: &models.ChatMemberBanned{User: botUser}}
+	member := models.ChatMember{Type: models.ChatMemberTypeMember, Member: &models.ChatMemberMember{User: botUser}}
+	change := func(from, to models.ChatMember) models.Update {
 		return models.Update{MyChatMember: &models.ChatMemberUpdated{
-			Chat: models.Chat{ID: 7, Type: models.ChatTypePrivate}, From: models.User{ID: 7}, Date: 1, NewChatMember: cm,
+			Chat: models.Chat{ID: 7, Type: models.ChatTypePrivate}, From: models.User{ID: 7}, Date: 1,
+			OldChatMember: from, NewChatMember: to,
 		}}
 	}
 	unreachable := func() []campaignbot.Platform {
@@ -541,12 +564,12 @@ func TestBlockedBotMarksUnreachable(t *testing.T) {
 		}
 		return got.Unreachable
 	}
-	hs.fake.AddUpdate(member(models.ChatMemberTypeBanned))
+	hs.fake.AddUpdate(change(member, banned))
 	hs.waitProcessed(t, "1")
 	if got, want := unreachable(), []campaignbot.Platform{campaignbot.PlatformTelegram}; !slices.Equal(got, want) {
 		t.Errorf("after blocking: unreachable on %v, want %v", got, want)
 	}
-	hs.fake.AddUpdate(member(models.ChatMemberTypeMember))
+	hs.fake.AddUpdate(change(banned, member))
 	hs.waitProcessed(t, "2")
 	if got := unreachable(); len(got) != 0 {
 		t.Errorf("after unblocking: unreachable on %v, want none", got)

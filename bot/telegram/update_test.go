@@ -87,3 +87,34 @@ func TestDecode(t *testing.T) {
 		})
 	}
 }
+
+func TestRoute(t *testing.T) {
+	var tg Telegram
+	tests := []struct {
+		name    string
+		payload string
+		want    bot.Route
+	}{
+		{"private message", `{"update_id":1,"message":{"message_id":3,"from":{"id":7},"chat":{"id":7,"type":"private"},"text":"hi"}}`,
+			bot.Route{Sender: "7", Chat: "7"}},
+		{"group message", `{"update_id":2,"message":{"message_id":4,"from":{"id":7},"chat":{"id":-100,"type":"supergroup"},"text":"/help"}}`,
+			bot.Route{Sender: "7", Chat: "-100"}},
+		{"album photo", `{"update_id":3,"message":{"message_id":5,"from":{"id":7},"chat":{"id":7,"type":"private"},"media_group_id":"g1","photo":[]}}`,
+			bot.Route{Sender: "7", Chat: "7", Group: "7/g1"}},
+		{"channel post in a group", `{"update_id":4,"message":{"message_id":6,"chat":{"id":-100,"type":"supergroup"},"text":"news"}}`,
+			bot.Route{Chat: "-100"}},
+		{"button", `{"update_id":5,"callback_query":{"id":"cb1","from":{"id":7},"chat_instance":"c","data":"task:x"}}`,
+			bot.Route{Sender: "7", Chat: "7"}},
+		{"blocked", `{"update_id":6,"my_chat_member":{"chat":{"id":7,"type":"private"},"from":{"id":7},"date":1}}`,
+			bot.Route{Sender: "7"}},
+		{"not JSON", `<xml/>`, bot.Route{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tg.Route(&campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: "1", Payload: []byte(tt.payload)})
+			if got != tt.want {
+				t.Errorf("Route = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
