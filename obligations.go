@@ -2,7 +2,6 @@ package campaignbot
 
 import (
 	"cmp"
-	"iter"
 	"slices"
 )
 
@@ -36,38 +35,22 @@ func Obligations(in ObligationInput) []Obligation {
 
 	people := slices.Clone(in.People)
 	slices.SortStableFunc(people, func(a, b *Person) int { return cmp.Compare(a.ID, b.ID) })
-	slot := newSlots(people)
-	subs := indexSubmissions(in, tasks, slot, len(people))
-	claims := make([][]Date, len(people))
+	subs := indexSubmissions(in, tasks)
+	claims := map[int64][]Date{}
 	for _, c := range in.Claims {
-		if i, ok := slot.of(c.PersonID); ok && c.Day <= in.Day {
-			claims[i] = append(claims[i], c.Day)
+		if c.Day <= in.Day {
+			claims[c.PersonID] = append(claims[c.PersonID], c.Day)
 		}
 	}
-	leaves := make([][]Leave, len(people))
+	leaves := map[int64][]Leave{}
 	for _, l := range in.Leaves {
-		if i, ok := slot.of(l.PersonID); ok {
-			leaves[i] = append(leaves[i], l)
-		}
+		leaves[l.PersonID] = append(leaves[l.PersonID], l)
 	}
 
-	n := 0
 	var held roleDays
-	for _, p := range people {
-		held.set(p, in.Day)
-		for ti := range tasks {
-			if since, ok := held.since(tasks[ti].roles); ok {
-				for _, per := range tasks[ti].periods {
-					if since <= per.end {
-						n++
-					}
-				}
-			}
-		}
-	}
-	out := make([]Obligation, 0, n)
+	var out []Obligation
 	var weeks []weekHit // the first submission in each week of a weekly task
-	for pi, p := range people {
+	for _, p := range people {
 		first := len(out)
 		held.set(p, in.Day)
 		for ti := range tasks {
@@ -77,7 +60,7 @@ func Obligations(in ObligationInput) []Obligation {
 				continue
 			}
 			if t.task.Cardinality == EveryWeek {
-				weeks = firstPerWeek(weeks, subs.own(pi), int32(ti), t.periods)
+				weeks = firstPerWeek(weeks, subs.own[p.ID], int32(ti), t.periods)
 			}
 			for wi, per := range t.periods {
 				if since > per.end {
@@ -88,13 +71,13 @@ func Obligations(in ObligationInput) []Obligation {
 					TaskKey:     t.task.Key,
 					PeriodStart: per.start,
 					PeriodEnd:   per.end,
-					Due:         moveDue(per.due, leaves[pi]),
+					Due:         moveDue(per.due, leaves[p.ID]),
 				}
 				var done bool
 				var day Date
 				switch {
 				case t.task.SatisfiedBy == SatisfiedByClaim:
-					day, done = firstClaim(claims[pi], t.phase.Start)
+					day, done = firstClaim(claims[p.ID], t.phase.Start)
 				case t.task.Cardinality == PerDepartment && p.DepartmentID != 0:
 					o.DepartmentID = p.DepartmentID
 					var ref subRef
@@ -103,7 +86,7 @@ func Obligations(in ObligationInput) []Obligation {
 				case t.task.Cardinality == EveryWeek:
 					day, o.SubmissionID, done = weeks[wi].day, weeks[wi].id, weeks[wi].found
 				default:
-					day, o.SubmissionID, done = firstOwn(subs.own(pi), int32(ti), t.phase.Start, in.Day)
+					day, o.SubmissionID, done = firstOwn(subs.own[p.ID], int32(ti), t.phase.Start, in.Day)
 				}
 				switch {
 				case done:
@@ -132,48 +115,24 @@ type deptKey struct {
 // subIndex is what can satisfy an obligation: each person's own submissions,
 // and the first submission of each department for each per-department task.
 type subIndex struct {
-	ownAll      []subRef // grouped by person slot
-	counts      []int32  // person i's are ownAll[counts[i]:counts[i+1]]
+	own         map[int64][]subRef // by person ID
 	firstOfDept map[deptKey]subRef
 }
 
-func (x *subIndex) own(i int) []subRef { return x.ownAll[x.counts[i]:x.counts[i+1]] }
-
-// indexSubmissions indexes the submissions up to in.Day of the tasks. It makes
-// two passes so that every person's list shares one backing array: count,
-// then fill. Each pass resolves a submission's task and author again rather
-// than keep them per submission: at 200,000 submissions that is 1.6 MB less
-// at the moment memory peaks, for about a millisecond.
-func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people int) *subIndex {
+// indexSubmissions indexes the submissions up to in.Day of the tasks,
+// leaving out the returned versions.
+func indexSubmissions(in ObligationInput, tasks []planTask) *subIndex {
 	taskIndex := make(map[string]int32, len(tasks))
 	for i, t := range tasks {
 		taskIndex[t.task.Key] = int32(i)
 	}
-	lastKey, lastTask := "", int32(-1)
-	// resolve returns the task index of s, or -1 if s counts for nothing.
-	resolve := func(s *SubmissionRecord) int32 {
-		if s.TaskKey != lastKey {
-			lastKey, lastTask = s.TaskKey, -1
-			if ti, ok := taskIndex[s.TaskKey]; ok {
-				lastTask = ti
-			}
+	x := &subIndex{own: map[int64][]subRef{}, firstOfDept: map[deptKey]subRef{}}
+	for _, s := range in.Submissions {
+		ti, ok := taskIndex[s.TaskKey]
+		if !ok || s.Day > in.Day {
+			continue
 		}
-		if lastTask < 0 || s.Day > in.Day {
-			return -1
-		}
-		if len(in.Returned) > 0 {
-			if _, returned := slices.BinarySearch(in.Returned, s.ID); returned {
-				return -1
-			}
-		}
-		return lastTask
-	}
-	firstOfDept := map[deptKey]subRef{}
-	counts := make([]int32, people+1)
-	for sub := range in.submissions() {
-		s := &sub
-		ti := resolve(s)
-		if ti < 0 {
+		if _, returned := slices.BinarySearch(in.Returned, s.ID); returned {
 			continue
 		}
 		t := &tasks[ti]
@@ -183,42 +142,13 @@ func indexSubmissions(in ObligationInput, tasks []planTask, slot *slots, people 
 				continue
 			}
 			k := deptKey{ti, s.DepartmentID}
-			if old, ok := firstOfDept[k]; !ok || ref.before(old) {
-				firstOfDept[k] = ref
+			if old, ok := x.firstOfDept[k]; !ok || ref.before(old) {
+				x.firstOfDept[k] = ref
 			}
 		}
-		if i, ok := slot.of(s.PersonID); ok {
-			counts[i+1]++
-		}
+		x.own[s.PersonID] = append(x.own[s.PersonID], ref)
 	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
-	}
-	ownAll := make([]subRef, counts[people])
-	fill := slices.Clone(counts[:people])
-	for sub := range in.submissions() {
-		s := &sub
-		ti := resolve(s)
-		if ti < 0 {
-			continue
-		}
-		if tasks[ti].task.Cardinality == PerDepartment && s.DepartmentID != 0 && s.Day < tasks[ti].phase.Start {
-			continue
-		}
-		if i, ok := slot.of(s.PersonID); ok {
-			ownAll[fill[i]] = subRef{task: ti, day: s.Day, id: s.ID}
-			fill[i]++
-		}
-	}
-	return &subIndex{ownAll: ownAll, counts: counts, firstOfDept: firstOfDept}
-}
-
-// submissions returns in's submissions, from SubmissionSeq if set.
-func (in *ObligationInput) submissions() iter.Seq[SubmissionRecord] {
-	if in.SubmissionSeq != nil {
-		return in.SubmissionSeq
-	}
-	return slices.Values(in.Submissions)
+	return x
 }
 
 // ObligationsFor returns the obligations of one person: Obligations with
@@ -407,44 +337,6 @@ func firstPerWeek(buf []weekHit, subs []subRef, ti int32, periods []period) []we
 		}
 	}
 	return buf
-}
-
-// slots maps person IDs to their index in the sorted people: through a
-// slice when the IDs are dense, as the store's are, else through a map.
-type slots struct {
-	min   int64
-	dense []int32 // index+1, 0 for none
-	ids   map[int64]int32
-}
-
-func newSlots(people []*Person) *slots {
-	s := &slots{}
-	if n := len(people); n > 0 {
-		lo, hi := people[0].ID, people[n-1].ID // people are sorted by ID
-		if hi-lo < int64(4*n+64) {
-			s.min, s.dense = lo, make([]int32, hi-lo+1)
-			for i, p := range people {
-				s.dense[p.ID-lo] = int32(i) + 1
-			}
-			return s
-		}
-	}
-	s.ids = make(map[int64]int32, len(people))
-	for i, p := range people {
-		s.ids[p.ID] = int32(i)
-	}
-	return s
-}
-
-func (s *slots) of(id int64) (int32, bool) {
-	if s.dense != nil {
-		if id < s.min || id-s.min >= int64(len(s.dense)) || s.dense[id-s.min] == 0 {
-			return 0, false
-		}
-		return s.dense[id-s.min] - 1, true
-	}
-	i, ok := s.ids[id]
-	return i, ok
 }
 
 // firstOwn returns the earliest of subs for task ti dated from..to.

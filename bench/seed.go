@@ -28,6 +28,18 @@ func chatID(id int64) string { return fmt.Sprint(1000000 + id) }
 // the head and the office, and two in three of the rest.
 func (o org) bound(id int64) bool { return id <= o.office() || id%3 != 0 }
 
+// members returns the bound members of the generated organisation, the
+// people who owe weekly notes.
+func (o org) members() []int64 {
+	var ids []int64
+	for i := o.office() + 1; i <= int64(o.people); i++ {
+		if i%10 != 0 && o.bound(i) {
+			ids = append(ids, i)
+		}
+	}
+	return ids
+}
+
 // noteText is a study note of about 300 bytes, varied so that pages do not
 // compress into sameness.
 func noteText(i int) string {

@@ -17,15 +17,15 @@ import (
 // sent it: the chat path runs it for every message, where FindHandled and
 // findPeople's four statements cost more than the rest of the lookup. The
 // LEFT JOINs give one row whatever is found; ” is never a handled key.
-// The sender is read only when the roster's generation is not the one the
-// caller knows (the second parameter): otherwise its columns are NULL and
-// the caller's copy stands.
+// Migration 0013 dropped the roster's generation: -1 stands in for it, so
+// the sender is read every time and never cached (senderCache.store keeps
+// nothing older than generation 0).
 const qArrival = `SELECT h.replies, h.message_key IS NOT NULL, g.n,
 	a.chat_id, a.bound_at, p.id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.created_at, p.updated_at,
 	COALESCE((SELECT group_concat(r.role || ' ' || r.since, ',') FROM person_roles r WHERE r.person_id = p.id), ''),
 	COALESCE((SELECT group_concat(c.department_id, ',') FROM person_in_charge c WHERE c.person_id = p.id), ''),
 	COALESCE((SELECT group_concat(u.platform, ',') FROM person_unreachable u WHERE u.person_id = p.id), '')
-FROM roster_generation g LEFT JOIN handled h ON h.message_key = ?
+FROM (SELECT -1 AS n) g LEFT JOIN handled h ON h.message_key = ?
 LEFT JOIN accounts a ON g.n <> ? AND a.platform = ? AND a.account_id = ?
 LEFT JOIN people p ON p.id = a.person_id
 LEFT JOIN departments d ON d.id = p.department_id`
