@@ -47,8 +47,22 @@ func Obligations(in ObligationInput) []Obligation {
 		leaves[l.PersonID] = append(leaves[l.PersonID], l)
 	}
 
+	n := 0
 	var held roleDays
-	var out []Obligation
+	for _, p := range people {
+		held.set(p, in.Day)
+		for ti := range tasks {
+			if since, ok := held.since(tasks[ti].roles); ok {
+				for _, per := range tasks[ti].periods {
+					if since <= per.end {
+						n++
+					}
+				}
+			}
+		}
+	}
+	// Sized once: at 100,000 people the result is most of a digest's memory.
+	out := make([]Obligation, 0, n)
 	var weeks []weekHit // the first submission in each week of a weekly task
 	for _, p := range people {
 		first := len(out)

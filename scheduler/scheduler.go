@@ -405,7 +405,11 @@ func (s *Scheduler) readRecords(ctx context.Context) ([]campaignbot.SubmissionRe
 	if err != nil {
 		return nil, err
 	}
-	s.records = append(s.records, recs...)
+	if s.records == nil {
+		s.records = recs
+	} else {
+		s.records = append(s.records, recs...)
+	}
 	return s.records[:len(s.records):len(s.records)], nil
 }
 

@@ -28,9 +28,19 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 		return nil, err
 	}
 	defer tx.Rollback()
-	var rs []campaignbot.SubmissionRecord
+	// Sized once from the ID range (IDs are never deleted): growing a
+	// first read of 2,000,000 records by doubling would copy them over
+	// and over and hold twice the memory.
+	var maxID int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID); err != nil {
+		return nil, fmt.Errorf("find submission records: %w", err)
+	}
+	if maxID <= afterID {
+		return nil, nil
+	}
+	rs := make([]campaignbot.SubmissionRecord, 0, maxID-afterID)
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
-		WHERE id > ? ORDER BY id`, []any{afterID},
+		WHERE id > ? AND id <= ? ORDER BY id`, []any{afterID, maxID},
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord
 			var at int64
