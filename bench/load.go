@@ -68,7 +68,7 @@ func (e *env) loadChild(ctx context.Context, c *child, srv *telegramtest.Server)
 		srv.SendText(id+1000000, "", "/note 负载测试 "+noteText(i))
 		requests++
 	}
-	deadline := start.Add(60 * time.Second)
+	deadline := start.Add(5 * time.Minute)
 	var subs, out int
 	for {
 		if subs, out, err = counts(); err != nil {

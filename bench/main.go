@@ -17,6 +17,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,6 +41,8 @@ type options struct {
 	loadNotes  int
 	starts     int
 	keep       bool
+	from       string
+	cpuProfile string
 	binary     string
 	skipBinary bool
 }
@@ -101,6 +105,8 @@ func main() {
 	flag.StringVar(&o.binary, "binary", "", "campaignbot binary to time (default: build ./cmd/campaignbot into the temporary directory)")
 	flag.BoolVar(&o.skipBinary, "skip-binary", false, "skip the figures that need the binary (start to ready, resident memory)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory and print its path")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process measurements (after setup) to this file")
+	flag.StringVar(&o.from, "from", "", "copy this organisation (big.db of an earlier -keep run, same sizes, same day) instead of generating one")
 	flag.Parse()
 	if *quick {
 		set := map[string]bool{}
@@ -173,18 +179,38 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	e.now = e.day.Time(loc).Add(10 * time.Hour)
 
-	fmt.Fprintf(out, "campaignbot bench: %d people, %d departments, %d submissions; %s, %d CPUs, %s\n",
-		o.org.people, o.org.departments, o.org.submissions, runtime.Version(), runtime.NumCPU(), time.Now().Format(time.DateTime))
+	fmt.Fprintf(out, "campaignbot bench: %d people, %d departments, %d submissions; %s, %d CPUs, load average %s, %s\n",
+		o.org.people, o.org.departments, o.org.submissions, runtime.Version(), runtime.NumCPU(), loadAverage(), time.Now().Format(time.DateTime))
 	began := time.Now()
-	if err := seed(ctx, e.path, e.plan, o.org, e.day, e.now); err != nil {
-		return fmt.Errorf("seed: %w", err)
+	setup := "setup: generate the organisation"
+	if o.from != "" {
+		setup = "setup: copy the organisation from " + o.from
+		if err = copyFile(e.path, o.from); err == nil {
+			err = clearOutbox(ctx, e.path)
+		}
+	} else {
+		err = seed(ctx, e.path, e.plan, o.org, e.day, e.now)
+	}
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
 	}
 	fi, err := os.Stat(e.path)
 	if err != nil {
 		return err
 	}
-	e.rep.info("setup: generate the organisation", fmt.Sprintf("%.1f s, %d MB file", time.Since(began).Seconds(), fi.Size()>>20))
+	e.rep.info(setup, fmt.Sprintf("%.1f s, %d MB file", time.Since(began).Seconds(), fi.Size()>>20))
 
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	steps := []struct {
 		name string
 		f    func(context.Context, *env) error
@@ -207,6 +233,47 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	e.rep.print(out)
 	fmt.Fprintf(out, "\n%d of %d figures miss their target; %.0f s in all\n", e.rep.missed(), countTargets(e.rep), time.Since(began).Seconds())
 	return nil
+}
+
+// loadAverage returns the machine's load average over the last minute, or
+// "?": the figures are wall-clock times, which other work on the machine
+// lengthens.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// clearOutbox deletes the messages an earlier run left in the outbox of
+// the store file at path, so that its reminders can be delivered again.
+func clearOutbox(ctx context.Context, path string) error {
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	_, err = raw.ExecContext(ctx, `DELETE FROM outbox`)
+	return err
+}
+
+// copyFile copies the file src to dst.
+func copyFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func countTargets(r *report) int {

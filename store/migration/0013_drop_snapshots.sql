@@ -26,3 +26,9 @@ DROP TABLE IF EXISTS submission_record_snapshot;
 DROP TABLE IF EXISTS submission_record_epoch;
 DROP TABLE IF EXISTS roster_snapshot;
 DROP TABLE IF EXISTS roster_generation;
+
+-- What the scheduler reads of every submission, in ID order, without the
+-- text: a scan of the table would read every note (850 MB at 2,000,000
+-- submissions) for 40 bytes of each. SPEC §10: the first digest after a
+-- start at 100,000 people / 2,000,000 submissions in under 3 s.
+CREATE INDEX submissions_records ON submissions(id, task_key, person_id, department_id, submitted_at);
