@@ -168,7 +168,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 // since. Start runs it in the background, so that the first /digest after
 // a start does not pay for it.
 func (s *Scheduler) Warm(ctx context.Context) error {
-	_, err := s.load(ctx)
+	_, err := s.readRecords(ctx)
 	return err
 }
 
