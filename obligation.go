@@ -1,7 +1,5 @@
 package campaignbot
 
-import "iter"
-
 // ObligationStatus says whether an obligation is met.
 type ObligationStatus string
 
@@ -22,8 +20,7 @@ type Obligation struct {
 	PeriodEnd   Date
 	// Due is the due date after leave has moved it.
 	Due Date
-	// Late is set when it was done after Due. (Beside the dates, it
-	// packs into their word: 10,000 people owe 70,000 obligations.)
+	// Late is set when it was done after Due.
 	Late   bool
 	Status ObligationStatus
 	// SubmissionID is what satisfied it, if a submission did.
@@ -54,13 +51,8 @@ type ObligationInput struct {
 	Day         Date
 	People      []*Person
 	Submissions []SubmissionRecord
-	// SubmissionSeq, when set, gives the submissions instead of
-	// Submissions, for a caller that keeps them in another form; it is
-	// ranged over twice.
-	SubmissionSeq iter.Seq[SubmissionRecord]
 	// Returned are the IDs, in order, of submissions returned for revision:
-	// they do not count (the author owes a new version). Giving them here
-	// spares the caller a filtered copy of every record.
+	// they do not count (the author owes a new version).
 	Returned []int64
 	Claims   []Claim
 	Leaves   []Leave

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"campaignbot"
 )
@@ -70,48 +71,54 @@ func at(ps []*campaignbot.Person, i int) any {
 	return nil
 }
 
-// TestRosterVersion checks that the version moves with every change to
-// the roster, accounts and leave, and with nothing else.
-func TestRosterVersion(t *testing.T) {
+// mustExec runs a statement on the writer.
+func mustExec(tb testing.TB, db *DB, q string, args ...any) {
+	tb.Helper()
+	if _, err := db.wdb.ExecContext(context.Background(), q, args...); err != nil {
+		tb.Fatalf("%s: %v", q, err)
+	}
+}
+
+// TestFindSubmissionRecordsAfter checks that the records come in ID order
+// from after the given ID, whatever their review state, with the day of
+// the store's location and no department as 0.
+func TestFindSubmissionRecordsAfter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := MustOpen(t)
-	importPeople(t, db, "甲", "乙")
-	steps := []struct {
-		name  string
-		sql   string
-		moves bool
+	loc := time.FixedZone("UTC+8", 8*3600)
+	db := MustOpen(t, WithLocation(loc))
+	ids := importPeople(t, db, "甲", "乙")
+	// 17:00 UTC on 2026-03-01 is already 2 March at UTC+8.
+	at := time.Date(2026, 3, 1, 17, 0, 0, 0, time.UTC)
+	for i, q := range []struct {
+		task   string
+		person int64
+		dept   any
+		state  string
 	}{
-		{"submission", `INSERT INTO submissions (task_key, person_id, version, text, submitted_at) SELECT 't', id, 1, 'x', 0 FROM people WHERE name = '甲'`, false},
-		{"department added", `INSERT INTO departments (name) VALUES ('新科室')`, true},
-		{"department renamed", `UPDATE departments SET name = '改名' WHERE name = '新科室'`, true},
-		{"person renamed", `UPDATE people SET name = '甲甲' WHERE name = '甲'`, true},
-		{"telegram set", `UPDATE people SET telegram = 'x' WHERE name = '乙'`, true},
-		{"role granted", `INSERT INTO person_roles (person_id, role, since) SELECT id, 'liaison', 3 FROM people WHERE name = '乙'`, true},
-		{"role day changed", `UPDATE person_roles SET since = 4 WHERE role = 'liaison'`, true},
-		{"in charge", `INSERT INTO person_in_charge (person_id, department_id) SELECT id, department_id FROM people WHERE name = '乙'`, true},
-		{"unreachable", `INSERT INTO person_unreachable (person_id, platform, since) SELECT id, 'telegram', 1 FROM people WHERE name = '乙'`, true},
-		{"account bound", `INSERT INTO accounts (platform, account_id, chat_id, person_id, bound_at) SELECT 'telegram', '42', '42', id, 1 FROM people WHERE name = '乙'`, true},
-		{"account rebound", `UPDATE accounts SET chat_id = '43'`, true},
-		{"leave", `INSERT INTO leaves (person_id, from_day, to_day) SELECT id, 10, 12 FROM people WHERE name = '乙'`, true},
-		{"leave changed", `UPDATE leaves SET to_day = 13`, true},
-		{"leave deleted", `DELETE FROM leaves`, true},
-		{"account unbound", `DELETE FROM accounts`, true},
-		{"person deleted", `DELETE FROM people WHERE name = '乙'`, true},
+		{"study-notes", ids["甲"], nil, ""},
+		{"weekly-report", ids["乙"], 1, "returned"},
+		{"study-notes", ids["乙"], 1, "submitted"},
+	} {
+		mustExec(t, db, `INSERT INTO submissions (task_key, person_id, department_id, version, text, state, submitted_at)
+			VALUES (?, ?, ?, 1, 'x', ?, ?)`, q.task, q.person, q.dept, q.state, encTime(at.Add(time.Duration(i)*24*time.Hour)))
 	}
-	prev, err := db.RosterVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
+	day := campaignbot.DateOf(at, loc)
+	all := []campaignbot.SubmissionRecord{
+		{ID: 1, TaskKey: "study-notes", PersonID: ids["甲"], Day: day},
+		{ID: 2, TaskKey: "weekly-report", PersonID: ids["乙"], DepartmentID: 1, Day: day + 1},
+		{ID: 3, TaskKey: "study-notes", PersonID: ids["乙"], DepartmentID: 1, Day: day + 2},
 	}
-	for _, s := range steps {
-		mustExec(t, db, s.sql)
-		v, err := db.RosterVersion(ctx)
+	if got, want := day, campaignbot.DateOf(time.Date(2026, 3, 2, 0, 0, 0, 0, loc), loc); got != want {
+		t.Fatalf("day = %v, want %v", got, want)
+	}
+	for _, after := range []int64{0, 1, 3} {
+		got, err := db.FindSubmissionRecordsAfter(ctx, after)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := v != prev, s.moves; got != want {
-			t.Errorf("%s: version moved = %v, want %v", s.name, got, want)
+		if want := all[after:]; !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
+			t.Errorf("after %d: got %+v, want %+v", after, got, want)
 		}
-		prev = v
 	}
 }

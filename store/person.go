@@ -236,11 +236,8 @@ func (db *DB) FindPeople(ctx context.Context, filter campaignbot.PersonFilter) (
 	}
 	defer tx.Rollback()
 	if filter == (campaignbot.PersonFilter{}) {
-		// Everyone: from the roster snapshot while it is exact, else by
-		// whole-table reads, which cost a fraction of the selection.
-		if ps, ok, err := readRosterSnapshot(ctx, tx); err != nil || ok {
-			return ps, err
-		}
+		// Everyone: by whole-table reads, which cost a fraction of the
+		// selection.
 		ps, err := findAllPeople(ctx, tx)
 		if err != nil {
 			return nil, fmt.Errorf("find people: %w", err)
