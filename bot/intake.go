@@ -73,6 +73,11 @@ const (
 	// intakePoll is how often Run looks for pending updates without a
 	// wake-up: updates stored by a previous process, retries come due.
 	intakePoll = 5 * time.Second
+	// GroupWait is how long the intake waits after the newest update of a
+	// message that arrives as several (an album's photos come as separate
+	// updates, in separate polls or webhook calls) before it takes the
+	// message as whole.
+	GroupWait = 1500 * time.Millisecond
 )
 
 // defaultRetry is the wait after each failed attempt.
@@ -96,6 +101,8 @@ type Intake struct {
 	wake     chan struct{}
 	// mu makes passes one at a time: Run's and a console's.
 	mu sync.Mutex
+	// held is when the earliest message held back by GroupWait is due.
+	held time.Time
 }
 
 // IntakeOption configures an Intake.
@@ -160,11 +167,18 @@ func (in *Intake) Run(ctx context.Context) error {
 		if _, err := in.ProcessPending(ctx); err != nil && ctx.Err() == nil {
 			in.log.Error("intake: pending updates", "err", err)
 		}
+		var held <-chan time.Time
+		in.mu.Lock()
+		if !in.held.IsZero() {
+			held = time.After(max(0, in.held.Sub(in.clock.Now())))
+		}
+		in.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-in.wake:
 		case <-t.C:
+		case <-held:
 		}
 	}
 }
@@ -215,6 +229,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		}
 		units = append(units, unit{dec: dec, route: r, ins: []*campaignbot.Inbound{row}})
 	}
+	units = in.holdGroups(units, now)
 	var mu sync.Mutex
 	done := 0
 	ProcessLanes(ctx, units, func(u unit) string {
@@ -232,6 +247,36 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		return ok
 	})
 	return done, nil
+}
+
+// holdGroups holds back a message of several updates until its newest is
+// GroupWait old (more may be on their way), and its sender's later
+// messages with it; it notes when the earliest held one is due.
+func (in *Intake) holdGroups(units []unit, now time.Time) []unit {
+	in.held = time.Time{}
+	held := map[string]bool{}
+	kept := units[:0]
+	for _, u := range units {
+		lane := string(u.ins[0].Platform) + ":" + u.route.Sender
+		if !held[lane] && u.route.Group != "" {
+			newest := u.ins[0].ReceivedAt
+			for _, row := range u.ins[1:] {
+				if row.ReceivedAt.After(newest) {
+					newest = row.ReceivedAt
+				}
+			}
+			if due := newest.Add(GroupWait); due.After(now) {
+				held[lane] = true
+				if in.held.IsZero() || due.Before(in.held) {
+					in.held = due
+				}
+			}
+		}
+		if !held[lane] {
+			kept = append(kept, u)
+		}
+	}
+	return kept
 }
 
 // process decodes and handles one message. It reports false when the

@@ -250,15 +250,25 @@ func TestIntakeSenderOrder(t *testing.T) {
 }
 
 // TestIntakeGroupsOneMessage: the updates of one message (an album) are
-// decoded together, as one request, even with another person's update
-// between them.
+// decoded together, as one request, even when they arrive a while apart
+// and with another person's update between them: the message waits until
+// its newest part is GroupWait old.
 func TestIntakeGroupsOneMessage(t *testing.T) {
 	e := newIntakeEnv(t)
 	e.deliver("p1", "member", "/note page one", "album-7")
 	e.deliver("x1", "member2", "/help", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want 1 (member2's; the album waits)", n)
+	}
+	e.clock.Add(bot.GroupWait / 2)
 	e.deliver("p2", "member", "page two", "album-7")
-	if n := e.process(); n != 2 {
-		t.Fatalf("processed %d messages, want 2", n)
+	e.clock.Add(bot.GroupWait / 2)
+	if n := e.process(); n != 0 {
+		t.Fatalf("processed %d messages while the album's last part is new, want 0", n)
+	}
+	e.clock.Add(bot.GroupWait)
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want the album", n)
 	}
 	var grouped bool
 	for _, keys := range e.dec.decoded {
