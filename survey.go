@@ -115,9 +115,6 @@ type OutboxService interface {
 	// EnqueueOutbox stores the messages that are not already there (by Key)
 	// and reports how many were new.
 	EnqueueOutbox(ctx context.Context, msgs []*OutboxMessage) (int, error)
-	// EnqueueOutboxRun enqueues msgs and records that the scheduler's job
-	// ran at at, in one transaction (JobService.LastRun reads it).
-	EnqueueOutboxRun(ctx context.Context, msgs []*OutboxMessage, job string, at time.Time) (int, error)
 	// ClaimOutbox returns up to limit pending messages for platform whose
 	// NextAt has come, oldest first.
 	ClaimOutbox(ctx context.Context, platform Platform, now time.Time, limit int) ([]*OutboxMessage, error)

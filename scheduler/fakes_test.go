@@ -51,10 +51,6 @@ func newFakeOutbox() *fakeOutbox {
 	return &fakeOutbox{keys: make(map[string]bool)}
 }
 
-func (o *fakeOutbox) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, _ string, _ time.Time) (int, error) {
-	return o.EnqueueOutbox(ctx, msgs)
-}
-
 func (o *fakeOutbox) EnqueueOutbox(_ context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

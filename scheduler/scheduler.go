@@ -311,7 +311,16 @@ func (s *Scheduler) enqueue(ctx context.Context, msgs []*campaignbot.OutboxMessa
 // enqueueRun enqueues msgs and, unless job is "", records the job's run in
 // the same transaction; it wakes the dispatcher when something is new.
 func (s *Scheduler) enqueueRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, job string, at time.Time) (int, error) {
-	n, err := s.store.EnqueueOutboxRun(ctx, msgs, job, at)
+	// The messages and the record of the run commit together: a crash
+	// cannot leave a run's messages queued but the run unrecorded, which
+	// the next start would compute again from changed data.
+	var n int
+	err := s.store.Atomic(ctx, func(ctx context.Context) (err error) {
+		if n, err = s.store.EnqueueOutbox(ctx, msgs); err != nil {
+			return err
+		}
+		return s.store.SetLastRun(ctx, job, at)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}

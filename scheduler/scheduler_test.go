@@ -23,11 +23,7 @@ type recordingStore struct {
 }
 
 func (r *recordingStore) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
-	return r.EnqueueOutboxRun(ctx, msgs, "", time.Time{})
-}
-
-func (r *recordingStore) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, job string, at time.Time) (int, error) {
-	n, err := r.DB.EnqueueOutboxRun(ctx, msgs, job, at)
+	n, err := r.DB.EnqueueOutbox(ctx, msgs)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, m := range msgs {

@@ -38,19 +38,9 @@ const (
 		ON CONFLICT (job) DO UPDATE SET last_run = excluded.last_run`
 )
 
-// EnqueueOutbox stores the messages whose Key is not in the outbox yet, in
-// one transaction, and reports how many were new. New messages get their
-// ID, Status (pending), CreatedAt and NextAt (now unless set); messages
-// already there keep ID 0.
+// EnqueueOutbox stores the messages whose key is new and reports how many
+// were.
 func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessage) (int, error) {
-	return db.EnqueueOutboxRun(ctx, msgs, "", time.Time{})
-}
-
-// EnqueueOutboxRun is EnqueueOutbox that also records, in the same
-// transaction, that job ran at at (no record when job is ""): a crash can
-// then not leave a scheduler run's messages queued but the run unrecorded,
-// which the next start would compute again from changed data.
-func (db *DB) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMessage, job string, at time.Time) (int, error) {
 	for _, m := range msgs {
 		if m.Key == "" || m.Platform == "" || m.ChatID == "" || m.Kind == "" {
 			return 0, campaignbot.Errorf(campaignbot.EINVALID, "an outbox message needs a key, a platform, a chat and a kind")
@@ -58,15 +48,8 @@ func (db *DB) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMe
 	}
 	var n int
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) (err error) {
-		if n, err = enqueue(ctx, tx, msgs); err != nil {
-			return err
-		}
-		if job != "" {
-			if _, err := tx.ExecContext(ctx, qSetLastRun, job, encTime(at)); err != nil {
-				return fmt.Errorf("set last run: %w", err)
-			}
-		}
-		return nil
+		n, err = enqueue(ctx, tx, msgs)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -75,7 +58,6 @@ func (db *DB) EnqueueOutboxRun(ctx context.Context, msgs []*campaignbot.OutboxMe
 }
 
 func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (int, error) {
-
 	n := 0
 	for _, m := range msgs {
 		buttons, err := json.Marshal(m.Buttons)

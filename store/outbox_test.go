@@ -422,21 +422,30 @@ func TestSurvey(t *testing.T) {
 }
 
 // TestEnqueueOutboxRun records a scheduler run with its messages, in one
-// transaction: a failed enqueue records no run.
+// transaction (as the scheduler does): a failed enqueue records no run.
 func TestEnqueueOutboxRun(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	at := time.Date(2026, 3, 20, 1, 0, 0, 0, time.UTC)
+	enqueueRun := func(msgs []*campaignbot.OutboxMessage) (n int, err error) {
+		err = db.Atomic(ctx, func(ctx context.Context) error {
+			if n, err = db.EnqueueOutbox(ctx, msgs); err != nil {
+				return err
+			}
+			return db.SetLastRun(ctx, "reminders", at)
+		})
+		return n, err
+	}
 	bad := []*campaignbot.OutboxMessage{{Key: "", Platform: campaignbot.PlatformTelegram, ChatID: "1", Kind: campaignbot.KindWarning, Text: "x"}}
-	if _, err := db.EnqueueOutboxRun(ctx, bad, "reminders", at); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+	if _, err := enqueueRun(bad); campaignbot.ErrorCode(err) != campaignbot.EINVALID {
 		t.Fatalf("bad message: %v, want EINVALID", err)
 	}
 	if last, err := db.LastRun(ctx, "reminders"); err != nil || !last.IsZero() {
 		t.Fatalf("a failed enqueue recorded a run: %v %v", last, err)
 	}
 	msgs := []*campaignbot.OutboxMessage{{Key: "warning:a:1", Platform: campaignbot.PlatformTelegram, ChatID: "1", Kind: campaignbot.KindWarning, Text: "x"}}
-	if n, err := db.EnqueueOutboxRun(ctx, msgs, "reminders", at); err != nil || n != 1 {
+	if n, err := enqueueRun(msgs); err != nil || n != 1 {
 		t.Fatalf("enqueue: %d %v", n, err)
 	}
 	if last, err := db.LastRun(ctx, "reminders"); err != nil || !last.Equal(at) {
@@ -445,7 +454,7 @@ func TestEnqueueOutboxRun(t *testing.T) {
 }
 
 // TestMarkInboundProcessedTogether marks an album's updates in one call:
-// all of them, even when one key is unknown (reported as ENOTFOUND).
+// all of them, or none when one key is unknown (reported as ENOTFOUND).
 func TestMarkInboundProcessedTogether(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
