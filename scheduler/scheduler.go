@@ -316,7 +316,7 @@ func (s *Scheduler) enqueueRun(ctx context.Context, msgs []*campaignbot.OutboxMe
 	// the next start would compute again from changed data.
 	var n int
 	err := s.store.Atomic(ctx, func(ctx context.Context) (err error) {
-		if n, err = s.store.EnqueueOutbox(ctx, msgs); err != nil {
+		if n, err = s.store.EnqueueOutbox(ctx, msgs); err != nil || job == "" {
 			return err
 		}
 		return s.store.SetLastRun(ctx, job, at)
