@@ -219,4 +219,5 @@ type Store interface {
 	InboundService
 	DialogService
 	JobService
+	PlanService
 }
