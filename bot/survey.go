@@ -18,8 +18,8 @@ const maxAnswerLen = 2000
 func (e *Engine) openSurveys(ctx context.Context, p *campaignbot.Person) ([]*campaignbot.Survey, error) {
 	today := e.today()
 	var open []*campaignbot.Survey
-	for i := range e.plan.Surveys {
-		s := &e.plan.Surveys[i]
+	for i := range e.plan.Load().Surveys {
+		s := &e.plan.Load().Surveys[i]
 		if today < s.From || today > s.To {
 			continue
 		}
@@ -60,7 +60,7 @@ func (e *Engine) cmdSurvey(ctx context.Context, c *Context) error {
 	}
 	i := slices.IndexFunc(open, func(s *campaignbot.Survey) bool { return s.Key == key })
 	if i < 0 {
-		if e.plan.FindSurvey(key) == nil {
+		if e.plan.Load().FindSurvey(key) == nil {
 			return c.userError(campaignbot.ENOTFOUND, "survey.unknown", key)
 		}
 		return c.userError(campaignbot.ECONFLICT, "survey.closed_or_done", key)
@@ -109,7 +109,7 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 // it stores the response and forgets the dialog.
 func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 	d := c.Dialog
-	s := e.plan.FindSurvey(d.Data["survey"])
+	s := e.plan.Load().FindSurvey(d.Data["survey"])
 	i, err := strconv.Atoi(d.Step)
 	if s == nil || err != nil || i < 0 || i >= len(s.Questions) {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
