@@ -73,16 +73,6 @@ func LoadSource(path string) (*campaignbot.Plan, []byte, error) {
 	return p, data, nil
 }
 
-// LoadOrDefault reads the plan file at path, or, when path is "", returns the
-// default plan starting on the first day of now's month in Asia/Shanghai.
-func LoadOrDefault(path string, now time.Time) (*campaignbot.Plan, error) {
-	if path != "" {
-		return Load(path)
-	}
-	p, _, err := Default(FirstOfMonth(now))
-	return p, err
-}
-
 // FirstOfMonth returns the first day of now's month in Asia/Shanghai, where
 // the default plan starts when no date is given.
 func FirstOfMonth(now time.Time) campaignbot.Date {
