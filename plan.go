@@ -1,6 +1,9 @@
 package campaignbot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Plan is a campaign: phases with deadlines, the tasks each role owes, the
 // surveys, and the reminder policy (SPEC §3). The plan package reads it from
@@ -201,4 +204,32 @@ func (p *Plan) Loc() *time.Location {
 		return p.Location
 	}
 	return time.FixedZone("CST", 8*3600)
+}
+
+// AppliedPlan is a plan as the store keeps it: the YAML source exactly as
+// it was applied, so that `plan show` prints what the office wrote and
+// every process parses the same text.
+type AppliedPlan struct {
+	// Version numbers the plans applied to a store, from 1, and grows with
+	// each; a running process compares it to learn of a plan applied by
+	// another one.
+	Version   int64
+	Source    []byte
+	AppliedAt time.Time
+	// AppliedBy says who or what applied it, e.g. "plan apply plan.yaml".
+	AppliedBy string
+}
+
+// PlanService keeps the plan in force (SPEC §3). The store does not read
+// YAML: a caller validates the source (package plan) before applying it.
+type PlanService interface {
+	// ApplyPlan stores source as the plan in force and returns it with its
+	// version. A source equal to the plan in force is not stored again:
+	// that plan is returned as it is.
+	ApplyPlan(ctx context.Context, source []byte, by string) (*AppliedPlan, error)
+	// FindPlan returns the plan in force, ENOTFOUND if none was applied.
+	FindPlan(ctx context.Context) (*AppliedPlan, error)
+	// FindPlanVersion returns the version of the plan in force, 0 if none
+	// was applied.
+	FindPlanVersion(ctx context.Context) (int64, error)
 }

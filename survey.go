@@ -253,4 +253,5 @@ type Store interface {
 	DialogService
 	JobService
 	Transactor
+	PlanService
 }

@@ -99,7 +99,7 @@ const MaxTextLen = 20000
 // Engine routes requests to command handlers and dialogs.
 type Engine struct {
 	store    campaignbot.Store
-	plan     *campaignbot.Plan
+	plan     atomic.Pointer[campaignbot.Plan]
 	clock    campaignbot.Clock
 	cat      *catalog
 	log      *slog.Logger
@@ -151,12 +151,12 @@ func WithExporter(x Exporter) Option { return func(e *Engine) { e.exporter = x }
 func New(store campaignbot.Store, plan *campaignbot.Plan, opts ...Option) *Engine {
 	e := &Engine{
 		store:  store,
-		plan:   plan,
 		clock:  campaignbot.SystemClock,
 		cat:    newCatalog("zh"),
 		log:    slog.New(slog.DiscardHandler),
 		notify: func() {},
 	}
+	e.plan.Store(plan)
 	for _, o := range opts {
 		o(e)
 	}
@@ -180,7 +180,7 @@ func (e *Engine) T(key string, args ...any) string { return e.cat.t(key, args...
 
 // today returns the current day in the plan's time zone.
 func (e *Engine) today() campaignbot.Date {
-	return campaignbot.DateOf(e.clock.Now(), e.plan.Loc())
+	return campaignbot.DateOf(e.clock.Now(), e.plan.Load().Loc())
 }
 
 // Handle implements Handler. A user's mistake becomes a reply; a failure
@@ -250,7 +250,7 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 			return fmt.Errorf("find prompt: %w", err)
 		}
 		for _, data := range req.ReplyToButtons {
-			if key, ok := strings.CutPrefix(data, "/submit "); ok && e.plan.FindTask(key) != nil {
+			if key, ok := strings.CutPrefix(data, "/submit "); ok && e.plan.Load().FindTask(key) != nil {
 				return e.submitContent(ctx, c, key, text)
 			}
 		}

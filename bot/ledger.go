@@ -274,14 +274,14 @@ func (e *Engine) ledgerFromReport(ctx context.Context, c *Context, rest string) 
 // rectifyDue is the end of the phase after the task's, where its findings
 // are rectified; the plan's end when there is none.
 func (e *Engine) rectifyDue(taskKey string) campaignbot.Date {
-	if t := e.plan.FindTask(taskKey); t != nil {
-		for i, ph := range e.plan.Phases {
-			if ph.Key == t.Phase && i+1 < len(e.plan.Phases) {
-				return e.plan.Phases[i+1].End
+	if t := e.plan.Load().FindTask(taskKey); t != nil {
+		for i, ph := range e.plan.Load().Phases {
+			if ph.Key == t.Phase && i+1 < len(e.plan.Load().Phases) {
+				return e.plan.Load().Phases[i+1].End
 			}
 		}
 	}
-	return e.plan.End
+	return e.plan.Load().End
 }
 
 // ledgerItemArg finds item "ID" of the ledger.

@@ -95,7 +95,7 @@ func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]c
 	if err != nil {
 		return nil, fmt.Errorf("find submissions: %w", err)
 	}
-	for _, t := range e.plan.Tasks {
+	for _, t := range e.plan.Load().Tasks {
 		if t.Cardinality != campaignbot.PerDepartment {
 			continue
 		}
@@ -106,7 +106,7 @@ func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]c
 		}
 		subs = append(subs, ds...)
 	}
-	loc := e.plan.Loc()
+	loc := e.plan.Load().Loc()
 	recs := make([]campaignbot.SubmissionRecord, 0, len(subs))
 	for _, s := range subs {
 		if s.State == campaignbot.ReviewReturned {
@@ -126,7 +126,7 @@ func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]c
 		return nil, fmt.Errorf("find leaves: %w", err)
 	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: e.plan, Day: e.today(), People: []*campaignbot.Person{p},
+		Plan: e.plan.Load(), Day: e.today(), People: []*campaignbot.Person{p},
 		Submissions: recs, Claims: claims, Leaves: leaves,
 	}), nil
 }
@@ -145,7 +145,7 @@ func (e *Engine) claimsOf(ctx context.Context, personID int64) ([]campaignbot.Cl
 		}
 		for _, ev := range evs {
 			if (ev.Kind == campaignbot.EventClaimed || ev.Kind == campaignbot.EventAssigned) && ev.OwnerID == personID {
-				claims = append(claims, campaignbot.Claim{PersonID: personID, Day: campaignbot.DateOf(ev.CreatedAt, e.plan.Loc())})
+				claims = append(claims, campaignbot.Claim{PersonID: personID, Day: campaignbot.DateOf(ev.CreatedAt, e.plan.Load().Loc())})
 				break
 			}
 		}
@@ -161,14 +161,14 @@ func (e *Engine) cmdTasks(ctx context.Context, c *Context) error {
 	}
 	today := e.today()
 	var b strings.Builder
-	if ph := e.plan.PhaseAt(today); ph != nil {
+	if ph := e.plan.Load().PhaseAt(today); ph != nil {
 		b.WriteString(c.T("tasks.phase", e.title(ph.Title, ph.TitleEn), ph.Start, ph.End, int(ph.End-today)))
 	} else {
 		b.WriteString(c.T("tasks.no_phase"))
 	}
 	shown := 0
 	for _, o := range obs {
-		t := e.plan.FindTask(o.TaskKey)
+		t := e.plan.Load().FindTask(o.TaskKey)
 		if t == nil || !e.showObligation(o, today) {
 			continue
 		}
@@ -203,8 +203,8 @@ func (e *Engine) showObligation(o campaignbot.Obligation, today campaignbot.Date
 	if o.Status == campaignbot.StatusOverdue {
 		return true
 	}
-	t := e.plan.FindTask(o.TaskKey)
-	ph := e.plan.PhaseAt(today)
+	t := e.plan.Load().FindTask(o.TaskKey)
+	ph := e.plan.Load().PhaseAt(today)
 	if ph == nil || t.Phase != ph.Key {
 		return false
 	}
@@ -236,7 +236,7 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 	if key == "" {
 		return e.offerTasks(ctx, c, "", nil)
 	}
-	t := e.plan.FindTask(key)
+	t := e.plan.Load().FindTask(key)
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", key)
 	}
@@ -255,7 +255,7 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 
 // askContent starts a dialog waiting for the content of a task.
 func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string) error {
-	t := e.plan.FindTask(taskKey)
+	t := e.plan.Load().FindTask(taskKey)
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
 	}
@@ -279,15 +279,15 @@ func (e *Engine) offerTasks(ctx context.Context, c *Context, text string, files 
 	seen := map[string]bool{}
 	var rows [][]campaignbot.Button
 	for _, o := range obs {
-		t := e.plan.FindTask(o.TaskKey)
+		t := e.plan.Load().FindTask(o.TaskKey)
 		if t == nil || seen[t.Key] || t.SatisfiedBy == campaignbot.SatisfiedByClaim || !e.showObligation(o, today) {
 			continue
 		}
 		seen[t.Key] = true
 		rows = append(rows, []campaignbot.Button{{Text: e.title(t.Title, t.TitleEn), Data: "/submit " + t.Key}})
 	}
-	if !seen[taskNotes] && e.plan.FindTask(taskNotes) != nil {
-		t := e.plan.FindTask(taskNotes)
+	if !seen[taskNotes] && e.plan.Load().FindTask(taskNotes) != nil {
+		t := e.plan.Load().FindTask(taskNotes)
 		rows = append(rows, []campaignbot.Button{{Text: e.title(t.Title, t.TitleEn), Data: "/submit " + t.Key}})
 	}
 	if len(rows) == 0 {
@@ -322,7 +322,7 @@ func (e *Engine) checkOwes(c *Context, t *campaignbot.Task) error {
 	if !owes {
 		return c.userError(campaignbot.EFORBIDDEN, "submit.not_yours", e.title(t.Title, t.TitleEn))
 	}
-	if ph := e.plan.FindPhase(t.Phase); ph != nil && e.today() < ph.Start {
+	if ph := e.plan.Load().FindPhase(t.Phase); ph != nil && e.today() < ph.Start {
 		return c.userError(campaignbot.EINVALID, "submit.not_open", e.title(t.Title, t.TitleEn), ph.Start)
 	}
 	return nil
@@ -342,7 +342,7 @@ func (e *Engine) checkContent(c *Context, text string, files []campaignbot.Attac
 // submitContent stores text and the request's attachments as a submission
 // for the task and acknowledges it after commit.
 func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text string) error {
-	t := e.plan.FindTask(taskKey)
+	t := e.plan.Load().FindTask(taskKey)
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
 	}
@@ -463,10 +463,10 @@ func (e *Engine) cmdMine(ctx context.Context, c *Context) error {
 	}
 	var b strings.Builder
 	b.WriteString(c.T("mine.header", len(subs)))
-	loc := e.plan.Loc()
+	loc := e.plan.Load().Loc()
 	for _, s := range subs {
 		title := s.TaskKey
-		if t := e.plan.FindTask(s.TaskKey); t != nil {
+		if t := e.plan.Load().FindTask(s.TaskKey); t != nil {
 			title = e.title(t.Title, t.TitleEn)
 		}
 		flags := ""

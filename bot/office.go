@@ -35,7 +35,7 @@ func (e *Engine) cmdInvite(ctx context.Context, c *Context) error {
 	if err != nil {
 		return fmt.Errorf("create invite: %w", err)
 	}
-	expires := inv.ExpiresAt.In(e.plan.Loc()).Format("2006-01-02 15:04")
+	expires := inv.ExpiresAt.In(e.plan.Load().Loc()).Format("2006-01-02 15:04")
 	if link := DeepLink(e.BotName(), inv.Code); link != "" {
 		c.Reply("invite.ok_link", p.Name, inv.Code, link, expires)
 	} else {

@@ -587,7 +587,7 @@ func (e *Engine) problemLine(c *Context, p *campaignbot.Problem, names map[int64
 	if p.OwnerID != 0 {
 		owner = names[p.OwnerID]
 	}
-	age := int(today - campaignbot.DateOf(p.CreatedAt, e.plan.Loc()))
+	age := int(today - campaignbot.DateOf(p.CreatedAt, e.plan.Load().Loc()))
 	overdue := ""
 	if p.Status != campaignbot.ProblemClosed && today > p.Due {
 		overdue = c.T("problem.overdue_mark", int(today-p.Due))
@@ -617,7 +617,7 @@ func (e *Engine) showProblem(ctx context.Context, c *Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	loc := e.plan.Loc()
+	loc := e.plan.Load().Loc()
 	owner := c.T("problem.unclaimed")
 	if p.OwnerID != 0 {
 		owner = names[p.OwnerID]

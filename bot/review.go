@@ -83,7 +83,7 @@ func (e *Engine) reviewable(ctx context.Context, c *Context, id int64) (*campaig
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("find submission: %w", err)
 	}
-	t := e.plan.FindTask(s.TaskKey)
+	t := e.plan.Load().FindTask(s.TaskKey)
 	if t == nil || t.Review == campaignbot.ReviewNone {
 		return nil, nil, c.userError(campaignbot.ENOTFOUND, "review.not_found", id)
 	}
@@ -139,8 +139,8 @@ func (e *Engine) checkWaiting(ctx context.Context, c *Context, s *campaignbot.Su
 func (e *Engine) waitingFor(ctx context.Context, personID int64) ([]*campaignbot.Submission, error) {
 	var out []*campaignbot.Submission
 	reviewers := map[string][]int64{}
-	for i := range e.plan.Tasks {
-		t := &e.plan.Tasks[i]
+	for i := range e.plan.Load().Tasks {
+		t := &e.plan.Load().Tasks[i]
 		if t.Review == campaignbot.ReviewNone {
 			continue
 		}
@@ -197,7 +197,7 @@ func (e *Engine) reviewList(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	loc := e.plan.Loc()
+	loc := e.plan.Load().Loc()
 	var b strings.Builder
 	b.WriteString(c.T("review.list_header", len(subs)))
 	var rows [][]campaignbot.Button
@@ -216,7 +216,7 @@ func (e *Engine) reviewList(ctx context.Context, c *Context) error {
 
 // taskTitle returns a task's title in the engine's language.
 func (e *Engine) taskTitle(key string) string {
-	if t := e.plan.FindTask(key); t != nil {
+	if t := e.plan.Load().FindTask(key); t != nil {
 		return e.title(t.Title, t.TitleEn)
 	}
 	return key
@@ -251,7 +251,7 @@ func (e *Engine) showReview(ctx context.Context, c *Context, s *campaignbot.Subm
 	if err != nil {
 		return err
 	}
-	loc := e.plan.Loc()
+	loc := e.plan.Load().Loc()
 	late := ""
 	if s.Late {
 		late = c.T("tasks.late_mark")

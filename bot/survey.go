@@ -22,8 +22,8 @@ const stepAnswer = "answer"
 func (e *Engine) openSurveys(ctx context.Context, p *campaignbot.Person) ([]*campaignbot.Survey, error) {
 	today := e.today()
 	var open []*campaignbot.Survey
-	for i := range e.plan.Surveys {
-		s := &e.plan.Surveys[i]
+	for i := range e.plan.Load().Surveys {
+		s := &e.plan.Load().Surveys[i]
 		if today < s.From || today > s.To {
 			continue
 		}
@@ -64,7 +64,7 @@ func (e *Engine) cmdSurvey(ctx context.Context, c *Context) error {
 	}
 	i := slices.IndexFunc(open, func(s *campaignbot.Survey) bool { return s.Key == key })
 	if i < 0 {
-		if e.plan.FindSurvey(key) == nil {
+		if e.plan.Load().FindSurvey(key) == nil {
 			return c.userError(campaignbot.ENOTFOUND, "survey.unknown", key)
 		}
 		return c.userError(campaignbot.ECONFLICT, "survey.closed_or_done", key)
@@ -113,7 +113,7 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 // it stores the response and forgets the dialog.
 func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 	st := c.Dialog.State
-	s := e.plan.FindSurvey(st.SurveyKey)
+	s := e.plan.Load().FindSurvey(st.SurveyKey)
 	i := st.Question
 	if s == nil || i < 0 || i >= len(s.Questions) || len(st.Answers) != i {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {

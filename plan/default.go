@@ -50,26 +50,27 @@ func Default(start campaignbot.Date) (*campaignbot.Plan, []byte, error) {
 
 // Load reads and parses the plan file at path.
 func Load(path string) (*campaignbot.Plan, error) {
+	p, _, err := LoadSource(path)
+	return p, err
+}
+
+// LoadSource is Load that also returns the file's text, which `plan apply`
+// stores as it is.
+func LoadSource(path string) (*campaignbot.Plan, []byte, error) {
 	if path == "" {
-		return nil, campaignbot.Errorf(campaignbot.EINVALID, "no plan file given")
+		return nil, nil, campaignbot.Errorf(campaignbot.EINVALID, "no plan file given")
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, campaignbot.Errorf(campaignbot.EINVALID, "plan file %s does not exist", path)
+		return nil, nil, campaignbot.Errorf(campaignbot.EINVALID, "plan file %s does not exist", path)
 	} else if err != nil {
-		return nil, fmt.Errorf("read plan: %w", err)
+		return nil, nil, fmt.Errorf("read plan: %w", err)
 	}
-	return Parse(path, data)
-}
-
-// LoadOrDefault reads the plan file at path, or, when path is "", returns the
-// default plan starting on the first day of now's month in Asia/Shanghai.
-func LoadOrDefault(path string, now time.Time) (*campaignbot.Plan, error) {
-	if path != "" {
-		return Load(path)
+	p, err := Parse(path, data)
+	if err != nil {
+		return nil, nil, err
 	}
-	p, _, err := Default(FirstOfMonth(now))
-	return p, err
+	return p, data, nil
 }
 
 // FirstOfMonth returns the first day of now's month in Asia/Shanghai, where

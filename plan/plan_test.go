@@ -195,10 +195,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLoadOrDefault(t *testing.T) {
+func TestFirstOfMonth(t *testing.T) {
 	// 17:00 UTC on 31 May is 01:00 on 1 June in Shanghai.
 	now := time.Date(2026, time.May, 31, 17, 0, 0, 0, time.UTC)
-	p, err := plan.LoadOrDefault("", now)
+	p, _, err := plan.Default(plan.FirstOfMonth(now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, te
 	}
 	h := sha256.Sum256(fmt.Appendf(nil, "%d\x00%s\x00%s\x00%s", fromPersonID, target, text, key))
 	id := hex.EncodeToString(h[:8])
-	next := outsideQuiet(now, s.plan)
+	next := outsideQuiet(now, s.plan.Load())
 	msg := func(key string, pl campaignbot.Platform, chat string, person int64) *campaignbot.OutboxMessage {
 		return &campaignbot.OutboxMessage{
 			Key: key, Platform: pl, ChatID: chat, PersonID: person,

@@ -25,6 +25,7 @@ const (
 // digestRun is what one digest run reads, shared by every digest it renders.
 type digestRun struct {
 	s        *Scheduler
+	plan     *campaignbot.Plan // the plan in force when the run began
 	day      campaignbot.Date
 	d        *data
 	obs      []campaignbot.Obligation
@@ -42,8 +43,8 @@ func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*di
 	if err != nil {
 		return nil, err
 	}
-	r := &digestRun{s: s, day: day, d: d, leaderOf: campaignbot.LeadersInCharge(d.people)}
-	r.obs = d.obligations(s.plan, day, nil)
+	r := &digestRun{s: s, plan: s.plan.Load(), day: day, d: d, leaderOf: campaignbot.LeadersInCharge(d.people)}
+	r.obs = d.obligations(r.plan, day, nil)
 	if r.reviews, err = s.store.FindSubmissionsInReview(ctx); err != nil {
 		return nil, err
 	}
@@ -125,9 +126,10 @@ func (s *Scheduler) DigestWithChart(ctx context.Context, forPersonID int64, day 
 func (s *Scheduler) runDigests(ctx context.Context, now time.Time) error {
 	s.jobs.Lock()
 	defer s.jobs.Unlock()
-	today := campaignbot.DateOf(now, s.plan.Loc())
+	p := s.plan.Load()
+	today := campaignbot.DateOf(now, p.Loc())
 	m := s.minuteOf(now)
-	if m < s.plan.Policy.DigestAt || s.plan.Policy.InQuiet(m) {
+	if m < p.Policy.DigestAt || p.Policy.InQuiet(m) {
 		return nil
 	}
 	last, ok, err := s.lastDay(ctx, JobDigest)
@@ -171,7 +173,7 @@ func (s *Scheduler) digestMessages(ctx context.Context, day campaignbot.Date) ([
 	for _, a := range r.d.accounts {
 		byPerson[a.PersonID] = append(byPerson[a.PersonID], a)
 	}
-	now := outsideQuiet(s.clock.Now(), s.plan)
+	now := outsideQuiet(s.clock.Now(), r.plan)
 	var msgs []*campaignbot.OutboxMessage
 	for _, p := range r.d.people {
 		if len(byPerson[p.ID]) == 0 || r.onLeave(p.ID) ||
@@ -228,7 +230,7 @@ func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	c, plan, day := r.s.cat, r.s.plan, r.day
+	c, plan, day := r.s.cat, r.plan, r.day
 	var b strings.Builder
 	line := func(key string, args ...any) { b.WriteString(c.t(key, args...)); b.WriteByte('\n') }
 
@@ -269,7 +271,7 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 	seenDept := map[deptTask]bool{}
 	for i := range r.obs {
 		o := &r.obs[i]
-		t := r.s.plan.FindTask(o.TaskKey)
+		t := r.plan.FindTask(o.TaskKey)
 		p := r.d.byID[o.PersonID]
 		if t == nil || t.Phase != ph.Key || p == nil || !sc.covers(p.DepartmentID) {
 			continue
@@ -293,8 +295,8 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 		return nil
 	}
 	b.WriteString(c.t("digest.completion") + "\n")
-	for i := range r.s.plan.Tasks {
-		t := &r.s.plan.Tasks[i]
+	for i := range r.plan.Tasks {
+		t := &r.plan.Tasks[i]
 		if tl := byTask[t.Key]; tl != nil {
 			b.WriteString(c.t("digest.task", c.task(t), c.tally(*tl)) + "\n")
 		}
@@ -357,7 +359,7 @@ func (r *digestRun) overdueIn(sc *scope) []*campaignbot.Obligation {
 func (r *digestRun) overdueLine(o *campaignbot.Obligation) string {
 	c := r.s.cat
 	p := r.d.byID[o.PersonID]
-	t := r.s.plan.FindTask(o.TaskKey)
+	t := r.plan.FindTask(o.TaskKey)
 	week := ""
 	if t.Cardinality == campaignbot.EveryWeek {
 		week = c.t("week", o.PeriodStart, o.PeriodEnd)
@@ -391,7 +393,7 @@ func (r *digestRun) reviewsFor(personID int64) []*campaignbot.Submission {
 	var out []*campaignbot.Submission
 	reader := r.d.byID[personID]
 	for _, s := range r.reviews {
-		t := r.s.plan.FindTask(s.TaskKey)
+		t := r.plan.FindTask(s.TaskKey)
 		if t == nil {
 			continue
 		}
@@ -420,20 +422,20 @@ func (r *digestRun) renderReviews(b *strings.Builder, sc *scope) {
 		return
 	}
 	b.WriteString(c.t("digest.reviews", len(list)) + "\n")
-	loc := r.s.plan.Loc()
+	loc := r.plan.Loc()
 	for _, s := range list[:min(len(list), digestReviewLines)] {
 		name, dept := "?", "?"
 		if p := r.d.byID[s.PersonID]; p != nil {
 			name, dept = p.Name, p.Department
 		}
-		b.WriteString(c.t("digest.review.line", c.task(r.s.plan.FindTask(s.TaskKey)), dept, name, s.Version,
+		b.WriteString(c.t("digest.review.line", c.task(r.plan.FindTask(s.TaskKey)), dept, name, s.Version,
 			int(r.day-campaignbot.DateOf(s.SubmittedAt, loc))) + "\n")
 	}
 }
 
 func (r *digestRun) renderProblems(b *strings.Builder, sc *scope) {
 	c := r.s.cat
-	loc := r.s.plan.Loc()
+	loc := r.plan.Loc()
 	var fresh, open, young, mid, old int
 	var overdue []*campaignbot.Problem
 	for _, p := range r.problems {
@@ -481,10 +483,10 @@ func (r *digestRun) renderProblems(b *strings.Builder, sc *scope) {
 
 func (r *digestRun) renderSurveys(b *strings.Builder) {
 	c := r.s.cat
-	for i := range r.s.plan.Surveys {
-		sv := &r.s.plan.Surveys[i]
+	for i := range r.plan.Surveys {
+		sv := &r.plan.Surveys[i]
 		from, to := sv.From, sv.To
-		if ph := r.s.plan.FindPhase(sv.Phase); ph != nil {
+		if ph := r.plan.FindPhase(sv.Phase); ph != nil {
 			if from == 0 {
 				from = ph.Start
 			}

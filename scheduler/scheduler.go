@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -39,7 +40,7 @@ type Store interface {
 // announcements and overdue lists to the bot and the command line.
 type Scheduler struct {
 	store    Store
-	plan     *campaignbot.Plan
+	plan     atomic.Pointer[campaignbot.Plan] // SetPlan's
 	clock    campaignbot.Clock
 	logger   *slog.Logger
 	lang     string
@@ -100,17 +101,24 @@ func WithOnEnqueue(f func()) Option { return func(s *Scheduler) { s.onQueue = f 
 func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
 	s := &Scheduler{
 		store:    store,
-		plan:     plan,
 		clock:    campaignbot.SystemClock,
 		logger:   slog.Default(),
 		cat:      newCatalog(""),
 		remindAt: plan.Policy.RemindAt,
 	}
+	s.plan.Store(plan)
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
+
+// SetPlan puts p in force for the jobs, digests and previews that begin
+// from now on, so that a plan applied while the bot runs (a deadline moved)
+// takes effect without a restart. The jobs' times of day (digest_at,
+// remind_at) and time zone stay those of the plan Start saw until the next
+// start. Safe for concurrent use.
+func (s *Scheduler) SetPlan(p *campaignbot.Plan) { s.plan.Store(p) }
 
 // Start catches up on the jobs that fell due while the process was down and
 // then schedules them. A reminders run whose time has passed today runs now,
@@ -123,8 +131,9 @@ func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
 func (s *Scheduler) Start(ctx context.Context) error {
 	ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	logger := cronLogger{s.logger}
+	p := s.plan.Load()
 	s.cron = cron.New(
-		cron.WithLocation(s.plan.Loc()),
+		cron.WithLocation(p.Loc()),
 		cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
 	)
@@ -134,7 +143,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		run  func(context.Context, time.Time) error
 	}{
 		{JobReminders, s.remindAt, s.runReminders},
-		{JobDigest, s.plan.Policy.DigestAt, s.runDigests},
+		{JobDigest, p.Policy.DigestAt, s.runDigests},
 	}
 	var errs []error
 	for _, j := range jobs {
@@ -204,7 +213,7 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 
 // minuteOf returns t's time of day in the plan's time zone.
 func (s *Scheduler) minuteOf(t time.Time) campaignbot.Clocktime {
-	lt := t.In(s.plan.Loc())
+	lt := t.In(s.plan.Load().Loc())
 	return campaignbot.Clocktime(lt.Hour()*60 + lt.Minute())
 }
 
@@ -217,7 +226,7 @@ func (s *Scheduler) lastDay(ctx context.Context, job string) (campaignbot.Date, 
 	if at.IsZero() {
 		return 0, false, nil
 	}
-	return campaignbot.DateOf(at, s.plan.Loc()), true, nil
+	return campaignbot.DateOf(at, s.plan.Load().Loc()), true, nil
 }
 
 // runReminders enqueues the reminders of every day since the last completed
@@ -225,9 +234,10 @@ func (s *Scheduler) lastDay(ctx context.Context, job string) (campaignbot.Date, 
 func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
 	s.jobs.Lock()
 	defer s.jobs.Unlock()
-	today := campaignbot.DateOf(now, s.plan.Loc())
+	p := s.plan.Load()
+	today := campaignbot.DateOf(now, p.Loc())
 	m := s.minuteOf(now)
-	if m < s.remindAt || s.plan.Policy.InQuiet(m) {
+	if m < s.remindAt || p.Policy.InQuiet(m) {
 		return nil
 	}
 	last, ok, err := s.lastDay(ctx, JobReminders)
@@ -280,7 +290,7 @@ func (s *Scheduler) RunDay(ctx context.Context, day campaignbot.Date) (int, erro
 // recipients' names and reasons, without enqueueing anything. Prompts for
 // people with no bound account have no Messages.
 func (s *Scheduler) Preview(ctx context.Context, day campaignbot.Date) ([]Prompt, error) {
-	now := day.Time(s.plan.Loc()).Add(time.Duration(s.remindAt) * time.Minute)
+	now := day.Time(s.plan.Load().Loc()).Add(time.Duration(s.remindAt) * time.Minute)
 	return s.computeReminders(ctx, day, day, now)
 }
 
@@ -337,10 +347,11 @@ func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.D
 	if err != nil {
 		return nil, err
 	}
+	p := s.plan.Load()
 	return ComputeReminders(ReminderInput{
-		Plan: s.plan, Day: to, From: from, Now: now,
+		Plan: p, Day: to, From: from, Now: now,
 		People: d.people, Accounts: d.accounts, Leaves: d.leaves,
-		Obligations:    d.obligations(s.plan, to, nil),
+		Obligations:    d.obligations(p, to, nil),
 		GroupPlatforms: s.groups, Lang: s.lang,
 	}), nil
 }

@@ -13,7 +13,6 @@ import (
 
 	"campaignbot"
 	"campaignbot/demo"
-	"campaignbot/plan"
 	"campaignbot/store"
 )
 
@@ -63,10 +62,8 @@ func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *fl
 	fs := flag.NewFlagSet("campaignbot "+name, flag.ContinueOnError)
 	fs.SetOutput(stdio.Err)
 	fs.StringVar(&cfg.DB, "db", envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db"), "SQLite database `file` (CAMPAIGNBOT_DB)")
-	fs.StringVar(&cfg.Plan, "plan", getenv("CAMPAIGNBOT_PLAN"), "plan `file` (CAMPAIGNBOT_PLAN; default: the embedded plan)")
 	fs.StringVar(&cfg.Lang, "lang", envOr(getenv, "CAMPAIGNBOT_LANG", "zh"), "language of chat text: zh or en (CAMPAIGNBOT_LANG)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text"), "log format: text or json")
-	fs.BoolVar(&cfg.Demo, "demo", false, "use the demo organisation and a plan that started 20 days ago")
 	cfg.Telegram = TelegramConfig{
 		Token:         getenv("TELEGRAM_BOT_TOKEN"),
 		APIURL:        getenv("TELEGRAM_API_URL"),
@@ -138,39 +135,47 @@ func (c *Config) logger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// loadPlan returns the plan in force: the --plan file, the demo plan
-// (started DaysIn days ago) with --demo, or the embedded default starting
-// on the first of this month.
-func (c *Config) loadPlan(now time.Time) (*campaignbot.Plan, error) {
-	if c.Plan != "" {
-		return plan.Load(c.Plan)
-	}
-	if c.Demo {
-		loc, err := time.LoadLocation(plan.DefaultTimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("load time zone: %w", err)
-		}
-		p, _, err := plan.Default(campaignbot.DateOf(now, loc).AddDays(-demo.DaysIn))
-		return p, err
-	}
-	return plan.LoadOrDefault("", now)
-}
-
-// openStore opens the database for the plan, seeding the demo organisation
-// into an empty one with --demo.
-func (c *Config) openStore(ctx context.Context, p *campaignbot.Plan, now time.Time) (*store.DB, error) {
-	var perDept []string
-	for _, t := range p.Tasks {
-		if t.Cardinality == campaignbot.PerDepartment {
-			perDept = append(perDept, t.Key)
-		}
+// openStore opens the database with the settings that the plan in force
+// fixes at Open (the time zone in which the store counts days, the tasks
+// owed per department) and returns that plan as stored and parsed; both are
+// nil when no plan has been applied. The plan lives in the store, so the
+// store is opened once to read it and again with its settings. apply, if
+// not nil, runs on the first handle (run applies its plan there). With
+// --demo the demo organisation is seeded into an empty store.
+func (c *Config) openStore(ctx context.Context, now time.Time, apply func(context.Context, *store.DB) error) (*store.DB, *campaignbot.AppliedPlan, *campaignbot.Plan, error) {
+	if err := c.validate(); err != nil {
+		return nil, nil, nil, err
 	}
 	if _, err := os.Stat(c.DB); errors.Is(err, os.ErrNotExist) && !c.createDB {
-		return nil, usagef("%s: no such database (campaignbot run or roster import creates one)", c.DB)
+		return nil, nil, nil, usagef("%s: no such database (campaignbot run, roster import or plan apply creates one)", c.DB)
 	}
-	db, err := store.Open(ctx, c.DB, store.WithLocation(p.Loc()), store.WithPerDepartmentTasks(perDept...))
+	db, err := store.Open(ctx, c.DB)
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, nil, nil, fmt.Errorf("open store: %w", err)
+	}
+	if apply != nil {
+		if err := apply(ctx, db); err != nil {
+			db.Close()
+			return nil, nil, nil, err
+		}
+	}
+	ap, err := db.FindPlan(ctx)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return db, nil, nil, nil
+	} else if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	p, err := parseStored(ap)
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err = store.Open(ctx, c.DB, storeOptions(p)...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("open store: %w", err)
 	}
 	if c.Demo {
 		clock := db.Now
@@ -183,8 +188,8 @@ func (c *Config) openStore(ctx context.Context, p *campaignbot.Plan, now time.Ti
 		})
 		if err != nil {
 			db.Close()
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return db, nil
+	return db, ap, p, nil
 }

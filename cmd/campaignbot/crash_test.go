@@ -348,7 +348,10 @@ func crashExpected(t *testing.T, env *tgEnv, db *store.DB, p *campaignbot.Plan) 
 			want[m.Key] = m
 		}
 	}
-	code, out, stderr := run(t, nil, "", "reminders", "--db", env.db, "--plan", env.plan, "--date", env.today.String())
+	if code, out, stderr := run(t, nil, "", "plan", "apply", "--db", env.db, env.plan); code != 0 {
+		t.Fatalf("plan apply: %d %s%s", code, out, stderr)
+	}
+	code, out, stderr := run(t, nil, "", "reminders", "--db", env.db, "--date", env.today.String())
 	if head := fmt.Sprintf("%s: %d messages\n", env.today, len(prompts)); code != 0 || !strings.HasPrefix(out, head) {
 		t.Fatalf("reminders --date: status %d, want output starting %q:\n%s%s", code, head, out, stderr)
 	}

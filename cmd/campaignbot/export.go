@@ -61,10 +61,11 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 	return nil
 }
 
-// exporter returns the engine's /export function over the store.
-func exporter(db *store.DB, p *campaignbot.Plan, lang string) func(ctx context.Context, w io.Writer) error {
+// exporter returns the engine's /export function over the store and the
+// plan in force.
+func exporter(db *store.DB, plan func() *campaignbot.Plan, lang string) func(ctx context.Context, w io.Writer) error {
 	return func(ctx context.Context, w io.Writer) error {
-		return export.Write(ctx, w, db, p, export.WithLang(lang))
+		return export.Write(ctx, w, db, plan(), export.WithLang(lang))
 	}
 }
 

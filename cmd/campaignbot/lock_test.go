@@ -159,7 +159,7 @@ func TestOnlyRunCreatesDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new.db")
 	for _, args := range [][]string{{"roster", "list"}, {"invite", "--all"}, {"digest"}, {"reminders"}, {"backup", path + ".bak"}} {
 		code, _, stderr := run(t, nil, "", append(args, "--db", path)...)
-		if want := "campaignbot: " + path + ": no such database (campaignbot run or roster import creates one)\n"; code != exitUsage || stderr != want {
+		if want := "campaignbot: " + path + ": no such database (campaignbot run, roster import or plan apply creates one)\n"; code != exitUsage || stderr != want {
 			t.Errorf("%v: exit %d, %q; want exit %d, %q", args, code, stderr, exitUsage, want)
 		}
 		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {

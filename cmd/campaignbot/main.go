@@ -58,7 +58,8 @@ Usage:
   campaignbot run [--demo] [--console] [--db FILE] [--plan FILE] [--listen ADDR] [--lang zh|en]
   campaignbot plan init [--start YYYY-MM-DD]    write the default plan to stdout
   campaignbot plan check FILE                   validate a plan file
-  campaignbot plan show                         print the plan in force
+  campaignbot plan apply FILE                   validate a plan file and put it in force
+  campaignbot plan show [--summary]             print the plan in force
   campaignbot roster import FILE.csv            import or update the roster
   campaignbot roster list [--csv]               list the roster
   campaignbot invite NAME | --all               make one-time invite codes
@@ -68,7 +69,7 @@ Usage:
   campaignbot backup FILE                       consistent copy of the store
   campaignbot wecom menu                        install the WeCom app menu
 
-Every command takes --db, --plan, --lang and --log-format; run "campaignbot COMMAND --help".
+Every command takes --db, --lang and --log-format; run "campaignbot COMMAND --help".
 Flags override environment variables (CAMPAIGNBOT_DB, CAMPAIGNBOT_PLAN, ...; see README.md).
 Exit status: 0 done, 1 failure at run time, 2 bad usage or bad input.
 `
@@ -126,10 +127,12 @@ func dispatch(ctx context.Context, args []string, stdio IO, getenv func(string) 
 			return cmdPlanInit(ctx, r, stdio, getenv)
 		case "check":
 			return cmdPlanCheck(ctx, r, stdio, getenv)
+		case "apply":
+			return cmdPlanApply(ctx, r, stdio, getenv)
 		case "show":
 			return cmdPlanShow(ctx, r, stdio, getenv)
 		}
-		return usagef("unknown command: plan %s (init, check or show)", s)
+		return usagef("unknown command: plan %s (init, check, apply or show)", s)
 	case "roster":
 		s, r, err := sub()
 		if err != nil {

@@ -66,9 +66,6 @@ func TestPlanInitAndCheck(t *testing.T) {
 	if code, _, _ := run(t, nil, "", "plan", "check"); code != 2 {
 		t.Fatalf("plan check without file: exit %d, want 2", code)
 	}
-	if code, out, _ := run(t, nil, "", "plan", "show", "--lang", "en"); code != 0 || !strings.Contains(out, "study-notes") {
-		t.Fatalf("plan show: %d %s", code, out)
-	}
 }
 
 // roster30 builds a 30-person roster.
@@ -175,10 +172,10 @@ func TestConsoleDemoScripted(t *testing.T) {
 	}
 	// Backup of the demo store.
 	backup := filepath.Join(t.TempDir(), "b.db")
-	if code, _, stderr := run(t, nil, "", "backup", "--db", db, "--demo", backup); code != 0 {
+	if code, _, stderr := run(t, nil, "", "backup", "--db", db, backup); code != 0 {
 		t.Fatalf("backup: %d %s", code, stderr)
 	}
-	if code, out, _ := run(t, nil, "", "roster", "list", "--db", backup, "--demo"); code != 0 || !strings.Contains(out, "孙静") {
+	if code, out, _ := run(t, nil, "", "roster", "list", "--db", backup); code != 0 || !strings.Contains(out, "孙静") {
 		t.Fatalf("roster of the backup: %d %s", code, out)
 	}
 }
@@ -192,7 +189,7 @@ func TestExportDemoWorkbook(t *testing.T) {
 		t.Fatalf("seed demo: %d %s", code, stderr)
 	}
 	out := filepath.Join(dir, "campaign.xlsx")
-	if code, _, stderr := run(t, nil, "", "export", "--demo", "--db", db, "--out", out); code != 0 {
+	if code, _, stderr := run(t, nil, "", "export", "--db", db, "--out", out); code != 0 {
 		t.Fatalf("export: %d %s", code, stderr)
 	}
 	f, err := excelize.OpenFile(out)
@@ -213,7 +210,7 @@ func TestExportDemoWorkbook(t *testing.T) {
 			t.Errorf("sheet %s has %d rows, want a header and data", name, len(rows))
 		}
 	}
-	if code, _, _ := run(t, nil, "", "export", "--demo", "--db", db); code != 2 {
+	if code, _, _ := run(t, nil, "", "export", "--db", db); code != 2 {
 		t.Errorf("export without --out: exit %d, want 2", code)
 	}
 }
@@ -225,17 +222,17 @@ func TestDigestAndReminders(t *testing.T) {
 	if code, _, stderr := run(t, nil, "/as 孙静\n", "run", "--demo", "--db", db); code != 0 {
 		t.Fatalf("seed demo: %d %s", code, stderr)
 	}
-	code, out, stderr := run(t, nil, "", "digest", "--demo", "--db", db, "--for", "李明华")
+	code, out, stderr := run(t, nil, "", "digest", "--db", db, "--for", "李明华")
 	if code != 0 || !strings.Contains(out, "=== 李明华 ===") || !strings.Contains(out, "学习调研阶段") || !strings.Contains(out, "按科室：1.") {
 		t.Fatalf("digest: %d %q %q", code, out, stderr)
 	}
-	if code, _, _ := run(t, nil, "", "digest", "--demo", "--db", db, "--for", "孙静"); code != 2 {
+	if code, _, _ := run(t, nil, "", "digest", "--db", db, "--for", "孙静"); code != 2 {
 		t.Errorf("digest for a member: exit %d, want 2", code)
 	}
-	if code, _, _ := run(t, nil, "", "digest", "--demo", "--db", db, "--date", "tomorrow"); code != 2 {
+	if code, _, _ := run(t, nil, "", "digest", "--db", db, "--date", "tomorrow"); code != 2 {
 		t.Errorf("digest with a bad date: exit %d, want 2", code)
 	}
-	code, out, stderr = run(t, nil, "", "reminders", "--demo", "--db", db)
+	code, out, stderr = run(t, nil, "", "reminders", "--db", db)
 	if code != 0 || !strings.Contains(out, "messages") {
 		t.Fatalf("reminders: %d %q %q", code, out, stderr)
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"campaignbot"
@@ -18,21 +20,24 @@ import (
 	"campaignbot/store"
 )
 
-// openAll validates cfg, loads the plan and opens the store.
+// openAll validates cfg and opens the store and the plan in force; a store
+// without a plan is refused.
 func openAll(ctx context.Context, cfg *Config) (*store.DB, *campaignbot.Plan, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, nil, err
-	}
-	now := time.Now()
-	p, err := cfg.loadPlan(now)
+	db, _, p, err := cfg.openStore(ctx, time.Now(), nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := cfg.openStore(ctx, p, now)
-	if err != nil {
-		return nil, nil, err
+	if p == nil {
+		db.Close()
+		return nil, nil, usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\" or start \"campaignbot run\"", cfg.DB)
 	}
 	return db, p, nil
+}
+
+// openDB validates cfg and opens the store, for commands that need no plan.
+func openDB(ctx context.Context, cfg *Config) (*store.DB, error) {
+	db, _, _, err := cfg.openStore(ctx, time.Now(), nil)
+	return db, err
 }
 
 // Main is the running program: store, engine, scheduler, dispatcher and
@@ -42,7 +47,6 @@ type Main struct {
 	IO     IO
 
 	DB         *store.DB
-	Plan       *campaignbot.Plan
 	Engine     *bot.Engine
 	Scheduler  *scheduler.Scheduler
 	Dispatcher *scheduler.Dispatcher
@@ -57,6 +61,11 @@ type Main struct {
 	// Addr is the address the HTTP server listens on, once Ready.
 	Addr string
 
+	// plan is the plan in force, read from the store at version
+	// planVersion; watchPlan replaces both when another is applied.
+	plan        atomic.Pointer[campaignbot.Plan]
+	planVersion int64
+
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
 	console *console.Console
@@ -69,9 +78,7 @@ type Main struct {
 // until end of input.
 func cmdRun(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	m := &Main{IO: stdio}
-	fs := flagSet("run", stdio, getenv, &m.Config)
-	fs.StringVar(&m.Config.Listen, "listen", getenv("CAMPAIGNBOT_LISTEN"), "HTTP `address` for webhooks, /healthz and /metrics (CAMPAIGNBOT_LISTEN)")
-	fs.BoolVar(&m.Config.Console, "console", false, "run in the terminal even if a platform is configured")
+	fs := runFlagSet(stdio, getenv, &m.Config)
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -83,6 +90,19 @@ func cmdRun(ctx context.Context, args []string, stdio IO, getenv func(string) st
 	defer m.Close()
 	return m.Run(ctx)
 }
+
+// runFlagSet is flagSet with the flags of run alone.
+func runFlagSet(stdio IO, getenv func(string) string, cfg *Config) *flag.FlagSet {
+	fs := flagSet("run", stdio, getenv, cfg)
+	fs.StringVar(&cfg.Plan, "plan", getenv("CAMPAIGNBOT_PLAN"), "plan `file` to apply at start (CAMPAIGNBOT_PLAN); without it the plan in the store, or in a new store the embedded default")
+	fs.BoolVar(&cfg.Demo, "demo", false, "use the demo organisation and, in a new store, a plan that started 20 days ago")
+	fs.StringVar(&cfg.Listen, "listen", getenv("CAMPAIGNBOT_LISTEN"), "HTTP `address` for webhooks, /healthz and /metrics (CAMPAIGNBOT_LISTEN)")
+	fs.BoolVar(&cfg.Console, "console", false, "run in the terminal even if a platform is configured")
+	return fs
+}
+
+// Plan returns the plan in force.
+func (m *Main) Plan() *campaignbot.Plan { return m.plan.Load() }
 
 // consoleMode reports whether the terminal is the platform.
 func (m *Main) consoleMode() bool {
@@ -110,11 +130,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.Config.Telegram.WebhookURL != "" && m.Config.Listen == "" && !m.consoleMode() {
 		return usagef("TELEGRAM_WEBHOOK_URL needs --listen (CAMPAIGNBOT_LISTEN) to receive updates")
 	}
-	db, p, err := openAll(ctx, &m.Config)
+	now := time.Now()
+	db, ap, p, err := m.Config.openStore(ctx, now, func(ctx context.Context, db *store.DB) error {
+		return m.applyStartPlan(ctx, db, now)
+	})
 	if err != nil {
 		return err
 	}
-	m.DB, m.Plan = db, p
+	m.DB, m.planVersion = db, ap.Version
+	m.plan.Store(p)
 	m.mux = http.NewServeMux()
 	m.metrics = newMetrics(db)
 	m.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
@@ -146,7 +170,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		bot.WithBotName(m.Config.Telegram.BotName),
 		bot.WithNotify(kick),
 		bot.WithReporter(m.Scheduler),
-		bot.WithExporter(exporter(db, p, m.Config.Lang)),
+		bot.WithExporter(exporter(db, m.Plan, m.Config.Lang)),
 		bot.WithGroups(groups...),
 	)
 	m.Handler = m.metrics.instrument(m.Engine)
@@ -198,6 +222,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Error("scheduler catch-up failed", "err", err)
 	}
 	if m.consoleMode() {
+		wctx, stop := context.WithCancel(ctx)
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			m.watchPlan(wctx)
+		}()
+		defer func() { stop(); <-watched }()
 		close(m.Ready)
 		if err := m.console.Run(ctx, m.Dispatcher); err != nil {
 			return fmt.Errorf("console: %w", err)
@@ -234,6 +265,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	start("dispatcher", m.Dispatcher.Run)
 	start("intake", m.Intake.Run)
+	start("plan", m.watchPlan)
 	for i, r := range m.runners {
 		start(fmt.Sprintf("platform %d", i), r)
 	}

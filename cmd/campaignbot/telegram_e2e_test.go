@@ -119,7 +119,7 @@ func newTGEnv(t *testing.T) *tgEnv {
 	if err := os.WriteFile(rosterPath, []byte(csv.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, stderr := run(t, nil, "", "roster", "import", "--db", env.db, "--plan", env.plan, rosterPath); code != 0 {
+	if code, out, stderr := run(t, nil, "", "roster", "import", "--db", env.db, rosterPath); code != 0 {
 		t.Fatalf("roster import: %d %s %s", code, out, stderr)
 	}
 	env.fake = telegramtest.NewServer(t, tgToken)
@@ -247,7 +247,7 @@ func (env *tgEnv) runMain(t *testing.T) *tgRun {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &tgRun{cancel: cancel, done: make(chan int, 1), stderr: &tgLogBuffer{}}
 	m := &Main{IO: IO{In: strings.NewReader(""), Out: io.Discard, Err: r.stderr}}
-	fs := flagSet("run", m.IO, env.getenv, &m.Config)
+	fs := runFlagSet(m.IO, env.getenv, &m.Config)
 	if err := fs.Parse([]string{"--db", env.db, "--plan", env.plan}); err != nil {
 		t.Fatal(err)
 	}

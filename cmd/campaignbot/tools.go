@@ -59,19 +59,33 @@ func cmdPlanCheck(ctx context.Context, args []string, stdio IO, getenv func(stri
 	return nil
 }
 
-// cmdPlanShow prints the plan in force.
+// cmdPlanShow prints the plan in force as it was applied or, with
+// --summary, summed up in --lang.
 func cmdPlanShow(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	var cfg Config
 	fs := flagSet("plan show", stdio, getenv, &cfg)
+	summary := fs.Bool("summary", false, "print a summary (phases, tasks, due dates, surveys) instead of the plan file")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usagef("plan show takes no arguments")
 	}
-	if err := cfg.validate(); err != nil {
+	db, err := openDB(ctx, &cfg)
+	if err != nil {
 		return err
 	}
-	p, err := cfg.loadPlan(time.Now())
+	defer db.Close()
+	ap, err := db.FindPlan(ctx)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\"", cfg.DB)
+	} else if err != nil {
+		return err
+	}
+	if !*summary {
+		_, err = stdio.Out.Write(ap.Source)
+		return err
+	}
+	p, err := parseStored(ap)
 	if err != nil {
 		return err
 	}
@@ -99,7 +113,7 @@ func cmdRosterImport(ctx context.Context, args []string, stdio IO, getenv func(s
 	if err != nil {
 		return err
 	}
-	db, _, err := openAll(ctx, &cfg)
+	db, err := openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -122,7 +136,7 @@ func cmdRosterList(ctx context.Context, args []string, stdio IO, getenv func(str
 	} else if len(pos) > 0 {
 		return usagef("roster list takes no arguments")
 	}
-	db, _, err := openAll(ctx, &cfg)
+	db, err := openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -158,7 +172,7 @@ func cmdInvite(ctx context.Context, args []string, stdio IO, getenv func(string)
 	if *botName == "" {
 		*botName = cfg.Telegram.BotName
 	}
-	db, p, err := openAll(ctx, &cfg)
+	db, err := openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}
@@ -194,7 +208,7 @@ func cmdInvite(ctx context.Context, args []string, stdio IO, getenv func(string)
 		if err != nil {
 			return err
 		}
-		line := fmt.Sprintf("%s\t%s\t%s", x.Name, inv.Code, inv.ExpiresAt.In(p.Loc()).Format("2006-01-02 15:04"))
+		line := fmt.Sprintf("%s\t%s\t%s", x.Name, inv.Code, inv.ExpiresAt.In(db.Location()).Format("2006-01-02 15:04"))
 		if link := bot.DeepLink(*botName, inv.Code); link != "" {
 			line += "\t" + link
 		}
@@ -216,7 +230,7 @@ func cmdBackup(ctx context.Context, args []string, stdio IO, getenv func(string)
 	} else if len(pos) != 1 {
 		return usagef("usage: campaignbot backup FILE")
 	}
-	db, _, err := openAll(ctx, &cfg)
+	db, err := openDB(ctx, &cfg)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,7 @@ import (
 	"campaignbot/bot/wecom"
 	"campaignbot/bot/wecom/wecomtest"
 	"campaignbot/plan"
+	"campaignbot/store"
 )
 
 // The application's settings, as an office would copy them from the WeCom
@@ -186,17 +187,16 @@ func wcWritePlan(t *testing.T, dir string) string {
 	return path
 }
 
-// seed imports the roster and makes the invites before the program starts,
-// as the office does with `roster import` and `invite`.
+// seed applies the plan, imports the roster and makes the invites before
+// the program starts, as the office does with `plan apply`, `roster import`
+// and `invite`.
 func (h *wecomE2E) seed(planPath string) {
 	t := h.t
 	ctx := context.Background()
-	cfg := Config{DB: h.dbPath, Plan: planPath, createDB: true} // as roster import
-	p, err := cfg.loadPlan(time.Now())
-	if err != nil {
-		t.Fatal(err)
+	if code, out, stderr := run(t, nil, "", "plan", "apply", "--db", h.dbPath, planPath); code != 0 {
+		t.Fatalf("plan apply: %d %s %s", code, out, stderr)
 	}
-	db, err := cfg.openStore(ctx, p, time.Now())
+	db, err := store.Open(ctx, h.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func (h *wecomE2E) seed(planPath string) {
 func (h *wecomE2E) run(env map[string]string) {
 	t := h.t
 	m := &Main{IO: IO{In: strings.NewReader(""), Out: io.Discard, Err: h.logs}}
-	flagSet("run", m.IO, func(k string) string { return env[k] }, &m.Config)
+	runFlagSet(m.IO, func(k string) string { return env[k] }, &m.Config)
 	m.Config.Listen = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
@@ -761,7 +761,7 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("leave", func(t *testing.T) {
 		h.t = t
-		today := campaignbot.DateOf(time.Now(), h.m.Plan.Loc())
+		today := campaignbot.DateOf(time.Now(), h.m.Plan().Loc())
 		from, to := today.AddDays(3), today.AddDays(5)
 		h.say("wufang", fmt.Sprintf("/leave %s %s", from, to), "已登记请假 "+from.String()+" 至 "+to.String(), to.AddDays(1).String())
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to.AddDays(10), to.AddDays(11)), "已登记请假")
@@ -1058,7 +1058,7 @@ func TestWeComGroupRobot(t *testing.T) {
 		return ack && copy
 	})
 
-	today := campaignbot.DateOf(time.Now(), h.m.Plan.Loc())
+	today := campaignbot.DateOf(time.Now(), h.m.Plan().Loc())
 	h.send(h.text("chenli", fmt.Sprintf("/ledger add 科技项目审批环节多 | 精简审批流程 | 李明华 | %s", today.AddDays(30))))
 	wcWaitFor(t, "the ledger item", func() bool {
 		return slices.ContainsFunc(h.sentTo("chenli"), func(m wecomtest.Message) bool { return strings.Contains(m.Content, "已加入整改台账") })
