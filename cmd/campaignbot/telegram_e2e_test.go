@@ -31,7 +31,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"campaignbot"
-	"campaignbot/bot"
 	"campaignbot/bot/telegram"
 	"campaignbot/bot/telegram/telegramtest"
 	"campaignbot/plan"
@@ -53,7 +52,7 @@ const (
 var tgRoster = []string{"张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑十一"}
 
 // tgZh renders a catalog text as users see it (the default language).
-func tgZh(key string, args ...any) string { return bot.Translate("zh", key, args...) }
+func tgZh(key string, args ...any) string { return campaignbot.T("zh", key, args...) }
 
 // tgAck is the acknowledgement of version v of a study note.
 func tgAck(v, files int) string {
