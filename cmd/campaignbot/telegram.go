@@ -16,7 +16,6 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		telegram.WithNotify(kick),
 		telegram.WithOnStored(m.Intake.Wake),
 		telegram.WithLang(m.Config.Lang),
-		telegram.WithMessages(telegram.Messages{TooLarge: m.Engine.T("err.file_too_large")}),
 	}
 	if tc.APIURL != "" {
 		opts = append(opts, telegram.WithServerURL(tc.APIURL))

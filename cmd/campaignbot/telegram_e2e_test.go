@@ -31,7 +31,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"campaignbot"
-	"campaignbot/bot/telegram"
 	"campaignbot/bot/telegram/telegramtest"
 	"campaignbot/plan"
 	"campaignbot/store"
@@ -714,7 +713,7 @@ func (env *tgEnv) memberFlows(t *testing.T, seed tgSeed) {
 			m := env.fake.NewMessage(u.id, u.name, "/start@"+telegramtest.DefaultBotUsername+" "+seed.code)
 			m.Chat = models.Chat{ID: group.id, Type: models.ChatTypeSupergroup, Title: "学习实践活动"}
 			env.deliver(t, models.Update{Message: m})
-			group.expect(t, telegram.DefaultMessages("zh").PrivateOnly)
+			group.expect(t, tgZh("tg.private_only"))
 			u.text(t, "/help")
 			u.expect(t, tgZh("help.unbound"))
 			u.text(t, "/tasks")
