@@ -36,7 +36,8 @@ type message struct{ zh, en string }
 // chat engine's replies (by command: "start.", "submit.", "problem.", …, and
 // "err." for errors), the scheduler's prompts and digests ("remind.",
 // "digest."), the adapters' own replies ("tg.", "wecom.", "console."), the
-// workbook's labels ("export.") and the plan summary ("plan.").
+// workbook's labels ("export.", "roster." shared with the roster listing)
+// and the plan summary ("plan.").
 var catalog = map[string]message{
 	"list.sep": {"、", ", "},
 
@@ -425,13 +426,15 @@ var catalog = map[string]message{
 	"export.sheet.ledger":         {"整改台账", "ledger"},
 	"export.sheet.survey_results": {"问卷结果", "survey results"},
 
-	"export.roster.name":         {"姓名", "name"},
-	"export.roster.department":   {"科室", "department"},
-	"export.roster.roles":        {"角色", "roles"},
-	"export.roster.telegram":     {"Telegram", "telegram"},
-	"export.roster.wecom":        {"企业微信", "wecom"},
-	"export.roster.in_charge_of": {"分管科室", "in charge of"},
-	"export.roster.unreachable":  {"无法送达", "unreachable"},
+	// The roster's columns, in the workbook and in campaignbot roster show.
+	"roster.name":         {"姓名", "name"},
+	"roster.department":   {"科室", "department"},
+	"roster.roles":        {"角色", "roles"},
+	"roster.telegram":     {"Telegram", "telegram"},
+	"roster.wecom":        {"企业微信", "wecom"},
+	"roster.in_charge_of": {"分管科室", "in charge of"},
+	"roster.unreachable":  {"无法送达", "unreachable"},
+	"roster.none":         {"—", "-"},
 
 	"export.submission.task":            {"任务", "task"},
 	"export.submission.person":          {"提交人", "person"},

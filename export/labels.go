@@ -49,7 +49,7 @@ func labelsFor(lang string) labels {
 		fromProblem: t("export.from_problem"), fromReport: t("export.from_report"),
 		report: t("export.report"), comment: t("export.comment"),
 		sheets:      ts("export.sheet.roster", "export.sheet.submissions", "export.sheet.opinions", "export.sheet.problems", "export.sheet.problem_events", "export.sheet.ledger", "export.sheet.survey_results"),
-		rosterHead:  ts("export.roster.name", "export.roster.department", "export.roster.roles", "export.roster.telegram", "export.roster.wecom", "export.roster.in_charge_of", "export.roster.unreachable"),
+		rosterHead:  ts("roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.unreachable"),
 		subHead:     ts("export.submission.task", "export.submission.person", "export.submission.department", "export.submission.version", "export.submission.late", "export.submission.review_state", "export.submission.submitted_at", "export.submission.text", "export.submission.attachments", "export.submission.review_comments"),
 		opinionHead: ts("export.opinion.day", "export.opinion.author", "export.opinion.text", "export.opinion.answer", "export.opinion.answered_by"),
 		problemHead: ts("export.problem.id", "export.problem.enterprise", "export.problem.category", "export.problem.description", "export.problem.filer", "export.problem.owner", "export.problem.status", "export.problem.due", "export.problem.created", "export.problem.photos"),
