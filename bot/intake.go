@@ -307,7 +307,7 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	// Giving up keeps one bad update from holding back all that follow;
 	// the sender is told, with the reference that is in the log.
 	in.log.Error("intake: update failed, giving up", "platform", platform, "update", keys[0], "ref", ref, "attempts", attempts, "err", err)
-	notice := []Reply{{Text: Translate(in.lang, "err.internal", ref)}}
+	notice := []Reply{{Text: campaignbot.T(in.lang, "err.internal", ref)}}
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if u.route.Chat != "" {
 			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {

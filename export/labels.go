@@ -1,10 +1,6 @@
 package export
 
-import (
-	"strings"
-
-	"campaignbot"
-)
+import "campaignbot"
 
 // labels are the words of the workbook in one language.
 type labels struct {
@@ -37,73 +33,51 @@ type labels struct {
 // ("en" or Chinese).
 func SheetNames(lang string) []string { return labelsFor(lang).sheets }
 
+// labelsFor returns the labels in lang from campaignbot's catalog.
 func labelsFor(lang string) labels {
-	if strings.HasPrefix(strings.ToLower(lang), "en") {
-		return labels{
-			lang: "en", en: true, sep: ", ", yes: "yes", no: "no",
-			anonymous: "anonymous", tooFew: "too few answers to show",
-			fromProblem: "problem #%d", fromReport: "report #%d",
-			report: " %s (%s v%d)", comment: "%s %s (%s): %s",
-			sheets:      []string{"roster", "submissions", "opinions", "problems", "problem events", "ledger", "survey results"},
-			rosterHead:  []string{"name", "department", "roles", "telegram", "wecom", "in charge of", "unreachable"},
-			subHead:     []string{"task", "person", "department", "version", "late", "review state", "submitted at", "text", "attachments", "review comments"},
-			opinionHead: []string{"day", "author", "text", "answer", "answered by"},
-			problemHead: []string{"id", "enterprise", "category", "description", "filer", "owner", "status", "due", "created", "photos"},
-			eventHead:   []string{"problem id", "kind", "actor", "owner", "text", "at"},
-			ledgerHead:  []string{"id", "what", "measure", "owner", "due", "status", "evidence", "source"},
-			surveyHead:  []string{"survey", "question", "kind", "participants", "audience", "answers", "results", "mean"},
-			review: map[campaignbot.ReviewState]string{
-				campaignbot.ReviewNotRequired: "not reviewed", campaignbot.ReviewSubmitted: "waiting for review",
-				campaignbot.ReviewReturned: "returned", campaignbot.ReviewAccepted: "accepted",
-			},
-			problem: map[campaignbot.ProblemStatus]string{
-				campaignbot.ProblemNew: "new", campaignbot.ProblemClaimed: "claimed",
-				campaignbot.ProblemResolved: "resolved", campaignbot.ProblemClosed: "closed",
-			},
-			event: map[campaignbot.ProblemEventKind]string{
-				campaignbot.EventFiled: "filed", campaignbot.EventClaimed: "claimed", campaignbot.EventAssigned: "assigned",
-				campaignbot.EventProgress: "progress", campaignbot.EventResolved: "resolved",
-				campaignbot.EventConfirm: "confirmed", campaignbot.EventReopened: "reopened",
-			},
-			ledger: map[campaignbot.LedgerStatus]string{
-				campaignbot.LedgerOpen: "open", campaignbot.LedgerInProgress: "in progress", campaignbot.LedgerDone: "done",
-			},
-			kind: map[campaignbot.QuestionKind]string{
-				campaignbot.QuestionScale: "scale 1–5", campaignbot.QuestionChoice: "single choice", campaignbot.QuestionText: "free text",
-			},
+	t := func(key string) string { return campaignbot.T(lang, key) }
+	ts := func(keys ...string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = t(k)
 		}
+		return out
 	}
-	return labels{
-		lang: "zh", sep: "、", yes: "是", no: "否",
-		anonymous: "匿名", tooFew: "样本不足",
-		fromProblem: "问题 #%d", fromReport: "报告 #%d",
-		report: " %s（%s v%d）", comment: "%s %s（%s）：%s",
-		sheets:      []string{"名册", "提交", "意见", "问题", "问题记录", "整改台账", "问卷结果"},
-		rosterHead:  []string{"姓名", "科室", "角色", "Telegram", "企业微信", "分管科室", "无法送达"},
-		subHead:     []string{"任务", "提交人", "科室", "版本", "逾期", "审阅状态", "提交时间", "内容", "附件", "审阅意见"},
-		opinionHead: []string{"日期", "提出人", "内容", "答复", "答复人"},
-		problemHead: []string{"编号", "企业", "类别", "问题描述", "提出人", "责任人", "状态", "期限", "提出时间", "照片数"},
-		eventHead:   []string{"问题编号", "类型", "操作人", "责任人", "内容", "时间"},
-		ledgerHead:  []string{"编号", "整改事项", "整改措施", "责任人", "完成时限", "状态", "整改成效", "来源"},
-		surveyHead:  []string{"问卷", "题目", "题型", "参与人数", "应参与人数", "作答数", "结果", "平均分"},
+	l := labels{
+		lang: "zh", sep: t("list.sep"), yes: t("export.yes"), no: t("export.no"),
+		anonymous: t("export.anonymous"), tooFew: t("export.too_few"),
+		fromProblem: t("export.from_problem"), fromReport: t("export.from_report"),
+		report: t("export.report"), comment: t("export.comment"),
+		sheets:      ts("export.sheet.roster", "export.sheet.submissions", "export.sheet.opinions", "export.sheet.problems", "export.sheet.problem_events", "export.sheet.ledger", "export.sheet.survey_results"),
+		rosterHead:  ts("roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.unreachable"),
+		subHead:     ts("export.submission.task", "export.submission.person", "export.submission.department", "export.submission.version", "export.submission.late", "export.submission.review_state", "export.submission.submitted_at", "export.submission.text", "export.submission.attachments", "export.submission.review_comments"),
+		opinionHead: ts("export.opinion.day", "export.opinion.author", "export.opinion.text", "export.opinion.answer", "export.opinion.answered_by"),
+		problemHead: ts("export.problem.id", "export.problem.enterprise", "export.problem.category", "export.problem.description", "export.problem.filer", "export.problem.owner", "export.problem.status", "export.problem.due", "export.problem.created", "export.problem.photos"),
+		eventHead:   ts("export.event.problem_id", "export.event.kind", "export.event.actor", "export.event.owner", "export.event.text", "export.event.at"),
+		ledgerHead:  ts("export.ledger.id", "export.ledger.what", "export.ledger.measure", "export.ledger.owner", "export.ledger.due", "export.ledger.status", "export.ledger.evidence", "export.ledger.source"),
+		surveyHead:  ts("export.survey.survey", "export.survey.question", "export.survey.kind", "export.survey.participants", "export.survey.audience", "export.survey.answers", "export.survey.results", "export.survey.mean"),
 		review: map[campaignbot.ReviewState]string{
-			campaignbot.ReviewNotRequired: "无需审阅", campaignbot.ReviewSubmitted: "待审阅",
-			campaignbot.ReviewReturned: "已退回", campaignbot.ReviewAccepted: "已通过",
+			campaignbot.ReviewNotRequired: t("export.review.not_required"), campaignbot.ReviewSubmitted: t("export.review.submitted"),
+			campaignbot.ReviewReturned: t("export.review.returned"), campaignbot.ReviewAccepted: t("export.review.accepted"),
 		},
 		problem: map[campaignbot.ProblemStatus]string{
-			campaignbot.ProblemNew: "待领办", campaignbot.ProblemClaimed: "办理中",
-			campaignbot.ProblemResolved: "已解决待确认", campaignbot.ProblemClosed: "已销号",
+			campaignbot.ProblemNew: t("export.pstatus.new"), campaignbot.ProblemClaimed: t("export.pstatus.claimed"),
+			campaignbot.ProblemResolved: t("export.pstatus.resolved"), campaignbot.ProblemClosed: t("export.pstatus.closed"),
 		},
 		event: map[campaignbot.ProblemEventKind]string{
-			campaignbot.EventFiled: "提出", campaignbot.EventClaimed: "领办", campaignbot.EventAssigned: "交办",
-			campaignbot.EventProgress: "进展", campaignbot.EventResolved: "解决",
-			campaignbot.EventConfirm: "确认销号", campaignbot.EventReopened: "重新打开",
+			campaignbot.EventFiled: t("export.pevent.filed"), campaignbot.EventClaimed: t("export.pevent.claimed"), campaignbot.EventAssigned: t("export.pevent.assigned"),
+			campaignbot.EventProgress: t("export.pevent.progress"), campaignbot.EventResolved: t("export.pevent.resolved"),
+			campaignbot.EventConfirm: t("export.pevent.confirmed"), campaignbot.EventReopened: t("export.pevent.reopened"),
 		},
 		ledger: map[campaignbot.LedgerStatus]string{
-			campaignbot.LedgerOpen: "未开始", campaignbot.LedgerInProgress: "整改中", campaignbot.LedgerDone: "已完成",
+			campaignbot.LedgerOpen: t("export.lstatus.open"), campaignbot.LedgerInProgress: t("export.lstatus.in_progress"), campaignbot.LedgerDone: t("export.lstatus.done"),
 		},
 		kind: map[campaignbot.QuestionKind]string{
-			campaignbot.QuestionScale: "量表（1–5）", campaignbot.QuestionChoice: "单选", campaignbot.QuestionText: "填空",
+			campaignbot.QuestionScale: t("export.question.scale"), campaignbot.QuestionChoice: t("export.question.choice"), campaignbot.QuestionText: t("export.question.text"),
 		},
 	}
+	if campaignbot.English(lang) {
+		l.lang, l.en = "en", true
+	}
+	return l
 }

@@ -16,26 +16,19 @@ type words struct {
 	policyLine                                                               string
 }
 
-var zhWords = words{
-	to: "至", tz: "时区", policy: "提醒", phases: "阶段", tasks: "任务", surveys: "问卷",
-	due: "截止", anonymous: "匿名", named: "实名", questions: "题",
-	everyone: "全体", once: "一次", weekly: "每周一次", perDept: "每科室一份", byClaim: "领办问题即完成",
-	review: map[campaignbot.ReviewKind]string{
-		campaignbot.ReviewLeaderInCharge: "分管领导审阅",
-		campaignbot.ReviewHead:           "主要负责人审阅",
-	},
-	policyLine: "截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s; 提醒 %s",
-}
-
-var enWords = words{
-	to: "to", tz: "time zone", policy: "Reminders", phases: "Phases", tasks: "Tasks", surveys: "Surveys",
-	due: "due", anonymous: "anonymous", named: "named", questions: "questions",
-	everyone: "everyone", once: "once", weekly: "every week", perDept: "one per department", byClaim: "done by claiming a problem",
-	review: map[campaignbot.ReviewKind]string{
-		campaignbot.ReviewLeaderInCharge: "reviewed by the leader in charge",
-		campaignbot.ReviewHead:           "reviewed by the head",
-	},
-	policyLine: "warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s; reminders at %s",
+// wordsFor returns the labels of Render in lang from campaignbot's catalog.
+func wordsFor(lang string) words {
+	t := func(key string) string { return campaignbot.T(lang, key) }
+	return words{
+		to: t("plan.to"), tz: t("plan.tz"), policy: t("plan.policy"), phases: t("plan.phases"), tasks: t("plan.tasks"), surveys: t("plan.surveys"),
+		due: t("plan.due"), anonymous: t("plan.anonymous"), named: t("plan.named"), questions: t("plan.questions"),
+		everyone: t("plan.everyone"), once: t("plan.once"), weekly: t("plan.weekly"), perDept: t("plan.per_dept"), byClaim: t("plan.by_claim"),
+		review: map[campaignbot.ReviewKind]string{
+			campaignbot.ReviewLeaderInCharge: t("plan.review.leader_in_charge"),
+			campaignbot.ReviewHead:           t("plan.review.head"),
+		},
+		policyLine: t("plan.policy_line"),
+	}
 }
 
 // Render returns a human summary of p for `plan show`: the campaign, the
@@ -43,20 +36,14 @@ var enWords = words{
 // cardinality and review, and the surveys. lang is "en" for English; anything
 // else gives Chinese.
 func Render(p *campaignbot.Plan, lang string) string {
-	w, en := zhWords, lang == "en"
-	if en {
-		w = enWords
-	}
+	w, en := wordsFor(lang), campaignbot.English(lang)
 	pick := func(zh, eng string) string {
 		if en && eng != "" {
 			return eng
 		}
 		return zh
 	}
-	sep := "、"
-	if en {
-		sep = ", "
-	}
+	sep := campaignbot.T(lang, "list.sep")
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s %s %s · %s %s\n\n", pick(p.Title, p.TitleEn), p.Start, w.to, p.End, w.tz, p.TimeZone)
 	fmt.Fprintf(&b, "%s: %s\n\n", w.policy, policyText(p.Policy, w))

@@ -42,8 +42,6 @@ var (
 	scientificRE = regexp.MustCompile(`^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$`)
 )
 
-func isEnglish(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "en") }
-
 // LineError is one thing wrong with one line of a roster file.
 type LineError struct {
 	Line int

@@ -90,12 +90,11 @@ func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 // names in lang ("en" or Chinese).
 func Table(w io.Writer, people []*campaignbot.Person, lang string, opts ...Option) error {
 	o := newOptions(people, opts)
-	head := []string{"姓名", "科室", "角色", "Telegram", "企业微信", "分管科室", "无法送达"}
-	sep, none := "、", "—"
-	if isEnglish(lang) {
-		head = []string{"name", "department", "roles", "telegram", "wecom", "in charge of", "unreachable"}
-		sep, none = ", ", "-"
+	var head []string
+	for _, k := range []string{"roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.unreachable"} {
+		head = append(head, campaignbot.T(lang, k))
 	}
+	sep, none := campaignbot.T(lang, "list.sep"), campaignbot.T(lang, "roster.none")
 	rows := [][]string{head}
 	for _, p := range people {
 		roles := make([]string, 0, len(p.Roles))

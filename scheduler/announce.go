@@ -43,7 +43,7 @@ func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, te
 	}
 
 	now := s.clock.Now()
-	body := s.cat.t("announce", text, from.Name)
+	body := s.cat.t("announce.notice", text, from.Name)
 	// The chat message that asked makes the announcement's key, so the
 	// message processed again (after a crash) enqueues nothing new; without
 	// one, the same announcement within a minute is enqueued once.

@@ -215,7 +215,7 @@ func (c catalog) tally(t tally) string {
 	if t.owed == 0 {
 		return "0/0"
 	}
-	return c.t("tally", t.done, t.owed, t.done*100/t.owed)
+	return c.t("digest.tally", t.done, t.owed, t.done*100/t.owed)
 }
 
 func (r *digestRun) render(personID int64) (string, error) {
@@ -325,7 +325,7 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 	if n := len(depts) - digestDeptLines; n > 0 {
 		more = c.t("digest.more", n)
 	}
-	b.WriteString(c.t("digest.depts", strings.Join(parts, c.t("sep")), more) + "\n")
+	b.WriteString(c.t("digest.depts", strings.Join(parts, c.t("list.sep")), more) + "\n")
 	return shown
 }
 
@@ -362,7 +362,7 @@ func (r *digestRun) overdueLine(o *campaignbot.Obligation) string {
 	t := r.plan.FindTask(o.TaskKey)
 	week := ""
 	if t.Cardinality == campaignbot.EveryWeek {
-		week = c.t("week", o.PeriodStart, o.PeriodEnd)
+		week = c.t("remind.week", o.PeriodStart, o.PeriodEnd)
 	}
 	return c.t("digest.overdue.line", p.Name, p.Department, c.task(t)+week, int(r.day-o.Due))
 }
@@ -545,7 +545,7 @@ func (r *digestRun) renderUnbound(b *strings.Builder) {
 		if n := len(g.names) - digestUnboundLines; n > 0 {
 			more = c.t("digest.more", n)
 		}
-		b.WriteString(c.t(g.key, len(g.names), strings.Join(g.names[:min(len(g.names), digestUnboundLines)], c.t("sep")), more) + "\n")
+		b.WriteString(c.t(g.key, len(g.names), strings.Join(g.names[:min(len(g.names), digestUnboundLines)], c.t("list.sep")), more) + "\n")
 	}
 }
 
@@ -571,7 +571,7 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 	for _, o := range list {
 		people[o.PersonID] = true
 	}
-	b.WriteString(s.cat.t("overdue.title", day, len(list), len(people)) + "\n")
+	b.WriteString(s.cat.t("digest.overdue.title", day, len(list), len(people)) + "\n")
 	// Grouped by department, most overdue first within each.
 	slices.SortStableFunc(list, func(a, b *campaignbot.Obligation) int {
 		return cmp.Compare(r.d.byID[a.PersonID].Department, r.d.byID[b.PersonID].Department)
@@ -584,7 +584,7 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 		}
 		if p := r.d.byID[o.PersonID]; p.Department != dept {
 			dept = p.Department
-			b.WriteString(s.cat.t("overdue.dept", dept) + "\n")
+			b.WriteString(s.cat.t("digest.overdue.dept", dept) + "\n")
 		}
 		b.WriteString(r.overdueLine(o) + "\n")
 	}

@@ -269,7 +269,7 @@ func (x *reminderIndex) period(ob *campaignbot.Obligation, t *campaignbot.Task) 
 	if t.Cardinality != campaignbot.EveryWeek {
 		return ""
 	}
-	return x.cat.t("week", ob.PeriodStart, ob.PeriodEnd)
+	return x.cat.t("remind.week", ob.PeriodStart, ob.PeriodEnd)
 }
 
 func (x *reminderIndex) prompt(c candidate) Prompt {
@@ -277,14 +277,14 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 	var text, reason string
 	switch {
 	case c.kind == campaignbot.KindOverdue:
-		text = x.cat.t("overdue", title+week, c.overdue, c.ob.Due)
-		reason = x.cat.t("reason.overdue", title+week, c.overdue, c.nth)
+		text = x.cat.t("remind.overdue", title+week, c.overdue, c.ob.Due)
+		reason = x.cat.t("remind.reason.overdue", title+week, c.overdue, c.nth)
 	case c.overdue == -1:
-		text = x.cat.t("warn.1", title+week, c.ob.Due)
-		reason = x.cat.t("reason.warn", title+week, 1)
+		text = x.cat.t("remind.warn.1", title+week, c.ob.Due)
+		reason = x.cat.t("remind.reason.warn", title+week, 1)
 	default:
-		text = x.cat.t("warn", title+week, -c.overdue, c.ob.Due)
-		reason = x.cat.t("reason.warn", title+week, -c.overdue)
+		text = x.cat.t("remind.warn", title+week, -c.overdue, c.ob.Due)
+		reason = x.cat.t("remind.reason.warn", title+week, -c.overdue)
 	}
 	key := fmt.Sprintf("%s:%s:%d:%s", c.kind, c.task.Key, c.personID, c.day)
 	if c.task.Cardinality == campaignbot.EveryWeek {
@@ -296,7 +296,7 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 }
 
 func (x *reminderIndex) submitButton(t *campaignbot.Task) campaignbot.Button {
-	return campaignbot.Button{Text: x.cat.t("button.submit") + " " + x.cat.task(t), Data: "/submit " + t.Key}
+	return campaignbot.Button{Text: x.cat.t("remind.submit") + " " + x.cat.task(t), Data: "/submit " + t.Key}
 }
 
 // fold makes one message of the candidates beyond the cap, with a submit
@@ -310,9 +310,9 @@ func (x *reminderIndex) fold(cs []candidate, limit int) Prompt {
 		title, week := x.cat.task(c.task), x.period(c.ob, c.task)
 		if c.kind == campaignbot.KindOverdue {
 			kind = campaignbot.KindOverdue
-			lines = append(lines, x.cat.t("fold.overdue", title+week, c.overdue))
+			lines = append(lines, x.cat.t("remind.fold.overdue", title+week, c.overdue))
 		} else {
-			lines = append(lines, x.cat.t("fold.warn", title+week, -c.overdue))
+			lines = append(lines, x.cat.t("remind.fold.warn", title+week, -c.overdue))
 		}
 		if !seen[c.task.Key] {
 			seen[c.task.Key] = true
@@ -321,8 +321,8 @@ func (x *reminderIndex) fold(cs []candidate, limit int) Prompt {
 	}
 	p := Prompt{
 		Kind: kind, Day: x.in.Day, PersonID: cs[0].personID,
-		Reason: x.cat.t("reason.fold", len(cs), limit),
-		Text:   x.cat.t("fold", len(cs), strings.Join(lines, "\n")),
+		Reason: x.cat.t("remind.reason.fold", len(cs), limit),
+		Text:   x.cat.t("remind.fold", len(cs), strings.Join(lines, "\n")),
 	}
 	// One task folded alone is still a prompt for that task.
 	if len(seen) == 1 {
@@ -374,13 +374,13 @@ func (x *reminderIndex) escalationPrompts(es []escalation) []Prompt {
 		for _, k := range keys {
 			e := first[k]
 			late := int(x.in.Day - e.ob.Due)
-			lines = append(lines, x.cat.t("escalate.line", strings.Join(names[k], x.cat.t("sep")),
+			lines = append(lines, x.cat.t("remind.escalate.line", strings.Join(names[k], x.cat.t("list.sep")),
 				x.people[e.ob.PersonID].Department, x.cat.task(e.task)+x.period(e.ob, e.task), late))
 		}
 		pr := Prompt{
 			Kind: campaignbot.KindEscalation, Day: x.in.Day, PersonID: id,
-			Reason: x.cat.t("reason.escalate", len(list), after),
-			Text:   x.cat.t("escalate", after, strings.Join(lines, "\n")),
+			Reason: x.cat.t("remind.reason.escalate", len(list), after),
+			Text:   x.cat.t("remind.escalate", after, strings.Join(lines, "\n")),
 		}
 		x.address(&pr, fmt.Sprintf("escalation:%d:%s", id, x.in.Day), nil)
 		out = append(out, pr)
@@ -406,15 +406,15 @@ func (x *reminderIndex) phasePrompts(d campaignbot.Date) []Prompt {
 					if due == 0 {
 						due = ph.End
 					}
-					lines = append(lines, x.cat.t("phase.start.task", x.cat.task(t), due))
+					lines = append(lines, x.cat.t("remind.phase.start.task", x.cat.task(t), due))
 				}
 			}
-			text = x.cat.t("phase.start", x.cat.phase(ph), ph.Start, ph.End, strings.Join(lines, "\n"))
-			reason = x.cat.t("reason.phase.start", x.cat.phase(ph))
+			text = x.cat.t("remind.phase.start", x.cat.phase(ph), ph.Start, ph.End, strings.Join(lines, "\n"))
+			reason = x.cat.t("remind.reason.phase.start", x.cat.phase(ph))
 		case ph.End == d && d == x.in.Day:
 			kind = campaignbot.KindPhaseEnd
-			text = x.cat.t("phase.end", x.cat.phase(ph))
-			reason = x.cat.t("reason.phase.end", x.cat.phase(ph))
+			text = x.cat.t("remind.phase.end", x.cat.phase(ph))
+			reason = x.cat.t("remind.reason.phase.end", x.cat.phase(ph))
 		default:
 			continue
 		}
@@ -428,7 +428,7 @@ func (x *reminderIndex) phasePrompts(d campaignbot.Date) []Prompt {
 			out = append(out, pr)
 		}
 		if len(x.in.GroupPlatforms) > 0 {
-			pr := Prompt{Kind: kind, Day: d, Reason: reason + x.cat.t("reason.group"), Text: text}
+			pr := Prompt{Kind: kind, Day: d, Reason: reason + x.cat.t("remind.reason.group"), Text: text}
 			for _, pl := range x.in.GroupPlatforms {
 				pr.Messages = append(pr.Messages, x.message(&pr, fmt.Sprintf("%s:%s:group:%s:%s", kind, ph.Key, d, pl), pl, GroupChat, nil))
 			}

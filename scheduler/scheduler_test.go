@@ -476,7 +476,7 @@ func TestRemindersForgetOldIntake(t *testing.T) {
 			}
 		}
 	}
-	save("1", d("2026-03-20"), true) // old: goes
+	save("1", d("2026-03-20"), true)  // old: goes
 	save("2", d("2026-03-20"), false) // old but unprocessed: stays
 	save("3", d("2026-03-30"), true)  // recent: stays
 	now := at(d("2026-03-31"), 9*60, loc)

@@ -94,7 +94,7 @@ type line struct {
 // Run reads lines until end of input or ctx is done; after each line it has
 // the intake process it and d deliver what it answered.
 func (c *Console) Run(ctx context.Context, d Dispatcher) error {
-	c.printf("%s\n", c.text("ready"))
+	c.printf("%s\n", campaignbot.T(c.lang, "console.ready"))
 	// Lines stored before a restart, and what is due for the console.
 	if _, err := c.intake.ProcessPending(ctx); err != nil {
 		return fmt.Errorf("process pending lines: %w", err)
@@ -180,7 +180,7 @@ func (c *Console) Platform() campaignbot.Platform { return campaignbot.PlatformC
 // are for.
 func (c *Console) Send(_ context.Context, m *campaignbot.OutboxMessage) (string, error) {
 	if m.ChatID != c.account() {
-		c.printf("  ── %s %s ──\n", c.text("to"), m.ChatID)
+		c.printf("  ── %s %s ──\n", campaignbot.T(c.lang, "console.to"), m.ChatID)
 	}
 	for _, l := range strings.Split(m.Text, "\n") {
 		c.printf("  %s\n", l)
@@ -201,7 +201,7 @@ func (c *Console) Send(_ context.Context, m *campaignbot.OutboxMessage) (string,
 func (c *Console) switchTo(ctx context.Context, name string) error {
 	p, err := c.store.FindPersonByName(ctx, name)
 	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		c.printf("%s\n", fmt.Sprintf(c.text("no_person"), name))
+		c.printf("%s\n", campaignbot.T(c.lang, "err.no_person", name))
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("find person: %w", err)
@@ -219,7 +219,7 @@ func (c *Console) switchTo(ctx context.Context, name string) error {
 		return fmt.Errorf("find account: %w", err)
 	}
 	c.as = p.Name
-	c.printf("%s\n", fmt.Sprintf(c.text("now_as"), p.Name, p.Department))
+	c.printf("%s\n", campaignbot.T(c.lang, "console.now_as", p.Name, p.Department))
 	return nil
 }
 
@@ -245,20 +245,3 @@ func (c *Console) prompt() string {
 }
 
 func (c *Console) printf(format string, args ...any) { fmt.Fprintf(c.out, format, args...) }
-
-// text returns the console's own lines; chat replies come from the engine's
-// catalog.
-func (c *Console) text(key string) string {
-	m := consoleText[key]
-	if c.lang == "en" {
-		return m[1]
-	}
-	return m[0]
-}
-
-var consoleText = map[string][2]string{
-	"ready":     {"campaignbot 控制台：每行是一条消息，/as 姓名 切换身份，Ctrl-D 退出。", "campaignbot console: each line is a message, /as NAME switches person, Ctrl-D quits."},
-	"now_as":    {"（现在以 %s〔%s〕的身份输入）", "(now typing as %s [%s])"},
-	"no_person": {"名册中没有“%s”。", "There is no %q in the roster."},
-	"to":        {"发给", "to"},
-}

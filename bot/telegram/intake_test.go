@@ -508,7 +508,7 @@ func TestDocumentOverLimitRefused(t *testing.T) {
 	hs.fake.AddMessage(m)
 	hs.waitProcessed(t, "1")
 	out := hs.waitOutbox(t, 1)
-	if out[0].Text != DefaultMessages("en").TooLarge || out[0].ChatID != "7" || out[0].Key != "reply:telegram:1:0" {
+	if out[0].Text != campaignbot.T("en", "err.file_too_large") || out[0].ChatID != "7" || out[0].Key != "reply:telegram:1:0" {
 		t.Errorf("outbox = %+v, want the refusal", out[0])
 	}
 	if n := len(hs.fake.CallsOf("getFile")); n != 0 {
@@ -645,7 +645,7 @@ func TestStartInGroupRefused(t *testing.T) {
 		switch m.ChatID {
 		case "-100123":
 			refusals++
-			if m.Text != DefaultMessages("en").PrivateOnly || m.PersonID != 0 {
+			if m.Text != campaignbot.T("en", "tg.private_only") || m.PersonID != 0 {
 				t.Errorf("group reply = %+v", m)
 			}
 		case "7":
@@ -673,15 +673,6 @@ func TestStartInGroupRefused(t *testing.T) {
 	}
 }
 
-func TestWithMessagesKeepsUnsetTexts(t *testing.T) {
-	c := newConfig([]Option{WithLang("en"), WithMessages(Messages{TooLarge: "big"})})
-	want := DefaultMessages("en")
-	want.TooLarge = "big"
-	if c.msgs != want {
-		t.Errorf("messages = %+v, want %+v", c.msgs, want)
-	}
-}
-
 // TestGroupAnswersOnlyHelp: in a group only /help reaches the engine; any
 // other command (an invite code, a report, who is overdue) is answered
 // with a pointer to the private chat, and chatter is ignored.
@@ -702,7 +693,7 @@ func TestGroupAnswersOnlyHelp(t *testing.T) {
 	}
 	var pointers int
 	for _, m := range hs.waitOutbox(t, 3) {
-		if m.ChatID == "-100123" && m.Text == DefaultMessages("en").GroupPrivate {
+		if m.ChatID == "-100123" && m.Text == campaignbot.T("en", "tg.group_private") {
 			pointers++
 		}
 	}

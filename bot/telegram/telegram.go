@@ -72,7 +72,7 @@ type config struct {
 	clock       campaignbot.Clock
 	notify      func()
 	stored      func()
-	msgs        Messages
+	lang        string // of the adapter's own replies
 	pollTimeout time.Duration
 	sendTimeout time.Duration
 	retryDelay  time.Duration // first wait after a failure; tests shorten it
@@ -117,23 +117,9 @@ func WithNotify(f func()) Option { return func(c *config) { c.notify = f } }
 // the intake processes them at once (bot.Intake.Wake).
 func WithOnStored(f func()) Option { return func(c *config) { c.stored = f } }
 
-// WithLang selects the language of the adapter's own messages ("zh" or "en").
-func WithLang(lang string) Option { return func(c *config) { c.msgs = DefaultMessages(lang) } }
-
-// WithMessages replaces the adapter's own messages, e.g. with texts from
-// the engine's catalog; an empty field keeps the text already set (by
-// WithLang, or the Chinese default).
-func WithMessages(m Messages) Option {
-	return func(c *config) {
-		for _, f := range []struct{ dst, src *string }{
-			{&c.msgs.TooLarge, &m.TooLarge}, {&c.msgs.Failed, &m.Failed}, {&c.msgs.PrivateOnly, &m.PrivateOnly}, {&c.msgs.GroupPrivate, &m.GroupPrivate},
-		} {
-			if *f.src != "" {
-				*f.dst = *f.src
-			}
-		}
-	}
-}
+// WithLang selects the language of the adapter's own replies ("zh" or "en"),
+// which come from campaignbot's catalog.
+func WithLang(lang string) Option { return func(c *config) { c.lang = lang } }
 
 // WithOnReady sets a function called once the Bot API has answered at
 // start-up, with the bot's user name (for deep links and command menus).
@@ -162,7 +148,7 @@ func newConfig(opts []Option) config {
 		clock:       campaignbot.SystemClock,
 		notify:      func() {},
 		stored:      func() {},
-		msgs:        DefaultMessages("zh"),
+		lang:        "zh",
 		pollTimeout: DefaultPollTimeout,
 		sendTimeout: DefaultSendTimeout,
 		retryDelay:  retryDelay,

@@ -289,16 +289,16 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 	}
 	switch {
 	case ev.privOnly:
-		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.PrivateOnly)
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "tg.private_only"))
 	case ev.groupPrivate:
-		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.GroupPrivate)
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "tg.group_private"))
 	case ev.tooLarge:
-		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.TooLarge)
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "err.file_too_large"))
 	}
 	for _, f := range ev.files {
 		att, err := t.fetch(ctx, f)
 		if errors.Is(err, errTooLarge) {
-			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", t.cfg.msgs.TooLarge)
+			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "err.file_too_large"))
 		} else if err != nil {
 			return nil, err
 		}

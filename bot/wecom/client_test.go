@@ -450,7 +450,7 @@ func TestRobot(t *testing.T) {
 
 func TestCreateMenu(t *testing.T) {
 	srv, c := MustClient(t)
-	if err := c.CreateMenu(context.Background(), wecom.DefaultMenu()); err != nil {
+	if err := c.CreateMenu(context.Background(), wecom.DefaultMenu("zh")); err != nil {
 		t.Fatal(err)
 	}
 	menus := srv.Menus()

@@ -32,24 +32,27 @@ const (
 	maxMenuKey     = 128
 )
 
-// DefaultMenu is campaignbot's menu: the commands of SPEC §4 in three groups.
-func DefaultMenu() Menu {
-	click := func(name, key string) MenuButton { return MenuButton{Type: "click", Name: name, Key: key} }
+// DefaultMenu is campaignbot's menu in lang ("zh" or "en"): the commands of
+// SPEC §4 in three groups.
+func DefaultMenu(lang string) Menu {
+	click := func(label, command string) MenuButton {
+		return MenuButton{Type: "click", Name: campaignbot.T(lang, label), Key: command}
+	}
 	return Menu{Button: []MenuButton{
-		click("任务", "/tasks"),
-		{Name: "提交", SubButton: []MenuButton{
-			click("学习笔记", "/note"),
-			click("提交材料", "/submit"),
-			click("我的提交", "/mine"),
-			click("提意见", "/opinion"),
-			click("问卷", "/survey"),
+		click("wecom.menu.tasks", "/tasks"),
+		{Name: campaignbot.T(lang, "wecom.menu.submit_group"), SubButton: []MenuButton{
+			click("wecom.menu.note", "/note"),
+			click("wecom.menu.submit", "/submit"),
+			click("wecom.menu.mine", "/mine"),
+			click("wecom.menu.opinion", "/opinion"),
+			click("wecom.menu.survey", "/survey"),
 		}},
-		{Name: "更多", SubButton: []MenuButton{
-			click("反映问题", "/problem"),
-			click("今日简报", "/digest"),
-			click("审阅", "/review"),
-			click("整改台账", "/ledger"),
-			click("帮助", "/help"),
+		{Name: campaignbot.T(lang, "wecom.menu.more"), SubButton: []MenuButton{
+			click("wecom.menu.problem", "/problem"),
+			click("wecom.menu.digest", "/digest"),
+			click("wecom.menu.review", "/review"),
+			click("wecom.menu.ledger", "/ledger"),
+			click("wecom.menu.help", "/help"),
 		}},
 	}}
 }

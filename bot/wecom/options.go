@@ -36,6 +36,7 @@ type options struct {
 	maxAge     time.Duration
 	notify     func()
 	logger     *slog.Logger
+	lang       string
 }
 
 func newOptions(opts []Option) *options {
@@ -47,6 +48,7 @@ func newOptions(opts []Option) *options {
 		maxAge:     DefaultMaxAge,
 		notify:     func() {},
 		logger:     slog.New(slog.DiscardHandler),
+		lang:       "zh",
 	}
 	for _, opt := range opts {
 		opt(o)
@@ -77,3 +79,7 @@ func WithNotify(f func()) Option { return func(o *options) { o.notify = f } }
 
 // WithLogger sets the logger of a Receiver or Processor.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithLang sets the language ("zh" or "en") of the texts a Processor or
+// Sender writes itself, which come from campaignbot's catalog.
+func WithLang(lang string) Option { return func(o *options) { o.lang = lang } }

@@ -11,9 +11,6 @@ import (
 	"campaignbot/bot"
 )
 
-// DefaultTooLargeText is the reply to a file over the download limit.
-const DefaultTooLargeText = "文件超过 20 MB，无法接收。请压缩或分成几个文件后再发送。"
-
 // AttachmentSaver stores a fetched file; campaignbot.SubmissionService
 // implements it.
 type AttachmentSaver interface {
@@ -24,21 +21,17 @@ type AttachmentSaver interface {
 // callbacks the Receiver stored and turns them into bot requests, fetching
 // their media.
 type Processor struct {
-	client   *Client
-	saver    AttachmentSaver
-	logger   *slog.Logger
-	tooLarge string
+	client *Client
+	saver  AttachmentSaver
+	logger *slog.Logger
+	lang   string // of the reply to a file over the download limit
 }
 
-// NewProcessor returns a Processor. Options: WithLogger.
+// NewProcessor returns a Processor. Options: WithLogger, WithLang.
 func NewProcessor(client *Client, saver AttachmentSaver, opts ...Option) *Processor {
 	o := newOptions(opts)
-	return &Processor{client: client, saver: saver, logger: o.logger, tooLarge: DefaultTooLargeText}
+	return &Processor{client: client, saver: saver, logger: o.logger, lang: o.lang}
 }
-
-// SetTooLargeText sets the reply to a file over the download limit (from
-// the message catalog).
-func (p *Processor) SetTooLargeText(s string) { p.tooLarge = s }
 
 // Route implements bot.Decoder: a callback's member is its sender and its
 // chat.
@@ -83,7 +76,7 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 		}
 		att, err := p.fetch(ctx, msg)
 		if errors.Is(err, ErrTooLarge) {
-			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", p.tooLarge)
+			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(p.lang, "err.file_too_large"))
 		} else if err != nil {
 			return nil, err
 		}

@@ -176,12 +176,8 @@ func TestProcessorDecodeTooLarge(t *testing.T) {
 	if got, want := campaignbot.ErrorCode(err), campaignbot.EINVALID; got != want {
 		t.Fatalf("error %v, want code %s", err, want)
 	}
-	if got, want := campaignbot.ErrorMessage(err), wecom.DefaultTooLargeText; got != want {
+	if got, want := campaignbot.ErrorMessage(err), campaignbot.T("zh", "err.file_too_large"); got != want {
 		t.Errorf("reply %q, want %q", got, want)
-	}
-	f.proc.SetTooLargeText("File too large.")
-	if _, err := f.decode(capture(t, "file.xml")); campaignbot.ErrorMessage(err) != "File too large." {
-		t.Errorf("reply %q after SetTooLargeText", campaignbot.ErrorMessage(err))
 	}
 }
 
@@ -320,7 +316,7 @@ func TestCallbackToOutbox(t *testing.T) {
 	if echo == nil || echo.Text != "echo: 学习笔记：第一阶段" || echo.PersonID != member.ID || echo.Kind != campaignbot.KindReply || echo.Platform != campaignbot.PlatformWeCom {
 		t.Errorf("reply %+v, want the echo for 张三 (person %d)", echo, member.ID)
 	}
-	if refusal == nil || refusal.Text != wecom.DefaultTooLargeText || refusal.PersonID != 0 {
+	if refusal == nil || refusal.Text != campaignbot.T("zh", "err.file_too_large") || refusal.PersonID != 0 {
 		t.Errorf("refusal %+v, want the too-large text for wangwu, who is in no roster", refusal)
 	}
 
@@ -331,7 +327,7 @@ func TestCallbackToOutbox(t *testing.T) {
 	for _, m := range srv.Sent() {
 		got[m.ToUser] += m.Content
 	}
-	if got["zhangsan"] != "echo: 学习笔记：第一阶段" || got["wangwu"] != wecom.DefaultTooLargeText || len(got) != 2 {
+	if got["zhangsan"] != "echo: 学习笔记：第一阶段" || got["wangwu"] != campaignbot.T("zh", "err.file_too_large") || len(got) != 2 {
 		t.Errorf("WeCom received %q, want the echo for zhangsan and the refusal for wangwu", got)
 	}
 	if n := len(outbox()); n != 0 {

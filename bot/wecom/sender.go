@@ -19,9 +19,6 @@ const GroupChatID = "group"
 const (
 	maxCardTitleRunes    = 36
 	maxCardSubTitleRunes = 160
-	// defaultCardTitle is used when a message with buttons has no text;
-	// WeCom requires a title or description.
-	defaultCardTitle = "请选择"
 )
 
 // AttachmentFiles locates stored attachments; campaignbot's
@@ -38,6 +35,7 @@ type Sender struct {
 	client *Client
 	robot  *Robot
 	files  AttachmentFiles
+	lang   string // of the title of a card sent without text
 
 	mu   sync.Mutex
 	done map[int64]int // API messages already delivered, by outbox row
@@ -46,9 +44,11 @@ type Sender struct {
 var _ campaignbot.Sender = (*Sender)(nil)
 
 // NewSender returns a Sender. robot may be nil when no group robot is
-// configured; files may be nil when no message carries files.
-func NewSender(client *Client, robot *Robot, files AttachmentFiles) *Sender {
-	return &Sender{client: client, robot: robot, files: files, done: map[int64]int{}}
+// configured; files may be nil when no message carries files. Options:
+// WithLang.
+func NewSender(client *Client, robot *Robot, files AttachmentFiles, opts ...Option) *Sender {
+	o := newOptions(opts)
+	return &Sender{client: client, robot: robot, files: files, lang: o.lang, done: map[int64]int{}}
 }
 
 // Platform returns campaignbot.PlatformWeCom.
@@ -132,7 +132,7 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 	}
 	switch {
 	case len(buttons) > 0:
-		pre, cards := cardsFor(m.Text, buttons)
+		pre, cards := cardsFor(m.Text, buttons, campaignbot.T(s.lang, "wecom.card_title"))
 		if pre != "" {
 			text(pre)
 		}
@@ -172,8 +172,9 @@ func (s *Sender) sendFile(ctx context.Context, to string, f campaignbot.Attachme
 // cardsFor lays text and buttons out as template cards: the first line is
 // the title and the rest the card's text when they fit; otherwise the whole
 // text goes first as a text message (pre) and the cards carry the first
-// line only. More than MaxCardButtons buttons take several cards.
-func cardsFor(text string, buttons []CardButton) (pre string, cards []TemplateCard) {
+// line only. More than MaxCardButtons buttons take several cards. Without
+// text the title is defaultTitle: WeCom requires a title or description.
+func cardsFor(text string, buttons []CardButton, defaultTitle string) (pre string, cards []TemplateCard) {
 	text = strings.TrimSpace(text)
 	title, rest, _ := strings.Cut(text, "\n")
 	title, rest = strings.TrimSpace(title), strings.TrimSpace(rest)
@@ -182,7 +183,7 @@ func cardsFor(text string, buttons []CardButton) (pre string, cards []TemplateCa
 		title = truncateRunes(title, maxCardTitleRunes)
 	}
 	if title == "" {
-		title = defaultCardTitle
+		title = defaultTitle
 	}
 	for i := 0; i < len(buttons); i += MaxCardButtons {
 		card := TemplateCard{Title: title, Buttons: buttons[i:min(i+MaxCardButtons, len(buttons))]}

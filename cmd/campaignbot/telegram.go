@@ -16,7 +16,6 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		telegram.WithNotify(kick),
 		telegram.WithOnStored(m.Intake.Wake),
 		telegram.WithLang(m.Config.Lang),
-		telegram.WithMessages(telegram.Messages{TooLarge: m.Engine.T("err.file_too_large")}),
 	}
 	if tc.APIURL != "" {
 		opts = append(opts, telegram.WithServerURL(tc.APIURL))
@@ -69,7 +68,7 @@ func telegramCommands(e *bot.Engine) map[string][]telegram.Command {
 		var cmds []telegram.Command
 		for _, c := range e.Commands() {
 			if len(c.Roles) == 0 {
-				cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(lang, c.Help)})
+				cmds = append(cmds, telegram.Command{Name: c.Name, Description: campaignbot.T(lang, c.Help)})
 			}
 		}
 		menus[lang] = cmds
@@ -121,7 +120,7 @@ func (m *Main) setRoleMenu(ctx context.Context, p *campaignbot.Person, accs []*c
 	var cmds []telegram.Command
 	for _, c := range m.Engine.Commands() {
 		if c.Allowed(p) {
-			cmds = append(cmds, telegram.Command{Name: c.Name, Description: bot.Translate(m.Config.Lang, c.Help)})
+			cmds = append(cmds, telegram.Command{Name: c.Name, Description: campaignbot.T(m.Config.Lang, c.Help)})
 		}
 	}
 	for _, a := range accs {

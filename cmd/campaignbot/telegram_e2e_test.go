@@ -31,8 +31,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"campaignbot"
-	"campaignbot/bot"
-	"campaignbot/bot/telegram"
 	"campaignbot/bot/telegram/telegramtest"
 	"campaignbot/plan"
 	"campaignbot/store"
@@ -53,7 +51,7 @@ const (
 var tgRoster = []string{"张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十", "郑十一"}
 
 // tgZh renders a catalog text as users see it (the default language).
-func tgZh(key string, args ...any) string { return bot.Translate("zh", key, args...) }
+func tgZh(key string, args ...any) string { return campaignbot.T("zh", key, args...) }
 
 // tgAck is the acknowledgement of version v of a study note.
 func tgAck(v, files int) string {
@@ -715,7 +713,7 @@ func (env *tgEnv) memberFlows(t *testing.T, seed tgSeed) {
 			m := env.fake.NewMessage(u.id, u.name, "/start@"+telegramtest.DefaultBotUsername+" "+seed.code)
 			m.Chat = models.Chat{ID: group.id, Type: models.ChatTypeSupergroup, Title: "学习实践活动"}
 			env.deliver(t, models.Update{Message: m})
-			group.expect(t, telegram.DefaultMessages("zh").PrivateOnly)
+			group.expect(t, tgZh("tg.private_only"))
 			u.text(t, "/help")
 			u.expect(t, tgZh("help.unbound"))
 			u.text(t, "/tasks")

@@ -25,13 +25,12 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 	if wc.RobotKey != "" {
 		robot = wecom.NewRobot(wc.APIURL, wc.RobotKey, wecom.WithLogger(m.Log))
 	}
-	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB))
-	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log))
-	proc.SetTooLargeText(m.Engine.T("err.file_too_large"))
+	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB, wecom.WithLang(m.Config.Lang)))
+	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang))
 	m.Intake.Register(campaignbot.PlatformWeCom, proc)
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
-		if err := client.CreateMenu(ctx, wecom.DefaultMenu()); err != nil {
+		if err := client.CreateMenu(ctx, wecom.DefaultMenu(m.Config.Lang)); err != nil {
 			m.Log.Warn("wecom menu not installed", "err", err)
 		}
 		<-ctx.Done()
@@ -54,7 +53,7 @@ func cmdWeComMenu(ctx context.Context, args []string, stdio IO, getenv func(stri
 		return usagef("wecom menu needs WECOM_CORP_ID, WECOM_AGENT_ID and WECOM_SECRET")
 	}
 	client := wecom.NewClient(wc.APIURL, wc.CorpID, wc.Secret, wc.AgentID)
-	if err := client.CreateMenu(ctx, wecom.DefaultMenu()); err != nil {
+	if err := client.CreateMenu(ctx, wecom.DefaultMenu(cfg.Lang)); err != nil {
 		return fmt.Errorf("create menu: %w", err)
 	}
 	fmt.Fprintln(stdio.Out, "WeCom app menu installed")
