@@ -425,6 +425,12 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("request = %+v, want /help", got)
 	}
 	hs.waitProcessed(t, "900", "901")
+	// Updates stored before Run may be processed before Run has set the
+	// webhook: wait for setWebhook rather than assume the order.
+	deadline := time.Now().Add(10 * time.Second)
+	for hs.fake.Webhook().URL == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	wh := hs.fake.Webhook()
 	if wh.URL != "https://bot.example.org/telegram/webhook" || wh.SecretToken != secret {
 		t.Errorf("webhook = %+v", wh)
