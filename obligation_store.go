@@ -3,14 +3,14 @@ package campaignbot
 import "context"
 
 // ObligationSource is what Obligations reads from the store besides the
-// roster (PersonService.FindPeople) and leave (FindAllLeaves): compact
-// records of every submission and every problem claim.
+// roster (PersonService.FindPeople) and leave (FindAllLeaves).
 type ObligationSource interface {
-	// FindSubmissionRecords returns every submission that counts towards an
-	// obligation (all but versions returned for revision), with the day it
-	// was submitted in the plan's time zone.
-	FindSubmissionRecords(ctx context.Context) ([]SubmissionRecord, error)
 	// FindClaims returns one claim per claimed or assigned problem event:
 	// the owner it gave the problem to, and the day.
 	FindClaims(ctx context.Context) ([]Claim, error)
+	// FindObligationInput reads what Obligations needs for one person (the
+	// chat's /tasks and /mine): the records of their submissions and of
+	// their department's, the versions returned among them, their claims
+	// and their leave. Plan and Day are the caller's to set.
+	FindObligationInput(ctx context.Context, p *Person) (ObligationInput, error)
 }

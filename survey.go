@@ -253,5 +253,6 @@ type Store interface {
 	DialogService
 	JobService
 	Transactor
+	ObligationSource
 	PlanService
 }

@@ -88,69 +88,15 @@ func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 	return nil
 }
 
-// obligationsFor computes what p owes today, from p's submissions (and the
-// department's, for per-department tasks), claims and leave.
+// obligationsFor computes what p owes today, by the one rule the scheduler
+// uses too (campaignbot.Obligations) over what the store reads for p.
 func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]campaignbot.Obligation, error) {
-	subs, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{PersonID: &p.ID})
+	in, err := e.store.FindObligationInput(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("find submissions: %w", err)
+		return nil, fmt.Errorf("find obligation input: %w", err)
 	}
-	for _, t := range e.plan.Load().Tasks {
-		if t.Cardinality != campaignbot.PerDepartment {
-			continue
-		}
-		dept, key := p.DepartmentID, t.Key
-		ds, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{DepartmentID: &dept, TaskKey: &key})
-		if err != nil {
-			return nil, fmt.Errorf("find department submissions: %w", err)
-		}
-		subs = append(subs, ds...)
-	}
-	loc := e.plan.Load().Loc()
-	recs := make([]campaignbot.SubmissionRecord, 0, len(subs))
-	for _, s := range subs {
-		if s.State == campaignbot.ReviewReturned {
-			continue // returned for revision: a new version is owed
-		}
-		recs = append(recs, campaignbot.SubmissionRecord{
-			ID: s.ID, TaskKey: s.TaskKey, PersonID: s.PersonID, DepartmentID: s.DepartmentID,
-			Day: campaignbot.DateOf(s.SubmittedAt, loc),
-		})
-	}
-	claims, err := e.claimsOf(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	leaves, err := e.store.FindLeaves(ctx, p.ID)
-	if err != nil {
-		return nil, fmt.Errorf("find leaves: %w", err)
-	}
-	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: e.plan.Load(), Day: e.today(), People: []*campaignbot.Person{p},
-		Submissions: recs, Claims: claims, Leaves: leaves,
-	}), nil
-}
-
-// claimsOf returns the problems p took charge of, as claims.
-func (e *Engine) claimsOf(ctx context.Context, personID int64) ([]campaignbot.Claim, error) {
-	probs, err := e.store.FindProblems(ctx, campaignbot.ProblemFilter{OwnerID: &personID})
-	if err != nil {
-		return nil, fmt.Errorf("find problems: %w", err)
-	}
-	var claims []campaignbot.Claim
-	for _, pr := range probs {
-		evs, err := e.store.FindProblemEvents(ctx, pr.ID)
-		if err != nil {
-			return nil, fmt.Errorf("find problem events: %w", err)
-		}
-		for _, ev := range evs {
-			if (ev.Kind == campaignbot.EventClaimed || ev.Kind == campaignbot.EventAssigned) && ev.OwnerID == personID {
-				claims = append(claims, campaignbot.Claim{PersonID: personID, Day: campaignbot.DateOf(ev.CreatedAt, e.plan.Load().Loc())})
-				break
-			}
-		}
-	}
-	return claims, nil
+	in.Plan, in.Day = e.plan.Load(), e.today()
+	return campaignbot.Obligations(in), nil
 }
 
 // cmdTasks shows the person's deliverables in this phase and anything overdue.

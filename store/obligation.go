@@ -8,32 +8,56 @@ import (
 	"campaignbot"
 )
 
-// FindSubmissionRecords returns every submission that counts towards an
-// obligation, with its day in the store's location. Versions returned for
-// revision do not count: the author owes a new version.
-func (db *DB) FindSubmissionRecords(ctx context.Context) ([]campaignbot.SubmissionRecord, error) {
+// FindObligationInput reads what Obligations needs for p, in one read:
+// the records of p's submissions and of p's department's (a colleague's
+// counts only for the tasks owed per department), the IDs of the versions
+// returned for revision among them, p's claims and p's leave.
+func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (campaignbot.ObligationInput, error) {
+	in := campaignbot.ObligationInput{People: []*campaignbot.Person{p}}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return nil, err
+		return in, err
 	}
 	defer tx.Rollback()
-	var rs []campaignbot.SubmissionRecord
-	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
-		WHERE state <> ? ORDER BY id`, []any{string(campaignbot.ReviewReturned)},
+	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, state = ? FROM submissions
+		WHERE person_id = ? OR department_id = ? ORDER BY id`,
+		[]any{string(campaignbot.ReviewReturned), p.ID, p.DepartmentID},
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord
 			var at int64
-			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at); err != nil {
+			var returned bool
+			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at, &returned); err != nil {
 				return err
 			}
 			r.Day = campaignbot.DateOf(decTime(at), db.loc)
-			rs = append(rs, r)
+			in.Submissions = append(in.Submissions, r)
+			if returned {
+				in.Returned = append(in.Returned, r.ID)
+			}
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("find submission records: %w", err)
+		return in, fmt.Errorf("find submission records: %w", err)
 	}
-	return rs, nil
+	err = eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events WHERE kind IN (?, ?) AND owner_id = ? ORDER BY id`,
+		[]any{string(campaignbot.EventClaimed), string(campaignbot.EventAssigned), p.ID},
+		func(rows *sql.Rows) error {
+			var c campaignbot.Claim
+			var at int64
+			if err := rows.Scan(&c.PersonID, &at); err != nil {
+				return err
+			}
+			c.Day = campaignbot.DateOf(decTime(at), db.loc)
+			in.Claims = append(in.Claims, c)
+			return nil
+		})
+	if err != nil {
+		return in, fmt.Errorf("find claims: %w", err)
+	}
+	if in.Leaves, err = findLeaves(ctx, tx, `WHERE person_id = ?`, p.ID); err != nil {
+		return in, err
+	}
+	return in, nil
 }
 
 // FindClaims returns one claim per claimed or assigned problem event, for

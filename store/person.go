@@ -644,8 +644,12 @@ func (db *DB) findLeaves(ctx context.Context, where string, args ...any) ([]camp
 		return nil, err
 	}
 	defer tx.Rollback()
+	return findLeaves(ctx, tx, where, args...)
+}
+
+func findLeaves(ctx context.Context, tx *Tx, where string, args ...any) ([]campaignbot.Leave, error) {
 	var ls []campaignbot.Leave
-	err = eachRow(ctx, tx, `SELECT id, person_id, from_day, to_day FROM leaves `+where+` ORDER BY person_id, from_day, id`, args,
+	err := eachRow(ctx, tx, `SELECT id, person_id, from_day, to_day FROM leaves `+where+` ORDER BY person_id, from_day, id`, args,
 		func(rows *sql.Rows) error {
 			var l campaignbot.Leave
 			if err := rows.Scan(&l.ID, &l.PersonID, &l.From, &l.To); err != nil {

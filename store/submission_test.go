@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,13 +172,13 @@ func TestReviewFlow(t *testing.T) {
 		t.Errorf("comments = %+v", cs)
 	}
 
-	// The returned version does not count towards obligations.
-	recs, err := db.FindSubmissionRecords(ctx)
+	// The returned version is named as such to the obligations computation.
+	in, err := db.FindObligationInput(ctx, sun)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1 || recs[0].ID != v2.ID || recs[0].DepartmentID != sun.DepartmentID {
-		t.Errorf("records = %+v, want only %d", recs, v2.ID)
+	if len(in.Submissions) != 2 || !slices.Equal(in.Returned, []int64{v1.ID}) || in.Submissions[1].DepartmentID != sun.DepartmentID {
+		t.Errorf("obligation input = %+v, want v1 returned and v2 counted", in)
 	}
 }
 
