@@ -183,11 +183,22 @@ func (in *Intake) Run(ctx context.Context) error {
 	}
 }
 
-// unit is one message: the updates that make it, in order.
+// unit is one message: the updates that make it, in order, and the lane
+// of its sender.
 type unit struct {
 	dec   Decoder
 	route Route
+	lane  string
 	ins   []*campaignbot.Inbound
+}
+
+// laneOf names the sender whose updates are processed in order: an update
+// without a sender is a lane of its own.
+func laneOf(in *campaignbot.Inbound, r Route) string {
+	if r.Sender == "" {
+		return string(in.Platform) + "#" + in.Key
+	}
+	return string(in.Platform) + ":" + r.Sender
 }
 
 // ProcessPending processes the pending updates that are due, each sender's
@@ -211,10 +222,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 			continue // a platform not configured in this run: kept for when it is
 		}
 		r := dec.Route(row)
-		lane := string(row.Platform) + ":" + r.Sender
-		if r.Sender == "" {
-			lane = string(row.Platform) + "#" + row.Key
-		}
+		lane := laneOf(row, r)
 		if waiting[lane] || row.RetryAt.After(now) {
 			waiting[lane] = true
 			continue
@@ -227,17 +235,12 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 			}
 			groups[g] = len(units)
 		}
-		units = append(units, unit{dec: dec, route: r, ins: []*campaignbot.Inbound{row}})
+		units = append(units, unit{dec: dec, route: r, lane: lane, ins: []*campaignbot.Inbound{row}})
 	}
 	units = in.holdGroups(units, now)
 	var mu sync.Mutex
 	done := 0
-	ProcessLanes(ctx, units, func(u unit) string {
-		if u.route.Sender == "" {
-			return string(u.ins[0].Platform) + "#" + u.ins[0].Key
-		}
-		return string(u.ins[0].Platform) + ":" + u.route.Sender
-	}, func(ctx context.Context, u unit) bool {
+	ProcessLanes(ctx, units, func(u unit) string { return u.lane }, func(ctx context.Context, u unit) bool {
 		ok := in.process(ctx, u)
 		if ok {
 			mu.Lock()
@@ -257,7 +260,7 @@ func (in *Intake) holdGroups(units []unit, now time.Time) []unit {
 	held := map[string]bool{}
 	kept := units[:0]
 	for _, u := range units {
-		lane := string(u.ins[0].Platform) + ":" + u.route.Sender
+		lane := u.lane
 		if !held[lane] && u.route.Group != "" {
 			newest := u.ins[0].ReceivedAt
 			for _, row := range u.ins[1:] {

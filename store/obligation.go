@@ -39,20 +39,8 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (c
 	if err != nil {
 		return in, fmt.Errorf("find submission records: %w", err)
 	}
-	err = eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events WHERE kind IN (?, ?) AND owner_id = ? ORDER BY id`,
-		[]any{string(campaignbot.EventClaimed), string(campaignbot.EventAssigned), p.ID},
-		func(rows *sql.Rows) error {
-			var c campaignbot.Claim
-			var at int64
-			if err := rows.Scan(&c.PersonID, &at); err != nil {
-				return err
-			}
-			c.Day = campaignbot.DateOf(decTime(at), db.loc)
-			in.Claims = append(in.Claims, c)
-			return nil
-		})
-	if err != nil {
-		return in, fmt.Errorf("find claims: %w", err)
+	if in.Claims, err = findClaims(ctx, tx, `AND owner_id = ?`, p.ID); err != nil {
+		return in, err
 	}
 	if in.Leaves, err = findLeaves(ctx, tx, `WHERE person_id = ?`, p.ID); err != nil {
 		return in, err
@@ -68,16 +56,22 @@ func (db *DB) FindClaims(ctx context.Context) ([]campaignbot.Claim, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
+	return findClaims(ctx, tx, `AND owner_id IS NOT NULL`)
+}
+
+// findClaims reads the claims of the claimed or assigned events that cond
+// (an AND clause on problem_events) selects.
+func findClaims(ctx context.Context, tx *Tx, cond string, args ...any) ([]campaignbot.Claim, error) {
 	var cs []campaignbot.Claim
-	err = eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events WHERE kind IN (?, ?) AND owner_id IS NOT NULL ORDER BY id`,
-		[]any{string(campaignbot.EventClaimed), string(campaignbot.EventAssigned)},
+	err := eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events WHERE kind IN (?, ?) `+cond+` ORDER BY id`,
+		append([]any{string(campaignbot.EventClaimed), string(campaignbot.EventAssigned)}, args...),
 		func(rows *sql.Rows) error {
 			var c campaignbot.Claim
 			var at int64
 			if err := rows.Scan(&c.PersonID, &at); err != nil {
 				return err
 			}
-			c.Day = campaignbot.DateOf(decTime(at), db.loc)
+			c.Day = campaignbot.DateOf(decTime(at), tx.db.loc)
 			cs = append(cs, c)
 			return nil
 		})
