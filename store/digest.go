@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	"campaignbot"
 )
@@ -22,39 +25,89 @@ func (db *DB) FindAllAccounts(ctx context.Context) ([]*campaignbot.Account, erro
 
 // FindSubmissionRecordsAfter returns the records of the submissions with ID
 // greater than afterID, in ID order, whatever their review state.
+//
+// A large range is read in parts side by side, one read connection and one
+// core each: reading a row costs about 1.2 µs in modernc.org/sqlite, so the
+// first read after a start at 2,000,000 submissions takes 2.5 s on one core,
+// where the first digest and reminders at that size must take under 3 s
+// (SPEC §10). Submissions are only appended and never deleted, so rows up to
+// the maximum ID read first are all committed, and each part is a plain
+// range read.
 func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// Sized once from the ID range (IDs are never deleted): growing a
-	// first read of 2,000,000 records by doubling would copy them over
-	// and over and hold twice the memory.
 	var maxID int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID); err != nil {
+	if err := db.read(ctx, func(tx *Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID)
+	}); err != nil {
 		return nil, fmt.Errorf("find submission records: %w", err)
 	}
 	if maxID <= afterID {
 		return nil, nil
 	}
-	rs := make([]campaignbot.SubmissionRecord, 0, maxID-afterID)
-	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
-		WHERE id > ? AND id <= ? ORDER BY id`, []any{afterID, maxID},
+	// Sized once from the ID range: growing 2,000,000 records by doubling
+	// would copy them over and over and hold twice the memory. Part i reads
+	// IDs (lo, hi] into rs[lo-afterID : hi-afterID], which holds them all.
+	rs := make([]campaignbot.SubmissionRecord, maxID-afterID)
+	parts := 1
+	if _, inTx := ctx.Value(txKey{}).(*Tx); !inTx && maxID-afterID >= db.recordsPerPart {
+		parts = min(runtime.GOMAXPROCS(0), int((maxID-afterID)/db.recordsPerPart))
+	}
+	bounds := make([]int64, parts+1)
+	for i := range bounds {
+		bounds[i] = afterID + (maxID-afterID)*int64(i)/int64(parts)
+	}
+	got := make([]int, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Go(func() {
+			lo, hi := bounds[i], bounds[i+1]
+			errs[i] = db.read(ctx, func(tx *Tx) error {
+				var err error
+				got[i], err = readRecords(ctx, tx, lo, hi, rs[lo-afterID:hi-afterID])
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("find submission records: %w", err)
+	}
+	// Close the gaps that missing IDs left at the end of each part.
+	n := 0
+	for i := range parts {
+		lo := bounds[i] - afterID
+		n += copy(rs[n:], rs[lo:lo+int64(got[i])])
+	}
+	return rs[:n:n], nil
+}
+
+// readRecords reads the records of the submissions with IDs in (lo, hi]
+// into part, in ID order, and returns how many it read.
+func readRecords(ctx context.Context, tx *Tx, lo, hi int64, part []campaignbot.SubmissionRecord) (int, error) {
+	n := 0
+	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
+		WHERE id > ? AND id <= ? ORDER BY id`, []any{lo, hi},
 		func(rows *sql.Rows) error {
-			var r campaignbot.SubmissionRecord
+			r := &part[n]
 			var at int64
 			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at); err != nil {
 				return err
 			}
-			r.Day = campaignbot.DateOf(decTime(at), db.loc)
-			rs = append(rs, r)
+			r.Day = campaignbot.DateOf(decTime(at), tx.db.loc)
+			n++
 			return nil
 		})
+	return n, err
+}
+
+// read runs fn in a read transaction (the caller's, when ctx carries one).
+func (db *DB) read(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("find submission records: %w", err)
+		return err
 	}
-	return rs, nil
+	defer tx.Rollback()
+	return fn(tx)
 }
 
 // FindReturnedSubmissionIDs returns the IDs of versions returned for revision.

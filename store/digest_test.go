@@ -122,3 +122,42 @@ func TestFindSubmissionRecordsAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestFindSubmissionRecordsAfterInParts checks that a read split into parts
+// returns what one read does, with IDs missing inside and at the end of
+// parts.
+func TestFindSubmissionRecordsAfterInParts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	ids := importPeople(t, db, "甲", "乙")
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 23 {
+		mustExec(t, db, `INSERT INTO submissions (task_key, person_id, version, text, state, submitted_at)
+			VALUES ('study-notes', ?, ?, 'x', '', ?)`, ids[[]string{"甲", "乙"}[i%2]], i+1, encTime(at.Add(time.Duration(i)*time.Hour)))
+	}
+	mustExec(t, db, `DELETE FROM submissions WHERE id IN (3, 4, 11, 12, 22)`)
+	one, err := db.FindSubmissionRecordsAfter(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one) != 18 {
+		t.Fatalf("one read: %d records, want 18", len(one))
+	}
+	db.recordsPerPart = 2
+	for after := range int64(24) {
+		got, err := db.FindSubmissionRecordsAfter(ctx, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []campaignbot.SubmissionRecord
+		for _, r := range one {
+			if r.ID > after {
+				want = append(want, r)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("after %d in parts: got %d records %+v, want %d", after, len(got), got, len(want))
+		}
+	}
+}

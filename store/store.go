@@ -47,6 +47,10 @@ type DB struct {
 	loc     *time.Location
 	perDept map[string]bool
 
+	// recordsPerPart is the least number of submission records worth a
+	// read connection of their own (FindSubmissionRecordsAfter).
+	recordsPerPart int64
+
 	wdb *sql.DB // one connection, BEGIN IMMEDIATE
 	rdb *sql.DB // read-only connections
 }
@@ -97,11 +101,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{
-		Now:     campaignbot.SystemClock.Now,
-		path:    path,
-		files:   path + ".files",
-		loc:     time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
-		perDept: map[string]bool{},
+		Now:            campaignbot.SystemClock.Now,
+		path:           path,
+		files:          path + ".files",
+		recordsPerPart: 100_000,
+		loc:            time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
+		perDept:        map[string]bool{},
 	}
 	for _, o := range opts {
 		o(db)
