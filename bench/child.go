@@ -194,5 +194,11 @@ func measureBinary(ctx context.Context, e *env) error {
 	tg := e.targets
 	e.rep.add(fmt.Sprintf("start to ready: exec to /healthz, %d people (median of %d)", e.o.org.people, len(times)), ms(med), below(tg.ready), med < tg.ready)
 	e.rep.info("start to ready: each start", strings.Join(all, ", "))
-	return e.loadChild(ctx, c, srv)
+	if err := e.loadChild(ctx, c, srv); err != nil {
+		return err
+	}
+	if e.o.intakeSeconds == 0 {
+		return nil
+	}
+	return e.measureIntake(ctx, c, srv)
 }

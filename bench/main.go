@@ -45,6 +45,8 @@ type options struct {
 	cpuProfile string
 	binary     string
 	skipBinary bool
+	// intakeRate and intakeSeconds pace the sustained intake.
+	intakeRate, intakeSeconds int
 }
 
 // row is one printed figure.
@@ -101,6 +103,8 @@ func main() {
 	flag.IntVar(&o.org.submissions, "submissions", 200000, "submissions in the generated organisation")
 	flag.IntVar(&o.deliver, "deliver", 300, "reminders to deliver through the fake Bot API at 30 msg/s (300 take about 10 s)")
 	flag.IntVar(&o.loadNotes, "load-notes", 2000, "notes sent to the running binary during the memory measurement")
+	flag.IntVar(&o.intakeRate, "intake-rate", 200, "notes a second sent to the running binary for the sustained intake")
+	flag.IntVar(&o.intakeSeconds, "intake-seconds", 60, "seconds of sustained intake (0: skip it)")
 	flag.IntVar(&o.starts, "starts", 3, "starts of the binary timed for start to ready")
 	flag.StringVar(&o.binary, "binary", "", "campaignbot binary to time (default: build ./cmd/campaignbot into the temporary directory)")
 	flag.BoolVar(&o.skipBinary, "skip-binary", false, "skip the figures that need the binary (start to ready, resident memory)")
@@ -112,13 +116,13 @@ func main() {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		for name, v := range map[string]*int{"people": &o.org.people, "departments": &o.org.departments, "submissions": &o.org.submissions,
-			"deliver": &o.deliver, "load-notes": &o.loadNotes} {
+			"deliver": &o.deliver, "load-notes": &o.loadNotes, "intake-seconds": &o.intakeSeconds} {
 			if !set[name] {
-				*v = map[string]int{"people": 1000, "departments": 20, "submissions": 20000, "deliver": 60, "load-notes": 300}[name]
+				*v = map[string]int{"people": 1000, "departments": 20, "submissions": 20000, "deliver": 60, "load-notes": 300, "intake-seconds": 5}[name]
 			}
 		}
 	}
-	if o.org.departments < 1 || o.org.people < o.org.departments+3 || o.deliver < 2 {
+	if o.org.departments < 1 || o.org.people < o.org.departments+3 || o.deliver < 2 || o.intakeRate < 1 || o.intakeSeconds < 0 {
 		fmt.Fprintln(os.Stderr, "bench: need at least departments+3 people, 1 department and 2 messages")
 		os.Exit(2)
 	}
