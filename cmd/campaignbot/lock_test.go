@@ -96,7 +96,7 @@ func TestRunRefusesSecondInstance(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), tgWait)
 	defer cancel()
 	started := time.Now()
-	code, stderr := runBinary(t, exec.CommandContext(ctx, bin, "run", "--db", db))
+	code, stderr := runBinary(t, exec.CommandContext(ctx, bin, "run", "--console", "--db", db))
 	t.Logf("the second run refused after %s", time.Since(started).Round(time.Millisecond))
 	want := fmt.Sprintf("campaignbot: %s is in use by another campaignbot run (pid %d on host %s since ", db, first.cmd.Process.Pid, host)
 	if code != exitUsage || !strings.HasPrefix(stderr, want) || !strings.HasSuffix(stderr, "); stop it first\n") {
@@ -192,7 +192,7 @@ func TestRunRefusesReadOnlyDatabase(t *testing.T) {
 	if err := os.Chmod(db, 0o444); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "run", "--db", db)
+	cmd := exec.Command(bin, "run", "--console", "--db", db)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	if os.Geteuid() == 0 {
 		const nobody = 65534
