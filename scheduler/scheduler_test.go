@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -359,8 +360,19 @@ func TestQuietHours(t *testing.T) {
 	}
 	// An announcement at 22:00 waits until 08:00.
 	o.clock.Set(at(d("2026-06-29"), 22*60, loc))
-	if _, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1"); err != nil {
+	// 孙科长 refused the last delivery on both platforms.
+	for _, pl := range []campaignbot.Platform{campaignbot.PlatformTelegram, campaignbot.PlatformWeCom} {
+		if err := o.st.SetReachable(ctx, o.id["孙科长"], pl, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1")
+	if err != nil {
 		t.Fatal(err)
+	}
+	want := campaignbot.Delivery{Held: 6, HeldUntil: at(d("2026-06-30"), 8*60, loc), Unbound: []string{"吴指导员"}, Unreachable: []string{"孙科长"}}
+	if !reflect.DeepEqual(rep, want) {
+		t.Errorf("the announcement at 22:00 reports %+v, want %+v", rep, want)
 	}
 	for _, m := range o.st.rows() {
 		if got, want := m.NextAt, at(d("2026-06-30"), 8*60, loc); !got.Equal(want) {
