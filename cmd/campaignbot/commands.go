@@ -39,15 +39,15 @@ func commandTable() []command {
 		{"plan check", "FILE", "validate a plan file", 0, cmdPlanCheck},
 		{"plan apply", "FILE", "validate a plan file and put it in force", withDB, cmdPlanApply},
 		{"plan show", "[--summary]", "print the plan in force", withDB | withLang, cmdPlanShow},
-		{"roster import", "FILE", "import or update the roster (CSV or XLSX)", withDB, cmdRosterImport},
+		{"roster import", "FILE", "import or update the roster from a CSV file", withDB, cmdRosterImport},
 		{"roster list", "[--csv]", "list the roster, with binding status", withDB | withLang, cmdRosterList},
 		{"invite", "NAME... | --all", "make one-time invite codes", withDB, cmdInvite},
 		{"digest", "[--for NAME] [--date DATE]", "print a digest as it would be sent", withDB | withLang, cmdDigest},
 		{"reminders", "[--date DATE]", "preview the day's prompts and reminders", withDB | withLang, cmdReminders},
 		{"export", "--out FILE.xlsx", "write the office's workbook", withDB | withLang, cmdExport},
-		{"backup", "FILE", "write a consistent copy of the store to FILE (attachments to FILE.files) while the bot runs", withDB, cmdBackup},
+		{"backup", "FILE", "copy the store and its attachments (FILE.files) while the bot runs", withDB, cmdBackup},
 		{"wecom menu", "", "install the WeCom app menu", withLang, cmdWeComMenu},
-		{"version", "", "print the version, commit and build date", 0, cmdVersion},
+		{"version", "", "print the version, the commit built and its date", 0, cmdVersion},
 	}
 }
 

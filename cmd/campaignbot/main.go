@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"campaignbot"
@@ -62,7 +63,10 @@ func Run(ctx context.Context, args []string, stdio IO, getenv func(string) strin
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintln(stdio.Err, "campaignbot:", ue.msg)
+		// One line per mistake, each marked, as a journal shows them.
+		for _, line := range strings.Split(ue.msg, "\n") {
+			fmt.Fprintln(stdio.Err, "campaignbot:", line)
+		}
 		return exitUsage
 	case campaignbot.ErrorCode(err) == campaignbot.EINVALID:
 		fmt.Fprintln(stdio.Err, "campaignbot:", campaignbot.ErrorMessage(err))
