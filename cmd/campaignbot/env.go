@@ -29,7 +29,9 @@ var (
 // parses WECOM_AGENT_ID. Each message names the variable and what is
 // wrong with it ("WECOM_AGENT_ID: not a number"), never a secret's value;
 // all of them are reported at once, so that one start shows every mistake.
-func (c *Config) validatePlatforms() error {
+// With complete, a platform with some of its variables set must have all
+// that run needs.
+func (c *Config) validatePlatforms(complete bool) error {
 	getenv := c.getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
@@ -140,6 +142,9 @@ func (c *Config) validatePlatforms() error {
 		check(v.name, getenv(v.name), v.rule)
 	}
 
+	if !complete {
+		return joinUsage(errs)
+	}
 	tg := []string{"TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_GROUP_CHAT_ID"}
 	if c.Telegram.Token == "" {
 		for _, name := range tg {
@@ -173,8 +178,13 @@ func (c *Config) validatePlatforms() error {
 			bad(name, "missing (%s is set; WeCom needs %s)", set[0], strings.Join(wc, ", "))
 		}
 	}
-	if len(errs) > 0 {
-		return usagef("%s", strings.Join(errs, "\n"))
+	return joinUsage(errs)
+}
+
+// joinUsage returns errs as one usage error, a line each, or nil.
+func joinUsage(errs []string) error {
+	if len(errs) == 0 {
+		return nil
 	}
-	return nil
+	return usagef("%s", strings.Join(errs, "\n"))
 }

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot/wecom/wecomtest"
 	"campaignbot/store"
 )
 
@@ -293,7 +294,7 @@ func TestEnvExample(t *testing.T) {
 	if err := cfg.validate(); err != nil {
 		t.Errorf("the env example as shipped: %v", err)
 	}
-	if err := cfg.validatePlatforms(); err != nil {
+	if err := cfg.validatePlatforms(true); err != nil {
 		t.Errorf("the env example as shipped: %v", err)
 	}
 }
@@ -482,5 +483,23 @@ func TestHTTPServerLimits(t *testing.T) {
 	}
 	if n := env.inboundRows(t); n != 0 {
 		t.Errorf("%d updates stored from refused requests", n)
+	}
+}
+
+// wecom menu needs the application's id and secret only, and names a
+// variable that is wrong.
+func TestWeComMenuCommand(t *testing.T) {
+	t.Parallel()
+	fake := wecomtest.NewServer(t, wcCorpID, wcSecret)
+	env := map[string]string{"WECOM_CORP_ID": wcCorpID, "WECOM_AGENT_ID": "1000002", "WECOM_SECRET": wcSecret, "WECOM_API_URL": fake.URL()}
+	if code, out, stderr := run(t, env, "", "wecom", "menu"); code != exitOK || !strings.Contains(out, "menu installed") {
+		t.Fatalf("wecom menu: exit %d, %q, %q", code, out, stderr)
+	}
+	if got := len(fake.Menus()); got != 1 {
+		t.Errorf("%d menus created, want 1", got)
+	}
+	env["WECOM_AGENT_ID"] = "1000002 # the AgentId"
+	if code, _, stderr := run(t, env, "", "wecom", "menu"); code != exitUsage || !strings.Contains(stderr, "WECOM_AGENT_ID: the value ends in a comment") {
+		t.Errorf("wecom menu with a comment in a value: exit %d, %q", code, stderr)
 	}
 }

@@ -157,7 +157,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if err := m.Config.validate(); err != nil {
 		return err
 	}
-	if err := m.Config.validatePlatforms(); err != nil {
+	if err := m.Config.validatePlatforms(true); err != nil {
 		return err
 	}
 	if err := m.checkPlatforms(); err != nil {
