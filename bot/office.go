@@ -83,6 +83,10 @@ func (e *Engine) cmdOverdue(ctx context.Context, c *Context) error {
 // audience.
 const dialogAnnounce = "announce"
 
+// maxButtonData is the longest button data every platform takes, in bytes
+// (Telegram's callback_data: 64).
+const maxButtonData = 64
+
 // cmdAnnounce sends an announcement to a role, a department, or everyone:
 // /announce [ROLE|DEPT|全体] TEXT. A first word that names none of them
 // may be a mistyped department (/announce 科技管里科 …): the announcement
@@ -142,7 +146,10 @@ func (e *Engine) askAudience(ctx context.Context, c *Context, first, key string)
 		return err
 	} else if near != "" {
 		text += "\n" + c.T("announce.confirm_suggest", near, n)
-		buttons[0] = append(buttons[0], campaignbot.Button{Text: c.T("announce.button_target", near), Data: near})
+		// A name too long for a button's data is offered in the text only.
+		if len(near) <= maxButtonData {
+			buttons[0] = append(buttons[0], campaignbot.Button{Text: c.T("announce.button_target", near), Data: near})
+		}
 	}
 	buttons = append(buttons, []campaignbot.Button{{Text: c.T("announce.button_cancel"), Data: "/cancel"}})
 	c.replies = append(c.replies, Reply{Text: text, Buttons: buttons})

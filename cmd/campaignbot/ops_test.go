@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -25,7 +26,9 @@ import (
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot/telegram/telegramtest"
 	"campaignbot/bot/wecom/wecomtest"
+	"campaignbot/plan"
 	"campaignbot/store"
 )
 
@@ -501,5 +504,63 @@ func TestWeComMenuCommand(t *testing.T) {
 	env["WECOM_AGENT_ID"] = "1000002 # the AgentId"
 	if code, _, stderr := run(t, env, "", "wecom", "menu"); code != exitUsage || !strings.Contains(stderr, "WECOM_AGENT_ID: the value ends in a comment") {
 		t.Errorf("wecom menu with a comment in a value: exit %d, %q", code, stderr)
+	}
+}
+
+// Through Telegram: a mistyped department asks before anything is sent,
+// offers the department as a button, and the reply says what the
+// announcement came to, naming who is not bound (SPEC §4).
+func TestTelegramAnnounceTellsTheTruth(t *testing.T) {
+	t.Parallel()
+	env := newTGEnv(t)
+	office := filepath.Join(env.dir, "office.csv")
+	if err := os.WriteFile(office, []byte("name,department,roles,telegram,wecom,in_charge_of\n陈丽,办公室,office;member,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, nil, "", "roster", "import", "--db", env.db, office); code != exitOK {
+		t.Fatalf("roster import: %s", stderr)
+	}
+	db := env.openDB(t)
+	tgBind(t, db, "陈丽", 9001)
+	tgBind(t, db, "张三", 9002)
+	people, err := db.FindPeople(context.Background(), campaignbot.PersonFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.runCommand(t)
+	chen, zhang := env.user(9001, "陈丽"), env.user(9002, "张三")
+
+	chen.text(t, "/announce 科技管里科 明天上午九点集中学习")
+	ask := chen.expect(t, fmt.Sprintf("“科技管里科”不是角色或科室名称。将发给全体 %d 人，确认？", len(people)))
+	tgRequireButton(t, ask, "确认")
+	tgRequireButton(t, ask, "科技管理科")
+	if strings.Contains(ask.Text, "通知正在发给") || len(env.fake.Sent(9002)) != 0 {
+		t.Fatalf("sent before the sender confirmed: %q", ask.Text)
+	}
+
+	chen.press(t, ask.MessageID, "科技管理科")
+	// 科技管理科: 张三 bound, the other eight of tgRoster not.
+	p, err := plan.Load(env.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(p.Loc())
+	var reply telegramtest.SentMessage
+	if p.Policy.InQuiet(campaignbot.Clocktime(now.Hour()*60 + now.Minute())) {
+		reply = chen.expect(t, "现在是免打扰时段，通知将于")
+	} else {
+		reply = chen.expect(t, "通知正在发给 1 人。")
+		got := zhang.expect(t, "明天上午九点集中学习")
+		if strings.Contains(got.Text, "科技管里科") {
+			t.Errorf("the mistyped department went out: %q", got.Text)
+		}
+	}
+	if !strings.Contains(reply.Text, "8 人尚未绑定，收不到：") {
+		t.Errorf("the reply does not count the unbound: %q", reply.Text)
+	}
+	for _, name := range tgRoster[1:] {
+		if !strings.Contains(reply.Text, name) {
+			t.Errorf("the reply does not name %s as unbound: %q", name, reply.Text)
+		}
 	}
 }
