@@ -111,6 +111,8 @@ func dispatch(ctx context.Context, args []string, stdio IO, getenv func(string) 
 	case "-h", "-help", "--help", "help":
 		printUsage(stdio.Out)
 		return nil
+	case "-version", "--version":
+		return cmdVersion(ctx, args[1:], stdio, getenv)
 	}
 	if c, ok := findCommand(args[0]); ok {
 		return c.run(ctx, args[1:], stdio, getenv)

@@ -132,6 +132,9 @@ func TestOperations(t *testing.T) {
 		if code != exitOK || !regexp.MustCompile(`^campaignbot \S+\ncommit: \S+.*\ndate: \S+\ngo: go1\.\d+`).MatchString(out) {
 			t.Fatalf("version: exit %d, %q, %q", code, out, stderr)
 		}
+		if code, again, _ := opsRun(t, bin, nil, nil, "--version"); code != exitOK || again != out {
+			t.Errorf("--version: exit %d, %q; want %q", code, again, out)
+		}
 		// What the toolchain recorded (a build with -buildvcs=false or
 		// outside a checkout records no commit) is what version prints.
 		info, err := exec.Command("go", "version", "-m", bin).Output()
