@@ -301,7 +301,9 @@ func (e *Engine) replyError(c *Context, err error) {
 // reportNotices. key makes it idempotent.
 func (e *Engine) tell(ctx context.Context, c *Context, personID int64, kind campaignbot.OutboxKind, key, text string, buttons [][]campaignbot.Button) error {
 	p, err := e.store.FindPersonByID(ctx, personID)
-	if err != nil {
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return nil // no longer in the roster: nobody to tell
+	} else if err != nil {
 		return fmt.Errorf("find person: %w", err)
 	}
 	accs, err := e.store.FindAccountsByPerson(ctx, personID)
