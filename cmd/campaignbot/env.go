@@ -100,6 +100,9 @@ func (c *Config) validatePlatforms(complete bool) error {
 	}{
 		{"CAMPAIGNBOT_DB", nil},
 		{"CAMPAIGNBOT_PLAN", nil},
+		{"CAMPAIGNBOT_FILES", nil},
+		{"CAMPAIGNBOT_BASE_URL", httpURL},
+		{"CAMPAIGNBOT_METRICS_TOKEN", anything},
 		{"TELEGRAM_BOT_TOKEN", matches(botTokenRe, "not a bot token (digits, a colon and the secret, as @BotFather gives it)")},
 		{"TELEGRAM_API_URL", httpURL},
 		{"TELEGRAM_WEBHOOK_URL", func(v string) string {
