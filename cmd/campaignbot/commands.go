@@ -168,7 +168,10 @@ func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *fl
 			out.failed = false
 			return
 		}
-		fmt.Fprintf(stdio.Out, "Usage: campaignbot %s\n\n%s.\n", strings.TrimSpace(c.name+" "+c.synopsis), capitalize(c.about))
+		fmt.Fprintf(stdio.Out, "Usage: campaignbot %s\n", strings.TrimSpace(c.name+" "+c.synopsis))
+		if c.about != "" {
+			fmt.Fprintf(stdio.Out, "\n%s.\n", capitalize(c.about))
+		}
 		n := 0
 		fs.VisitAll(func(*flag.Flag) { n++ })
 		if n > 0 {
