@@ -93,7 +93,7 @@ var catalog = map[string]message{
 	"help.review":   {"审阅待批报告", "review reports waiting for me"},
 	"help.overdue":  {"分管科室未交名单", "who is overdue in my departments"},
 	"help.assign":   {"交办问题：/assign 编号 姓名", "assign a problem: /assign N NAME"},
-	"help.announce": {"发通知：/announce [角色|科室] 内容", "announce: /announce [ROLE|DEPT] TEXT"},
+	"help.announce": {"发通知：/announce [角色|科室|全体] 内容", "announce: /announce [ROLE|DEPT|all] TEXT"},
 	"help.invite":   {"生成邀请码：/invite 姓名", "make an invite code: /invite NAME"},
 	"help.ledger":   {"整改台账（/ledger publish 发布到群）", "the rectification ledger (/ledger publish posts it)"},
 	"help.export":   {"导出工作簿", "export the workbook"},
@@ -159,8 +159,7 @@ var catalog = map[string]message{
 	"invite.ok":      {"%s 的邀请码：%s\n请对方发送 /start %[2]s 完成绑定。有效期至 %[3]s，仅可使用一次。", "Invite code for %s: %s\nThey send /start %[2]s to bind. Valid until %[3]s, once."},
 	"invite.ok_link": {"%s 的邀请码：%s\n链接：%s\n有效期至 %s，仅可使用一次。", "Invite code for %s: %s\nLink: %s\nValid until %s, once."},
 
-	"announce.usage": {"用法：/announce [角色|科室] 内容", "Usage: /announce [ROLE|DEPT] TEXT"},
-	"announce.ok":    {"通知已发出，共 %d 条。", "Announcement queued: %d messages."},
+	"announce.usage": {"用法：/announce [角色|科室|全体] 内容", "Usage: /announce [ROLE|DEPT|all] TEXT"},
 
 	"export.ok": {"工作簿 %s（%d KB）", "Workbook %s (%d KB)"},
 
@@ -192,7 +191,7 @@ var catalog = map[string]message{
 	"problem.description_added": {"已补充到问题描述。当前：照片 %d 张，%s。发完点“完成”。", "Added to the description. So far: %d photos, %s. Press Done when finished."},
 	"problem.got_files":         {"已收到：照片 %d 张，%s。", "Got it: %d photos, %s."},
 	"problem.lost":              {"问题登记的状态已失效，请重新发送 /problem。", "The problem report was lost; send /problem again."},
-	"problem.filed":             {"已登记问题 #%d：%s（%s），照片 %d 张，办理期限 %s。已通知领导小组办公室和班子成员，有进展会告诉你。查看：/problems %d", "Problem #%d is filed: %s (%s), %d photos, due %s. The office and the leaders are told; you will hear of progress. See it: /problems %d"},
+	"problem.filed":             {"已登记问题 #%d：%s（%s），照片 %d 张，办理期限 %s。有进展会告诉您。查看：/problems %d", "Problem #%d is filed: %s (%s), %d photos, due %s. You will hear of progress. See it: /problems %d"},
 	"problem.notice_new":        {"%s 反映了新问题 #%d：%s（%s）\n%s\n现场照片 %d 张。", "%s filed problem #%d: %s (%s)\n%s\n%d photos."},
 	"problem.claim_button":      {"领办 #%d", "Take charge of #%d"},
 	"problem.confirm_button":    {"确认销号 #%d", "Confirm #%d solved"},
@@ -205,7 +204,7 @@ var catalog = map[string]message{
 	"problem.not_yours":     {"问题 #%d 与你无关，无法查看。", "Problem #%d is not yours to see."},
 	"problem.nobody":        {"（无）", "(nobody)"},
 	"problem.unclaimed":     {"待领办", "unclaimed"},
-	"problem.not_filer":     {"只有反映人 %[2]s 可以确认或重新打开问题 #%[1]d。", "Only %[2]s, who filed problem #%[1]d, may confirm or reopen it."},
+	"problem.not_filer":     {"只有问题 #%d 的反映人本人可以确认或重新打开它。", "Only the person who filed problem #%d may confirm or reopen it."},
 	"problem.not_owner":     {"只有承办人（%[2]s）可以报告问题 #%[1]d 的进展或解决情况。", "Only the owner of problem #%[1]d (%[2]s) may report on it."},
 	"problem.already_owned": {"问题 #%d 已由 %s 领办。", "Problem #%d is already in %s's hands."},
 	"problem.overdue_mark":  {"，已超期 %d 天", ", %d days overdue"},
@@ -246,8 +245,8 @@ var catalog = map[string]message{
 	"claim.ok":            {"你已领办问题 #%d（%s），期限 %s。报告进展：/progress %d 内容；解决后：/resolve %d 说明（可附照片）。", "You took charge of problem #%d (%s), due %s. Report progress: /progress %d TEXT; when solved: /resolve %d TEXT (with photos)."},
 	"assign.not_leader":   {"%s 不是班子成员或主要负责人，不能承办问题。", "%s is not a leader or the head and cannot own a problem."},
 	"assign.already":      {"问题 #%d 已由 %s 承办。", "Problem #%d is already assigned to %s."},
-	"assign.ok":           {"问题 #%d 已交办给 %s，并已通知本人和反映人。", "Problem #%d is assigned to %s; they and the filer are told."},
-	"progress.ok":         {"问题 #%d 的进展已记录，已告知反映人 %s。", "Progress on problem #%d is recorded; %s is told."},
+	"assign.ok":           {"问题 #%d 已交办给 %s。", "Problem #%d is assigned to %s."},
+	"progress.ok":         {"问题 #%[1]d 的进展已记录。", "Progress on problem #%[1]d is recorded."},
 	"resolve.ok":          {"问题 #%d 已报告解决，等待反映人 %s 确认销号。", "Problem #%d is reported solved; waiting for %s to confirm."},
 	"confirm.ok":          {"问题 #%d（%s）已确认解决并销号，谢谢！", "Problem #%d (%s) is confirmed solved and closed. Thank you!"},
 	"reopen.ok":           {"问题 #%d 已重新打开，退回承办人 %s 继续办理。", "Problem #%d is reopened and back with %s."},
@@ -281,8 +280,8 @@ var catalog = map[string]message{
 	"review.accept_button":     {"通过", "Accept"},
 	"review.return_button":     {"退回", "Return"},
 	"review.decide_hint":       {"通过：/review %d accept；退回：/review %d return 意见", "Accept: /review %d accept; return: /review %d return COMMENT"},
-	"review.returned_ok":       {"已退回“%s”第 %d 版，意见已转告 %s。", "%q version %d is returned; %s has your comment."},
-	"review.accepted_ok":       {"“%s”第 %d 版已通过，已告知 %s。", "%q version %d is accepted; %s is told."},
+	"review.returned_ok":       {"已退回 %[3]s 的“%[1]s”第 %[2]d 版。", "%[3]s's %[1]q version %[2]d is returned."},
+	"review.accepted_ok":       {"%[3]s 的“%[1]s”第 %[2]d 版已通过。", "%[3]s's %[1]q version %[2]d is accepted."},
 	"review.notice_returned":   {"%s 退回了“%s”第 %d 版，修改意见：\n%s\n请修改后重新提交：/submit %s", "%s returned %q version %d with this comment:\n%s\nRevise it and submit again: /submit %s"},
 	"review.resubmit_button":   {"重新提交", "Submit again"},
 	"review.notice_accepted":   {"%s 审阅通过了“%s”第 %d 版。", "%s accepted %q version %d."},
@@ -375,6 +374,27 @@ var catalog = map[string]message{
 
 	// Announcements (/announce).
 	"announce.notice": {"【通知】%s\n—— %s", "Notice: %s\n— %s"},
+
+	// What an announcement and a notice came to (SPEC §4: every reply
+	// tells the truth): who gets it now, who when quiet hours end, who
+	// cannot be reached.
+	"announce.sent":            {"通知正在发给 %d 人。", "The announcement is being sent to %d people."},
+	"announce.held":            {"现在是免打扰时段，通知将于 %s 发给 %d 人。", "It is quiet hours: the announcement goes to %[2]d people at %[1]s."},
+	"announce.nobody":          {"没有人能收到这条通知。", "Nobody can receive this announcement."},
+	"announce.unbound":         {"%d 人尚未绑定，收不到：%s。邀请绑定：/invite 姓名", "%d people have not bound an account and will not get it: %s. Invite them: /invite NAME"},
+	"announce.unreachable":     {"%d 人的账号上次拒收消息（可能已屏蔽或移出可见范围），可能收不到：%s。", "%d people refused the last message (blocked the bot, or outside the app's visibility) and may not get it: %s."},
+	"announce.more":            {"等 %d 人", "and %d more"},
+	"announce.confirm":         {"“%s”不是角色或科室名称。将发给全体 %d 人，确认？\n回复“确认”发给全体，回复“取消”放弃。以后要发给全体，可直接写：/announce 全体 内容", "%q is neither a role nor a department. This goes to all %d people: send it?\nReply “yes” to send it to everyone, /cancel to drop it. To address everyone directly: /announce all TEXT"},
+	"announce.confirm_suggest": {"若要发给“%[1]s”（%[2]d 人），回复“%[1]s”。", "To send it to %[1]s (%[2]d people) instead, reply “%[1]s”."},
+	"announce.confirm_again":   {"这条通知还在等您确认：回复“确认”发给全体 %d 人，或回复科室、角色名称改发，回复“取消”放弃。", "The announcement is waiting: reply “yes” to send it to all %d people, a department or role to send it there, or /cancel to drop it."},
+	"announce.yes":             {"确认", "yes"},
+	"announce.button_everyone": {"发给全体 %d 人", "Send to all %d"},
+	"announce.button_target":   {"改发给 %s", "Send to %s"},
+	"announce.button_cancel":   {"取消", "Cancel"},
+	"notice.told":              {"已通知 %s。", "%s told."},
+	"notice.told_many":         {"已通知 %d 人。", "%d people told."},
+	"notice.unbound":           {"%s 尚未绑定，未能通知，请另行转告。", "%s has not bound an account and was not told: tell them yourself."},
+	"notice.unreachable":       {"%s 的账号上次拒收消息（可能已屏蔽或移出可见范围），通知可能未送达，请另行转告。", "%s refused the last message (blocked the bot, or outside the app's visibility) and may not get this: tell them yourself."},
 
 	// Reasons, for `campaignbot reminders` previews and logs.
 	"remind.reason.warn":        {"「%s」还有 %d 天到期", "“%s” due in %d days"},

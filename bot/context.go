@@ -24,6 +24,8 @@ type Context struct {
 
 	e       *Engine
 	replies []Reply
+	// notices are the messages for other people the request queued.
+	notices []notice
 }
 
 // Reply adds a reply with the catalog text for key.

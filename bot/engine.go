@@ -79,9 +79,11 @@ type Handler interface {
 type Reporter interface {
 	Digest(ctx context.Context, personID int64, day campaignbot.Date) (string, error)
 	OverdueFor(ctx context.Context, leaderID int64, day campaignbot.Date) (string, error)
-	// Announce sends text to everyone target concerns; key names the chat
-	// message that asked, so a message processed twice announces once.
-	Announce(ctx context.Context, fromPersonID int64, target, text, key string) (int, error)
+	// Announce sends text to everyone target concerns and reports who
+	// gets it now, who when quiet hours end, and who cannot be reached;
+	// key names the chat message that asked, so a message processed twice
+	// announces once.
+	Announce(ctx context.Context, fromPersonID int64, target, text, key string) (campaignbot.Delivery, error)
 }
 
 // ChartReporter is a Reporter that can also draw the digest's chart.
@@ -208,6 +210,7 @@ func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 		}
 		e.replyError(c, err)
 	}
+	e.reportNotices(c)
 	return c.replies, nil
 }
 
@@ -294,12 +297,20 @@ func (e *Engine) replyError(c *Context, err error) {
 }
 
 // tell puts a message for a person in the outbox on every platform the
-// person is bound on. key makes it idempotent.
-func (e *Engine) tell(ctx context.Context, personID int64, kind campaignbot.OutboxKind, key, text string, buttons [][]campaignbot.Button) error {
+// person is bound on, and notes on c whether it can reach them, for
+// reportNotices. key makes it idempotent.
+func (e *Engine) tell(ctx context.Context, c *Context, personID int64, kind campaignbot.OutboxKind, key, text string, buttons [][]campaignbot.Button) error {
+	p, err := e.store.FindPersonByID(ctx, personID)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return nil // no longer in the roster: nobody to tell
+	} else if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
 	accs, err := e.store.FindAccountsByPerson(ctx, personID)
 	if err != nil {
 		return fmt.Errorf("find accounts: %w", err)
 	}
+	c.notices = append(c.notices, notice{name: p.Name, reach: campaignbot.ReachOf(p, accs)})
 	var msgs []*campaignbot.OutboxMessage
 	now := e.clock.Now()
 	for _, a := range accs {
@@ -323,4 +334,62 @@ func (e *Engine) tell(ctx context.Context, personID int64, kind campaignbot.Outb
 	}
 	e.notify()
 	return nil
+}
+
+// notice is a message tell queued for someone else, and its reach.
+type notice struct {
+	name  string
+	reach campaignbot.Reach
+}
+
+// reportNotices tells the requester what became of the notices their
+// message caused: who was told, and by name who was not (never bound) or
+// may not be (every account refused the last delivery), so that they can
+// pass it on themselves. It is added to the last reply.
+func (e *Engine) reportNotices(c *Context) {
+	if len(c.notices) == 0 {
+		return
+	}
+	var told, unbound, unreachable []string
+	for _, n := range c.notices {
+		switch n.reach {
+		case campaignbot.ReachBound:
+			told = append(told, n.name)
+		case campaignbot.ReachUnbound:
+			unbound = append(unbound, n.name)
+		case campaignbot.ReachUnreachable:
+			unreachable = append(unreachable, n.name)
+		}
+	}
+	var lines []string
+	switch {
+	case len(told) > 3:
+		lines = append(lines, c.T("notice.told_many", len(told)))
+	case len(told) > 0:
+		lines = append(lines, c.T("notice.told", e.names(told)))
+	}
+	if len(unbound) > 0 {
+		lines = append(lines, c.T("notice.unbound", e.names(unbound)))
+	}
+	if len(unreachable) > 0 {
+		lines = append(lines, c.T("notice.unreachable", e.names(unreachable)))
+	}
+	text := strings.Join(lines, "\n")
+	if n := len(c.replies); n > 0 {
+		c.replies[n-1].Text += "\n" + text
+	} else {
+		c.replies = append(c.replies, Reply{Text: text})
+	}
+}
+
+// maxNames is how many names a report lists before it counts the rest.
+const maxNames = 20
+
+// names joins names for a reply, the first maxNames of them.
+func (e *Engine) names(names []string) string {
+	s := strings.Join(names[:min(len(names), maxNames)], e.T("list.sep"))
+	if len(names) > maxNames {
+		s += e.T("list.sep") + e.T("announce.more", len(names)-maxNames)
+	}
+	return s
 }

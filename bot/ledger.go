@@ -164,7 +164,7 @@ func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignb
 	}
 	text := c.T("ledger.notice_owner", it.ID, it.What, orDash(it.Measure), it.Due)
 	key := fmt.Sprintf("notice:ledger:%d:%d", it.ID, it.OwnerID)
-	return e.tell(ctx, it.OwnerID, campaignbot.KindNotice, key, text, nil)
+	return e.tell(ctx, c, it.OwnerID, campaignbot.KindNotice, key, text, nil)
 }
 
 // ledgerItemFor returns the item already made from a problem or a

@@ -364,7 +364,7 @@ func (e *Engine) tellReviewer(ctx context.Context, c *Context, t *campaignbot.Ta
 	text := c.T("review.waiting_notice", c.Person.Name, e.title(t.Title, t.TitleEn), s.Version)
 	for _, id := range ids {
 		key := fmt.Sprintf("notice:review:%d:%d", s.ID, id)
-		if err := e.tell(ctx, id, campaignbot.KindNotice, key, text, nil); err != nil {
+		if err := e.tell(ctx, c, id, campaignbot.KindNotice, key, text, nil); err != nil {
 			return err
 		}
 	}
@@ -576,6 +576,8 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 		return e.problemStep(ctx, c)
 	case dialogReview:
 		return e.reviewCommentStep(ctx, c)
+	case dialogAnnounce:
+		return e.announceStep(ctx, c)
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"campaignbot"
 )
@@ -78,39 +79,209 @@ func (e *Engine) cmdOverdue(ctx context.Context, c *Context) error {
 	return nil
 }
 
+// dialogAnnounce waits for the sender to confirm an announcement's
+// audience.
+const dialogAnnounce = "announce"
+
+// maxButtonData is the longest button data every platform takes, in bytes
+// (Telegram's callback_data: 64).
+const maxButtonData = 64
+
 // cmdAnnounce sends an announcement to a role, a department, or everyone:
-// /announce [ROLE|DEPT] TEXT. A first word that names neither stays in the
-// text, which goes to everyone.
+// /announce [ROLE|DEPT|全体] TEXT. A first word that names none of them
+// may be a mistyped department (/announce 科技管里科 …): the announcement
+// then goes to everyone only once the sender confirms it, and the
+// department nearest the word is offered instead (SPEC §4).
 func (e *Engine) cmdAnnounce(ctx context.Context, c *Context) error {
 	if e.reporter == nil {
 		return c.userError(campaignbot.EINVALID, "err.no_scheduler")
 	}
-	target, text := "", strings.TrimSpace(c.Args)
-	if i := strings.IndexFunc(text, unicode.IsSpace); i != 0 {
-		first, rest := text, ""
-		if i > 0 {
-			first, rest = text[:i], strings.TrimSpace(text[i:])
+	// A new /announce replaces one waiting for confirmation.
+	if d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID); err == nil && d.Name == dialogAnnounce {
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
 		}
-		t, err := e.audience(ctx, first)
+	} else if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		return fmt.Errorf("find dialog: %w", err)
+	}
+	text := strings.TrimSpace(c.Args)
+	first, rest := firstWord(text)
+	if first == "" {
+		return c.userError(campaignbot.EINVALID, "announce.usage")
+	}
+	if everyoneWord(first) {
+		return e.announce(ctx, c, "", rest)
+	}
+	target, err := e.audience(ctx, first)
+	if err != nil {
+		return err
+	}
+	if target != "" {
+		return e.announce(ctx, c, target, rest)
+	}
+	if err := e.checkContent(c, text, nil); err != nil {
+		return err
+	}
+	if err := e.saveDialog(ctx, c, dialogAnnounce, "confirm", campaignbot.DialogState{Text: text}); err != nil {
+		return err
+	}
+	return e.askAudience(ctx, c, first, "announce.confirm")
+}
+
+// askAudience asks the sender to confirm that the announcement goes to
+// everyone, offering the department or role nearest the first word.
+func (e *Engine) askAudience(ctx context.Context, c *Context, first, key string) error {
+	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return fmt.Errorf("find people: %w", err)
+	}
+	buttons := [][]campaignbot.Button{{{Text: c.T("announce.button_everyone", len(people)), Data: c.T("announce.yes")}}}
+	var text string
+	if key == "announce.confirm" {
+		text = c.T(key, first, len(people))
+	} else {
+		text = c.T(key, len(people))
+	}
+	if near, n, err := e.nearestAudience(ctx, first, people); err != nil {
+		return err
+	} else if near != "" {
+		text += "\n" + c.T("announce.confirm_suggest", near, n)
+		// A name too long for a button's data is offered in the text only.
+		if len(near) <= maxButtonData {
+			buttons[0] = append(buttons[0], campaignbot.Button{Text: c.T("announce.button_target", near), Data: near})
+		}
+	}
+	buttons = append(buttons, []campaignbot.Button{{Text: c.T("announce.button_cancel"), Data: "/cancel"}})
+	c.replies = append(c.replies, Reply{Text: text, Buttons: buttons})
+	return nil
+}
+
+// nearestAudience returns the department or role word nearest word (one
+// wrong character in a short name, two in a longer one) and how many
+// people it names; "" if none is that near.
+func (e *Engine) nearestAudience(ctx context.Context, word string, people []*campaignbot.Person) (string, int, error) {
+	depts, err := e.store.FindDepartments(ctx)
+	if err != nil {
+		return "", 0, fmt.Errorf("find departments: %w", err)
+	}
+	known := campaignbot.RoleWords()
+	for _, d := range depts {
+		known = append(known, d.Name)
+	}
+	edits := 1
+	if utf8.RuneCountInString(word) > 4 {
+		edits = 2
+	}
+	near := campaignbot.Closest(word, known, edits)
+	if near == "" {
+		return "", 0, nil
+	}
+	n := 0
+	r, isRole := campaignbot.ParseRole(near)
+	for _, p := range people {
+		if (isRole && p.HasRole(r)) || (!isRole && p.Department == near) {
+			n++
+		}
+	}
+	return near, n, nil
+}
+
+// announceStep takes the sender's answer to askAudience: yes sends to
+// everyone, a department or role sends there (without the mistyped first
+// word), anything else asks again.
+func (e *Engine) announceStep(ctx context.Context, c *Context) error {
+	if cmd := e.byName["announce"]; !cmd.Allowed(c.Person) {
+		// The roles changed since the question was asked.
+		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+			return fmt.Errorf("delete dialog: %w", err)
+		}
+		return c.userError(campaignbot.EFORBIDDEN, "err.forbidden", "/"+cmd.Name, e.roleNames(cmd.Roles))
+	}
+	text := c.Dialog.State.Text
+	answer := strings.TrimSpace(c.Text)
+	target := ""
+	if !yesWord(answer) && !everyoneWord(answer) {
+		t, err := e.audience(ctx, answer)
 		if err != nil {
 			return err
 		}
-		if t != "" {
-			target, text = t, rest
+		if t == "" {
+			first, _ := firstWord(text)
+			return e.askAudience(ctx, c, first, "announce.confirm_again")
+		}
+		target = t
+		if _, rest := firstWord(text); rest != "" {
+			text = rest
 		}
 	}
+	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+		return fmt.Errorf("delete dialog: %w", err)
+	}
+	return e.announce(ctx, c, target, text)
+}
+
+// announce sends text to target ("" for everyone) and tells the sender
+// what it came to.
+func (e *Engine) announce(ctx context.Context, c *Context, target, text string) error {
 	if text == "" {
 		return c.userError(campaignbot.EINVALID, "announce.usage")
 	}
 	if err := e.checkContent(c, text, nil); err != nil {
 		return err
 	}
-	n, err := e.reporter.Announce(ctx, c.Person.ID, target, text, c.Req.Key())
+	rep, err := e.reporter.Announce(ctx, c.Person.ID, target, text, c.Req.Key())
 	if err != nil {
 		return fmt.Errorf("announce: %w", err)
 	}
-	c.Reply("announce.ok", n)
+	var lines []string
+	if rep.Now > 0 {
+		lines = append(lines, c.T("announce.sent", rep.Now))
+	}
+	if rep.Held > 0 {
+		until := rep.HeldUntil.In(e.plan.Load().Loc()).Format("2006-01-02 15:04")
+		lines = append(lines, c.T("announce.held", until, rep.Held))
+	}
+	if rep.Now+rep.Held == 0 {
+		lines = append(lines, c.T("announce.nobody"))
+	}
+	if n := len(rep.Unreachable); n > 0 {
+		lines = append(lines, c.T("announce.unreachable", n, e.names(rep.Unreachable)))
+	}
+	if n := len(rep.Unbound); n > 0 {
+		lines = append(lines, c.T("announce.unbound", n, e.names(rep.Unbound)))
+	}
+	c.ReplyRendered(strings.Join(lines, "\n"))
 	return nil
+}
+
+// firstWord splits text at its first white space (any: a new line, an
+// ideographic space).
+func firstWord(text string) (first, rest string) {
+	text = strings.TrimSpace(text)
+	i := strings.IndexFunc(text, unicode.IsSpace)
+	if i < 0 {
+		return text, ""
+	}
+	return text[:i], strings.TrimSpace(text[i:])
+}
+
+// everyoneWord reports whether word names everyone as an announcement's
+// audience: then no confirmation is asked.
+func everyoneWord(word string) bool {
+	switch strings.ToLower(word) {
+	case "全体", "全体人员", "所有人", "全员", "all", "everyone":
+		return true
+	}
+	return false
+}
+
+// yesWord reports whether word confirms, in either language.
+func yesWord(word string) bool {
+	switch strings.ToLower(strings.Trim(word, "。.!！ ")) {
+	case "确认", "确定", "是", "是的", "发送", "好", "yes", "y", "ok", "confirm", "send":
+		return true
+	}
+	return false
 }
 
 // audience returns the announcement target that word names: a role's key

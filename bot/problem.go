@@ -253,7 +253,7 @@ func (e *Engine) tellNewProblem(ctx context.Context, c *Context, p *campaignbot.
 			body += "\n" + c.T("problem.notice_assign_hint", p.ID)
 		}
 		key := fmt.Sprintf("notice:problem:%d:%d", p.ID, x.ID)
-		if err := e.tell(ctx, x.ID, campaignbot.KindNotice, key, body, buttons); err != nil {
+		if err := e.tell(ctx, c, x.ID, campaignbot.KindNotice, key, body, buttons); err != nil {
 			return err
 		}
 	}
@@ -328,7 +328,9 @@ func (e *Engine) addProblemEvent(ctx context.Context, c *Context, ev *campaignbo
 	code := campaignbot.ErrorCode(err)
 	switch r.Rule {
 	case campaignbot.RuleNotFiler:
-		return nil, c.userError(code, "problem.not_filer", r.ProblemID, e.nameOf(ctx, c, r.FilerID))
+		// Who filed a problem is the filer's to tell: the refusal
+		// names nobody.
+		return nil, c.userError(code, "problem.not_filer", r.ProblemID)
 	case campaignbot.RuleNotOwner:
 		return nil, c.userError(code, "problem.not_owner", r.ProblemID, e.nameOf(ctx, c, r.OwnerID))
 	case campaignbot.RuleOwned:
@@ -383,7 +385,7 @@ func (e *Engine) tellProblemChange(ctx context.Context, c *Context, p *campaignb
 	}
 	for _, n := range notes {
 		key := fmt.Sprintf("notice:problem:%d:%d:%d", p.ID, ev.ID, n.to)
-		if err := e.tell(ctx, n.to, campaignbot.KindNotice, key, n.text, n.buttons); err != nil {
+		if err := e.tell(ctx, c, n.to, campaignbot.KindNotice, key, n.text, n.buttons); err != nil {
 			return err
 		}
 	}

@@ -303,7 +303,7 @@ func TestProblemLifecycle(t *testing.T) {
 		{"李明华", "/claim abc", `"abc" is not a valid number`},
 		{"李明华", "/claim 999", "There is no problem #999"},
 		{"孙静", "/claim 1", "/claim is only for"},
-		{"吴敏", "/confirm 1", "Only 何伟, who filed problem #1"},
+		{"吴敏", "/confirm 1", "Only the person who filed problem #1 may confirm or reopen it."},
 		{"何伟", "/confirm 1", "it has not been reported solved"},
 		{"李明华", "/progress 1 已联系", "Only the owner of problem #1"},
 		{"陈丽", "/assign 1 孙静", "孙静 is not a leader"},
@@ -392,7 +392,7 @@ func TestProblemLifecycle(t *testing.T) {
 	fieldContains(t, e.send("张志强", "/claim 1"), "Problem #1 is closed; it cannot be claimed.")
 	fieldContains(t, e.send("陈丽", "/assign 1 张志强"), "Problem #1 is closed; it cannot be assigned.")
 	fieldContains(t, e.send("李明华", "/progress 1 x"), "Problem #1 is closed; no progress can be reported.")
-	fieldContains(t, e.send("吴敏", "/reopen 1 x"), "Only 何伟, who filed problem #1")
+	fieldContains(t, e.send("吴敏", "/reopen 1 x"), "Only the person who filed problem #1 may confirm or reopen it.")
 
 	// The filer's list and the detail view with photos and evidence.
 	fieldContains(t, e.send("何伟", "/problems"), "#1 [closed] 华新电子")
@@ -482,4 +482,63 @@ func TestProblemDialogInput(t *testing.T) {
 	}
 	// A liaison sees only their own problems.
 	fieldContains(t, e.send("吴敏", "/problems"), "No problems concern you")
+}
+
+// A notice to someone who has not bound, or whose accounts refuse
+// messages, is reported to the sender as not delivered, by name; one that
+// goes out is reported as told (SPEC §4).
+func TestNoticesReportDelivery(t *testing.T) {
+	ctx := context.Background()
+	e := fieldNewEnv(t, campaignbot.NewDate(2026, time.March, 18))
+	if _, _, err := e.db.ImportRoster(ctx, []campaignbot.RosterEntry{
+		{Name: "新人", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleMember}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A ledger item for someone never bound: nothing is queued, and the
+	// office is told so.
+	got := e.send("陈丽", "/ledger add 会议过多 | 精简会议 | 新人 | 2026-08-01")
+	fieldContains(t, got, "新人 has not bound an account and was not told: tell them yourself.")
+	if strings.Contains(got, "新人 told") {
+		t.Errorf("reply claims the unbound owner was told: %q", got)
+	}
+	if msgs := e.drain(); len(msgs) != 0 {
+		t.Errorf("%d messages queued for nobody", len(msgs))
+	}
+	fieldContains(t, e.send("陈丽", "/ledger add 材料积压 | 每周清理 | 李明华 | 2026-08-01"), "李明华 told.")
+	e.drain()
+
+	// Progress on a problem whose filer refused the last message.
+	e.fileProblem("何伟", "华新电子", "2", "生产线老化")
+	e.drain()
+	fieldContains(t, e.send("李明华", "/claim 1"), "何伟 told.")
+	if err := e.db.SetReachable(ctx, e.person("何伟").ID, campaignbot.PlatformConsole, false); err != nil {
+		t.Fatal(err)
+	}
+	got = e.send("李明华", "/progress 1 已联系银行")
+	fieldContains(t, got, "Progress on problem #1 is recorded.")
+	fieldContains(t, got, "何伟 refused the last message (blocked the bot, or outside the app's visibility) and may not get this: tell them yourself.")
+	if strings.Contains(got, "何伟 told") {
+		t.Errorf("reply claims the filer was told: %q", got)
+	}
+}
+
+// /confirm and /reopen by anyone but the filer are refused without naming
+// the filer.
+func TestConfirmRevealsNoFiler(t *testing.T) {
+	e := fieldNewEnv(t, campaignbot.NewDate(2026, time.March, 18))
+	e.fileProblem("何伟", "华新电子", "2", "生产线老化")
+	e.send("李明华", "/claim 1")
+	e.send("李明华", "/resolve 1 已解决")
+	for _, text := range []string{"/confirm 1", "/reopen 1 没解决"} {
+		got := e.send("吴敏", text)
+		fieldContains(t, got, "Only the person who filed problem #1 may confirm or reopen it.")
+		if strings.Contains(got, "何伟") {
+			t.Errorf("%s by another liaison names the filer: %q", text, got)
+		}
+	}
+	if got := e.problem(1).Status; got != campaignbot.ProblemResolved {
+		t.Errorf("status %s after refused confirmations, want resolved", got)
+	}
 }

@@ -346,7 +346,7 @@ func (e *Engine) decideReview(ctx context.Context, c *Context, s *campaignbot.Su
 	}
 	key := fmt.Sprintf("notice:review:%d:%s:%d", s.ID, decision, s.PersonID)
 	if s.PersonID != c.Person.ID {
-		if err := e.tell(ctx, s.PersonID, campaignbot.KindNotice, key, text, buttons); err != nil {
+		if err := e.tell(ctx, c, s.PersonID, campaignbot.KindNotice, key, text, buttons); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func TestReviewLoop(t *testing.T) {
 
 	e.restart()
 
-	fieldContains(t, e.send("李明华", "存在问题要有具体事例"), "is returned; 赵磊 has your comment")
+	fieldContains(t, e.send("李明华", "存在问题要有具体事例"), "赵磊's \"Department analysis report\" version 1 is returned.\n赵磊 told.")
 	told = e.drain()
 	if got, want := fieldRecipients(told), []string{"赵磊"}; !slices.Equal(got, want) {
 		t.Fatalf("return told %v, want %v", got, want)
@@ -113,7 +113,7 @@ func TestReviewLoop(t *testing.T) {
 		t.Errorf("files = %d, want %d", got, want)
 	}
 
-	fieldContains(t, e.send("李明华", fmt.Sprintf("/review %d 通过", v2.ID)), "is accepted; 赵磊 is told")
+	fieldContains(t, e.send("李明华", fmt.Sprintf("/review %d 通过", v2.ID)), "赵磊's \"Department analysis report\" version 2 is accepted.\n赵磊 told.")
 	told = e.drain()
 	if got, want := fieldRecipients(told), []string{"赵磊"}; !slices.Equal(got, want) {
 		t.Fatalf("accept told %v, want %v", got, want)

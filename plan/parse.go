@@ -162,7 +162,7 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 			p.errorf(k, field, "merge keys (<<) are not supported")
 		case !slices.Contains(known, k.Value):
 			msg := fmt.Sprintf("unknown field %q", k.Value)
-			if s := closest(k.Value, known); s != "" {
+			if s := campaignbot.Closest(k.Value, known, 2); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			p.errorf(k, field, "%s", msg)
@@ -174,38 +174,6 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 		}
 	}
 	return true
-}
-
-// closest returns the known word within edit distance 2 of w, if any.
-func closest(w string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := distance(w, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // scalar returns the value of scalar node n, "" for null.

@@ -231,7 +231,7 @@ func parseLine(errs *Errors, line int, rec []string) (campaignbot.RosterEntry, b
 	}
 	n := len(errs.Lines)
 	for i := range rec {
-		rec[i] = strings.TrimSpace(rec[i])
+		rec[i] = unescapeFormula(strings.TrimSpace(rec[i]))
 	}
 
 	e.Name = rec[0]

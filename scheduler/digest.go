@@ -132,7 +132,7 @@ func (s *Scheduler) runDigests(ctx context.Context, now time.Time) error {
 	if m < p.Policy.DigestAt || p.Policy.InQuiet(m) {
 		return nil
 	}
-	last, ok, err := s.lastDay(ctx, JobDigest)
+	last, ok, err := s.lastDay(ctx, JobDigest, now)
 	if err != nil {
 		return err
 	}

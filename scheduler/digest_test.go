@@ -106,9 +106,13 @@ func TestAnnounce(t *testing.T) {
 		{"分管领导", 2, ""},
 		{"no such", 0, campaignbot.EINVALID},
 	} {
-		n, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3", "")
-		if code := campaignbot.ErrorCode(err); code != tc.code || n != tc.want {
-			t.Errorf("Announce(%q) = %d, %v; want %d, code %q", tc.target, n, err, tc.want, tc.code)
+		rep, err := s.Announce(ctx, o.id["郑主任"], tc.target, "meeting at 3", "")
+		if code := campaignbot.ErrorCode(err); code != tc.code || rep.Now != tc.want || rep.Held != 0 {
+			t.Errorf("Announce(%q) = %+v, %v; want %d now, code %q", tc.target, rep, err, tc.want, tc.code)
+		}
+		// 吴指导员, of 业务科, never bound: named as unbound.
+		if wantUnbound := tc.target == "" || tc.target == "业务科"; (len(rep.Unbound) == 1 && rep.Unbound[0] == "吴指导员") != wantUnbound {
+			t.Errorf("Announce(%q) names %v as unbound", tc.target, rep.Unbound)
 		}
 	}
 	if _, err := s.Announce(ctx, o.id["郑主任"], "", "  ", ""); campaignbot.ErrorCode(err) != campaignbot.EINVALID {

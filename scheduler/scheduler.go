@@ -217,8 +217,12 @@ func (s *Scheduler) minuteOf(t time.Time) campaignbot.Clocktime {
 	return campaignbot.Clocktime(lt.Hour()*60 + lt.Minute())
 }
 
-// lastDay returns the day job last completed, ok false if never.
-func (s *Scheduler) lastDay(ctx context.Context, job string) (campaignbot.Date, bool, error) {
+// lastDay returns the day job last completed, ok false if never. A record
+// dated after today was left by a clock that ran fast (and was put right):
+// trusted, it would suppress the job until that day came. It is logged and
+// taken as a run yesterday, so that today's run goes ahead; the days
+// between the true last run and today are not known, so not caught up.
+func (s *Scheduler) lastDay(ctx context.Context, job string, now time.Time) (campaignbot.Date, bool, error) {
 	at, err := s.store.LastRun(ctx, job)
 	if err != nil {
 		return 0, false, fmt.Errorf("last run of %s: %w", job, err)
@@ -226,7 +230,14 @@ func (s *Scheduler) lastDay(ctx context.Context, job string) (campaignbot.Date, 
 	if at.IsZero() {
 		return 0, false, nil
 	}
-	return campaignbot.DateOf(at, s.plan.Load().Loc()), true, nil
+	loc := s.plan.Load().Loc()
+	day, today := campaignbot.DateOf(at, loc), campaignbot.DateOf(now, loc)
+	if day > today {
+		s.logger.Warn("the job's last run is recorded in the future: the clock ran fast; running today's as if the last run was yesterday",
+			"job", job, "recorded", at.In(loc).Format(time.RFC3339), "now", now.In(loc).Format(time.RFC3339))
+		return today - 1, true, nil
+	}
+	return day, true, nil
 }
 
 // runReminders enqueues the reminders of every day since the last completed
@@ -240,7 +251,7 @@ func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
 	if m < s.remindAt || p.Policy.InQuiet(m) {
 		return nil
 	}
-	last, ok, err := s.lastDay(ctx, JobReminders)
+	last, ok, err := s.lastDay(ctx, JobReminders, now)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -358,8 +360,19 @@ func TestQuietHours(t *testing.T) {
 	}
 	// An announcement at 22:00 waits until 08:00.
 	o.clock.Set(at(d("2026-06-29"), 22*60, loc))
-	if _, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1"); err != nil {
+	// 孙科长 refused the last delivery on both platforms.
+	for _, pl := range []campaignbot.Platform{campaignbot.PlatformTelegram, campaignbot.PlatformWeCom} {
+		if err := o.st.SetReachable(ctx, o.id["孙科长"], pl, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := s.Announce(ctx, o.id["郑主任"], "", "明天开会", "telegram:1:1")
+	if err != nil {
 		t.Fatal(err)
+	}
+	want := campaignbot.Delivery{Held: 6, HeldUntil: at(d("2026-06-30"), 8*60, loc), Unbound: []string{"吴指导员"}, Unreachable: []string{"孙科长"}}
+	if !reflect.DeepEqual(rep, want) {
+		t.Errorf("the announcement at 22:00 reports %+v, want %+v", rep, want)
 	}
 	for _, m := range o.st.rows() {
 		if got, want := m.NextAt, at(d("2026-06-30"), 8*60, loc); !got.Equal(want) {
@@ -491,5 +504,66 @@ func TestRemindersForgetOldIntake(t *testing.T) {
 	stats, err := o.st.InboundStats(ctx)
 	if err != nil || len(stats) != 1 || stats[0].Received != 2 {
 		t.Fatalf("inbound after the purge: %+v %v, want 2 rows", stats, err)
+	}
+}
+
+// A run recorded in the future, left by a clock that ran fast and was put
+// right, does not suppress today's reminders and digest: it is logged and
+// today's jobs run.
+func TestFutureJobRecordDoesNotSuppress(t *testing.T) {
+	o := mustOrg(t)
+	ctx := context.Background()
+	loc := o.plan.Loc()
+	today := d("2026-06-29")
+	future := at(today+40, 10*60, loc)
+	for _, job := range []string{JobReminders, JobDigest} {
+		if err := o.st.SetLastRun(ctx, job, future); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs strings.Builder
+	s := o.scheduler(WithSchedulerLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	o.clock.Set(at(today, 10*60, loc))
+	if err := s.runReminders(ctx, o.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.runDigests(ctx, o.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var reminders, digests int
+	for _, m := range o.st.rows() {
+		if o.day(m) != today {
+			continue
+		}
+		switch m.Kind {
+		case campaignbot.KindDigest:
+			digests++
+		case campaignbot.KindWarning, campaignbot.KindOverdue, campaignbot.KindEscalation:
+			reminders++
+		}
+	}
+	if reminders == 0 || digests == 0 {
+		t.Errorf("after a record in the future: %d reminders and %d digests enqueued today, want some of each", reminders, digests)
+	}
+	if got := strings.Count(logs.String(), "recorded in the future"); got != 2 {
+		t.Errorf("%d warnings about a record in the future, want 2:\n%s", got, logs.String())
+	}
+	for _, job := range []string{JobReminders, JobDigest} {
+		last, err := o.st.LastRun(ctx, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !last.Equal(o.clock.Now()) {
+			t.Errorf("%s is recorded as last run at %s, want now (%s)", job, last, o.clock.Now())
+		}
+	}
+	// Later the same day, nothing runs twice.
+	n := len(o.st.rows())
+	o.clock.Set(at(today, 15*60, loc))
+	if err := s.runReminders(ctx, o.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(o.st.rows()); got != n {
+		t.Errorf("a second run the same day enqueued %d rows", got-n)
 	}
 }

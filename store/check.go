@@ -50,6 +50,15 @@ func checkFile(ctx context.Context, path string) error {
 		return campaignbot.Errorf(campaignbot.EINVALID, "%s: cannot write (%s)", path, reason(err))
 	}
 	defer f.Close()
+	// SQLite makes its -wal and -shm files beside the database: a file it
+	// may write in a directory it may not fails at the first statement,
+	// with "attempt to write a readonly database".
+	probe, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".probe-*")
+	if err != nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "%s: cannot write in its directory %s (%s); SQLite keeps its -wal and -shm files beside the database", path, filepath.Dir(path), reason(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	var h [100]byte
 	n, err := io.ReadFull(f, h[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {

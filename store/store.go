@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -377,30 +378,76 @@ func randomID() int64 {
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO
 // while the bot keeps running, and copies the attachments into
-// "<path>.files". path must not exist.
+// "<path>.files"; neither may exist. It is atomic: both are written in a
+// directory beside path, "<path>.incomplete-*", synced, and renamed into
+// place when complete, the database last — so a backup killed part-way
+// leaves no file at path, only the incomplete directory, which the next
+// backup to path removes.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if path == "" {
 		return campaignbot.Errorf(campaignbot.EINVALID, "backup path is required")
-	}
-	if _, err := os.Stat(path); err == nil {
-		return campaignbot.Errorf(campaignbot.EINVALID, "backup file %s already exists", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("backup: %w", err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	// VACUUM INTO reads one snapshot, so writers carry on meanwhile.
-	conn, err := db.rdb.Conn(ctx)
+	for _, p := range []string{abs, abs + ".files"} {
+		if _, err := os.Lstat(p); err == nil {
+			return campaignbot.Errorf(campaignbot.EINVALID, "backup: %s already exists", p)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("backup: %w", err)
+		}
+	}
+	stale, err := filepath.Glob(globEscape(abs) + ".incomplete-*")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
+	for _, dir := range stale {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("backup: remove an incomplete backup: %w", err)
+		}
+	}
+	work, err := os.MkdirTemp(filepath.Dir(abs), filepath.Base(abs)+".incomplete-*")
+	if err != nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "backup: cannot write beside %s (%s)", path, reason(err))
+	}
+	defer os.RemoveAll(work)
+	tmp := filepath.Join(work, "db")
+	if err := db.vacuumInto(ctx, tmp); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", abs)
+	// Attachments are written before the rows that name them are committed,
+	// so the files present now cover every row in the snapshot.
+	if err := copyAttachments(db.files, tmp+".files"); err != nil {
+		return fmt.Errorf("backup attachments: %w", err)
+	}
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := syncDir(tmp + ".files"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp+".files", abs+".files"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return syncDir(filepath.Dir(abs))
+}
+
+// vacuumInto writes a snapshot of the database to path. VACUUM INTO reads
+// one snapshot, so writers carry on meanwhile.
+func (db *DB) vacuumInto(ctx context.Context, path string) error {
+	conn, err := db.rdb.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA query_only = 0"); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", path)
 	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA query_only = 1"); rerr != nil {
 		// Never hand a writable connection back to the read pool.
 		conn.Raw(func(any) error { return driver.ErrBadConn })
@@ -408,13 +455,28 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 			err = rerr
 		}
 	}
+	return err
+}
+
+// syncDir flushes a directory's entries (files created or renamed in it)
+// to the disk.
+func syncDir(path string) error {
+	d, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err
 	}
-	// Attachments are written before the rows that name them are committed,
-	// so the files present now cover every row in the snapshot.
-	if err := copyAttachments(db.files, path+".files"); err != nil {
-		return fmt.Errorf("backup attachments: %w", err)
+	defer d.Close()
+	return d.Sync()
+}
+
+// globEscape escapes the characters filepath.Match treats specially.
+func globEscape(path string) string {
+	var b strings.Builder
+	for _, r := range path {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
 	}
-	return nil
+	return b.String()
 }

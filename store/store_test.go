@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -237,4 +238,61 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 
 	mustCode(t, db.Backup(ctx, path), campaignbot.EINVALID)
+}
+
+// A backup that fails leaves nothing at its path, and the next backup to
+// that path removes what a killed one left behind.
+func TestBackupAtomic(t *testing.T) {
+	t.Parallel()
+	db := MustOpen(t)
+	importPeople(t, db, "甲")
+	att, err := db.SaveAttachment(context.Background(), "page.jpg", "image/jpeg", []byte("a page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "backup.db")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := db.Backup(ctx, path); err == nil {
+		t.Fatal("backup with a cancelled context succeeded")
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("a failed backup left %v", left)
+	}
+
+	// What a backup killed part-way leaves: its incomplete directory.
+	killed := filepath.Join(dir, "backup.db.incomplete-123")
+	if err := os.MkdirAll(filepath.Join(killed, "db.files"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(killed, "db"), []byte("SQLite format 3\x00"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Backup(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	if want := []string{"backup.db", "backup.db.files"}; !slices.Equal(names, want) {
+		t.Errorf("after the backup the directory holds %v, want %v", names, want)
+	}
+	restored := mustOpenPath(t, path)
+	if !fileExists(restored.AttachmentPath(att.SHA256)) {
+		t.Error("the attachment is not in the backup")
+	}
+	if _, err := restored.FindPersonByName(context.Background(), "甲"); err != nil {
+		t.Errorf("the backup lacks the roster: %v", err)
+	}
+
+	// A leftover attachment directory of another backup is not overwritten.
+	other := filepath.Join(dir, "other.db")
+	if err := os.Mkdir(other+".files", 0o750); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, db.Backup(context.Background(), other), campaignbot.EINVALID)
 }

@@ -98,7 +98,7 @@ func inOrder(t *testing.T, out string, wants ...string) {
 
 func TestConsoleScripted(t *testing.T) {
 	s := newSession(t)
-	out := s.run("/as 张三\n# a comment\n/note 今天学习了\n/as 无名\n/as 陈丽\n/announce 明天开会\n")
+	out := s.run("/as 张三\n# a comment\n/note 今天学习了\n/as 无名\n/as 陈丽\n/announce 全体 明天开会\n")
 	inOrder(t, out,
 		"campaignbot 控制台",
 		"?> /as 张三",
@@ -108,7 +108,7 @@ func TestConsoleScripted(t *testing.T) {
 		"张三> /as 无名",
 		"名册中没有“无名”",
 		"（现在以 陈丽〔办公室〕的身份输入）",
-		"陈丽> /announce 明天开会",
+		"陈丽> /announce 全体 明天开会",
 		"── 发给 张三 ──", // the announcement, for 张三's console account
 		"明天开会",
 	)
@@ -158,8 +158,8 @@ func TestConsoleNoticeInEnglish(t *testing.T) {
 	s := newSession(t)
 	s.run("/as 张三\n") // 张三 has a console account to be told on
 	s.lang = "en"
-	out := s.run("/as 陈丽\n/announce 明天开会\n")
-	inOrder(t, out, "(now typing as 陈丽 [办公室])", "陈丽> /announce 明天开会", "── to 张三 ──", "明天开会")
+	out := s.run("/as 陈丽\n/announce 全体 明天开会\n")
+	inOrder(t, out, "(now typing as 陈丽 [办公室])", "陈丽> /announce 全体 明天开会", "── to 张三 ──", "明天开会")
 }
 
 // TestConsoleRestart: a line stored by a run that stopped before

@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
+	"strings"
 	"time"
 
 	"campaignbot"
@@ -30,6 +30,11 @@ type Config struct {
 	// createDB lets the command create a missing database; only run and
 	// roster import may (SPEC §7).
 	createDB bool
+
+	// flags are the command's flags, to tell a flag given from a
+	// variable in messages; getenv reads the environment.
+	flags  *flag.FlagSet
+	getenv func(string) string
 
 	Telegram TelegramConfig
 	WeCom    WeComConfig
@@ -56,15 +61,14 @@ type WeComConfig struct {
 	RobotKey string
 }
 
-// flagSet registers the flags every command takes, with defaults from the
-// environment.
-func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *flag.FlagSet {
-	fs := flag.NewFlagSet("campaignbot "+name, flag.ContinueOnError)
-	fs.SetOutput(stdio.Err)
-	fs.StringVar(&cfg.DB, "db", envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db"), "SQLite database `file` (CAMPAIGNBOT_DB)")
-	fs.StringVar(&cfg.Lang, "lang", envOr(getenv, "CAMPAIGNBOT_LANG", "zh"), "language of chat text: zh or en (CAMPAIGNBOT_LANG)")
-	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text"), "log format: text or json")
-	cfg.Telegram = TelegramConfig{
+// readEnv reads the settings that come from the environment; flags
+// registered later take these as their defaults.
+func (c *Config) readEnv(getenv func(string) string) {
+	c.getenv = getenv
+	c.DB = envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db")
+	c.Lang = envOr(getenv, "CAMPAIGNBOT_LANG", "zh")
+	c.LogFormat = envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text")
+	c.Telegram = TelegramConfig{
 		Token:         getenv("TELEGRAM_BOT_TOKEN"),
 		APIURL:        getenv("TELEGRAM_API_URL"),
 		WebhookURL:    getenv("TELEGRAM_WEBHOOK_URL"),
@@ -72,17 +76,16 @@ func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *fl
 		GroupChatID:   getenv("TELEGRAM_GROUP_CHAT_ID"),
 		BotName:       getenv("TELEGRAM_BOT_NAME"),
 	}
-	agent, _ := strconv.Atoi(getenv("WECOM_AGENT_ID"))
-	cfg.WeCom = WeComConfig{
+	// WECOM_AGENT_ID is parsed by validatePlatforms, which names it when
+	// it is not a number.
+	c.WeCom = WeComConfig{
 		CorpID:   getenv("WECOM_CORP_ID"),
-		AgentID:  agent,
 		Secret:   getenv("WECOM_SECRET"),
 		Token:    getenv("WECOM_TOKEN"),
 		AESKey:   getenv("WECOM_AES_KEY"),
 		APIURL:   getenv("WECOM_API_URL"),
 		RobotKey: getenv("WECOM_ROBOT_KEY"),
 	}
-	return fs
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -92,35 +95,33 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-// parseArgs parses flags anywhere among args and returns the positional
-// arguments; flag errors are usage errors.
-func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		} else if err != nil {
-			return nil, usagef("%s", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+// source names where a setting came from, for messages: the flag if it
+// was given, else the environment variable.
+func (c *Config) source(flagName, env string) string {
+	given := false
+	if c.flags != nil {
+		c.flags.Visit(func(f *flag.Flag) { given = given || f.Name == flagName })
 	}
+	if given || env == "" {
+		return "--" + flagName
+	}
+	return env
 }
 
 // validate checks the settings every command shares.
 func (c *Config) validate() error {
+	var errs []string
 	if c.Lang != "zh" && c.Lang != "en" {
-		return usagef("--lang must be zh or en, not %q", c.Lang)
+		errs = append(errs, fmt.Sprintf("%s: must be zh or en, not %q", c.source("lang", "CAMPAIGNBOT_LANG"), c.Lang))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return usagef("--log-format must be text or json, not %q", c.LogFormat)
+		errs = append(errs, fmt.Sprintf("%s: must be text or json, not %q", c.source("log-format", "CAMPAIGNBOT_LOG_FORMAT"), c.LogFormat))
 	}
 	if c.DB == "" {
-		return usagef("--db must not be empty")
+		errs = append(errs, "--db: must not be empty")
+	}
+	if len(errs) > 0 {
+		return usagef("%s", strings.Join(errs, "\n"))
 	}
 	return nil
 }

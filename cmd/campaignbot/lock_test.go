@@ -96,7 +96,7 @@ func TestRunRefusesSecondInstance(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), tgWait)
 	defer cancel()
 	started := time.Now()
-	code, stderr := runBinary(t, exec.CommandContext(ctx, bin, "run", "--db", db))
+	code, stderr := runBinary(t, exec.CommandContext(ctx, bin, "run", "--console", "--db", db))
 	t.Logf("the second run refused after %s", time.Since(started).Round(time.Millisecond))
 	want := fmt.Sprintf("campaignbot: %s is in use by another campaignbot run (pid %d on host %s since ", db, first.cmd.Process.Pid, host)
 	if code != exitUsage || !strings.HasPrefix(stderr, want) || !strings.HasSuffix(stderr, "); stop it first\n") {
@@ -157,7 +157,7 @@ func TestRunRefusesUnusableDatabase(t *testing.T) {
 func TestOnlyRunCreatesDatabase(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "new.db")
-	for _, args := range [][]string{{"roster", "list"}, {"invite", "--all"}, {"digest"}, {"reminders"}, {"backup", path + ".bak"}} {
+	for _, args := range [][]string{{"roster", "list"}, {"invite", "--all"}, {"digest"}, {"reminders"}, {"backup", path + ".bak"}, {"export", "--out", path + ".xlsx"}, {"plan", "show"}} {
 		code, _, stderr := run(t, nil, "", append(args, "--db", path)...)
 		if want := "campaignbot: " + path + ": no such database (campaignbot run, roster import or plan apply creates one)\n"; code != exitUsage || stderr != want {
 			t.Errorf("%v: exit %d, %q; want exit %d, %q", args, code, stderr, exitUsage, want)
@@ -192,7 +192,7 @@ func TestRunRefusesReadOnlyDatabase(t *testing.T) {
 	if err := os.Chmod(db, 0o444); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "run", "--db", db)
+	cmd := exec.Command(bin, "run", "--console", "--db", db)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
 	if os.Geteuid() == 0 {
 		const nobody = 65534
@@ -211,5 +211,46 @@ func TestRunRefusesReadOnlyDatabase(t *testing.T) {
 	code, stderr := runBinary(t, cmd)
 	if want := "campaignbot: " + db + ": cannot write (permission denied)\n"; code != exitUsage || stderr != want {
 		t.Errorf("run: exit %d, %q; want exit %d, %q", code, stderr, exitUsage, want)
+	}
+}
+
+// A database in a directory the program may not write: SQLite could open
+// the file but not make its -wal and -shm files beside it. Every command
+// refuses, saying so, instead of "attempt to write a readonly database".
+func TestRefusesDatabaseInReadOnlyDirectory(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the program as another user")
+	}
+	bin := tgBuildBinary(t)
+	dir := filepath.Join(t.TempDir(), "ro")
+	db := filepath.Join(dir, "campaignbot.db")
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const nobody = 65534
+	for _, d := range []string{filepath.Dir(bin), filepath.Dir(filepath.Dir(bin)), filepath.Dir(dir), filepath.Dir(filepath.Dir(dir))} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(db, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	want := "campaignbot: " + db + ": cannot write in its directory " + dir + " (permission denied); SQLite keeps its -wal and -shm files beside the database\n"
+	for _, args := range [][]string{{"roster", "list"}, {"digest"}, {"backup", filepath.Join(t.TempDir(), "b.db")}} {
+		cmd := exec.Command(bin, append(args, "--db", db)...)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+		if code, stderr := runBinary(t, cmd); code != exitUsage || stderr != want {
+			t.Errorf("%v: exit %d, %q; want exit %d, %q", args, code, stderr, exitUsage, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,6 +73,9 @@ type Main struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	lock    *store.InstanceLock // one run per store (SPEC §8)
+	// httpLimits are the HTTP server's timeouts and body limit; zero
+	// means the defaults.
+	httpLimits httpLimits
 }
 
 // cmdRun runs the bot(s) and the scheduler until ctx is done, or the console
@@ -101,6 +105,43 @@ func runFlagSet(stdio IO, getenv func(string) string, cfg *Config) *flag.FlagSet
 	return fs
 }
 
+// checkPlatforms refuses a configuration that could never receive a
+// message: a webhook or WeCom (whose callbacks are its only way in)
+// without --listen, and the console when no platform is configured and
+// nobody can type into it — standard input /dev/null or a socket, or a
+// service manager's (systemd sets INVOCATION_ID) — which would otherwise
+// print the console's banner and exit 0 at once, and under Restart=always
+// start again every few seconds.
+func (m *Main) checkPlatforms() error {
+	c := &m.Config
+	if c.Console {
+		return nil
+	}
+	if c.Telegram.WebhookURL != "" && c.Telegram.Token != "" && c.Listen == "" {
+		return usagef("TELEGRAM_WEBHOOK_URL needs --listen (CAMPAIGNBOT_LISTEN) to receive updates")
+	}
+	if c.WeCom.CorpID != "" && c.Listen == "" {
+		return usagef("WECOM_CORP_ID: WeCom delivers messages to the callback URL, so it needs --listen (CAMPAIGNBOT_LISTEN), for example 127.0.0.1:8080 behind the HTTPS proxy that serves /wecom/callback")
+	}
+	if !m.consoleMode() {
+		return nil
+	}
+	const none = "no platform is configured (set TELEGRAM_BOT_TOKEN or WECOM_CORP_ID, see README.md)"
+	if c.getenv != nil && c.getenv("INVOCATION_ID") != "" {
+		return usagef("%s, and the terminal console cannot run under a service manager (INVOCATION_ID is set by systemd); to run the console anyway, pass --console", none)
+	}
+	if f, ok := m.IO.In.(*os.File); ok {
+		st, err := f.Stat()
+		if err != nil {
+			return fmt.Errorf("standard input: %w", err)
+		}
+		if !isTerminal(f) && !st.Mode().IsRegular() && st.Mode()&os.ModeNamedPipe == 0 {
+			return usagef("%s, and standard input is neither a terminal, a pipe nor a file, so nobody can type into the terminal console; to run it anyway, pass --console", none)
+		}
+	}
+	return nil
+}
+
 // Plan returns the plan in force.
 func (m *Main) Plan() *campaignbot.Plan { return m.plan.Load() }
 
@@ -113,6 +154,15 @@ func (m *Main) consoleMode() bool {
 // engine, the scheduler and the configured platforms. Nothing talks to a
 // platform until Run.
 func (m *Main) Open(ctx context.Context) (err error) {
+	if err := m.Config.validate(); err != nil {
+		return err
+	}
+	if err := m.Config.validatePlatforms(true); err != nil {
+		return err
+	}
+	if err := m.checkPlatforms(); err != nil {
+		return err
+	}
 	if m.lock, err = lockStore(&m.Config); err != nil {
 		return err
 	}
@@ -127,9 +177,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		level = slog.LevelWarn // keep the terminal for the conversation
 	}
 	m.Log = m.Config.logger(m.IO.Err, level)
-	if m.Config.Telegram.WebhookURL != "" && m.Config.Listen == "" && !m.consoleMode() {
-		return usagef("TELEGRAM_WEBHOOK_URL needs --listen (CAMPAIGNBOT_LISTEN) to receive updates")
-	}
 	now := time.Now()
 	db, ap, p, err := m.Config.openStore(ctx, now, func(ctx context.Context, db *store.DB) error {
 		return m.applyStartPlan(ctx, db, now)
@@ -255,7 +302,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return usagef("--listen: %s", err)
 		}
 		m.Addr = ln.Addr().String()
-		srv = &http.Server{Handler: m.mux, ReadHeaderTimeout: 10 * time.Second}
+		srv = m.httpServer()
 		start("http", func(context.Context) error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				return err

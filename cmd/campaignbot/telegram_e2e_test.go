@@ -242,6 +242,13 @@ func (env *tgEnv) runCommand(t *testing.T) *tgRun {
 // 127.0.0.1:0" would be, and records its HTTP address in env.addr.
 func (env *tgEnv) runMain(t *testing.T) *tgRun {
 	t.Helper()
+	return env.runMainWith(t, nil)
+}
+
+// runMainWith is runMain with configure, if not nil, applied to Main
+// before it opens.
+func (env *tgEnv) runMainWith(t *testing.T, configure func(*Main)) *tgRun {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &tgRun{cancel: cancel, done: make(chan int, 1), stderr: &tgLogBuffer{}}
 	m := &Main{IO: IO{In: strings.NewReader(""), Out: io.Discard, Err: r.stderr}}
@@ -250,6 +257,9 @@ func (env *tgEnv) runMain(t *testing.T) *tgRun {
 		t.Fatal(err)
 	}
 	m.Config.Listen = "127.0.0.1:0"
+	if configure != nil {
+		configure(m)
+	}
 	if err := m.Open(ctx); err != nil {
 		cancel()
 		t.Fatalf("open: %v", err)

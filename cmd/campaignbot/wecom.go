@@ -48,6 +48,9 @@ func cmdWeComMenu(ctx context.Context, args []string, stdio IO, getenv func(stri
 	} else if len(pos) > 0 {
 		return usagef("usage: campaignbot wecom menu")
 	}
+	if err := cfg.validatePlatforms(false); err != nil {
+		return err
+	}
 	wc := cfg.WeCom
 	if wc.CorpID == "" || wc.Secret == "" || wc.AgentID == 0 {
 		return usagef("wecom menu needs WECOM_CORP_ID, WECOM_AGENT_ID and WECOM_SECRET")

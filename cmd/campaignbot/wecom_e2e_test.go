@@ -1046,13 +1046,13 @@ func TestWeComGroupRobot(t *testing.T) {
 		}
 	}
 	const text = "明天下午三点在三楼会议室集中学习。"
-	h.send(h.text("chenli", "/announce "+text))
+	h.send(h.text("chenli", "/announce 全体 "+text))
 	wcWaitFor(t, "the announcement on the group robot", robot(text))
 	// 陈丽 gets the acknowledgement and, being bound, the announcement.
 	wcWaitFor(t, "陈丽's acknowledgement and copy", func() bool {
 		var ack, copy bool
 		for _, m := range h.sentTo("chenli") {
-			ack = ack || strings.Contains(m.Content, "通知已发出")
+			ack = ack || strings.Contains(m.Content, "通知正在发给")
 			copy = copy || strings.Contains(m.Content, text)
 		}
 		return ack && copy
