@@ -19,6 +19,27 @@ import (
 // it is marked processed and nothing else happens.
 var ErrIgnore = errors.New("update ignored")
 
+// DownloadError is what a Decoder returns when fetching a file of the
+// message failed for a passing reason (the platform's file server answered
+// 502, media/get failed): the intake tries again over minutes to hours,
+// until Expires, when the platform forgets the file, and tells the sender
+// only then.
+type DownloadError struct {
+	Expires time.Time
+	Err     error
+}
+
+// Error implements error.
+func (e *DownloadError) Error() string { return fmt.Sprintf("download: %s", e.Err) }
+
+// Unwrap returns the download's error.
+func (e *DownloadError) Unwrap() error { return e.Err }
+
+// panicError is a panic of a decoder or handler: a bug, not a passing fault.
+type panicError struct{ msg string }
+
+func (e *panicError) Error() string { return e.msg }
+
 // Route says where a stored update belongs: who sent it (each sender's
 // updates are processed in order), the chat a failure notice goes to, and
 // the message it is part of when one message arrives as several updates.
@@ -65,8 +86,11 @@ type IntakeStore interface {
 
 // Intake processing limits.
 const (
-	// DefaultMaxAttempts bounds how often an update that keeps failing
-	// for a passing reason is tried before the sender is told it failed.
+	// DefaultMaxAttempts bounds how often an update whose handling
+	// panics is tried before the sender is told it failed. Store faults
+	// (a full disk, a locked database) are retried for as long as they
+	// last, and downloads for as long as the platform keeps the file:
+	// neither loses a message.
 	DefaultMaxAttempts = 5
 	// intakeBatch is how many pending updates one pass reads.
 	intakeBatch = 200
@@ -82,6 +106,10 @@ const (
 
 // defaultRetry is the wait after each failed attempt.
 var defaultRetry = []time.Duration{2 * time.Second, 10 * time.Second, time.Minute, 5 * time.Minute}
+
+// downloadRetry is the wait after each failed download: a file server that
+// is down is waited for over hours, within the file's lifetime.
+var downloadRetry = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour}
 
 // Intake is the one loop that processes what every platform stored: each
 // pending update (or the updates of one message) is decoded, then handled
@@ -299,10 +327,32 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	}
 	attempts := u.ins[0].Attempts + 1
 	ref := fmt.Sprintf("%s-%s", platform, keys[0])
-	if attempts < in.attempts {
-		wait := in.retry[min(attempts, len(in.retry))-1]
+	now := in.clock.Now()
+	var (
+		pe   *panicError
+		de   *DownloadError
+		wait time.Duration
+	)
+	switch {
+	case errors.As(err, &pe):
+		// A bug: retried a few times, then given up so that it does not
+		// hold back all that follow.
+		if attempts < in.attempts {
+			wait = in.retry[min(attempts, len(in.retry))-1]
+		}
+	case errors.As(err, &de):
+		if now.Before(de.Expires) {
+			wait = min(downloadRetry[min(attempts, len(downloadRetry))-1], max(time.Second, de.Expires.Sub(now)))
+		}
+	default:
+		// The store (a full disk, a locked database) or another passing
+		// fault: the update is kept and tried again for as long as it
+		// lasts; a stored message is never discarded for it.
+		wait = in.retry[min(attempts, len(in.retry))-1]
+	}
+	if wait > 0 {
 		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", keys[0], "attempt", attempts, "retry_in", wait, "err", err)
-		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), in.clock.Now().Add(wait)); rerr != nil {
+		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), now.Add(wait)); rerr != nil {
 			in.log.Error("intake: record failure", "platform", platform, "update", keys[0], "err", rerr)
 		}
 		return false
@@ -311,6 +361,9 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	// the sender is told, with the reference that is in the log.
 	in.log.Error("intake: update failed, giving up", "platform", platform, "update", keys[0], "ref", ref, "attempts", attempts, "err", err)
 	notice := []Reply{{Text: campaignbot.T(in.lang, "err.internal", ref)}}
+	if de != nil {
+		notice = []Reply{{Text: campaignbot.T(in.lang, "fault.download_failed")}}
+	}
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if u.route.Chat != "" {
 			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {
@@ -332,7 +385,7 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err = &panicError{fmt.Sprintf("panic: %v\n%s", r, debug.Stack())}
 		}
 	}()
 	platform := u.ins[0].Platform

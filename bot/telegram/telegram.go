@@ -78,6 +78,10 @@ type config struct {
 	retryDelay  time.Duration // first wait after a failure; tests shorten it
 	onReady     func(ctx context.Context, username string)
 	onStart     func(ctx context.Context, accountID, chatID string)
+	faults      campaignbot.FaultReporter
+	moves       campaignbot.ChatMoves
+	progress    campaignbot.OutboxProgress
+	localFiles  bool
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -133,6 +137,25 @@ func WithOnReady(f func(ctx context.Context, username string)) Option {
 func WithOnStart(f func(ctx context.Context, accountID, chatID string)) Option {
 	return func(c *config) { c.onStart = f }
 }
+
+// WithFaults sets who is told of faults of the deployment found while
+// receiving (401, 409) and of the campaign group's membership.
+func WithFaults(r campaignbot.FaultReporter) Option { return func(c *config) { c.faults = r } }
+
+// WithChatMoves keeps where groups went when they became supergroups, so
+// that every process follows them.
+func WithChatMoves(m campaignbot.ChatMoves) Option { return func(c *config) { c.moves = m } }
+
+// WithOutboxProgress records the parts of a split message already sent,
+// so that a retry after a restart does not send them twice.
+func WithOutboxProgress(p campaignbot.OutboxProgress) Option {
+	return func(c *config) { c.progress = p }
+}
+
+// WithLocalFiles accepts what a self-hosted Bot API server started with
+// --local answers to getFile: an absolute path on this machine, read from
+// disk instead of downloaded.
+func WithLocalFiles(on bool) Option { return func(c *config) { c.localFiles = on } }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
 func WithPollTimeout(d time.Duration) Option { return func(c *config) { c.pollTimeout = d } }

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"campaignbot"
+)
+
+// MarkOutboxParts records that the first parts of outbox message id were
+// delivered; a retry goes on from there (campaignbot.OutboxProgress).
+func (db *DB) MarkOutboxParts(ctx context.Context, id int64, parts int) error {
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET parts_sent = MAX(parts_sent, ?) WHERE id = ?`, parts, id)
+		if err != nil {
+			return fmt.Errorf("mark outbox parts: %w", err)
+		}
+		return oneRow(res, fmt.Sprintf("outbox message %d not found", id))
+	})
+}
+
+// MoveChat records that chat from of platform is now chat to, and makes
+// chats that had moved to from follow it.
+func (db *DB) MoveChat(ctx context.Context, platform campaignbot.Platform, from, to string) error {
+	if from == "" || to == "" || from == to {
+		return campaignbot.Errorf(campaignbot.EINVALID, "a chat moves from one id to another")
+	}
+	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO chat_moves (platform, from_chat, to_chat, moved_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, from_chat) DO UPDATE SET to_chat = excluded.to_chat, moved_at = excluded.moved_at`,
+			string(platform), from, to, encTime(tx.now)); err != nil {
+			return fmt.Errorf("move chat: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE chat_moves SET to_chat = ? WHERE platform = ? AND to_chat = ?`,
+			to, string(platform), from); err != nil {
+			return fmt.Errorf("move chat: %w", err)
+		}
+		return nil
+	})
+}
+
+// ResolveChat returns where chat of platform went, chat itself if it never
+// moved.
+func (db *DB) ResolveChat(ctx context.Context, platform campaignbot.Platform, chat string) (string, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	var to string
+	err = tx.QueryRowContext(ctx, `SELECT to_chat FROM chat_moves WHERE platform = ? AND from_chat = ?`, string(platform), chat).Scan(&to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chat, nil
+	} else if err != nil {
+		return "", fmt.Errorf("resolve chat: %w", err)
+	}
+	return to, nil
+}
+
+// MarkReachable clears the person's unreachable mark on platform, if any,
+// and reports whether there was one. It only reads when there is none, so
+// that calling it after every delivery costs no write.
+func (db *DB) MarkReachable(ctx context.Context, personID int64, platform campaignbot.Platform) (bool, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM person_unreachable WHERE person_id = ? AND platform = ?`, personID, string(platform)).Scan(&n)
+	tx.Rollback()
+	if err != nil {
+		return false, fmt.Errorf("find unreachable: %w", err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	return true, db.SetReachable(ctx, personID, platform, true)
+}
