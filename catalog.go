@@ -369,7 +369,7 @@ var catalog = map[string]message{
 	"digest.survey":          {"问卷「%s」：已答 %s", "Survey “%s”: answered %s"},
 	"digest.ledger":          {"整改台账：未开始 %d，进行中 %d，已完成 %d。发送 /ledger 查看", "Rectification ledger: %d open, %d in progress, %d done. Send /ledger"},
 	"digest.unbound":         {"未绑定 %d 人：%s%s。发送 /invite 姓名 生成邀请码", "Not bound: %d people: %s%s. Send /invite NAME for an invite code"},
-	"digest.unreachable":     {"无法送达 %d 人：%s%s。请联系本人重新绑定", "Unreachable: %d people: %s%s. Ask them to bind again"},
+	"digest.unreachable":     {"无法送达 %d 人：%s%s（已屏蔽机器人或删除了对话）。请本人向机器人发一条消息即可恢复", "Unreachable: %d people: %s%s (they blocked the bot or deleted the chat). A message from them to the bot restores it"},
 	"digest.overdue.title":   {"截至 %s 逾期未交 %d 项（%d 人）：", "Overdue as of %s: %d items (%d people):"},
 	"digest.overdue.dept":    {"【%s】", "%s:"},
 
@@ -555,5 +555,6 @@ var catalog = map[string]message{
 	"fault.office.removed":           {"机器人已被移出 Telegram 活动群「%s」，发往群的消息暂存。请把机器人重新拉进群。", "The bot was removed from the Telegram campaign group “%s”; group posts are kept. Add the bot to the group again."},
 	"fault.office.unsubscribed":      {"%s 已不在企业微信应用的可见范围内，收不到本应用的消息。如需恢复，请在管理后台 应用管理 → 本应用 → 可见范围 中加入此人。", "%s is no longer in the WeCom app's visible range (可见范围) and gets none of its messages. To restore, add them under 应用管理 → the app → 可见范围."},
 	"fault.office.subscribed":        {"%s 已加入企业微信应用的可见范围，可以收到本应用的消息了。", "%s is in the WeCom app's visible range (可见范围) again and gets its messages."},
+	"fault.digest.wecom_unreachable": {"企业微信无法送达 %d 人：%s%s（不在应用的可见范围内）。请在管理后台 应用管理 → 本应用 → 可见范围 中加入", "Unreachable on WeCom: %d people: %s%s (outside the app's visible range). Add them under 应用管理 → the app → 可见范围"},
 	"fault.download_failed":          {"抱歉，您发送的文件多次下载失败，未能收到，请重新发送。", "Sorry, the file you sent could not be downloaded after many tries and was not received. Please send it again."},
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"campaignbot"
 )
@@ -77,4 +78,22 @@ func (db *DB) MarkReachable(ctx context.Context, personID int64, platform campai
 		return false, nil
 	}
 	return true, db.SetReachable(ctx, personID, platform, true)
+}
+
+// InboundReceivedAt returns when the update with key was first stored,
+// ENOTFOUND if it was not (or is gone).
+func (db *DB) InboundReceivedAt(ctx context.Context, platform campaignbot.Platform, key string) (time.Time, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	defer tx.Rollback()
+	var at int64
+	err = tx.QueryRowContext(ctx, `SELECT received_at FROM inbound WHERE platform = ? AND key = ?`, string(platform), key).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, campaignbot.Errorf(campaignbot.ENOTFOUND, "inbound %s %s not found", platform, key)
+	} else if err != nil {
+		return time.Time{}, fmt.Errorf("find inbound: %w", err)
+	}
+	return decTime(at), nil
 }

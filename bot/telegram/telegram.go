@@ -81,7 +81,6 @@ type config struct {
 	faults      campaignbot.FaultReporter
 	moves       campaignbot.ChatMoves
 	progress    campaignbot.OutboxProgress
-	localFiles  bool
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -151,11 +150,6 @@ func WithChatMoves(m campaignbot.ChatMoves) Option { return func(c *config) { c.
 func WithOutboxProgress(p campaignbot.OutboxProgress) Option {
 	return func(c *config) { c.progress = p }
 }
-
-// WithLocalFiles accepts what a self-hosted Bot API server started with
-// --local answers to getFile: an absolute path on this machine, read from
-// disk instead of downloaded.
-func WithLocalFiles(on bool) Option { return func(c *config) { c.localFiles = on } }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
 func WithPollTimeout(d time.Duration) Option { return func(c *config) { c.pollTimeout = d } }
@@ -245,21 +239,31 @@ func (t *Telegram) SetCommands(ctx context.Context, commands map[string][]Comman
 // starting.
 func (t *Telegram) Run(ctx context.Context) error {
 	// A Bot API that is down or slow at start-up is waited for, so that it
-	// does not take WeCom and the scheduler down with it; a token the API
-	// refuses is a configuration error and ends the run.
+	// does not take WeCom and the scheduler down with it. A token the API
+	// refuses (revoked in @BotFather) is a fault of the deployment: it is
+	// reported and tried again until fixed, and the other platforms go on.
+	var fault string
 	for wait := time.Second; ; wait = min(2*wait, maxStartWait) {
 		err := t.start(ctx)
 		if err == nil {
 			break
-		} else if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
-			return fmt.Errorf("%w (check TELEGRAM_BOT_TOKEN)", err)
 		}
-		t.cfg.log.Warn("telegram not reachable; retrying", "err", err, "retry_in", wait)
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			if fault == "" {
+				fault = campaignbot.FaultTelegramToken
+				t.raise(ctx, fault, err)
+			}
+		} else {
+			t.cfg.log.Warn("telegram not reachable; retrying", "err", err, "retry_in", wait)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(wait):
 		}
+	}
+	if fault != "" {
+		t.clear(ctx, fault)
 	}
 	if t.cfg.onReady != nil {
 		name, _ := t.Username(ctx)

@@ -45,6 +45,7 @@ const (
 const (
 	CodeSystemBusy        = -1
 	CodeInvalidCredential = 40001 // bad secret; on other calls: bad token
+	CodeInvalidMediaID    = 40007 // media/get: unknown or expired media
 	CodeInvalidCorpID     = 40013
 	CodeInvalidToken      = 40014
 	CodeTokenExpired      = 42001
