@@ -97,3 +97,67 @@ func (db *DB) InboundReceivedAt(ctx context.Context, platform campaignbot.Platfo
 	}
 	return decTime(at), nil
 }
+
+// FailedOutbox returns up to limit messages given up on (status failed), of
+// platform or every platform when it is "", newest first.
+func (db *DB) FailedOutbox(ctx context.Context, platform campaignbot.Platform, limit int) ([]*campaignbot.OutboxMessage, error) {
+	if limit <= 0 {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "limit must be positive")
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var ms []*campaignbot.OutboxMessage
+	err = eachRow(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND (? = '' OR platform = ?) ORDER BY id DESC LIMIT ?`,
+		[]any{string(campaignbot.OutboxFailed), string(platform), string(platform), limit},
+		func(rows *sql.Rows) error {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("failed outbox: %w", err)
+	}
+	return ms, nil
+}
+
+// RequeueOutbox puts messages given up on back in the outbox, due now with
+// their attempts counted afresh: those with ids, or, with none, every one
+// of platform ("" for every platform). It reports how many.
+func (db *DB) RequeueOutbox(ctx context.Context, platform campaignbot.Platform, ids ...int64) (int, error) {
+	var n int64
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		const q = `UPDATE outbox SET status = ?, attempts = 0, next_at = ?, last_error = 'requeued: ' || last_error
+			WHERE status = ? AND (? = '' OR platform = ?)`
+		args := []any{string(campaignbot.OutboxPending), encTime(tx.now), string(campaignbot.OutboxFailed), string(platform), string(platform)}
+		if len(ids) == 0 {
+			res, err := tx.ExecContext(ctx, q, args...)
+			if err != nil {
+				return fmt.Errorf("requeue outbox: %w", err)
+			}
+			n, err = res.RowsAffected()
+			return err
+		}
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, q+` AND id = ?`, append(args, id)...)
+			if err != nil {
+				return fmt.Errorf("requeue outbox: %w", err)
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if k == 0 {
+				return campaignbot.Errorf(campaignbot.ENOTFOUND, "outbox message %d is not a failed message", id)
+			}
+			n += k
+		}
+		return nil
+	})
+	return int(n), err
+}

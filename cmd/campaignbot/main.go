@@ -67,6 +67,8 @@ Usage:
   campaignbot reminders [--date DATE]           preview the day's prompts and reminders
   campaignbot export --out FILE.xlsx            write the office's workbook
   campaignbot backup FILE                       consistent copy of the store
+  campaignbot outbox list [--platform P]        messages delivery gave up on
+  campaignbot outbox requeue [--platform P] [ID...]  send them again
   campaignbot wecom menu                        install the WeCom app menu
 
 Every command takes --db, --lang and --log-format; run "campaignbot COMMAND --help".
@@ -155,6 +157,15 @@ func dispatch(ctx context.Context, args []string, stdio IO, getenv func(string) 
 		return cmdExport(ctx, rest, stdio, getenv)
 	case "backup":
 		return cmdBackup(ctx, rest, stdio, getenv)
+	case "outbox":
+		s, r, err := sub()
+		if err != nil {
+			return err
+		}
+		if s == "list" || s == "requeue" {
+			return cmdOutbox(ctx, s, r, stdio, getenv)
+		}
+		return usagef("unknown command: outbox %s (list or requeue)", s)
 	case "wecom":
 		s, r, err := sub()
 		if err != nil {

@@ -66,6 +66,9 @@ type Main struct {
 	plan        atomic.Pointer[campaignbot.Plan]
 	planVersion int64
 
+	// Faults are the faults of the deployment in force (faults.go).
+	Faults *scheduler.FaultBoard
+
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
 	console *console.Console
@@ -141,9 +144,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.plan.Store(p)
 	m.mux = http.NewServeMux()
 	m.metrics = newMetrics(db)
-	m.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	m.mux.Handle("GET /metrics", m.metrics)
-
 	// The dispatcher is built last, once the senders are known; until then
 	// a kick has nothing to wake.
 	kick := func() {
@@ -151,6 +151,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Dispatcher.Kick()
 		}
 	}
+	m.Faults = scheduler.NewFaultBoard(db, campaignbot.SystemClock, m.Config.Lang, m.Log, kick)
+	m.metrics.faults = m.Faults
+	m.mux.HandleFunc("GET /healthz", serveHealth(m.Faults))
+	m.mux.Handle("GET /metrics", m.metrics)
 	var groups []campaignbot.Platform
 	if m.Config.Telegram.Token != "" && m.Config.Telegram.GroupChatID != "" {
 		groups = append(groups, campaignbot.PlatformTelegram)
@@ -208,9 +212,17 @@ func (m *Main) Open(ctx context.Context) (err error) {
 func (m *Main) newDispatcher() *scheduler.Dispatcher {
 	return scheduler.NewDispatcher(m.DB, m.senders,
 		scheduler.WithLogger(m.Log),
+		scheduler.WithFaults(m.Faults),
 		scheduler.WithOnUnreachable(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
 			if err := m.DB.SetReachable(ctx, personID, pl, false); err != nil {
 				m.Log.Error("mark unreachable", "person", personID, "platform", pl, "err", err)
+			}
+		}),
+		// One refusal does not mark a person unreachable for ever: the next
+		// delivery that succeeds clears it.
+		scheduler.WithOnDelivered(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
+			if _, err := m.DB.MarkReachable(ctx, personID, pl); err != nil {
+				m.Log.Error("mark reachable", "person", personID, "platform", pl, "err", err)
 			}
 		}),
 	)
