@@ -68,6 +68,9 @@ type Main struct {
 
 	// Faults are the faults of the deployment in force (faults.go).
 	Faults *scheduler.FaultBoard
+	// DispatcherOptions are added to the dispatcher's (tests shorten its
+	// waits with them).
+	DispatcherOptions []scheduler.DispatcherOption
 
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
@@ -210,7 +213,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 // newDispatcher builds the outbox dispatcher over the platforms' senders:
 // the only way anything reaches a chat.
 func (m *Main) newDispatcher() *scheduler.Dispatcher {
-	return scheduler.NewDispatcher(m.DB, m.senders,
+	opts := []scheduler.DispatcherOption{
 		scheduler.WithLogger(m.Log),
 		scheduler.WithFaults(m.Faults),
 		scheduler.WithOnUnreachable(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
@@ -225,7 +228,8 @@ func (m *Main) newDispatcher() *scheduler.Dispatcher {
 				m.Log.Error("mark reachable", "person", personID, "platform", pl, "err", err)
 			}
 		}),
-	)
+	}
+	return scheduler.NewDispatcher(m.DB, m.senders, append(opts, m.DispatcherOptions...)...)
 }
 
 // Run runs until ctx is done or, in console mode, until end of input.

@@ -240,11 +240,14 @@ func (env *tgEnv) runCommand(t *testing.T) *tgRun {
 
 // runMain opens and runs Main, configured as "campaignbot run --listen
 // 127.0.0.1:0" would be, and records its HTTP address in env.addr.
-func (env *tgEnv) runMain(t *testing.T) *tgRun {
+func (env *tgEnv) runMain(t *testing.T, configure ...func(*Main)) *tgRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &tgRun{cancel: cancel, done: make(chan int, 1), stderr: &tgLogBuffer{}}
 	m := &Main{IO: IO{In: strings.NewReader(""), Out: io.Discard, Err: r.stderr}}
+	for _, c := range configure {
+		c(m)
+	}
 	fs := runFlagSet(m.IO, env.getenv, &m.Config)
 	if err := fs.Parse([]string{"--db", env.db, "--plan", env.plan}); err != nil {
 		t.Fatal(err)
