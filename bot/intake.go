@@ -126,10 +126,13 @@ type Intake struct {
 	lang     string
 	retry    []time.Duration
 	attempts int
-	wake     chan struct{}
+	// downloadRetry is the wait after each failed download.
+	downloadRetry []time.Duration
+	wake          chan struct{}
 	// mu makes passes one at a time: Run's and a console's.
 	mu sync.Mutex
-	// held is when the earliest message held back by GroupWait is due.
+	// held is when the earliest message held back by GroupWait, or the
+	// earliest retry, is due.
 	held time.Time
 }
 
@@ -155,19 +158,30 @@ func WithRetry(waits []time.Duration, maxAttempts int) IntakeOption {
 	return func(in *Intake) { in.retry, in.attempts = waits, maxAttempts }
 }
 
+// WithDownloadRetry sets the waits after failed downloads (the last one
+// repeats until the file's lifetime ends).
+func WithDownloadRetry(waits []time.Duration) IntakeOption {
+	return func(in *Intake) {
+		if len(waits) > 0 {
+			in.downloadRetry = waits
+		}
+	}
+}
+
 // NewIntake returns the intake over store, handing requests to h.
 func NewIntake(store IntakeStore, h Handler, opts ...IntakeOption) *Intake {
 	in := &Intake{
-		store:    store,
-		handler:  h,
-		decoders: map[campaignbot.Platform]Decoder{},
-		clock:    campaignbot.SystemClock,
-		log:      slog.New(slog.DiscardHandler),
-		notify:   func() {},
-		lang:     "zh",
-		retry:    defaultRetry,
-		attempts: DefaultMaxAttempts,
-		wake:     make(chan struct{}, 1),
+		store:         store,
+		handler:       h,
+		decoders:      map[campaignbot.Platform]Decoder{},
+		clock:         campaignbot.SystemClock,
+		log:           slog.New(slog.DiscardHandler),
+		notify:        func() {},
+		lang:          "zh",
+		retry:         defaultRetry,
+		attempts:      DefaultMaxAttempts,
+		downloadRetry: downloadRetry,
+		wake:          make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(in)
@@ -243,6 +257,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 	now := in.clock.Now()
 	var units []unit
 	waiting := map[string]bool{} // senders held back by an update not yet due
+	var retryAt time.Time        // when the earliest of those is due
 	groups := map[string]int{}   // a message's updates: its unit
 	for _, row := range pending {
 		dec, ok := in.decoders[row.Platform]
@@ -253,6 +268,9 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		lane := laneOf(row, r)
 		if waiting[lane] || row.RetryAt.After(now) {
 			waiting[lane] = true
+			if row.RetryAt.After(now) && (retryAt.IsZero() || row.RetryAt.Before(retryAt)) {
+				retryAt = row.RetryAt
+			}
 			continue
 		}
 		if r.Group != "" {
@@ -266,14 +284,20 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		units = append(units, unit{dec: dec, route: r, lane: lane, ins: []*campaignbot.Inbound{row}})
 	}
 	units = in.holdGroups(units, now)
+	if !retryAt.IsZero() && (in.held.IsZero() || retryAt.Before(in.held)) {
+		in.held = retryAt // Run wakes for the earliest retry too
+	}
 	var mu sync.Mutex
 	done := 0
 	ProcessLanes(ctx, units, func(u unit) string { return u.lane }, func(ctx context.Context, u unit) bool {
-		ok := in.process(ctx, u)
+		ok, retry := in.process(ctx, u)
+		mu.Lock()
+		defer mu.Unlock()
 		if ok {
-			mu.Lock()
 			done++
-			mu.Unlock()
+		}
+		if !retry.IsZero() && (in.held.IsZero() || retry.Before(in.held)) {
+			in.held = retry
 		}
 		return ok
 	})
@@ -311,8 +335,8 @@ func (in *Intake) holdGroups(units []unit, now time.Time) []unit {
 }
 
 // process decodes and handles one message. It reports false when the
-// message stays pending, to be tried again.
-func (in *Intake) process(ctx context.Context, u unit) bool {
+// message stays pending, to be tried again, and then when, if it knows.
+func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	platform := u.ins[0].Platform
 	keys := make([]string, len(u.ins))
 	for i, row := range u.ins {
@@ -320,10 +344,10 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	}
 	err := in.try(ctx, u, keys)
 	if err == nil {
-		return true
+		return true, time.Time{}
 	}
 	if ctx.Err() != nil {
-		return false // shutting down: processed on the next start
+		return false, time.Time{} // shutting down: processed on the next start
 	}
 	attempts := u.ins[0].Attempts + 1
 	ref := fmt.Sprintf("%s-%s", platform, keys[0])
@@ -342,7 +366,7 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 		}
 	case errors.As(err, &de):
 		if now.Before(de.Expires) {
-			wait = min(downloadRetry[min(attempts, len(downloadRetry))-1], max(time.Second, de.Expires.Sub(now)))
+			wait = min(in.downloadRetry[min(attempts, len(in.downloadRetry))-1], max(time.Second, de.Expires.Sub(now)))
 		}
 	default:
 		// The store (a full disk, a locked database) or another passing
@@ -355,7 +379,7 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), now.Add(wait)); rerr != nil {
 			in.log.Error("intake: record failure", "platform", platform, "update", keys[0], "err", rerr)
 		}
-		return false
+		return false, now.Add(wait)
 	}
 	// Giving up keeps one bad update from holding back all that follow;
 	// the sender is told, with the reference that is in the log.
@@ -374,10 +398,10 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	})
 	if err != nil {
 		in.log.Error("intake: give up update", "platform", platform, "update", keys[0], "err", err)
-		return false
+		return false, time.Time{}
 	}
 	in.notify()
-	return true
+	return true, time.Time{}
 }
 
 // try decodes the message, then handles it and commits its effects, its
