@@ -77,8 +77,8 @@ func TestUpdateIDRestart(t *testing.T) {
 	stop = hs.instance(t, WithClock(clock)).run(t)
 	polls := len(hs.fake.CallsOf("getUpdates"))
 	hs.fake.SendText(7, "zhang", "重新开始后的第一条") // update 2 again
-	hs.fake.SendText(7, "zhang", "第二条")          // update 3 again
-	hs.fake.SendText(8, "li", "第三条")             // update 4
+	hs.fake.SendText(7, "zhang", "第二条")       // update 3 again
+	hs.fake.SendText(8, "li", "第三条")          // update 4
 	hs.changes.waitFor(t, "the three new messages handled", func() bool { return hs.h.count() >= 6 })
 	var texts []string
 	for _, r := range hs.h.requests()[3:] {
