@@ -65,8 +65,11 @@ type tgEnv struct {
 	today         campaignbot.Date
 	fake          *telegramtest.Server
 
-	webhook    bool         // deliver updates by webhook instead of getUpdates
-	addr       string       // the bot's HTTP address, in webhook mode
+	webhook bool   // deliver updates by webhook instead of getUpdates
+	addr    string // the bot's HTTP address, in webhook mode
+	// listen, when set, is the address a binary started by startBinary
+	// listens on, in webhook mode: the fake delivers updates there.
+	listen     string
 	nextUpdate atomic.Int64 // update ids of webhook deliveries
 }
 
@@ -1098,6 +1101,11 @@ func (env *tgEnv) startBinary(t *testing.T, bin string) *tgProc {
 		"TELEGRAM_BOT_TOKEN=" + tgToken,
 		"TELEGRAM_API_URL=" + env.fake.URL(),
 		"GORACE=halt_on_error=1",
+	}
+	if env.listen != "" {
+		p.cmd.Args = append(p.cmd.Args, "--listen", env.listen)
+		p.cmd.Env = append(p.cmd.Env, "TELEGRAM_WEBHOOK_URL=http://"+env.listen+"/telegram/webhook",
+			"TELEGRAM_WEBHOOK_SECRET="+tgSecret)
 	}
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
