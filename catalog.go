@@ -552,7 +552,6 @@ var catalog = map[string]message{
 	"fault.advice.wecom_robot_key":   {"群机器人的 key 无效（93000：机器人已被移除或 key 填错），发往群的消息暂存。请在群里重新添加机器人，把新 webhook 的 key 填入 WECOM_ROBOT_KEY 后重启", "the group robot's key is invalid (93000: the robot was removed or the key is wrong); group posts are kept. Add the robot to the group again, set the new webhook's key in WECOM_ROBOT_KEY and restart"},
 	"fault.office.raised":            {"【运行故障】%s 暂停发送：%s。所有消息均已保留，修复后自动补发。", "Delivery fault: %s is paused: %s. Every message is kept and goes out once it is fixed."},
 	"fault.office.cleared":           {"【已恢复】%s 已恢复发送，暂停期间保留的消息正在补发。", "Resolved: %s delivers again; the messages kept meanwhile are going out now."},
-	"fault.office.removed":           {"机器人已被移出 Telegram 活动群「%s」，发往群的消息暂存。请把机器人重新拉进群。", "The bot was removed from the Telegram campaign group “%s”; group posts are kept. Add the bot to the group again."},
 	"fault.office.unsubscribed":      {"%s 已不在企业微信应用的可见范围内，收不到本应用的消息。如需恢复，请在管理后台 应用管理 → 本应用 → 可见范围 中加入此人。", "%s is no longer in the WeCom app's visible range (可见范围) and gets none of its messages. To restore, add them under 应用管理 → the app → 可见范围."},
 	"fault.office.subscribed":        {"%s 已加入企业微信应用的可见范围，可以收到本应用的消息了。", "%s is in the WeCom app's visible range (可见范围) again and gets its messages."},
 	"fault.digest.wecom_unreachable": {"企业微信无法送达 %d 人：%s%s（不在应用的可见范围内）。请在管理后台 应用管理 → 本应用 → 可见范围 中加入", "Unreachable on WeCom: %d people: %s%s (outside the app's visible range). Add them under 应用管理 → the app → 可见范围"},

@@ -65,8 +65,11 @@ type Decoder interface {
 	// It returns ErrIgnore for updates the bot does not answer, and a
 	// request together with an EINVALID *campaignbot.Error for a message
 	// the platform will not let the bot take (a file over the download
-	// limit): the error's message is the reply. Any other error is a
-	// passing failure and the updates are tried again later.
+	// limit): the error's message is the reply. A *DownloadError is a
+	// file the platform could not hand over yet, tried again until it
+	// expires. Any other error is a passing failure (the store, the
+	// network) and the updates are tried again later, for as long as it
+	// lasts.
 	Decode(ctx context.Context, ins []*campaignbot.Inbound) (*Request, error)
 }
 
