@@ -14,8 +14,11 @@ import (
 // Dispatcher defaults.
 const (
 	// DefaultMaxAttempts is how many failed attempts a message gets before
-	// it is given up (status failed).
-	DefaultMaxAttempts = 8
+	// it is given up (status failed). Only passing failures (a platform's
+	// 5xx, the network) count: with the backoff below it is a day, so that
+	// a platform down for hours, or a server cut off from the internet
+	// overnight, loses nothing (SPEC §5).
+	DefaultMaxAttempts = 30
 	// DefaultMaxFloodAttempts bounds attempts that failed only because the
 	// platform asked to wait (retry_after): such waits are the platform's
 	// pacing, not the message's fault, so they get a larger bound.
