@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot/wecom/wecomtest"
 	"campaignbot/scheduler"
 )
 
@@ -92,7 +95,9 @@ func TestWeComVisibleRange(t *testing.T) {
 	h.bind("sunjing", "孙静")
 	h.bind("zhoumin", "周敏")
 	ev := func(user, event string) *callback {
-		return h.newCallback(user, "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA["+event+"]]></Event>")
+		n := h.seq.Add(1)
+		return &callback{plain: wecomtest.EventXML(wcCorpID, user, event, h.base+n, wcAgentID),
+			timestamp: strconv.FormatInt(time.Now().Unix(), 10), nonce: fmt.Sprintf("e%08d", n)}
 	}
 	h.send(ev("sunjing", "unsubscribe"))
 	h.expect("chenli", "孙静", "可见范围")

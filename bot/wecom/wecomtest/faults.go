@@ -155,3 +155,12 @@ func (s *Server) faulty(w http.ResponseWriter, r *http.Request) bool {
 	s.faults.received[req.ToUser] = append(recent, now)
 	return false
 }
+
+// EventXML is the plaintext of an event callback as WeCom pushes it, before
+// encryption: subscribe and unsubscribe (a member added to or removed from
+// the app's 可见范围), enter_agent, …
+func EventXML(corpID, user, event string, createTime int64, agentID int) string {
+	return fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+		"<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[%s]]></Event>"+
+		"<AgentID>%d</AgentID></xml>", corpID, user, createTime, event, agentID)
+}
