@@ -88,7 +88,8 @@ func TestWeComIPNotTrustedPausesDelivery(t *testing.T) {
 // TestWeComVisibleRange: a member taken out of the app's 可见范围 (the
 // unsubscribe event, or 81013 when sending) is unreachable and the office is
 // told; put back (subscribe), reachable again and the office is told; the
-// digest's advice for WeCom names 可见范围.
+// digest's advice for WeCom names 可见范围. One refusal does not last: the
+// next delivery that succeeds clears it.
 func TestWeComVisibleRange(t *testing.T) {
 	h := newWeComE2E(t, false)
 	h.bind("chenli", "陈丽")
@@ -123,7 +124,16 @@ func TestWeComVisibleRange(t *testing.T) {
 	h.send(h.text("zhoumin", "/tasks"))
 	wcWaitFor(t, "周敏 unreachable", func() bool { return slices.Contains(h.person("周敏").Unreachable, campaignbot.PlatformWeCom) })
 	h.fake.SetValidUser("zhoumin")
-	h.say("zhoumin", "/cancel", "没有进行中的对话")
+	// A reminder reaches them: that alone clears the mark, so the digest
+	// stops asking the office to act for someone who gets messages.
+	zm := h.person("周敏")
+	if _, err := h.m.DB.EnqueueOutbox(context.Background(), []*campaignbot.OutboxMessage{{Key: "test:reminder:zhoumin",
+		Platform: campaignbot.PlatformWeCom, ChatID: "zhoumin", PersonID: zm.ID, Kind: campaignbot.KindWarning,
+		Text: "学习笔记还有 3 天到期", Status: campaignbot.OutboxPending, NextAt: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	h.m.Dispatcher.Kick()
+	h.expect("zhoumin", "学习笔记还有 3 天到期")
 	wcWaitFor(t, "周敏 reachable again", func() bool { return len(h.person("周敏").Unreachable) == 0 })
 	h.quiet("chenli")
 }
