@@ -533,6 +533,11 @@ func (d *Dispatcher) resume(ctx context.Context, st *platformState, m *campaignb
 		if h.fault.Chat != "" && h.fault.Chat != m.ChatID {
 			continue
 		}
+		if h.fault.Chat == "" && m.Platform == campaignbot.PlatformWeCom && m.ChatID == GroupChat {
+			// WeCom's group goes through the robot, which the app's faults
+			// (IP, secret, corp id) do not concern: it proves nothing.
+			continue
+		}
 		d.logger.Info("delivery resumed: the fault is gone", "platform", m.Platform, "fault", h.fault.Code, "chat", h.fault.Chat)
 		if d.faults != nil {
 			d.faults.ClearFault(ctx, m.Platform, h.fault.Code)
