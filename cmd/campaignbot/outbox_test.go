@@ -35,7 +35,7 @@ func TestOutboxCommands(t *testing.T) {
 	db.Close()
 
 	code, out, stderr := run(t, nil, "", "outbox", "list", "--db", dbPath, "--platform", "wecom")
-	if code != 0 || !strings.Contains(out, "zhangsan") || !strings.Contains(out, "60020") || strings.Contains(out, "42") {
+	if code != 0 || !strings.Contains(out, "zhangsan") || !strings.Contains(out, "60020") || strings.Contains(out, "digest") {
 		t.Fatalf("outbox list: %d\n%s%s", code, out, stderr)
 	}
 	if code, _, stderr := run(t, nil, "", "outbox", "requeue", "--db", dbPath, "x"); code != exitUsage {
