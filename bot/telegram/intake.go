@@ -97,9 +97,13 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 		}
 		var raws []json.RawMessage
 		pctx, cancel := context.WithTimeout(ctx, t.cfg.pollTimeout+15*time.Second)
+		timeout := int(t.cfg.pollTimeout / time.Second)
+		if fault != "" {
+			timeout = 0 // a probe: answered at once, so the fault clears at once
+		}
 		err := t.call(pctx, "getUpdates", map[string]any{
 			"offset":          offset,
-			"timeout":         int(t.cfg.pollTimeout / time.Second),
+			"timeout":         timeout,
 			"limit":           pollLimit,
 			"allowed_updates": allowedUpdates(),
 		}, &raws)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -136,4 +138,50 @@ func TestWeComVisibleRange(t *testing.T) {
 	h.expect("zhoumin", "学习笔记还有 3 天到期")
 	wcWaitFor(t, "周敏 reachable again", func() bool { return len(h.person("周敏").Unreachable) == 0 })
 	h.quiet("chenli")
+}
+
+// TestTelegramFaultsDegradeHealth: a webhook set elsewhere for the same bot
+// (409 on every poll) and then a revoked token (401) are each shown on
+// /healthz and in the log with what to fix, and cleared by themselves once
+// fixed; the bot then answers again, nothing lost.
+func TestTelegramFaultsDegradeHealth(t *testing.T) {
+	t.Parallel()
+	env := newTGEnv(t)
+	r := env.runMain(t, fastProbes)
+	defer r.stop(t)
+	u := env.user(5001, "甲")
+	u.text(t, "/help")
+	u.expect(t, tgZh("help.unbound"))
+
+	hook, _ := json.Marshal(map[string]string{"url": "https://elsewhere.example/hook"})
+	resp, err := http.Post(env.fake.URL()+"/bot"+tgToken+"/setWebhook", "application/json", bytes.NewReader(hook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tgWaitFor(t, "/healthz degraded by the conflict", func() bool {
+		h := httpGet(t, env.addr, "/healthz")
+		return strings.HasPrefix(h, "degraded\n") && strings.Contains(h, "telegram telegram_conflict since")
+	})
+	if logs := r.stderr.String(); !strings.Contains(logs, "fault=telegram_conflict") || !strings.Contains(logs, "deleteWebhook") {
+		t.Errorf("the log does not say what to fix:\n%s", logs)
+	}
+	resp, err = http.Post(env.fake.URL()+"/bot"+tgToken+"/deleteWebhook", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	tgWaitFor(t, "/healthz ok", func() bool { return httpGet(t, env.addr, "/healthz") == "ok\n" })
+
+	env.fake.RevokeToken()
+	u.text(t, "/help") // stored only once the token works again: Telegram keeps it meanwhile
+	tgWaitFor(t, "/healthz degraded by the token", func() bool {
+		return strings.Contains(httpGet(t, env.addr, "/healthz"), "telegram telegram_token since")
+	})
+	env.fake.RestoreToken()
+	u.expect(t, tgZh("help.unbound"))
+	tgWaitFor(t, "/healthz ok again", func() bool { return httpGet(t, env.addr, "/healthz") == "ok\n" })
+	if n := len(env.fake.Sent(u.id)); n != 2 {
+		t.Errorf("%d messages in the chat, want the two answers", n)
+	}
 }

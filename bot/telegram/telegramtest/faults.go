@@ -22,6 +22,7 @@ const (
 	descPhotoRefused  = "Bad Request: PHOTO_INVALID_DIMENSIONS"
 	descChatNotFound  = "Bad Request: chat not found"
 	descWebhookActive = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+	descSetWebhook    = "Conflict: terminated by setWebhook request"
 )
 
 // faultState is the faults the fake plays and its webhook delivery; the

@@ -720,6 +720,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, method string,
 		s.webhook = Webhook{URL: p["url"], SecretToken: p["secret_token"], AllowedUpdates: allowed}
 		_ = s.setAllowedLocked(p["allowed_updates"])
 		s.startWebhookLocked()
+		// A long poll in progress ends with a 409, as on Telegram.
+		close(s.wake)
+		s.wake = make(chan struct{})
 		s.mu.Unlock()
 		writeResult(w, true)
 		return http.StatusOK
@@ -808,6 +811,11 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string
 			return http.StatusOK
 		}
 		s.mu.Lock()
+		if s.webhook.URL != "" {
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, descSetWebhook, 0)
+			return http.StatusConflict
+		}
 		if s.pollGen != gen {
 			s.mu.Unlock()
 			writeError(w, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0)
