@@ -137,6 +137,15 @@ type Intake struct {
 	// held is when the earliest message held back by GroupWait, or the
 	// earliest retry, is due.
 	held time.Time
+
+	// failMu guards lastCommit and failing, which lanes update side by
+	// side.
+	failMu sync.Mutex
+	// lastCommit is when a message was last committed.
+	lastCommit time.Time
+	// failing holds when each failing message (by its first key) first
+	// failed in this process.
+	failing map[string]time.Time
 }
 
 // IntakeOption configures an Intake.
@@ -184,6 +193,7 @@ func NewIntake(store IntakeStore, h Handler, opts ...IntakeOption) *Intake {
 		retry:         defaultRetry,
 		attempts:      DefaultMaxAttempts,
 		downloadRetry: downloadRetry,
+		failing:       map[string]time.Time{},
 		wake:          make(chan struct{}, 1),
 	}
 	for _, o := range opts {
@@ -346,6 +356,18 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 		keys[i] = row.Key
 	}
 	err := in.try(ctx, u, keys)
+	now := in.clock.Now()
+	in.failMu.Lock()
+	since, failed := in.failing[keys[0]]
+	if err == nil {
+		in.lastCommit = now
+		delete(in.failing, keys[0])
+	} else if !failed {
+		since = now
+		in.failing[keys[0]] = now
+	}
+	othersCommitted := in.lastCommit.After(since)
+	in.failMu.Unlock()
 	if err == nil {
 		return true, time.Time{}
 	}
@@ -354,7 +376,6 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	}
 	attempts := u.ins[0].Attempts + 1
 	ref := fmt.Sprintf("%s-%s", platform, keys[0])
-	now := in.clock.Now()
 	var (
 		pe   *panicError
 		de   *DownloadError
@@ -371,11 +392,16 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 		if now.Before(de.Expires) {
 			wait = min(in.downloadRetry[min(attempts, len(in.downloadRetry))-1], max(time.Second, de.Expires.Sub(now)))
 		}
-	default:
+	case attempts < in.attempts || !othersCommitted:
 		// The store (a full disk, a locked database) or another passing
 		// fault: the update is kept and tried again for as long as it
 		// lasts; a stored message is never discarded for it.
 		wait = in.retry[min(attempts, len(in.retry))-1]
+	default:
+		// Other messages were committed since this one first failed: the
+		// store works, and the fault is this message's own (a bug). Like
+		// a panic, it is given up so that it does not hold back the
+		// sender's later messages for ever.
 	}
 	if wait > 0 {
 		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", keys[0], "attempt", attempts, "retry_in", wait, "err", err)
@@ -391,6 +417,9 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	if de != nil {
 		notice = []Reply{{Text: campaignbot.T(in.lang, "fault.download_failed")}}
 	}
+	in.failMu.Lock()
+	delete(in.failing, keys[0])
+	in.failMu.Unlock()
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if u.route.Chat != "" {
 			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {

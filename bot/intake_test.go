@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -65,6 +66,8 @@ type failingHandler struct {
 	next   bot.Handler
 	fail   bool
 	panics bool
+	// failText makes the messages containing it fail, and no others.
+	failText string
 }
 
 func (h *failingHandler) Handle(ctx context.Context, req *bot.Request) ([]bot.Reply, error) {
@@ -72,6 +75,9 @@ func (h *failingHandler) Handle(ctx context.Context, req *bot.Request) ([]bot.Re
 		panic("a bug")
 	}
 	replies, err := h.next.Handle(ctx, req)
+	if err == nil && h.failText != "" && strings.Contains(req.Text, h.failText) {
+		return nil, errors.New("constraint failed: a bug in this message's handling")
+	}
 	if err == nil && h.fail {
 		return nil, errors.New("disk I/O error")
 	}
@@ -385,5 +391,35 @@ func TestIntakeRetriesDownloads(t *testing.T) {
 	}
 	if got := len(e.submissions("member")); got != 1 {
 		t.Errorf("%d submissions, want 1", got)
+	}
+}
+
+// TestIntakeGivesUpWhatOnlyFailsItself: a message that keeps failing while
+// other messages are committed is not a passing store fault but its own
+// (a bug): it is given up after DefaultMaxAttempts, with the notice, so
+// that its sender's later messages are not held back for ever.
+func TestIntakeGivesUpWhatOnlyFailsItself(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.handler.failText = "坏"
+	e.deliver("k1", "member", "/note 坏的笔记", "")
+	for i := range bot.DefaultMaxAttempts {
+		e.deliver(fmt.Sprintf("o%d", i), "member2", fmt.Sprintf("/note 另一个人的第 %d 篇", i+1), "")
+		e.process()
+		e.clock.Add(time.Hour)
+	}
+	if len(e.pending()) != 0 {
+		t.Fatalf("pending %+v, want the failing note given up", e.pending())
+	}
+	var notices int
+	for _, m := range e.outbox() {
+		if strings.Contains(m.Text, "Reference: console-k1") {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d failure notices, want 1", notices)
+	}
+	if got := len(e.submissions("member2")); got != bot.DefaultMaxAttempts {
+		t.Errorf("member2 has %d submissions, want %d", got, bot.DefaultMaxAttempts)
 	}
 }
