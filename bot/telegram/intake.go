@@ -161,22 +161,6 @@ func restarted(raws []json.RawMessage, offset int64) bool {
 	return false
 }
 
-// pollFault returns the fault code of a getUpdates failure that is a fault
-// of the deployment, "" for a passing one.
-func pollFault(err error) string {
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		return ""
-	}
-	switch ae.Code {
-	case http.StatusUnauthorized:
-		return campaignbot.FaultTelegramToken
-	case http.StatusConflict:
-		return campaignbot.FaultTelegramConflict
-	}
-	return ""
-}
-
 // raise logs a fault of the deployment with what to fix and reports it.
 func (t *Telegram) raise(ctx context.Context, code string, err error) {
 	t.cfg.log.Error("telegram: fault of the deployment; updates are not received until it is fixed",

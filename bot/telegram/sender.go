@@ -274,16 +274,6 @@ func (s *Sender) sendItem(ctx context.Context, chat *string, it item, markup any
 	return 0, &campaignbot.SendError{Err: errors.New("telegram: the group moved twice in a row")}
 }
 
-// classifyErr passes nil and *campaignbot.SendError through, and classifies
-// the rest.
-func classifyErr(err error) error {
-	var se *campaignbot.SendError
-	if err == nil || errors.As(err, &se) {
-		return err
-	}
-	return classify("send", err)
-}
-
 // sendItemTo sends one part; a library error comes back as it is, wrapped
 // with the method, for sendItem to classify.
 func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any) (int, error) {
@@ -335,62 +325,6 @@ func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any
 		return 0, fmt.Errorf("telegram sendDocument: %w", err)
 	}
 	return msg.ID, nil
-}
-
-// photoRefused reports whether sendPhoto failed because of the photo
-// itself (PHOTO_INVALID_DIMENSIONS, IMAGE_PROCESS_FAILED, …), not the chat
-// or the buttons.
-func photoRefused(err error) bool {
-	if !errors.Is(err, tgbot.ErrorBadRequest) {
-		return false
-	}
-	var mig *tgbot.MigrateError
-	if errors.As(err, &mig) {
-		return false
-	}
-	msg := strings.ToUpper(err.Error())
-	return strings.Contains(msg, "PHOTO") || strings.Contains(msg, "IMAGE")
-}
-
-// isPhoto reports whether Telegram shows files of this type as photos.
-func isPhoto(mime string) bool {
-	switch mime {
-	case "image/jpeg", "image/png", "image/webp":
-		return true
-	}
-	return false
-}
-
-// classify turns a library error into a *campaignbot.SendError: the one
-// place that decides what a Telegram failure means (SPEC §6). 401 is a fault
-// of the deployment; 403, a blocked bot, a deactivated user or an unknown
-// chat make the chat unreachable; 429 waits retry_after; other bad
-// requests are permanent; server errors and timeouts are retried.
-func classify(method string, err error) error {
-	wrapped := err
-	if !strings.HasPrefix(err.Error(), "telegram ") {
-		wrapped = fmt.Errorf("telegram %s: %w", method, err)
-	}
-	var tmr *tgbot.TooManyRequestsError
-	if errors.As(err, &tmr) {
-		return &campaignbot.SendError{RetryAfter: time.Duration(max(tmr.RetryAfter, 1)) * time.Second, Err: wrapped}
-	}
-	msg := strings.ToLower(err.Error())
-	switch {
-	case errors.Is(err, tgbot.ErrorForbidden):
-		// Blocked, deactivated, kicked from the group.
-		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
-	case errors.Is(err, tgbot.ErrorBadRequest) &&
-		(strings.Contains(msg, "chat not found") || strings.Contains(msg, "user is deactivated") ||
-			strings.Contains(msg, "bot was blocked")):
-		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
-	case errors.Is(err, tgbot.ErrorUnauthorized):
-		return &campaignbot.SendError{Err: wrapped, Fault: &campaignbot.Fault{Platform: campaignbot.PlatformTelegram,
-			Code: campaignbot.FaultTelegramToken, Detail: err.Error()}}
-	case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorNotFound):
-		return &campaignbot.SendError{Permanent: true, Err: wrapped}
-	}
-	return &campaignbot.SendError{Err: wrapped}
 }
 
 // inlineKeyboard and inlineButton are the reply markup on the wire. The
