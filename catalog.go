@@ -368,7 +368,7 @@ var catalog = map[string]message{
 	"digest.survey":          {"问卷「%s」：已答 %s", "Survey “%s”: answered %s"},
 	"digest.ledger":          {"整改台账：未开始 %d，进行中 %d，已完成 %d。发送 /ledger 查看", "Rectification ledger: %d open, %d in progress, %d done. Send /ledger"},
 	"digest.unbound":         {"未绑定 %d 人：%s%s。发送 /invite 姓名 生成邀请码", "Not bound: %d people: %s%s. Send /invite NAME for an invite code"},
-	"digest.unreachable":     {"无法送达 %d 人：%s%s。请联系本人重新绑定", "Unreachable: %d people: %s%s. Ask them to bind again"},
+	"digest.unreachable":     {"无法送达 %d 人：%s%s（已屏蔽机器人或删除了对话）。请本人向机器人发一条消息即可恢复", "Unreachable: %d people: %s%s (they blocked the bot or deleted the chat). A message from them to the bot restores it"},
 	"digest.overdue.title":   {"截至 %s 逾期未交 %d 项（%d 人）：", "Overdue as of %s: %d items (%d people):"},
 	"digest.overdue.dept":    {"【%s】", "%s:"},
 
@@ -557,4 +557,23 @@ var catalog = map[string]message{
 		"截止前 %s 天预警; 逾期每 %d 天提醒, 最多 %d 次; 逾期 %d 天后报分管领导; 每人每天最多 %d 条; 免打扰 %s–%s; 简报 %s; 提醒 %s",
 		"warn %s days before a due date; when overdue remind every %d days, at most %d times; escalate to the leader in charge after %d days; at most %d prompts a day; quiet %s–%s; digest at %s; reminders at %s",
 	},
+
+	// Faults of the deployment and of delivery (SPEC §5, §6): what the
+	// operator reads in the log and /healthz, and the office in chat.
+	"fault.platform.telegram":        {"Telegram", "Telegram"},
+	"fault.platform.wecom":           {"企业微信", "WeCom"},
+	"fault.platform.console":         {"控制台", "the console"},
+	"fault.advice.telegram_token":    {"Telegram 拒绝了机器人令牌（401）：令牌已被撤销或填错。请在 @BotFather 取得新令牌，填入 TELEGRAM_BOT_TOKEN 后重启", "Telegram refuses the bot token (401): it was revoked or is wrong. Get a new token from @BotFather, set TELEGRAM_BOT_TOKEN and restart"},
+	"fault.advice.telegram_conflict": {"另有程序在接收本机器人的消息（409：另一个 webhook 或另一个轮询进程）。请停掉另一个进程，或用 deleteWebhook 删除别处设置的 webhook", "something else receives this bot's updates (409: another webhook or another polling process). Stop the other process, or delete the webhook set elsewhere (deleteWebhook)"},
+	"fault.advice.telegram_group":    {"机器人已不在活动群中（被移出或群已解散），发往群的消息暂存。请把机器人重新拉进群，或修改 TELEGRAM_GROUP_CHAT_ID", "the bot is no longer in the campaign group (removed, or the group is gone); group posts are kept. Add the bot to the group again, or change TELEGRAM_GROUP_CHAT_ID"},
+	"fault.advice.wecom_ip":          {"本服务器的出口 IP 不在企业微信应用的「企业可信IP」中（60020）。请在管理后台 应用管理 → 本应用 → 企业可信IP 中加入该 IP", "this server's IP is not in the WeCom app's trusted IPs (企业可信IP, 60020). Add it in the admin console: 应用管理 → the app → 企业可信IP"},
+	"fault.advice.wecom_secret":      {"企业微信拒绝了应用的 Secret（40001）：已重置或填错。请在应用详情中查看 Secret，填入 WECOM_SECRET 后重启", "WeCom refuses the app secret (40001): it was reset or is wrong. Copy the Secret from the app's page into WECOM_SECRET and restart"},
+	"fault.advice.wecom_corpid":      {"企业微信拒绝了企业 ID（40013）。请在 我的企业 → 企业信息 中核对企业ID，填入 WECOM_CORP_ID 后重启", "WeCom refuses the corp id (40013). Check 企业ID under 我的企业 → 企业信息, set WECOM_CORP_ID and restart"},
+	"fault.advice.wecom_robot_key":   {"群机器人的 key 无效（93000：机器人已被移除或 key 填错），发往群的消息暂存。请在群里重新添加机器人，把新 webhook 的 key 填入 WECOM_ROBOT_KEY 后重启", "the group robot's key is invalid (93000: the robot was removed or the key is wrong); group posts are kept. Add the robot to the group again, set the new webhook's key in WECOM_ROBOT_KEY and restart"},
+	"fault.office.raised":            {"【运行故障】%s 暂停发送：%s。所有消息均已保留，修复后自动补发。", "Delivery fault: %s is paused: %s. Every message is kept and goes out once it is fixed."},
+	"fault.office.cleared":           {"【已恢复】%s 已恢复发送，暂停期间保留的消息正在补发。", "Resolved: %s delivers again; the messages kept meanwhile are going out now."},
+	"fault.office.unsubscribed":      {"%s 已不在企业微信应用的可见范围内，收不到本应用的消息。如需恢复，请在管理后台 应用管理 → 本应用 → 可见范围 中加入此人。", "%s is no longer in the WeCom app's visible range (可见范围) and gets none of its messages. To restore, add them under 应用管理 → the app → 可见范围."},
+	"fault.office.subscribed":        {"%s 已加入企业微信应用的可见范围，可以收到本应用的消息了。", "%s is in the WeCom app's visible range (可见范围) again and gets its messages."},
+	"fault.digest.wecom_unreachable": {"企业微信无法送达 %d 人：%s%s（不在应用的可见范围内）。请在管理后台 应用管理 → 本应用 → 可见范围 中加入", "Unreachable on WeCom: %d people: %s%s (outside the app's visible range). Add them under 应用管理 → the app → 可见范围"},
+	"fault.download_failed":          {"抱歉，您发送的文件多次下载失败，未能收到，请重新发送。", "Sorry, the file you sent could not be downloaded after many tries and was not received. Please send it again."},
 }

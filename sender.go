@@ -19,12 +19,19 @@ type Sender interface {
 type SendError struct {
 	// RetryAfter is set when the platform said how long to wait (429).
 	RetryAfter time.Duration
+	// ChatOnly limits RetryAfter to the message's chat: WeCom's 45009
+	// holds back one member or the group robot, not the platform.
+	ChatOnly bool
 	// Permanent means retrying will not help (bad request).
 	Permanent bool
 	// Unreachable means the recipient refused (blocked bot, invalid user):
 	// the person is marked unreachable and the office is told.
 	Unreachable bool
-	Err         error
+	// Fault is set when the deployment, not the message, is at fault (a
+	// revoked token, an untrusted IP): the dispatcher keeps the message,
+	// pauses the platform (or Fault.Chat) and probes until it is fixed.
+	Fault *Fault
+	Err   error
 }
 
 // Error implements error.

@@ -108,6 +108,9 @@ type OutboxMessage struct {
 	PlatformMessageID string
 	CreatedAt         time.Time
 	SentAt            *time.Time
+	// PartsSent counts the parts of a message carried as several platform
+	// messages that an earlier attempt delivered (OutboxProgress).
+	PartsSent int
 }
 
 // OutboxService is the durable outbox.

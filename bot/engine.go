@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -197,11 +198,18 @@ func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	c := &Context{Req: req, e: e, Account: acc, Person: p}
 	if req.Reachable != nil {
 		if p != nil {
-			if err := e.store.SetReachable(ctx, p.ID, req.Platform, *req.Reachable); err != nil {
-				return nil, fmt.Errorf("set reachable: %w", err)
+			if err := e.reachable(ctx, c, *req.Reachable); err != nil {
+				return nil, err
 			}
 		}
 		return nil, nil
+	}
+	if p != nil && slices.Contains(p.Unreachable, req.Platform) {
+		// They wrote: the chat works again, whatever refused a delivery
+		// before (SPEC §6), and the digest stops naming them.
+		if err := e.store.SetReachable(ctx, p.ID, req.Platform, true); err != nil {
+			return nil, fmt.Errorf("set reachable: %w", err)
+		}
 	}
 	if err := e.recoverer(e.route)(ctx, c); err != nil {
 		var ue *userError
@@ -392,4 +400,38 @@ func (e *Engine) names(names []string) string {
 		s += e.T("list.sep") + e.T("announce.more", len(names)-maxNames)
 	}
 	return s
+}
+
+// reachable records that the sender's chat on the request's platform can
+// be reached again, or not (a Telegram user blocked the bot; a WeCom member
+// left the app's visible range). A change on WeCom is the administrator's
+// doing, so the office is told (SPEC §6).
+func (e *Engine) reachable(ctx context.Context, c *Context, reachable bool) error {
+	p, pl := c.Person, c.Req.Platform
+	was := !slices.Contains(p.Unreachable, pl)
+	if err := e.store.SetReachable(ctx, p.ID, pl, reachable); err != nil {
+		return fmt.Errorf("set reachable: %w", err)
+	}
+	if was == reachable || pl != campaignbot.PlatformWeCom {
+		return nil
+	}
+	key := "fault.office.unsubscribed"
+	if reachable {
+		key = "fault.office.subscribed"
+	}
+	role := campaignbot.RoleOffice
+	office, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{Role: &role})
+	if err != nil {
+		return fmt.Errorf("find the office: %w", err)
+	}
+	for _, o := range office {
+		if o.ID == p.ID {
+			continue
+		}
+		k := fmt.Sprintf("notice:visible:%s:%d", c.Req.MessageID, o.ID)
+		if err := e.tell(ctx, c, o.ID, campaignbot.KindNotice, k, c.T(key, p.Name), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -19,6 +19,27 @@ import (
 // it is marked processed and nothing else happens.
 var ErrIgnore = errors.New("update ignored")
 
+// DownloadError is what a Decoder returns when fetching a file of the
+// message failed for a passing reason (the platform's file server answered
+// 502, media/get failed): the intake tries again over minutes to hours,
+// until Expires, when the platform forgets the file, and tells the sender
+// only then.
+type DownloadError struct {
+	Expires time.Time
+	Err     error
+}
+
+// Error implements error.
+func (e *DownloadError) Error() string { return fmt.Sprintf("download: %s", e.Err) }
+
+// Unwrap returns the download's error.
+func (e *DownloadError) Unwrap() error { return e.Err }
+
+// panicError is a panic of a decoder or handler: a bug, not a passing fault.
+type panicError struct{ msg string }
+
+func (e *panicError) Error() string { return e.msg }
+
 // Route says where a stored update belongs: who sent it (each sender's
 // updates are processed in order), the chat a failure notice goes to, and
 // the message it is part of when one message arrives as several updates.
@@ -44,8 +65,11 @@ type Decoder interface {
 	// It returns ErrIgnore for updates the bot does not answer, and a
 	// request together with an EINVALID *campaignbot.Error for a message
 	// the platform will not let the bot take (a file over the download
-	// limit): the error's message is the reply. Any other error is a
-	// passing failure and the updates are tried again later.
+	// limit): the error's message is the reply. A *DownloadError is a
+	// file the platform could not hand over yet, tried again until it
+	// expires. Any other error is a passing failure (the store, the
+	// network) and the updates are tried again later, for as long as it
+	// lasts.
 	Decode(ctx context.Context, ins []*campaignbot.Inbound) (*Request, error)
 }
 
@@ -65,8 +89,11 @@ type IntakeStore interface {
 
 // Intake processing limits.
 const (
-	// DefaultMaxAttempts bounds how often an update that keeps failing
-	// for a passing reason is tried before the sender is told it failed.
+	// DefaultMaxAttempts bounds how often an update whose handling
+	// panics is tried before the sender is told it failed. Store faults
+	// (a full disk, a locked database) are retried for as long as they
+	// last, and downloads for as long as the platform keeps the file:
+	// neither loses a message.
 	DefaultMaxAttempts = 5
 	// intakeBatch is how many pending updates one pass reads.
 	intakeBatch = 200
@@ -83,6 +110,10 @@ const (
 // defaultRetry is the wait after each failed attempt.
 var defaultRetry = []time.Duration{2 * time.Second, 10 * time.Second, time.Minute, 5 * time.Minute}
 
+// downloadRetry is the wait after each failed download: a file server that
+// is down is waited for over hours, within the file's lifetime.
+var downloadRetry = []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour}
+
 // Intake is the one loop that processes what every platform stored: each
 // pending update (or the updates of one message) is decoded, then handled
 // by the engine in one store transaction together with its replies and its
@@ -98,11 +129,23 @@ type Intake struct {
 	lang     string
 	retry    []time.Duration
 	attempts int
-	wake     chan struct{}
+	// downloadRetry is the wait after each failed download.
+	downloadRetry []time.Duration
+	wake          chan struct{}
 	// mu makes passes one at a time: Run's and a console's.
 	mu sync.Mutex
-	// held is when the earliest message held back by GroupWait is due.
+	// held is when the earliest message held back by GroupWait, or the
+	// earliest retry, is due.
 	held time.Time
+
+	// failMu guards lastCommit and failing, which lanes update side by
+	// side.
+	failMu sync.Mutex
+	// lastCommit is when a message was last committed.
+	lastCommit time.Time
+	// failing holds when each failing message (by its first key) first
+	// failed in this process.
+	failing map[string]time.Time
 }
 
 // IntakeOption configures an Intake.
@@ -127,19 +170,31 @@ func WithRetry(waits []time.Duration, maxAttempts int) IntakeOption {
 	return func(in *Intake) { in.retry, in.attempts = waits, maxAttempts }
 }
 
+// WithDownloadRetry sets the waits after failed downloads (the last one
+// repeats until the file's lifetime ends).
+func WithDownloadRetry(waits []time.Duration) IntakeOption {
+	return func(in *Intake) {
+		if len(waits) > 0 {
+			in.downloadRetry = waits
+		}
+	}
+}
+
 // NewIntake returns the intake over store, handing requests to h.
 func NewIntake(store IntakeStore, h Handler, opts ...IntakeOption) *Intake {
 	in := &Intake{
-		store:    store,
-		handler:  h,
-		decoders: map[campaignbot.Platform]Decoder{},
-		clock:    campaignbot.SystemClock,
-		log:      slog.New(slog.DiscardHandler),
-		notify:   func() {},
-		lang:     "zh",
-		retry:    defaultRetry,
-		attempts: DefaultMaxAttempts,
-		wake:     make(chan struct{}, 1),
+		store:         store,
+		handler:       h,
+		decoders:      map[campaignbot.Platform]Decoder{},
+		clock:         campaignbot.SystemClock,
+		log:           slog.New(slog.DiscardHandler),
+		notify:        func() {},
+		lang:          "zh",
+		retry:         defaultRetry,
+		attempts:      DefaultMaxAttempts,
+		downloadRetry: downloadRetry,
+		failing:       map[string]time.Time{},
+		wake:          make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(in)
@@ -215,6 +270,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 	now := in.clock.Now()
 	var units []unit
 	waiting := map[string]bool{} // senders held back by an update not yet due
+	var retryAt time.Time        // when the earliest of those is due
 	groups := map[string]int{}   // a message's updates: its unit
 	for _, row := range pending {
 		dec, ok := in.decoders[row.Platform]
@@ -225,6 +281,9 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		lane := laneOf(row, r)
 		if waiting[lane] || row.RetryAt.After(now) {
 			waiting[lane] = true
+			if row.RetryAt.After(now) && (retryAt.IsZero() || row.RetryAt.Before(retryAt)) {
+				retryAt = row.RetryAt
+			}
 			continue
 		}
 		if r.Group != "" {
@@ -238,14 +297,20 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 		units = append(units, unit{dec: dec, route: r, lane: lane, ins: []*campaignbot.Inbound{row}})
 	}
 	units = in.holdGroups(units, now)
+	if !retryAt.IsZero() && (in.held.IsZero() || retryAt.Before(in.held)) {
+		in.held = retryAt // Run wakes for the earliest retry too
+	}
 	var mu sync.Mutex
 	done := 0
 	ProcessLanes(ctx, units, func(u unit) string { return u.lane }, func(ctx context.Context, u unit) bool {
-		ok := in.process(ctx, u)
+		ok, retry := in.process(ctx, u)
+		mu.Lock()
+		defer mu.Unlock()
 		if ok {
-			mu.Lock()
 			done++
-			mu.Unlock()
+		}
+		if !retry.IsZero() && (in.held.IsZero() || retry.Before(in.held)) {
+			in.held = retry
 		}
 		return ok
 	})
@@ -283,34 +348,78 @@ func (in *Intake) holdGroups(units []unit, now time.Time) []unit {
 }
 
 // process decodes and handles one message. It reports false when the
-// message stays pending, to be tried again.
-func (in *Intake) process(ctx context.Context, u unit) bool {
+// message stays pending, to be tried again, and then when, if it knows.
+func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	platform := u.ins[0].Platform
 	keys := make([]string, len(u.ins))
 	for i, row := range u.ins {
 		keys[i] = row.Key
 	}
 	err := in.try(ctx, u, keys)
+	now := in.clock.Now()
+	in.failMu.Lock()
+	since, failed := in.failing[keys[0]]
 	if err == nil {
-		return true
+		in.lastCommit = now
+		delete(in.failing, keys[0])
+	} else if !failed {
+		since = now
+		in.failing[keys[0]] = now
+	}
+	othersCommitted := in.lastCommit.After(since)
+	in.failMu.Unlock()
+	if err == nil {
+		return true, time.Time{}
 	}
 	if ctx.Err() != nil {
-		return false // shutting down: processed on the next start
+		return false, time.Time{} // shutting down: processed on the next start
 	}
 	attempts := u.ins[0].Attempts + 1
 	ref := fmt.Sprintf("%s-%s", platform, keys[0])
-	if attempts < in.attempts {
-		wait := in.retry[min(attempts, len(in.retry))-1]
+	var (
+		pe   *panicError
+		de   *DownloadError
+		wait time.Duration
+	)
+	switch {
+	case errors.As(err, &pe):
+		// A bug: retried a few times, then given up so that it does not
+		// hold back all that follow.
+		if attempts < in.attempts {
+			wait = in.retry[min(attempts, len(in.retry))-1]
+		}
+	case errors.As(err, &de):
+		if now.Before(de.Expires) {
+			wait = min(in.downloadRetry[min(attempts, len(in.downloadRetry))-1], max(time.Second, de.Expires.Sub(now)))
+		}
+	case attempts < in.attempts || !othersCommitted:
+		// The store (a full disk, a locked database) or another passing
+		// fault: the update is kept and tried again for as long as it
+		// lasts; a stored message is never discarded for it.
+		wait = in.retry[min(attempts, len(in.retry))-1]
+	default:
+		// Other messages were committed since this one first failed: the
+		// store works, and the fault is this message's own (a bug). Like
+		// a panic, it is given up so that it does not hold back the
+		// sender's later messages for ever.
+	}
+	if wait > 0 {
 		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", keys[0], "attempt", attempts, "retry_in", wait, "err", err)
-		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), in.clock.Now().Add(wait)); rerr != nil {
+		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), now.Add(wait)); rerr != nil {
 			in.log.Error("intake: record failure", "platform", platform, "update", keys[0], "err", rerr)
 		}
-		return false
+		return false, now.Add(wait)
 	}
 	// Giving up keeps one bad update from holding back all that follow;
 	// the sender is told, with the reference that is in the log.
 	in.log.Error("intake: update failed, giving up", "platform", platform, "update", keys[0], "ref", ref, "attempts", attempts, "err", err)
 	notice := []Reply{{Text: campaignbot.T(in.lang, "err.internal", ref)}}
+	if de != nil {
+		notice = []Reply{{Text: campaignbot.T(in.lang, "fault.download_failed")}}
+	}
+	in.failMu.Lock()
+	delete(in.failing, keys[0])
+	in.failMu.Unlock()
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if u.route.Chat != "" {
 			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {
@@ -321,10 +430,10 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 	})
 	if err != nil {
 		in.log.Error("intake: give up update", "platform", platform, "update", keys[0], "err", err)
-		return false
+		return false, time.Time{}
 	}
 	in.notify()
-	return true
+	return true, time.Time{}
 }
 
 // try decodes the message, then handles it and commits its effects, its
@@ -332,7 +441,7 @@ func (in *Intake) process(ctx context.Context, u unit) bool {
 func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+			err = &panicError{fmt.Sprintf("panic: %v\n%s", r, debug.Stack())}
 		}
 	}()
 	platform := u.ins[0].Platform

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -62,12 +63,21 @@ func (d *testDecoder) Decode(_ context.Context, ins []*campaignbot.Inbound) (*bo
 // failingHandler runs the engine, then fails while fail is set: the
 // engine's writes were made, and must not be kept.
 type failingHandler struct {
-	next bot.Handler
-	fail bool
+	next   bot.Handler
+	fail   bool
+	panics bool
+	// failText makes the messages containing it fail, and no others.
+	failText string
 }
 
 func (h *failingHandler) Handle(ctx context.Context, req *bot.Request) ([]bot.Reply, error) {
+	if h.panics {
+		panic("a bug")
+	}
 	replies, err := h.next.Handle(ctx, req)
+	if err == nil && h.failText != "" && strings.Contains(req.Text, h.failText) {
+		return nil, errors.New("constraint failed: a bug in this message's handling")
+	}
 	if err == nil && h.fail {
 		return nil, errors.New("disk I/O error")
 	}
@@ -198,12 +208,12 @@ func TestIntakeRollsBack(t *testing.T) {
 	}
 }
 
-// TestIntakeGivesUp: an update that keeps failing is given up after
-// DefaultMaxAttempts, and the sender is told, with the reference that is
-// in the log.
+// TestIntakeGivesUp: an update whose handling keeps panicking (a bug) is
+// given up after DefaultMaxAttempts, and the sender is told, with the
+// reference that is in the log.
 func TestIntakeGivesUp(t *testing.T) {
 	e := newIntakeEnv(t)
-	e.handler.fail = true
+	e.handler.panics = true
 	e.deliver("k9", "member", "/note never stored", "")
 	for i := range bot.DefaultMaxAttempts {
 		e.process()
@@ -299,5 +309,117 @@ func TestIntakeRefusal(t *testing.T) {
 	}
 	if got := len(e.submissions("member")); got != 0 {
 		t.Errorf("%d submissions, want 0", got)
+	}
+}
+
+// TestIntakeKeepsStoreFaults: a store that fails for hours (a full disk)
+// never makes the intake discard a stored message: it is tried again, the
+// waits growing to DefaultRetry's longest, until the store works, and then
+// filed once, without a failure notice.
+func TestIntakeKeepsStoreFaults(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.handler.fail = true
+	e.deliver("k1", "member", "/note written while the disk was full", "")
+	start := e.clock.Now()
+	for range 40 {
+		e.process()
+		e.clock.Add(5 * time.Minute)
+	}
+	if got := e.clock.Now().Sub(start); got < 3*time.Hour {
+		t.Fatalf("only %s of failures", got)
+	}
+	p := e.pending()
+	if len(p) != 1 || p[0].Attempts < 30 {
+		t.Fatalf("pending = %+v, want the note kept, tried again every few minutes", p)
+	}
+	if got := len(e.outbox()); got != 0 {
+		t.Fatalf("%d messages in the outbox while the store failed, want 0 (no failure notice)", got)
+	}
+	e.handler.fail = false
+	e.clock.Add(5 * time.Minute)
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d once the store works, want 1", n)
+	}
+	if got := len(e.submissions("member")); got != 1 {
+		t.Errorf("%d submissions, want 1", got)
+	}
+	if out := e.outbox(); len(out) != 1 || strings.Contains(out[0].Text, "Reference") {
+		t.Errorf("outbox = %+v, want the note's acknowledgement alone", out)
+	}
+}
+
+// TestIntakeRetriesDownloads: a file the platform cannot hand over for a
+// while (getFile 502) is fetched again over hours; the sender hears
+// nothing until it works. One that stays unavailable until the platform
+// forgets it is given up then, and the sender is asked to send it again.
+func TestIntakeRetriesDownloads(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.deliver("a1", "member", "/note with a photo", "")
+	expires := e.clock.Now().Add(3 * 24 * time.Hour)
+	e.dec.fail["a1"] = &bot.DownloadError{Expires: expires, Err: errors.New("getFile: 502 Bad Gateway")}
+	tries := 0
+	for e.clock.Now().Before(expires.Add(-2 * time.Hour)) {
+		e.process()
+		tries++
+		e.clock.Add(10 * time.Minute)
+	}
+	if len(e.pending()) != 1 || len(e.outbox()) != 0 {
+		t.Fatalf("after %d tries within the file's lifetime: pending %d, outbox %d; want it kept, nobody told", tries, len(e.pending()), len(e.outbox()))
+	}
+	if a := e.pending()[0].Attempts; a < 70 || a > 200 {
+		t.Errorf("%d attempts over 3 days, want about one an hour after the first ones", a)
+	}
+	e.clock.Set(expires.Add(time.Minute))
+	e.process()
+	out := e.outbox()
+	if len(out) != 1 || !strings.Contains(out[0].Text, "could not be downloaded") {
+		t.Fatalf("outbox = %+v, want the member asked to send the file again", out)
+	}
+	if len(e.pending()) != 0 {
+		t.Error("given-up update still pending")
+	}
+
+	// A file server back within the lifetime: the note is filed.
+	e.deliver("a2", "member", "/note second try", "")
+	e.dec.fail["a2"] = &bot.DownloadError{Expires: e.clock.Now().Add(time.Hour), Err: errors.New("media/get: -1 system busy")}
+	e.process()
+	e.clock.Add(20 * time.Minute)
+	delete(e.dec.fail, "a2")
+	e.clock.Add(20 * time.Minute)
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d once the file server answered, want 1", n)
+	}
+	if got := len(e.submissions("member")); got != 1 {
+		t.Errorf("%d submissions, want 1", got)
+	}
+}
+
+// TestIntakeGivesUpWhatOnlyFailsItself: a message that keeps failing while
+// other messages are committed is not a passing store fault but its own
+// (a bug): it is given up after DefaultMaxAttempts, with the notice, so
+// that its sender's later messages are not held back for ever.
+func TestIntakeGivesUpWhatOnlyFailsItself(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.handler.failText = "坏"
+	e.deliver("k1", "member", "/note 坏的笔记", "")
+	for i := range bot.DefaultMaxAttempts {
+		e.deliver(fmt.Sprintf("o%d", i), "member2", fmt.Sprintf("/note 另一个人的第 %d 篇", i+1), "")
+		e.process()
+		e.clock.Add(time.Hour)
+	}
+	if len(e.pending()) != 0 {
+		t.Fatalf("pending %+v, want the failing note given up", e.pending())
+	}
+	var notices int
+	for _, m := range e.outbox() {
+		if strings.Contains(m.Text, "Reference: console-k1") {
+			notices++
+		}
+	}
+	if notices != 1 {
+		t.Errorf("%d failure notices, want 1", notices)
+	}
+	if got := len(e.submissions("member2")); got != bot.DefaultMaxAttempts {
+		t.Errorf("member2 has %d submissions, want %d", got, bot.DefaultMaxAttempts)
 	}
 }

@@ -525,19 +525,30 @@ func (r *digestRun) renderLedger(b *strings.Builder, sc *scope) {
 
 func (r *digestRun) renderUnbound(b *strings.Builder) {
 	c := r.s.cat
-	var unbound, unreachable []string
+	var unbound, unreachable, invisible []string
 	for _, p := range r.d.people {
 		if len(r.d.bound[p.ID]) == 0 {
 			unbound = append(unbound, p.Name)
 		}
-		if len(p.Unreachable) > 0 {
+		// On WeCom a refusal means the member is outside the app's visible
+		// range (可见范围), which only an administrator changes; elsewhere
+		// the person blocked the bot and a message from them clears it.
+		blocked := false
+		for _, pl := range p.Unreachable {
+			if pl == campaignbot.PlatformWeCom {
+				invisible = append(invisible, p.Name)
+			} else {
+				blocked = true
+			}
+		}
+		if blocked {
 			unreachable = append(unreachable, p.Name)
 		}
 	}
 	for _, g := range []struct {
 		key   string
 		names []string
-	}{{"digest.unbound", unbound}, {"digest.unreachable", unreachable}} {
+	}{{"digest.unbound", unbound}, {"digest.unreachable", unreachable}, {"fault.digest.wecom_unreachable", invisible}} {
 		if len(g.names) == 0 {
 			continue
 		}

@@ -14,8 +14,11 @@ import (
 // Dispatcher defaults.
 const (
 	// DefaultMaxAttempts is how many failed attempts a message gets before
-	// it is given up (status failed).
-	DefaultMaxAttempts = 8
+	// it is given up (status failed). Only passing failures (a platform's
+	// 5xx, the network) count: with the backoff below it is a day, so that
+	// a platform down for hours, or a server cut off from the internet
+	// overnight, loses nothing (SPEC §5).
+	DefaultMaxAttempts = 30
 	// DefaultMaxFloodAttempts bounds attempts that failed only because the
 	// platform asked to wait (retry_after): such waits are the platform's
 	// pacing, not the message's fault, so they get a larger bound.
@@ -55,6 +58,9 @@ type Dispatcher struct {
 	poll         time.Duration
 	batch        int
 	unreachable  func(ctx context.Context, personID int64, p campaignbot.Platform)
+	delivered    func(ctx context.Context, personID int64, p campaignbot.Platform)
+	faults       campaignbot.FaultReporter
+	probe        [2]time.Duration // first and longest wait between probes of a fault
 	after        func(time.Duration) <-chan time.Time
 	states       map[campaignbot.Platform]*platformState
 	kickChannels map[campaignbot.Platform]chan struct{}
@@ -103,6 +109,36 @@ func WithOnUnreachable(f func(ctx context.Context, personID int64, p campaignbot
 	return func(d *Dispatcher) { d.unreachable = f }
 }
 
+// WithOnDelivered sets the hook called after a delivery to a person
+// succeeded: main clears an unreachable mark with it (one refusal must not
+// mark a person unreachable for ever, SPEC §6).
+func WithOnDelivered(f func(ctx context.Context, personID int64, p campaignbot.Platform)) DispatcherOption {
+	return func(d *Dispatcher) { d.delivered = f }
+}
+
+// WithFaults sets who is told when a fault of the deployment pauses a
+// platform (or a chat) and when delivery resumes.
+func WithFaults(r campaignbot.FaultReporter) DispatcherOption {
+	return func(d *Dispatcher) { d.faults = r }
+}
+
+// WithFaultProbe sets the wait before the first probe of a paused platform
+// and the longest wait between probes (the wait doubles in between).
+func WithFaultProbe(first, longest time.Duration) DispatcherOption {
+	return func(d *Dispatcher) {
+		if first > 0 && longest >= first {
+			d.probe = [2]time.Duration{first, longest}
+		}
+	}
+}
+
+// Fault probing defaults: the operator who has just fixed the fault sees
+// delivery resume within DefaultFaultProbeMax.
+const (
+	DefaultFaultProbe    = 15 * time.Second
+	DefaultFaultProbeMax = 5 * time.Minute
+)
+
 // NewDispatcher returns a dispatcher for the given senders, one per platform.
 func NewDispatcher(out campaignbot.OutboxService, senders []campaignbot.Sender, opts ...DispatcherOption) *Dispatcher {
 	d := &Dispatcher{
@@ -117,6 +153,7 @@ func NewDispatcher(out campaignbot.OutboxService, senders []campaignbot.Sender, 
 		poll:         DefaultPollInterval,
 		batch:        DefaultBatch,
 		after:        time.After,
+		probe:        [2]time.Duration{DefaultFaultProbe, DefaultFaultProbeMax},
 		states:       make(map[campaignbot.Platform]*platformState),
 		kickChannels: make(map[campaignbot.Platform]chan struct{}),
 	}
@@ -138,6 +175,7 @@ func NewDispatcher(out campaignbot.OutboxService, senders []campaignbot.Sender, 
 			queued:   make(map[int64]bool),
 			sent:     make(map[int64]time.Time),
 			unmarked: make(map[int64]unmarkedSend),
+			holds:    make(map[string]*hold),
 		}
 		d.kickChannels[p] = make(chan struct{}, 1)
 	}
@@ -213,9 +251,23 @@ type platformState struct {
 	// marking is retried every round.
 	unmarked    map[int64]unmarkedSend
 	pausedUntil time.Time
+	// fault is the fault of the deployment that paused the platform until
+	// pausedUntil, nil when none; the next send is its probe.
+	fault *hold
+	// holds are chats held back by themselves: WeCom's 45009 for one
+	// member or the robot, a fault of the group chat alone.
+	holds map[string]*hold
 	// retryAt is the earliest NextAt this process gave a failed row.
 	retryAt   time.Time
 	lastPrune time.Time
+}
+
+// hold keeps a platform or a chat from sending until until; with a fault
+// the wait before the next probe doubles each time, up to the longest.
+type hold struct {
+	until time.Time
+	fault *campaignbot.Fault
+	wait  time.Duration
 }
 
 type unmarkedSend struct {
@@ -254,6 +306,9 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 		}
 		chat := st.chat(m.ChatID)
 		ready := chat.readyAt(now)
+		if h := st.holds[m.ChatID]; h != nil && h.until.After(ready) {
+			ready = h.until
+		}
 		if g := st.global.readyAt(now); g.After(ready) {
 			ready = g
 		}
@@ -278,7 +333,14 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 			chat.record(at)
 		}
 		delete(st.queued, m.ID)
-		d.send(ctx, mctx, sender, st, m, at)
+		if d.send(ctx, mctx, sender, st, m, at) {
+			// Kept for after the fault: not an attempt, nothing lost.
+			st.queued[m.ID] = true
+			rest = append(rest, m)
+			if h := st.holds[m.ChatID]; h != nil && h.until.After(now) && (next.IsZero() || h.until.Before(next)) {
+				next = h.until
+			}
+		}
 	}
 	clear(st.queue[len(rest):])
 	st.queue = rest
@@ -345,7 +407,10 @@ func (d *Dispatcher) claim(ctx context.Context, p campaignbot.Platform, st *plat
 	}
 }
 
-func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, st *platformState, m *campaignbot.OutboxMessage, now time.Time) {
+// send delivers m and records the outcome. It reports true when m was
+// kept back, unattempted, by a fault of the deployment: the caller queues
+// it again for when the fault is gone.
+func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, st *platformState, m *campaignbot.OutboxMessage, now time.Time) (kept bool) {
 	st.sent[m.ID] = now
 	pmid, err := sender.Send(ctx, m)
 	if err == nil {
@@ -353,14 +418,27 @@ func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, 
 			d.logger.Error("mark outbox sent", "id", m.ID, "err", err)
 			st.unmarked[m.ID] = unmarkedSend{pmid, now}
 		}
-		return
+		d.resume(mctx, st, m)
+		return false
 	}
 
 	attempt := m.Attempts + 1
 	var next time.Time
 	var giveUp bool
 	var se *campaignbot.SendError
+	if errors.As(err, &se) && se.Fault != nil {
+		delete(st.sent, m.ID)
+		d.pause(mctx, st, m, se, now)
+		return true
+	}
 	switch {
+	case errors.As(err, &se) && se.RetryAfter > 0 && se.ChatOnly:
+		// WeCom's 45009 holds back that member or that robot only.
+		next = now.Add(se.RetryAfter)
+		if h := st.holds[m.ChatID]; h == nil || h.until.Before(next) {
+			st.holds[m.ChatID] = &hold{until: next}
+		}
+		giveUp = attempt >= d.maxFlood
 	case errors.As(err, &se) && se.Unreachable:
 		giveUp = true
 	case errors.As(err, &se) && se.Permanent:
@@ -401,6 +479,77 @@ func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, 
 	if se != nil && se.Unreachable && m.PersonID != 0 && d.unreachable != nil {
 		d.unreachable(mctx, m.PersonID, m.Platform)
 	}
+	return false
+}
+
+// pause holds the platform, or the one chat the fault concerns, until the
+// next probe: the message that met the fault goes again then, and its
+// success ends the pause. The first time, the operator and the office are
+// told.
+func (d *Dispatcher) pause(ctx context.Context, st *platformState, m *campaignbot.OutboxMessage, se *campaignbot.SendError, now time.Time) {
+	f := *se.Fault
+	f.Platform = m.Platform
+	h := st.fault
+	if f.Chat != "" {
+		h = st.holds[f.Chat]
+	}
+	first := h == nil || h.fault == nil || h.fault.Code != f.Code
+	if first {
+		h = &hold{fault: &f, wait: d.probe[0]}
+	} else {
+		h.wait = min(2*h.wait, d.probe[1])
+	}
+	h.until = now.Add(h.wait)
+	if f.Chat != "" {
+		st.holds[f.Chat] = h
+	} else {
+		st.fault = h
+		if h.until.After(st.pausedUntil) {
+			st.pausedUntil = h.until
+		}
+	}
+	advice := campaignbot.T("en", "fault.advice."+f.Code)
+	if first {
+		d.logger.Error("delivery paused: fault of the deployment; messages are kept and sent once it is fixed",
+			"platform", f.Platform, "fault", f.Code, "chat", f.Chat, "fix", advice, "detail", f.Detail, "err", se.Err, "probe_in", h.wait)
+		if d.faults != nil {
+			d.faults.RaiseFault(ctx, f)
+		}
+		return
+	}
+	d.logger.Warn("delivery still paused", "platform", f.Platform, "fault", f.Code, "chat", f.Chat, "fix", advice, "probe_in", h.wait)
+}
+
+// resume ends the pause a successful delivery proves over, and tells the
+// hooks that m's person is reachable.
+func (d *Dispatcher) resume(ctx context.Context, st *platformState, m *campaignbot.OutboxMessage) {
+	if m.PersonID != 0 && d.delivered != nil {
+		d.delivered(ctx, m.PersonID, m.Platform)
+	}
+	for _, h := range []*hold{st.fault, st.holds[m.ChatID]} {
+		if h == nil || h.fault == nil {
+			continue
+		}
+		if h.fault.Chat != "" && h.fault.Chat != m.ChatID {
+			continue
+		}
+		if h.fault.Chat == "" && m.Platform == campaignbot.PlatformWeCom && m.ChatID == GroupChat {
+			// WeCom's group goes through the robot, which the app's faults
+			// (IP, secret, corp id) do not concern: it proves nothing.
+			continue
+		}
+		d.logger.Info("delivery resumed: the fault is gone", "platform", m.Platform, "fault", h.fault.Code, "chat", h.fault.Chat)
+		if d.faults != nil {
+			d.faults.ClearFault(ctx, m.Platform, h.fault.Code)
+		}
+		h.fault = nil
+	}
+	if st.fault != nil && st.fault.fault == nil {
+		st.fault = nil
+	}
+	if h := st.holds[m.ChatID]; h != nil && h.fault == nil {
+		delete(st.holds, m.ChatID) // a 45009 wait is over once the chat took a message
+	}
 }
 
 func (d *Dispatcher) retryMarks(ctx context.Context, st *platformState) {
@@ -435,6 +584,11 @@ func (d *Dispatcher) prune(st *platformState, now time.Time) {
 	for chat, l := range st.chats {
 		if l.idle(now) {
 			delete(st.chats, chat)
+		}
+	}
+	for chat, h := range st.holds {
+		if h.fault == nil && !h.until.After(now) {
+			delete(st.holds, chat)
 		}
 	}
 }

@@ -129,10 +129,13 @@ func TestDispatcherBackoffThenGiveUp(t *testing.T) {
 		return &campaignbot.SendError{Err: errors.New("errcode 50001: server busy")}
 	}}
 	d := NewDispatcher(out, []campaignbot.Sender{s}, WithClock(clock), WithLogger(quietLogger()))
-	drive(t, d, clock, campaignbot.PlatformWeCom, 20000, allStatus(out, campaignbot.OutboxFailed))
+	drive(t, d, clock, campaignbot.PlatformWeCom, 100000, allStatus(out, campaignbot.OutboxFailed))
 
 	if got, want := len(s.calls), DefaultMaxAttempts; got != want {
 		t.Fatalf("%d attempts, want %d", got, want)
+	}
+	if got := s.calls[len(s.calls)-1].at.Sub(s.calls[0].at); got < 24*time.Hour {
+		t.Errorf("given up after %s of failures, want a day at least: a platform down overnight must lose nothing", got)
 	}
 	want := []time.Duration{5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour, time.Hour, time.Hour}
 	for i, w := range want {
@@ -141,7 +144,7 @@ func TestDispatcherBackoffThenGiveUp(t *testing.T) {
 		}
 	}
 	m := out.all()[0]
-	if !strings.Contains(m.LastError, "gave up after 8 attempts") || !strings.Contains(m.LastError, "server busy") {
+	if !strings.Contains(m.LastError, fmt.Sprintf("gave up after %d attempts", DefaultMaxAttempts)) || !strings.Contains(m.LastError, "server busy") {
 		t.Errorf("last error %q does not say why", m.LastError)
 	}
 }

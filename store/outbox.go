@@ -87,7 +87,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 }
 
 const outboxColumns = `id, key, platform, chat_id, COALESCE(person_id, 0), kind, task_key, text, buttons, files, status, attempts, next_at,
-	last_error, platform_message_id, created_at, sent_at`
+	last_error, platform_message_id, created_at, sent_at, parts_sent`
 
 // scanOutbox reads one row selected with outboxColumns.
 func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessage, error) {
@@ -96,7 +96,7 @@ func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessag
 	var next, created int64
 	var sent sql.NullInt64
 	if err := rows.Scan(&m.ID, &m.Key, &m.Platform, &m.ChatID, &m.PersonID, &m.Kind, &m.TaskKey, &m.Text, &buttons, &files,
-		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent); err != nil {
+		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(buttons), &m.Buttons); err != nil {

@@ -3,7 +3,9 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,18 +81,29 @@ func redact(err error) error {
 
 // pollLoop long-polls getUpdates until ctx ends. Each batch is stored
 // before the offset that confirms it is requested.
+//
+// Telegram may restart the update_id sequence at a random, lower value
+// after a week without updates: a batch below the offset is such a restart,
+// and the offset follows it down (the old offset would confirm nothing, and
+// the same updates would come back at once, for ever). A 401 or 409 is a
+// fault of the deployment, reported until a poll succeeds again.
 func (t *Telegram) pollLoop(ctx context.Context) {
 	var offset int64
 	delay := time.Duration(0)
+	var fault string // raised while getUpdates fails with it
 	for ctx.Err() == nil {
 		if delay > 0 && !sleep(ctx, delay) {
 			return
 		}
 		var raws []json.RawMessage
 		pctx, cancel := context.WithTimeout(ctx, t.cfg.pollTimeout+15*time.Second)
+		timeout := int(t.cfg.pollTimeout / time.Second)
+		if fault != "" {
+			timeout = 0 // a probe: answered at once, so the fault clears at once
+		}
 		err := t.call(pctx, "getUpdates", map[string]any{
 			"offset":          offset,
-			"timeout":         int(t.cfg.pollTimeout / time.Second),
+			"timeout":         timeout,
 			"limit":           pollLimit,
 			"allowed_updates": allowedUpdates(),
 		}, &raws)
@@ -100,8 +113,23 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 				return
 			}
 			delay = nextDelay(delay, t.cfg.retryDelay, err)
+			if code := pollFault(err); code != "" {
+				if code != fault {
+					fault = code
+					t.raise(ctx, code, err)
+				}
+				continue
+			}
 			t.cfg.log.Warn("telegram getUpdates failed", "err", err, "retry_in", delay)
 			continue
+		}
+		if fault != "" {
+			t.clear(ctx, fault)
+			fault = ""
+		}
+		if restarted(raws, offset) {
+			t.cfg.log.Info("telegram restarted the update_id sequence at a lower value; following it", "offset", offset)
+			offset = 0
 		}
 		next, err := t.saveBatch(ctx, raws)
 		if next > offset {
@@ -116,6 +144,37 @@ func (t *Telegram) pollLoop(ctx context.Context) {
 			continue
 		}
 		delay = 0
+	}
+}
+
+// restarted reports whether a batch asked for with offset holds an update
+// below it: Telegram restarted the update_id sequence.
+func restarted(raws []json.RawMessage, offset int64) bool {
+	if offset == 0 {
+		return false
+	}
+	for _, raw := range raws {
+		if id, err := updateID(raw); err == nil && id < offset {
+			return true
+		}
+	}
+	return false
+}
+
+// raise logs a fault of the deployment with what to fix and reports it.
+func (t *Telegram) raise(ctx context.Context, code string, err error) {
+	t.cfg.log.Error("telegram: fault of the deployment; updates are not received until it is fixed",
+		"fault", code, "fix", campaignbot.T("en", "fault.advice."+code), "err", err)
+	if t.cfg.faults != nil {
+		t.cfg.faults.RaiseFault(ctx, campaignbot.Fault{Platform: campaignbot.PlatformTelegram, Code: code, Detail: err.Error()})
+	}
+}
+
+// clear reports that a fault raised by the intake is gone.
+func (t *Telegram) clear(ctx context.Context, code string) {
+	t.cfg.log.Info("telegram: receiving again", "fault", code)
+	if t.cfg.faults != nil {
+		t.cfg.faults.ClearFault(ctx, campaignbot.PlatformTelegram, code)
 	}
 }
 
@@ -151,16 +210,48 @@ func updateID(raw []byte) (int64, error) {
 }
 
 func (t *Telegram) save(ctx context.Context, id int64, raw []byte) error {
-	_, err := t.store.SaveInbound(ctx, &campaignbot.Inbound{
-		Platform:   campaignbot.PlatformTelegram,
-		Key:        strconv.FormatInt(id, 10),
-		Payload:    raw,
-		ReceivedAt: t.cfg.clock.Now(),
-	})
+	now := t.cfg.clock.Now()
+	key := strconv.FormatInt(id, 10)
+	in := &campaignbot.Inbound{Platform: campaignbot.PlatformTelegram, Key: key, Payload: raw, ReceivedAt: now}
+	stored, err := t.store.SaveInbound(ctx, in)
 	if err != nil {
 		return fmt.Errorf("save update %d: %w", id, err)
 	}
+	if stored {
+		return nil
+	}
+	// Stored before: Telegram sending it again, or, after it restarted the
+	// update_id sequence, a new update with the id of an old one. Telegram
+	// keeps an update at most a day, so a row older than that is an old
+	// update; the new one is keyed by its id and content, which a
+	// redelivery of it repeats.
+	ages, ok := t.store.(inboundAges)
+	if !ok {
+		return nil
+	}
+	at, err := ages.InboundReceivedAt(ctx, campaignbot.PlatformTelegram, key)
+	if err != nil {
+		return fmt.Errorf("save update %d: %w", id, err)
+	}
+	if now.Sub(at) <= redeliveryWindow {
+		return nil
+	}
+	sum := sha256.Sum256(raw)
+	in.Key = key + "~" + hex.EncodeToString(sum[:8])
+	if _, err := t.store.SaveInbound(ctx, in); err != nil {
+		return fmt.Errorf("save update %d: %w", id, err)
+	}
 	return nil
+}
+
+// redeliveryWindow is how long Telegram may send an update again: it keeps
+// unconfirmed updates for 24 hours.
+const redeliveryWindow = 24 * time.Hour
+
+// inboundAges is the store's answer to when an update was first stored;
+// campaignbot's store has it.
+type inboundAges interface {
+	InboundReceivedAt(ctx context.Context, platform campaignbot.Platform, key string) (time.Time, error)
 }
 
 // nextDelay doubles the wait after a failure, or takes Telegram's

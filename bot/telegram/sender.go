@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -44,6 +45,7 @@ type Sender struct {
 	mu       sync.Mutex
 	username string
 	progress map[string]*progress // split messages partly delivered, by outbox key
+	moved    map[string]string    // chats that changed id (group → supergroup)
 }
 
 // progress records the parts of a message already delivered, so that a
@@ -76,7 +78,7 @@ func NewSender(token string, files Files, opts ...Option) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	return &Sender{cfg: cfg, api: api, files: files, progress: map[string]*progress{}}, nil
+	return &Sender{cfg: cfg, api: api, files: files, progress: map[string]*progress{}, moved: map[string]string{}}, nil
 }
 
 // Platform implements campaignbot.Sender.
@@ -112,10 +114,27 @@ type item struct {
 // 429 carries RetryAfter; a blocked bot, a deactivated user or an unknown
 // chat is Unreachable; other bad requests are Permanent; server errors and
 // timeouts are retryable.
+//
+// A fault of the deployment (401: the token was revoked) is a Fault, and so
+// is a refusal by the campaign group (the bot was removed from it): delivery
+// pauses until it is fixed. A group that became a supergroup is followed to
+// its new id; a photo Telegram refuses is sent again as a document, buttons
+// and all.
 func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
-	chatID, err := s.chatID(m.ChatID)
+	id, err := s.send(ctx, m)
+	var se *campaignbot.SendError
+	if m.ChatID == "group" && errors.As(err, &se) && se.Unreachable {
+		se.Unreachable = false
+		se.Fault = &campaignbot.Fault{Platform: campaignbot.PlatformTelegram, Code: campaignbot.FaultTelegramGroup,
+			Chat: "group", Detail: se.Err.Error()}
+	}
+	return id, err
+}
+
+func (s *Sender) send(ctx context.Context, m *campaignbot.OutboxMessage) (string, error) {
+	chat, err := s.chat(ctx, m.ChatID)
 	if err != nil {
-		return "", &campaignbot.SendError{Permanent: true, Err: err}
+		return "", err
 	}
 	if err := ValidateButtons(m.Buttons); err != nil {
 		return "", &campaignbot.SendError{Permanent: true, Err: err}
@@ -135,16 +154,24 @@ func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 		key = "id:" + strconv.FormatInt(m.ID, 10)
 	}
 	p := s.startProgress(key)
+	// Parts delivered before a restart are not sent again (their ids are
+	// lost with the process; the last part's is the one that matters).
+	p.done = max(p.done, min(m.PartsSent, len(items)-1))
 	for i := p.done; i < len(items); i++ {
 		var markup any
 		if i == len(items)-1 && len(m.Buttons) > 0 {
 			markup = keyboard(m.Buttons)
 		}
-		id, err := s.sendItem(ctx, chatID, items[i], markup)
+		id, err := s.sendItem(ctx, &chat, items[i], markup)
 		if err != nil {
 			return "", err
 		}
 		p.done, p.last = i+1, id
+		if i < len(items)-1 && m.ID != 0 && s.cfg.progress != nil {
+			if err := s.cfg.progress.MarkOutboxParts(context.WithoutCancel(ctx), m.ID, i+1); err != nil {
+				s.cfg.log.Warn("telegram: record the parts sent", "outbox", m.ID, "err", err)
+			}
+		}
 	}
 	s.mu.Lock()
 	delete(s.progress, key)
@@ -169,30 +196,93 @@ func (s *Sender) startProgress(key string) *progress {
 	return p
 }
 
-// chatID resolves "group" and turns numeric ids into numbers.
-func (s *Sender) chatID(chat string) (any, error) {
+// chat resolves "group" to TELEGRAM_GROUP_CHAT_ID and a chat that moved
+// to where it went.
+func (s *Sender) chat(ctx context.Context, chat string) (string, error) {
 	if chat == "group" {
 		if s.cfg.groupChatID == "" {
-			return nil, errors.New("no campaign group chat is configured (TELEGRAM_GROUP_CHAT_ID)")
+			return "", &campaignbot.SendError{Permanent: true, Err: errors.New("no campaign group chat is configured (TELEGRAM_GROUP_CHAT_ID)")}
 		}
 		chat = s.cfg.groupChatID
 	}
 	if chat == "" {
-		return nil, errors.New("empty chat id")
+		return "", &campaignbot.SendError{Permanent: true, Err: errors.New("empty chat id")}
 	}
-	if n, err := strconv.ParseInt(chat, 10, 64); err == nil {
-		return n, nil
+	if !strings.HasPrefix(chat, "-") || s.cfg.moves == nil {
+		return chat, nil // only groups move
 	}
-	return chat, nil // "@channelusername"
+	s.mu.Lock()
+	to, ok := s.moved[chat]
+	s.mu.Unlock()
+	if ok {
+		return to, nil
+	}
+	to, err := s.cfg.moves.ResolveChat(ctx, campaignbot.PlatformTelegram, chat)
+	if err != nil {
+		return "", &campaignbot.SendError{Err: err}
+	}
+	s.mu.Lock()
+	s.moved[chat] = to
+	s.mu.Unlock()
+	return to, nil
 }
 
-func (s *Sender) sendItem(ctx context.Context, chatID any, it item, markup any) (int, error) {
+// MoveChat records that a group became a supergroup with a new id, from a
+// 400 answer or the migrate_to_chat_id service message.
+func (s *Sender) MoveChat(ctx context.Context, from, to int64) error {
+	f, t := strconv.FormatInt(from, 10), strconv.FormatInt(to, 10)
+	if s.cfg.moves != nil {
+		if err := s.cfg.moves.MoveChat(ctx, campaignbot.PlatformTelegram, f, t); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.moved[f] = t
+	for k, v := range s.moved {
+		if v == f {
+			s.moved[k] = t
+		}
+	}
+	s.mu.Unlock()
+	s.cfg.log.Info("telegram group moved: following it to the new chat id", "from", f, "to", t)
+	return nil
+}
+
+// chatParam turns a numeric chat id into a number for the API.
+func chatParam(chat string) any {
+	if n, err := strconv.ParseInt(chat, 10, 64); err == nil {
+		return n
+	}
+	return chat // "@channelusername"
+}
+
+// sendItem sends one part to *chat. When Telegram answers that the group
+// became a supergroup, it follows it (updating *chat) and sends again.
+func (s *Sender) sendItem(ctx context.Context, chat *string, it item, markup any) (int, error) {
+	for range 2 {
+		id, err := s.sendItemTo(ctx, chatParam(*chat), it, markup)
+		var mig *tgbot.MigrateError
+		if !errors.As(err, &mig) || mig.MigrateToChatID == 0 {
+			return id, classifyErr(err)
+		}
+		from, _ := strconv.ParseInt(*chat, 10, 64)
+		if err := s.MoveChat(ctx, from, int64(mig.MigrateToChatID)); err != nil {
+			return 0, &campaignbot.SendError{Err: fmt.Errorf("telegram: follow the group to its new id: %w", err)}
+		}
+		*chat = strconv.Itoa(mig.MigrateToChatID)
+	}
+	return 0, &campaignbot.SendError{Err: errors.New("telegram: the group moved twice in a row")}
+}
+
+// sendItemTo sends one part; a library error comes back as it is, wrapped
+// with the method, for sendItem to classify.
+func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
 	defer cancel()
 	if it.file == nil {
 		msg, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: it.text, ReplyMarkup: markup})
 		if err != nil {
-			return 0, classify("sendMessage", err)
+			return 0, fmt.Errorf("telegram sendMessage: %w", err)
 		}
 		return msg.ID, nil
 	}
@@ -213,56 +303,28 @@ func (s *Sender) sendItem(ctx context.Context, chatID any, it item, markup any) 
 	if name == "" {
 		name = a.SHA256
 	}
-	upload := &models.InputFileUpload{Filename: name, Data: f}
-	var msg *models.Message
-	method := "sendDocument"
 	if isPhoto(a.MIME) && st.Size() <= maxPhotoUpload {
-		method = "sendPhoto"
-		msg, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, Photo: upload, ReplyMarkup: markup})
-	} else {
-		msg, err = s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID, Document: upload, ReplyMarkup: markup})
+		msg, err := s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID,
+			Photo: &models.InputFileUpload{Filename: name, Data: f}, ReplyMarkup: markup})
+		if err == nil {
+			return msg.ID, nil
+		}
+		if !photoRefused(err) {
+			return 0, fmt.Errorf("telegram sendPhoto: %w", err)
+		}
+		// Telegram would not take it as a photo (dimensions, format):
+		// the same file goes as a document, with the same buttons.
+		s.cfg.log.Info("telegram refused a photo; sending it as a document", "file", a.Name, "err", err)
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return 0, &campaignbot.SendError{Err: fmt.Errorf("rewind attachment %s: %w", a.Name, err)}
+		}
 	}
+	msg, err := s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID,
+		Document: &models.InputFileUpload{Filename: name, Data: f}, ReplyMarkup: markup})
 	if err != nil {
-		return 0, classify(method, err)
+		return 0, fmt.Errorf("telegram sendDocument: %w", err)
 	}
 	return msg.ID, nil
-}
-
-// isPhoto reports whether Telegram shows files of this type as photos.
-func isPhoto(mime string) bool {
-	switch mime {
-	case "image/jpeg", "image/png", "image/webp":
-		return true
-	}
-	return false
-}
-
-// classify turns a library error into a *campaignbot.SendError.
-func classify(method string, err error) error {
-	wrapped := fmt.Errorf("telegram %s: %w", method, err)
-	var tmr *tgbot.TooManyRequestsError
-	if errors.As(err, &tmr) {
-		return &campaignbot.SendError{RetryAfter: time.Duration(max(tmr.RetryAfter, 1)) * time.Second, Err: wrapped}
-	}
-	var mig *tgbot.MigrateError
-	if errors.As(err, &mig) {
-		// The group became a supergroup; TELEGRAM_GROUP_CHAT_ID must change.
-		return &campaignbot.SendError{Permanent: true, Err: wrapped}
-	}
-	msg := strings.ToLower(err.Error())
-	switch {
-	case errors.Is(err, tgbot.ErrorForbidden):
-		// Blocked, deactivated, kicked from the group.
-		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
-	case errors.Is(err, tgbot.ErrorBadRequest) &&
-		(strings.Contains(msg, "chat not found") || strings.Contains(msg, "user is deactivated") ||
-			strings.Contains(msg, "bot was blocked")):
-		return &campaignbot.SendError{Unreachable: true, Err: wrapped}
-	case errors.Is(err, tgbot.ErrorBadRequest), errors.Is(err, tgbot.ErrorUnauthorized),
-		errors.Is(err, tgbot.ErrorNotFound):
-		return &campaignbot.SendError{Permanent: true, Err: wrapped}
-	}
-	return &campaignbot.SendError{Err: wrapped}
 }
 
 // inlineKeyboard and inlineButton are the reply markup on the wire. The

@@ -78,6 +78,9 @@ type config struct {
 	retryDelay  time.Duration // first wait after a failure; tests shorten it
 	onReady     func(ctx context.Context, username string)
 	onStart     func(ctx context.Context, accountID, chatID string)
+	faults      campaignbot.FaultReporter
+	moves       campaignbot.ChatMoves
+	progress    campaignbot.OutboxProgress
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -132,6 +135,20 @@ func WithOnReady(f func(ctx context.Context, username string)) Option {
 // on the person, such as their command menu.
 func WithOnStart(f func(ctx context.Context, accountID, chatID string)) Option {
 	return func(c *config) { c.onStart = f }
+}
+
+// WithFaults sets who is told of faults of the deployment found while
+// receiving (401, 409) and of the campaign group's membership.
+func WithFaults(r campaignbot.FaultReporter) Option { return func(c *config) { c.faults = r } }
+
+// WithChatMoves keeps where groups went when they became supergroups, so
+// that every process follows them.
+func WithChatMoves(m campaignbot.ChatMoves) Option { return func(c *config) { c.moves = m } }
+
+// WithOutboxProgress records the parts of a split message already sent,
+// so that a retry after a restart does not send them twice.
+func WithOutboxProgress(p campaignbot.OutboxProgress) Option {
+	return func(c *config) { c.progress = p }
 }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
@@ -222,21 +239,31 @@ func (t *Telegram) SetCommands(ctx context.Context, commands map[string][]Comman
 // starting.
 func (t *Telegram) Run(ctx context.Context) error {
 	// A Bot API that is down or slow at start-up is waited for, so that it
-	// does not take WeCom and the scheduler down with it; a token the API
-	// refuses is a configuration error and ends the run.
+	// does not take WeCom and the scheduler down with it. A token the API
+	// refuses (revoked in @BotFather) is a fault of the deployment: it is
+	// reported and tried again until fixed, and the other platforms go on.
+	var fault string
 	for wait := time.Second; ; wait = min(2*wait, maxStartWait) {
 		err := t.start(ctx)
 		if err == nil {
 			break
-		} else if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
-			return fmt.Errorf("%w (check TELEGRAM_BOT_TOKEN)", err)
 		}
-		t.cfg.log.Warn("telegram not reachable; retrying", "err", err, "retry_in", wait)
+		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
+			if fault == "" {
+				fault = campaignbot.FaultTelegramToken
+				t.raise(ctx, fault, err)
+			}
+		} else {
+			t.cfg.log.Warn("telegram not reachable; retrying", "err", err, "retry_in", wait)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(wait):
 		}
+	}
+	if fault != "" {
+		t.clear(ctx, fault)
 	}
 	if t.cfg.onReady != nil {
 		name, _ := t.Username(ctx)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,17 @@ type event struct {
 	groupPrivate bool
 	callbackID   string // to answer
 	member       *memberChange
+	move         *chatMove   // a group became a supergroup
+	group        *groupState // the bot was removed from a group, or added
+}
+
+// chatMove is a group that became a supergroup with a new id.
+type chatMove struct{ from, to int64 }
+
+// groupState is the bot's membership of a group chat changing.
+type groupState struct {
+	chat    int64
+	present bool
 }
 
 type fileRef struct {
@@ -52,6 +65,10 @@ type memberChange struct {
 // name, used to tell "/cmd@ThisBot" from commands for other bots.
 func decode(u *models.Update, botName string) event {
 	switch {
+	case u.Message != nil && u.Message.MigrateToChatID != 0:
+		return event{move: &chatMove{from: u.Message.Chat.ID, to: u.Message.MigrateToChatID}}
+	case u.Message != nil && u.Message.MigrateFromChatID != 0:
+		return event{move: &chatMove{from: u.Message.MigrateFromChatID, to: u.Message.Chat.ID}}
 	case u.Message != nil:
 		return decodeMessage(u.Message, botName)
 	case u.CallbackQuery != nil:
@@ -59,6 +76,12 @@ func decode(u *models.Update, botName string) event {
 	case u.MyChatMember != nil:
 		mc := u.MyChatMember
 		if mc.Chat.Type != models.ChatTypePrivate {
+			switch mc.NewChatMember.Type {
+			case models.ChatMemberTypeLeft, models.ChatMemberTypeBanned:
+				return event{group: &groupState{chat: mc.Chat.ID, present: false}}
+			case models.ChatMemberTypeMember, models.ChatMemberTypeAdministrator:
+				return event{group: &groupState{chat: mc.Chat.ID, present: true}}
+			}
 			return event{}
 		}
 		switch mc.NewChatMember.Type {
@@ -264,6 +287,16 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 	if ev.callbackID != "" {
 		t.answerCallback(ctx, ev.callbackID)
 	}
+	if ev.move != nil {
+		if err := t.sender.MoveChat(ctx, ev.move.from, ev.move.to); err != nil {
+			return nil, err
+		}
+		return nil, bot.ErrIgnore
+	}
+	if ev.group != nil {
+		t.groupChanged(ctx, ev.group)
+		return nil, bot.ErrIgnore
+	}
 	if ev.member != nil {
 		return &bot.Request{Platform: campaignbot.PlatformTelegram, AccountID: ev.member.accountID,
 			Reachable: &ev.member.reachable}, nil
@@ -297,9 +330,13 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 	}
 	for _, f := range ev.files {
 		att, err := t.fetch(ctx, f)
-		if errors.Is(err, errTooLarge) {
+		var df *downloadFailure
+		switch {
+		case errors.Is(err, errTooLarge):
 			return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "err.file_too_large"))
-		} else if err != nil {
+		case errors.As(err, &df):
+			return nil, &bot.DownloadError{Expires: ins[0].ReceivedAt.Add(fileLifetime), Err: err}
+		case err != nil:
 			return nil, err
 		}
 		req.Attachments = append(req.Attachments, *att)
@@ -330,34 +367,9 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 func (t *Telegram) fetch(ctx context.Context, f fileRef) (*campaignbot.Attachment, error) {
 	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
-	file, err := t.sender.api.GetFile(ctx, &tgbot.GetFileParams{FileID: f.id})
+	data, err := t.download(ctx, f)
 	if err != nil {
-		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "file is too big") {
-			return nil, errTooLarge
-		}
-		return nil, fmt.Errorf("telegram getFile: %w", err)
-	}
-	if file.FileSize > MaxDownload {
-		return nil, errTooLarge
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.cfg.serverURL+"/file/bot"+t.token+"/"+file.FilePath, nil)
-	if err != nil {
-		return nil, fmt.Errorf("telegram download: %w", redact(err))
-	}
-	resp, err := t.cfg.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("telegram download: %w", redact(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("telegram download: HTTP %d", resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxDownload+1))
-	if err != nil {
-		return nil, fmt.Errorf("telegram download: %w", err)
-	}
-	if len(data) > MaxDownload {
-		return nil, errTooLarge
+		return nil, err
 	}
 	mime := f.mime
 	if mime == "" {
@@ -368,4 +380,97 @@ func (t *Telegram) fetch(ctx context.Context, f fileRef) (*campaignbot.Attachmen
 		return nil, fmt.Errorf("save attachment: %w", err)
 	}
 	return att, nil
+}
+
+// fileLifetime is how long the intake keeps trying to fetch a file: a
+// file_id stays valid long after its message (the download link at least
+// an hour, getFile gives a new one), so a day of trying covers a Bot API
+// outage without keeping a member's note pending for ever.
+const fileLifetime = 24 * time.Hour
+
+// download fetches the file's bytes: getFile, then the file's URL, or, from
+// a self-hosted Bot API server started with --local, the absolute path it
+// answers with, read from disk. A failure that may pass is a
+// *downloadFailure, which Decode hands to the intake as a
+// *bot.DownloadError.
+func (t *Telegram) download(ctx context.Context, f fileRef) ([]byte, error) {
+	file, err := t.sender.api.GetFile(ctx, &tgbot.GetFileParams{FileID: f.id})
+	if err != nil {
+		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "file is too big") {
+			return nil, errTooLarge
+		}
+		return nil, &downloadFailure{fmt.Errorf("telegram getFile: %w", err)}
+	}
+	if file.FileSize > MaxDownload {
+		return nil, errTooLarge
+	}
+	if filepath.IsAbs(file.FilePath) && t.cfg.serverURL != DefaultServerURL {
+		return readLocal(file.FilePath)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.cfg.serverURL+"/file/bot"+t.token+"/"+file.FilePath, nil)
+	if err != nil {
+		return nil, fmt.Errorf("telegram download: %w", redact(err))
+	}
+	resp, err := t.cfg.client.Do(req)
+	if err != nil {
+		return nil, &downloadFailure{fmt.Errorf("telegram download: %w", redact(err))}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &downloadFailure{fmt.Errorf("telegram download: HTTP %d", resp.StatusCode)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxDownload+1))
+	if err != nil {
+		return nil, &downloadFailure{fmt.Errorf("telegram download: %w", err)}
+	}
+	if len(data) > MaxDownload {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// readLocal reads a file a --local Bot API server stored on this machine.
+func readLocal(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		// The server may not have finished writing it, or it lives on a
+		// volume not mounted here (then every try fails, and the member
+		// is told in the end).
+		return nil, &downloadFailure{fmt.Errorf("telegram local file: %w", err)}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxDownload+1))
+	if err != nil {
+		return nil, &downloadFailure{fmt.Errorf("telegram local file: %w", err)}
+	}
+	if len(data) > MaxDownload {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// downloadFailure is a download that may work when tried again.
+type downloadFailure struct{ err error }
+
+func (e *downloadFailure) Error() string { return e.err.Error() }
+func (e *downloadFailure) Unwrap() error { return e.err }
+
+// groupChanged tells the fault reporter that the bot left the campaign
+// group or came back: the office is told, and group posts are kept until
+// it is back.
+func (t *Telegram) groupChanged(ctx context.Context, g *groupState) {
+	if t.cfg.faults == nil || t.cfg.groupChatID == "" {
+		return
+	}
+	group, err := t.sender.chat(ctx, "group")
+	if err != nil || group != formatID(g.chat) {
+		return
+	}
+	if g.present {
+		t.cfg.faults.ClearFault(ctx, campaignbot.PlatformTelegram, campaignbot.FaultTelegramGroup)
+		return
+	}
+	t.cfg.log.Error("telegram: the bot was removed from the campaign group; group posts are kept until it is added again", "chat", group)
+	t.cfg.faults.RaiseFault(ctx, campaignbot.Fault{Platform: campaignbot.PlatformTelegram,
+		Code: campaignbot.FaultTelegramGroup, Chat: "group", Detail: "my_chat_member: the bot left the group"})
 }

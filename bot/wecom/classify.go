@@ -7,9 +7,17 @@ import (
 )
 
 // ClassifyError turns an error of the client or robot into the
-// *campaignbot.SendError the outbox dispatcher acts on: invalid recipients
-// are Unreachable, frequency limits carry RetryAfter, server and network
-// failures are retryable, and anything else WeCom refused is Permanent.
+// *campaignbot.SendError the outbox dispatcher acts on; it is the one place
+// that decides what a WeCom failure means (SPEC §6):
+//   - a fault of the deployment — the server's IP not trusted (60020), the
+//     secret (40001 at gettoken) or corp id (40013) refused — is a Fault:
+//     delivery pauses, nothing is lost;
+//   - an invalid robot key (93000) is a Fault of the campaign group alone;
+//   - invalid recipients (81013, invaliduser, 60111) are Unreachable;
+//   - 45009 holds back that member or that robot (ChatOnly); 45033 and
+//     HTTP 429 the whole platform (RetryAfter);
+//   - server and network failures are retryable; anything else WeCom
+//     refused is Permanent.
 func ClassifyError(err error) *campaignbot.SendError {
 	if err == nil {
 		return nil
@@ -28,11 +36,21 @@ func ClassifyError(err error) *campaignbot.SendError {
 	case errors.As(err, &iu):
 		se.Unreachable = true
 	case errors.As(err, &ae):
+		if code := FaultOf(ae); code != "" {
+			se.Fault = &campaignbot.Fault{Platform: campaignbot.PlatformWeCom, Code: code, Detail: ae.Msg}
+			if code == campaignbot.FaultWeComRobotKey {
+				se.Fault.Chat = GroupChatID
+			}
+			break
+		}
 		switch ae.Code {
-		case CodeFrequency, CodeConcurrency:
+		case CodeFrequency:
+			se.RetryAfter, se.ChatOnly = defaultRetryAfter, true
+		case CodeConcurrency:
 			se.RetryAfter = defaultRetryAfter
-		case CodeSystemBusy, CodeInvalidToken, CodeTokenExpired:
-			// Transient: retry later.
+		case CodeSystemBusy, CodeInvalidToken, CodeTokenExpired, CodeInvalidCredential:
+			// Transient: retry later. (40001 on a call other than gettoken
+			// is a token WeCom no longer takes, which the client refetches.)
 		case CodeUserNotFound, CodeAllInvalid:
 			se.Unreachable = true
 		default:
@@ -56,4 +74,20 @@ func ClassifyError(err error) *campaignbot.SendError {
 		// Network errors and timeouts stay retryable.
 	}
 	return se
+}
+
+// FaultOf returns the campaignbot fault code of a WeCom answer that is a
+// fault of the deployment, "" for any other.
+func FaultOf(ae *APIError) string {
+	switch {
+	case ae.Code == CodeIPNotTrusted:
+		return campaignbot.FaultWeComIP
+	case ae.Code == CodeInvalidCredential && ae.Path == pathToken:
+		return campaignbot.FaultWeComSecret
+	case ae.Code == CodeInvalidCorpID:
+		return campaignbot.FaultWeComCorpID
+	case ae.Code == CodeInvalidRobotKey:
+		return campaignbot.FaultWeComRobotKey
+	}
+	return ""
 }

@@ -45,13 +45,20 @@ const (
 const (
 	CodeSystemBusy        = -1
 	CodeInvalidCredential = 40001 // bad secret; on other calls: bad token
+	CodeInvalidMediaID    = 40007 // media/get: unknown or expired media
+	CodeInvalidCorpID     = 40013
 	CodeInvalidToken      = 40014
 	CodeTokenExpired      = 42001
 	CodeFrequency         = 45009
 	CodeConcurrency       = 45033
+	CodeIPNotTrusted      = 60020 // the server's IP is not in the app's 企业可信IP
 	CodeUserNotFound      = 60111
+	CodeInvalidRobotKey   = 93000 // webhook/send: the robot's key is invalid
 	CodeAllInvalid        = 81013 // every recipient invalid or out of the app's range
 )
+
+// pathToken is the gettoken call, whose 40001 means the secret is wrong.
+const pathToken = "/cgi-bin/gettoken"
 
 // ErrTooLarge is returned by GetMedia for media over the size limit.
 var ErrTooLarge = errors.New("wecom: media too large")
@@ -168,7 +175,7 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 		ExpiresIn   int    `json:"expires_in"`
 	}
 	q := url.Values{"corpid": {c.corpID}, "corpsecret": {c.secret}}
-	if err := c.doJSON(ctx, http.MethodGet, "/cgi-bin/gettoken", q, "", nil, &out); err != nil {
+	if err := c.doJSON(ctx, http.MethodGet, pathToken, q, "", nil, &out); err != nil {
 		return "", fmt.Errorf("wecom token: %w", err)
 	}
 	if out.AccessToken == "" {

@@ -136,12 +136,14 @@ func TestTokenRefreshNotRepeated(t *testing.T) {
 	}
 }
 
-func TestBadSecretIsPermanentAndHidden(t *testing.T) {
+// A wrong secret is a fault of the deployment: delivery pauses and the
+// message is kept, instead of every message failing for good.
+func TestBadSecretIsAFaultAndHidden(t *testing.T) {
 	srv := wecomtest.NewServer(t, testCorp, testSecret)
 	c := wecom.NewClient(srv.URL(), testCorp, "wrong-secret", testAgent)
 	_, err := c.SendText(context.Background(), "zhangsan", "x")
-	if se := wecom.ClassifyError(err); !se.Permanent {
-		t.Fatalf("bad secret: %+v, want permanent", se)
+	if se := wecom.ClassifyError(err); se.Fault == nil || se.Fault.Code != campaignbot.FaultWeComSecret || se.Permanent {
+		t.Fatalf("bad secret: %+v, want fault %s", se, campaignbot.FaultWeComSecret)
 	}
 	if strings.Contains(err.Error(), "wrong-secret") {
 		t.Fatalf("error reveals the secret: %v", err)

@@ -22,6 +22,7 @@ const (
 	EventTemplateCardEvent = "template_card_event"
 	EventEnterAgent        = "enter_agent"
 	EventSubscribe         = "subscribe"
+	EventUnsubscribe       = "unsubscribe"
 	EventLocation          = "LOCATION"
 )
 

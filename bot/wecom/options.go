@@ -37,6 +37,7 @@ type options struct {
 	notify     func()
 	logger     *slog.Logger
 	lang       string
+	progress   campaignbot.OutboxProgress
 }
 
 func newOptions(opts []Option) *options {
@@ -83,3 +84,10 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 // WithLang sets the language ("zh" or "en") of the texts a Processor or
 // Sender writes itself, which come from campaignbot's catalog.
 func WithLang(lang string) Option { return func(o *options) { o.lang = lang } }
+
+// WithOutboxProgress makes a Sender record the parts of a message already
+// delivered in the store, so that a retry after a restart does not send
+// them twice.
+func WithOutboxProgress(p campaignbot.OutboxProgress) Option {
+	return func(o *options) { o.progress = p }
+}

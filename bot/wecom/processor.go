@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"campaignbot"
 	"campaignbot/bot"
@@ -50,8 +51,31 @@ func (p *Processor) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bo
 		p.logger.Error("wecom: stored callback unreadable", "key", ins[0].Key, "err", err)
 		return nil, bot.ErrIgnore
 	}
-	return p.ToRequest(ctx, msg)
+	req, err := p.ToRequest(ctx, msg)
+	var df *downloadFailure
+	if errors.As(err, &df) {
+		expires := ins[0].ReceivedAt.Add(MediaLifetime - time.Hour)
+		if df.final {
+			expires = ins[0].ReceivedAt // gone already: tell the member now
+		}
+		return nil, &bot.DownloadError{Expires: expires, Err: err}
+	}
+	return req, err
 }
+
+// MediaLifetime is how long WeCom keeps a member's media (media_id): media
+// that cannot be fetched is tried again until shortly before then.
+const MediaLifetime = 3 * 24 * time.Hour
+
+// downloadFailure is a media/get that failed; final when WeCom no longer
+// has the media.
+type downloadFailure struct {
+	err   error
+	final bool
+}
+
+func (e *downloadFailure) Error() string { return e.err.Error() }
+func (e *downloadFailure) Unwrap() error { return e.err }
 
 // ToRequest maps a callback message to a bot request: text; image, voice,
 // video and file (fetched with GetMedia and stored as attachments);
@@ -85,6 +109,11 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 		req.Location = &bot.Location{Latitude: msg.LocationX, Longitude: msg.LocationY}
 	case MsgTypeEvent:
 		switch msg.Event {
+		case EventSubscribe, EventUnsubscribe:
+			// The member was added to the app's visible range (可见范围)
+			// or removed from it: reachable again, or not.
+			reachable := msg.Event == EventSubscribe
+			req.Reachable = &reachable
 		case EventClick, EventTemplateCardEvent:
 			key := strings.TrimSpace(msg.EventKey)
 			if key == "" {
@@ -107,8 +136,14 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 // fetch downloads a message's media and stores it.
 func (p *Processor) fetch(ctx context.Context, msg *Message) (*campaignbot.Attachment, error) {
 	data, name, mimeType, err := p.client.GetMedia(ctx, msg.MediaID)
-	if err != nil {
+	var ae *APIError
+	switch {
+	case errors.Is(err, ErrTooLarge):
 		return nil, err
+	case errors.As(err, &ae) && ae.Code == CodeInvalidMediaID:
+		return nil, &downloadFailure{err: err, final: true}
+	case err != nil:
+		return nil, &downloadFailure{err: err}
 	}
 	// The member's file name beats the download's, which is often the media id.
 	if msg.FileName != "" || msg.Title != "" || name == "" || name == msg.MediaID {

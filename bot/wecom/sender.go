@@ -3,6 +3,7 @@ package wecom
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type Sender struct {
 	robot  *Robot
 	files  AttachmentFiles
 	lang   string // of the title of a card sent without text
+	// progress keeps the parts delivered in the store, for the next process.
+	progress campaignbot.OutboxProgress
+	log      *slog.Logger
 
 	mu   sync.Mutex
 	done map[int64]int // API messages already delivered, by outbox row
@@ -48,7 +52,8 @@ var _ campaignbot.Sender = (*Sender)(nil)
 // WithLang.
 func NewSender(client *Client, robot *Robot, files AttachmentFiles, opts ...Option) *Sender {
 	o := newOptions(opts)
-	return &Sender{client: client, robot: robot, files: files, lang: o.lang, done: map[int64]int{}}
+	return &Sender{client: client, robot: robot, files: files, lang: o.lang, done: map[int64]int{},
+		progress: o.progress, log: o.logger}
 }
 
 // Platform returns campaignbot.PlatformWeCom.
@@ -89,7 +94,7 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 
 	// Parts delivered by an earlier attempt of this row are not sent again.
 	s.mu.Lock()
-	from := s.done[m.ID]
+	from := max(s.done[m.ID], min(m.PartsSent, len(steps)-1))
 	s.mu.Unlock()
 	var first string
 	for i := from; i < len(steps); i++ {
@@ -104,6 +109,11 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 			s.mu.Lock()
 			s.done[m.ID] = i + 1
 			s.mu.Unlock()
+			if s.progress != nil && i < len(steps)-1 {
+				if err := s.progress.MarkOutboxParts(context.WithoutCancel(ctx), m.ID, i+1); err != nil {
+					s.log.Warn("wecom: record the parts sent", "outbox", m.ID, "err", err)
+				}
+			}
 		}
 	}
 	s.mu.Lock()

@@ -195,3 +195,48 @@ func TestSenderResumesAfterPartialFailure(t *testing.T) {
 		t.Fatalf("sent %d texts and %d files, want one of each", texts, docs)
 	}
 }
+
+// partsStore remembers the parts recorded, as the store's outbox row does.
+type partsStore struct{ parts map[int64]int }
+
+func (p *partsStore) MarkOutboxParts(_ context.Context, id int64, n int) error {
+	p.parts[id] = max(p.parts[id], n)
+	return nil
+}
+
+// A restart between the parts of a message (a new Sender, the row read back
+// with PartsSent) does not send the parts already delivered again.
+func TestSenderResumesAfterRestart(t *testing.T) {
+	srv, c := MustClient(t)
+	files := fileStore{dir: t.TempDir()}
+	progress := &partsStore{parts: map[int64]int{}}
+	s := wecom.NewSender(c, nil, files, wecom.WithOutboxProgress(progress))
+	ctx := context.Background()
+	doc, _ := files.SaveAttachment(ctx, "报告.docx", "application/octet-stream", []byte("report"))
+	m := &campaignbot.OutboxMessage{ID: 7, ChatID: "lisi", Text: "请审阅", Files: []campaignbot.Attachment{*doc}}
+	srv.InjectStatus(wecomtest.PathMediaUpload, http.StatusBadGateway, 1)
+	if _, err := s.Send(ctx, m); err == nil {
+		t.Fatal("the failed upload was not reported")
+	}
+	if progress.parts[7] != 1 {
+		t.Fatalf("parts recorded = %d, want 1", progress.parts[7])
+	}
+	restarted := wecom.NewSender(c, nil, files, wecom.WithOutboxProgress(progress))
+	again := *m
+	again.PartsSent = progress.parts[7]
+	if _, err := restarted.Send(ctx, &again); err != nil {
+		t.Fatal(err)
+	}
+	var texts, docs int
+	for _, x := range srv.Sent() {
+		switch x.MsgType {
+		case "text":
+			texts++
+		case "file":
+			docs++
+		}
+	}
+	if texts != 1 || docs != 1 {
+		t.Fatalf("sent %d texts and %d files after a restart, want one of each", texts, docs)
+	}
+}

@@ -46,6 +46,12 @@ func commandTable() []command {
 		{"reminders", "[--date DATE]", "preview the day's prompts and reminders", withDB | withLang, cmdReminders},
 		{"export", "--out FILE.xlsx", "write the office's workbook", withDB | withLang, cmdExport},
 		{"backup", "FILE", "copy the store and its attachments (FILE.files) while the bot runs", withDB, cmdBackup},
+		{"outbox list", "[--platform P] [--limit N]", "list the messages delivery gave up on", withDB, func(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
+			return cmdOutbox(ctx, "list", args, stdio, getenv)
+		}},
+		{"outbox requeue", "[--platform P] [ID...]", "send messages delivery gave up on again", withDB, func(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
+			return cmdOutbox(ctx, "requeue", args, stdio, getenv)
+		}},
 		{"wecom menu", "", "install the WeCom app menu", withLang, cmdWeComMenu},
 		{"version", "", "print the version, the commit built and its date", 0, cmdVersion},
 	}

@@ -9,6 +9,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -450,14 +452,16 @@ func (r *crashRig) start(trigger string, countdown int) *tgProc {
 }
 
 // crashLife picks how a process dies: after a random time, in the middle
-// of its nth send, or as it confirms its nth batch of updates (with a
-// time limit all the same).
-func crashLife(rng *rand.Rand) (trigger string, countdown int, life time.Duration) {
+// of its nth send, or, polling, as it confirms its nth batch of updates
+// (with a time limit all the same).
+func crashLife(rng *rand.Rand, webhook bool) (trigger string, countdown int, life time.Duration) {
 	switch rng.IntN(3) {
 	case 1:
 		return "send", 1 + rng.IntN(12), crashMaxLife + time.Second
 	case 2:
-		return "poll", 1 + rng.IntN(3), crashMaxLife + time.Second
+		if !webhook {
+			return "poll", 1 + rng.IntN(3), crashMaxLife + time.Second
+		}
 	}
 	return "timed", 0, time.Duration(50+rng.IntN(int(crashMaxLife/time.Millisecond)-50)) * time.Millisecond
 }
@@ -466,7 +470,7 @@ func crashLife(rng *rand.Rand) (trigger string, countdown int, life time.Duratio
 func (r *crashRig) runToKill(rng *rand.Rand) {
 	t := r.t
 	t.Helper()
-	trigger, countdown, life := crashLife(rng)
+	trigger, countdown, life := crashLife(rng, r.env.listen != "")
 	p := r.start(trigger, countdown)
 	k := len(r.procs) - 1
 	timer := time.NewTimer(life)
@@ -796,6 +800,20 @@ func (r *crashRig) checkJobRuns() int {
 // Telegram, not yet marked sent) may arrive once more, as the dispatcher
 // documents.
 func TestCrashUnderLoad(t *testing.T) {
+	crashUnderLoad(t, false)
+}
+
+// TestCrashWebhook is TestCrashUnderLoad in webhook mode: the fake Bot API
+// delivers each update to the binary's POST /telegram/webhook with the
+// secret header and, as Telegram does, delivers it again until it is
+// answered 2xx — through every kill, while no process listens. An update
+// is answered 200 only once stored, so none is lost, and none is filed
+// twice.
+func TestCrashWebhook(t *testing.T) {
+	crashUnderLoad(t, true)
+}
+
+func crashUnderLoad(t *testing.T, webhook bool) {
 	if testing.Short() {
 		t.Skip("the crash test builds and kills the binary many times")
 	}
@@ -822,6 +840,9 @@ func TestCrashUnderLoad(t *testing.T) {
 	}
 	dir := t.TempDir()
 	env := &tgEnv{dir: dir, db: filepath.Join(dir, "campaign.db"), plan: filepath.Join(dir, "plan.yaml"), loc: loc}
+	if webhook {
+		env.listen = crashFreeAddr(t)
+	}
 	env.today = campaignbot.DateOf(now, loc)
 	p := crashPlan(t, env.plan, env.today)
 	var perDept []string
@@ -872,9 +893,34 @@ func TestCrashUnderLoad(t *testing.T) {
 	for _, k := range r.kills {
 		hows[k.how]++
 	}
+	if webhook {
+		failed := 0
+		for _, d := range env.fake.Deliveries() {
+			if d.Status != http.StatusOK {
+				failed++
+			}
+		}
+		if failed == 0 {
+			t.Error("no webhook delivery failed: the kills never met one, the test proves little")
+		}
+		t.Logf("webhook: %d deliveries, %d failed and were repeated", len(env.fake.Deliveries()), failed)
+	}
 	t.Logf("crash summary: seed %d, %d kills %v, %d updates, %d submissions, %d acknowledgements received, "+
 		"%d reminders due %v (%d enqueued per the logs), %d messages received, duplicates allowed %d / seen %d "+
 		"(a copy in flight arrived at most %s before its kill), %s in all",
 		seed, kills, hows, len(r.sentNotes()), subs, acks, len(r.expected), kinds, enqueued, len(c.arrivals),
 		c.allowedN, c.duplicates, c.maxGap.Round(time.Millisecond), time.Since(started).Round(100*time.Millisecond))
+}
+
+// crashFreeAddr returns a loopback address no one listens on, for every
+// process of a crash test to listen on in turn (the webhook URL stays).
+func crashFreeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
 }

@@ -11,13 +11,15 @@ import (
 
 	"campaignbot"
 	"campaignbot/bot"
+	"campaignbot/scheduler"
 )
 
 // metrics counts what happens in this process and, at scrape time, reads
 // the store's figures; /metrics serves both in Prometheus' text format.
 type metrics struct {
-	store campaignbot.MetricsService
-	start time.Time
+	store  campaignbot.MetricsService
+	start  time.Time
+	faults *scheduler.FaultBoard // faults.go
 
 	mu       sync.Mutex
 	updates  map[campaignbot.Platform]int64
@@ -156,6 +158,7 @@ func (m *metrics) write(ctx context.Context, w io.Writer) error {
 	for _, j := range jobs {
 		fmt.Fprintf(w, "campaignbot_scheduler_last_run_timestamp_seconds{job=%q} %d\n", j, runs[j].Unix())
 	}
+	writeFaultMetrics(w, m.faults)
 	return nil
 }
 

@@ -67,6 +67,12 @@ type Main struct {
 	plan        atomic.Pointer[campaignbot.Plan]
 	planVersion int64
 
+	// Faults are the faults of the deployment in force (faults.go).
+	Faults *scheduler.FaultBoard
+	// DispatcherOptions are added to the dispatcher's (tests shorten its
+	// waits with them).
+	DispatcherOptions []scheduler.DispatcherOption
+
 	senders []campaignbot.Sender
 	runners []func(context.Context) error
 	console *console.Console
@@ -188,9 +194,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.plan.Store(p)
 	m.mux = http.NewServeMux()
 	m.metrics = newMetrics(db)
-	m.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	m.mux.Handle("GET /metrics", m.metrics)
-
 	// The dispatcher is built last, once the senders are known; until then
 	// a kick has nothing to wake.
 	kick := func() {
@@ -198,6 +201,10 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			m.Dispatcher.Kick()
 		}
 	}
+	m.Faults = scheduler.NewFaultBoard(db, campaignbot.SystemClock, m.Config.Lang, m.Log, kick)
+	m.metrics.faults = m.Faults
+	m.mux.HandleFunc("GET /healthz", serveHealth(m.Faults))
+	m.mux.Handle("GET /metrics", m.metrics)
 	var groups []campaignbot.Platform
 	if m.Config.Telegram.Token != "" && m.Config.Telegram.GroupChatID != "" {
 		groups = append(groups, campaignbot.PlatformTelegram)
@@ -253,14 +260,23 @@ func (m *Main) Open(ctx context.Context) (err error) {
 // newDispatcher builds the outbox dispatcher over the platforms' senders:
 // the only way anything reaches a chat.
 func (m *Main) newDispatcher() *scheduler.Dispatcher {
-	return scheduler.NewDispatcher(m.DB, m.senders,
+	opts := []scheduler.DispatcherOption{
 		scheduler.WithLogger(m.Log),
+		scheduler.WithFaults(m.Faults),
 		scheduler.WithOnUnreachable(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
 			if err := m.DB.SetReachable(ctx, personID, pl, false); err != nil {
 				m.Log.Error("mark unreachable", "person", personID, "platform", pl, "err", err)
 			}
 		}),
-	)
+		// One refusal does not mark a person unreachable for ever: the next
+		// delivery that succeeds clears it.
+		scheduler.WithOnDelivered(func(ctx context.Context, personID int64, pl campaignbot.Platform) {
+			if _, err := m.DB.MarkReachable(ctx, personID, pl); err != nil {
+				m.Log.Error("mark reachable", "person", personID, "platform", pl, "err", err)
+			}
+		}),
+	}
+	return scheduler.NewDispatcher(m.DB, m.senders, append(opts, m.DispatcherOptions...)...)
 }
 
 // Run runs until ctx is done or, in console mode, until end of input.

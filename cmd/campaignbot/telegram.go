@@ -16,6 +16,9 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		telegram.WithNotify(kick),
 		telegram.WithOnStored(m.Intake.Wake),
 		telegram.WithLang(m.Config.Lang),
+		telegram.WithFaults(m.Faults),
+		telegram.WithChatMoves(m.DB),
+		telegram.WithOutboxProgress(m.DB),
 	}
 	if tc.APIURL != "" {
 		opts = append(opts, telegram.WithServerURL(tc.APIURL))

@@ -105,7 +105,7 @@ type wecomE2E struct {
 // with no quiet hours, so that nothing waits for the morning), starts the
 // fake WeCom API (and, with telegram, the fake Bot API) and runs the program
 // against them until the test ends.
-func newWeComE2E(t *testing.T, telegram bool) *wecomE2E {
+func newWeComE2E(t *testing.T, telegram bool, configure ...func(*Main)) *wecomE2E {
 	t.Helper()
 	dir := t.TempDir()
 	h := &wecomE2E{
@@ -143,7 +143,7 @@ func newWeComE2E(t *testing.T, telegram bool) *wecomE2E {
 		env["TELEGRAM_BOT_TOKEN"] = wcTGToken
 		env["TELEGRAM_API_URL"] = h.tg.URL()
 	}
-	h.run(env)
+	h.run(env, configure...)
 
 	h.raw, err = sql.Open("sqlite", "file:"+h.dbPath+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -227,9 +227,12 @@ func (h *wecomE2E) seed(planPath string) {
 
 // run starts the program as `campaignbot run --listen 127.0.0.1:0` would
 // with env, and stops it when the test ends.
-func (h *wecomE2E) run(env map[string]string) {
+func (h *wecomE2E) run(env map[string]string, configure ...func(*Main)) {
 	t := h.t
 	m := &Main{IO: IO{In: strings.NewReader(""), Out: io.Discard, Err: h.logs}}
+	for _, c := range configure {
+		c(m)
+	}
 	runFlagSet(m.IO, func(k string) string { return env[k] }, &m.Config)
 	m.Config.Listen = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())

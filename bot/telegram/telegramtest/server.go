@@ -124,6 +124,7 @@ type Server struct {
 	commands    map[string]CommandSet
 	answered    map[string]bool
 	hooks       map[string]func(Call)
+	faults      faultState // faults.go
 }
 
 // Option configures a Server.
@@ -151,6 +152,7 @@ func (s *Server) Close() {
 	s.pollGen++
 	close(s.wake)
 	s.wake = make(chan struct{})
+	s.stopWebhookLocked()
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
@@ -181,6 +183,7 @@ func (s *Server) addUpdateLocked(u models.Update) int64 {
 		return int(a.ID - id)
 	})
 	s.updates = slices.Insert(s.updates, i, u)
+	s.noteChatLocked(&u)
 	close(s.wake)
 	s.wake = make(chan struct{})
 	return u.ID
@@ -546,7 +549,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", 0)
 		return
 	}
-	if token != s.token {
+	if token != s.token || s.tokenRevoked() {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", 0)
 		return
 	}
@@ -681,6 +684,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, method string,
 		s.window = append(s.window, now)
 	}
 	s.mu.Unlock()
+	if status := s.playFault(w, method, p); status != 0 {
+		return status
+	}
 
 	switch method {
 	case "getMe":
@@ -712,12 +718,18 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, method string,
 		}
 		s.mu.Lock()
 		s.webhook = Webhook{URL: p["url"], SecretToken: p["secret_token"], AllowedUpdates: allowed}
+		_ = s.setAllowedLocked(p["allowed_updates"])
+		s.startWebhookLocked()
+		// A long poll in progress ends with a 409, as on Telegram.
+		close(s.wake)
+		s.wake = make(chan struct{})
 		s.mu.Unlock()
 		writeResult(w, true)
 		return http.StatusOK
 	case "deleteWebhook":
 		s.mu.Lock()
 		s.webhook = Webhook{}
+		s.stopWebhookLocked()
 		if p["drop_pending_updates"] == "true" {
 			s.updates = nil
 		}
@@ -763,11 +775,18 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string
 	s.mu.Lock()
 	if s.webhook.URL != "" {
 		s.mu.Unlock()
-		writeError(w, http.StatusConflict, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first", 0)
+		writeError(w, http.StatusConflict, descWebhookActive, 0)
 		return http.StatusConflict
 	}
 	s.offsets = append(s.offsets, offset)
-	if offset != 0 {
+	if err := s.setAllowedLocked(p["allowed_updates"]); err != nil {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, err.Error(), 0)
+		return http.StatusBadRequest
+	}
+	// An offset beyond the sequence (Telegram restarted it lower) confirms
+	// nothing: the answer starts at the oldest pending update.
+	if offset != 0 && offset <= s.nextUpdate {
 		i := 0
 		for i < len(s.updates) && s.updates[i].ID < offset {
 			i++
@@ -792,6 +811,11 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string
 			return http.StatusOK
 		}
 		s.mu.Lock()
+		if s.webhook.URL != "" {
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, descSetWebhook, 0)
+			return http.StatusConflict
+		}
 		if s.pollGen != gen {
 			s.mu.Unlock()
 			writeError(w, http.StatusConflict, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", 0)

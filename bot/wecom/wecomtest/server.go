@@ -113,6 +113,7 @@ type Server struct {
 	invalid    map[string]bool
 	inject     map[string][]injection
 	menus      []json.RawMessage
+	faults     faultState // faults.go
 }
 
 // NewServer starts a fake for the corp and application secret; it is closed
@@ -145,7 +146,11 @@ func NewServer(t testing.TB, corpID, secret string) *Server {
 func (s *Server) URL() string { return s.srv.URL }
 
 // RobotKey is the key the fake's group robot webhook accepts.
-func (s *Server) RobotKey() string { return s.robotKey }
+func (s *Server) RobotKey() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.robotKey
+}
 
 // ExpireToken expires every issued token: the next call with one gets
 // errcode 42001.
@@ -232,6 +237,7 @@ func (s *Server) injected(next http.Handler) http.Handler {
 		}
 		s.mu.Unlock()
 		switch {
+		case in == nil && s.faulty(w, r):
 		case in == nil:
 			next.ServeHTTP(w, r)
 		case in.status != 0:
@@ -261,7 +267,10 @@ func (s *Server) getToken(w http.ResponseWriter, r *http.Request) {
 		answer(w, 40013, "invalid corpid", nil)
 		return
 	}
-	if q.Get("corpsecret") != s.secret {
+	s.mu.Lock()
+	secret := s.secret
+	s.mu.Unlock()
+	if q.Get("corpsecret") != secret {
 		answer(w, 40001, "invalid credential", nil)
 		return
 	}
@@ -297,7 +306,10 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 
 func (s *Server) robot(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("key") != s.robotKey {
+		s.mu.Lock()
+		key := s.robotKey
+		s.mu.Unlock()
+		if r.URL.Query().Get("key") != key {
 			answer(w, 93000, "invalid webhook url", nil)
 			return
 		}
