@@ -243,9 +243,13 @@ func (env *tgEnv) runCommand(t *testing.T) *tgRun {
 
 // runMain opens and runs Main, configured as "campaignbot run --listen
 // 127.0.0.1:0" would be, and records its HTTP address in env.addr.
-func (env *tgEnv) runMain(t *testing.T) *tgRun {
+func (env *tgEnv) runMain(t *testing.T, configure ...func(*Main)) *tgRun {
 	t.Helper()
-	return env.runMainWith(t, nil)
+	return env.runMainWith(t, func(m *Main) {
+		for _, c := range configure {
+			c(m)
+		}
+	})
 }
 
 // runMainWith is runMain with configure, if not nil, applied to Main
