@@ -222,7 +222,9 @@ type DialogState struct {
 	Text    string       `json:"text,omitempty"`
 	Files   []Attachment `json:"files,omitempty"`
 
-	// Opinion: whether the opinion asked for is stored without its author.
+	// Opinion and survey: the dialog collects an anonymous act (the
+	// opinion is stored without its author, the survey is anonymous); the
+	// nightly maintenance drops such a dialog once abandoned.
 	Anonymous bool `json:"anonymous,omitempty"`
 
 	// Survey: the survey, the index of the question asked and the answers
