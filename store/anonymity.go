@@ -216,20 +216,39 @@ var anonymousTables = []string{"opinions", "survey_answers", "survey_participati
 // Each anonymous table is copied out, emptied and written back in key
 // order in one transaction (secure_delete zeroes what is freed), and the
 // WAL is emptied afterwards. Its cost grows with the rows of those tables
-// only, not with the whole file as VACUUM's would (bench/README.md).
+// only, not with the whole file as VACUUM's would (bench/README.md), and
+// it is paid only after a day with anonymous acts.
 func (db *DB) MaintainAnonymity(ctx context.Context, abandonedBefore time.Time) error {
 	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
 		if err := expireDialogs(ctx, tx, abandonedBefore); err != nil {
 			return err
 		}
-		for _, table := range anonymousTables {
-			if err := rewriteInKeyOrder(ctx, tx, table); err != nil {
-				return fmt.Errorf("erase the order of %s: %w", table, err)
+		res, err := tx.ExecContext(ctx, `DELETE FROM anonymity_pending`)
+		if err != nil {
+			return fmt.Errorf("erase the order of anonymous rows: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("erase the order of anonymous rows: %w", err)
+		} else if n > 0 {
+			for _, table := range anonymousTables {
+				if err := rewriteInKeyOrder(ctx, tx, table); err != nil {
+					return fmt.Errorf("erase the order of %s: %w", table, err)
+				}
 			}
 		}
 		tx.checkpointAfterCommit()
 		return nil
 	})
+}
+
+// anonymousWritten records, in tx, that anonymous rows were written: the
+// next maintenance erases their order, and empties the WAL once tx commits.
+func anonymousWritten(ctx context.Context, tx *Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO anonymity_pending (one) VALUES (1)`); err != nil {
+		return fmt.Errorf("note anonymous rows: %w", err)
+	}
+	tx.checkpointAfterCommit()
+	return nil
 }
 
 // expireDialogs replaces each anonymous dialog untouched since

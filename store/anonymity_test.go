@@ -203,8 +203,18 @@ func TestMaintainAnonymity(t *testing.T) {
 	if b, _ := os.ReadFile(db.path); bytes.Contains(b, []byte("ABANDONED")) {
 		t.Error("the abandoned answer is still in the file")
 	}
+	var pending int
+	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM anonymity_pending`).Scan(&pending); err != nil || pending != 0 {
+		t.Errorf("after the maintenance %d erasures are still owed (%v)", pending, err)
+	}
+	if err := db.CreateOpinion(ctx, &campaignbot.Opinion{Anonymous: true, Text: "one more"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM anonymity_pending`).Scan(&pending); err != nil || pending != 1 {
+		t.Errorf("an anonymous opinion does not owe an erasure (%d, %v)", pending, err)
+	}
 	ops, err := db.FindOpinions(ctx)
-	if err != nil || len(ops) != len(texts) {
+	if err != nil || len(ops) != len(texts)+1 {
 		t.Fatalf("%d opinions after the maintenance (%v), want %d", len(ops), err, len(texts))
 	}
 }
@@ -248,6 +258,10 @@ func BenchmarkMaintainAnonymity(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
+		// As after a day with anonymous acts.
+		if _, err := db.wdb.ExecContext(ctx, `INSERT OR IGNORE INTO anonymity_pending (one) VALUES (1)`); err != nil {
+			b.Fatal(err)
+		}
 		if err := db.MaintainAnonymity(ctx, db.Now()); err != nil {
 			b.Fatal(err)
 		}
