@@ -73,9 +73,8 @@ func anonSecret(kind string) string { return kind + "-" + strings.ToLower(rand.T
 
 // anonPlay is the state of the test's play.
 type anonPlay struct {
-	h      *wecomE2E
-	env    map[string]string
-	people map[string]*anonWriter
+	h   *wecomE2E
+	env map[string]string
 	// opinions and answers are the anonymous texts with their writers,
 	// in the order they were written.
 	opinions, answers []anonText
@@ -239,7 +238,7 @@ func newAnonPlay(t *testing.T) *anonPlay {
 		"TELEGRAM_BOT_TOKEN": wcTGToken,
 		"TELEGRAM_API_URL":   h.tg.URL(),
 	}
-	p := &anonPlay{h: h, env: env, people: map[string]*anonWriter{}}
+	p := &anonPlay{h: h, env: env}
 	p.start()
 	h.raw, err = sql.Open("sqlite", "file:"+h.dbPath+"?_pragma=query_only(1)&_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -247,7 +246,6 @@ func newAnonPlay(t *testing.T) *anonPlay {
 	}
 	t.Cleanup(func() { h.raw.Close() })
 	for _, w := range append(slices.Clone(anonRoster), anonAbandoner) {
-		p.people[w.name] = w
 		switch w.platform {
 		case campaignbot.PlatformWeCom:
 			h.bind(w.wecom, w.name)
