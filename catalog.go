@@ -125,6 +125,7 @@ var catalog = map[string]message{
 	"mine.header": {"我最近提交的 %d 份材料：", "Your latest %d submissions:"},
 	"mine.line":   {"%s %s 第%d版%s %s（附件 %d）", "%s %s v%d%s %s (%d files)"},
 
+	"anon.expired":     {"您上次开始的匿名填写已超时结束，刚才这条消息没有保存，也没有记在您名下。如需继续，请重新发送 /匿名意见 或 /survey。", "Your anonymous entry timed out and ended; the message you just sent was not saved, nor filed under your name. To go on, send /opinion anon or /survey again."},
 	"opinion.ask":      {"请发送你的意见或建议。发送 /cancel 取消。", "Send your opinion or suggestion. /cancel to stop."},
 	"opinion.ask_anon": {"请发送你的匿名意见。系统不会记录你的身份。发送 /cancel 取消。", "Send your anonymous opinion; who you are will not be recorded. /cancel to stop."},
 	"opinion.empty":    {"意见内容为空。", "The opinion is empty."},

@@ -111,6 +111,10 @@ type OutboxMessage struct {
 	// PartsSent counts the parts of a message carried as several platform
 	// messages that an earlier attempt delivered (OutboxProgress).
 	PartsSent int
+	// Anonymous marks the acknowledgement of an anonymous act (SPEC §2): it
+	// names no person, and once sent (or given up) the row is deleted, so
+	// that no person, chat or time is kept for the act.
+	Anonymous bool
 }
 
 // OutboxService is the durable outbox.
@@ -162,10 +166,34 @@ type InboundService interface {
 	// keys, keeps why, and holds them back until retryAt; it returns the
 	// attempts counted so far.
 	RecordInboundFailure(ctx context.Context, platform Platform, keys []string, why string, retryAt time.Time) (int, error)
+	// ForgetInbound deletes updates that were part of an anonymous act,
+	// instead of marking them processed: their keys and times would say
+	// who acted when (a WeCom event's key carries the UserID). It is
+	// called inside Atomic like MarkInboundProcessed; the same keys stored
+	// again soon after (a platform's retry) count as already stored.
+	// ENOTFOUND if some were not stored.
+	ForgetInbound(ctx context.Context, platform Platform, keys ...string) error
 	// DeleteProcessedInbound deletes processed updates received before t
 	// and reports how many went: nothing of a chat is kept longer than it
 	// is needed.
 	DeleteProcessedInbound(ctx context.Context, before time.Time) (int, error)
+}
+
+// DialogAnonymousExpired names the dialog left in place of an anonymous
+// dialog that was abandoned: the account's next message is told that the
+// anonymous dialog ended, instead of being taken as named content.
+const DialogAnonymousExpired = "anonymous_expired"
+
+// AnonymityService is the store's part of the nightly maintenance for
+// anonymity (SPEC §2, §8).
+type AnonymityService interface {
+	// MaintainAnonymity drops the anonymous dialogs untouched since
+	// abandonedBefore (leaving a DialogAnonymousExpired marker with the
+	// day only), deletes dialogs untouched for a week, and rewrites the
+	// rows of anonymous data (opinions, survey answers and participation)
+	// so that their physical order in the file no longer follows the
+	// order they were written in.
+	MaintainAnonymity(ctx context.Context, abandonedBefore time.Time) error
 }
 
 // Transactor runs several store calls as one transaction.
@@ -197,7 +225,9 @@ type DialogState struct {
 	Text    string       `json:"text,omitempty"`
 	Files   []Attachment `json:"files,omitempty"`
 
-	// Opinion: whether the opinion asked for is stored without its author.
+	// Opinion and survey: the dialog collects an anonymous act (the
+	// opinion is stored without its author, the survey is anonymous); the
+	// nightly maintenance drops such a dialog once abandoned.
 	Anonymous bool `json:"anonymous,omitempty"`
 
 	// Survey: the survey, the index of the question asked and the answers

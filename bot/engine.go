@@ -43,6 +43,11 @@ type Request struct {
 	// Reachable, when set, says the account blocked the bot (false) or
 	// came back (true): a platform event, not a message.
 	Reachable *bool
+	// Anonymous is set by the handler when the request was part of an
+	// anonymous act (an anonymous opinion or survey, from the command that
+	// starts it to the last answer): the intake then keeps no person,
+	// chat or time for it once its replies are sent (SPEC §2).
+	Anonymous bool
 }
 
 // Key identifies the message for de-duplication.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -355,7 +356,7 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	for i, row := range u.ins {
 		keys[i] = row.Key
 	}
-	err := in.try(ctx, u, keys)
+	anon, err := in.try(ctx, u, keys)
 	now := in.clock.Now()
 	in.failMu.Lock()
 	since, failed := in.failing[keys[0]]
@@ -376,6 +377,12 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	}
 	attempts := u.ins[0].Attempts + 1
 	ref := fmt.Sprintf("%s-%s", platform, keys[0])
+	update := keys[0]
+	if anon {
+		// A log line must not say who acted anonymously when (a WeCom
+		// key carries the UserID).
+		update, ref = "(anonymous)", string(platform)+"-anonymous"
+	}
 	var (
 		pe   *panicError
 		de   *DownloadError
@@ -404,15 +411,15 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 		// sender's later messages for ever.
 	}
 	if wait > 0 {
-		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", keys[0], "attempt", attempts, "retry_in", wait, "err", err)
+		in.log.Warn("intake: update failed, will retry", "platform", platform, "update", update, "attempt", attempts, "retry_in", wait, "err", err)
 		if _, rerr := in.store.RecordInboundFailure(ctx, platform, keys, err.Error(), now.Add(wait)); rerr != nil {
-			in.log.Error("intake: record failure", "platform", platform, "update", keys[0], "err", rerr)
+			in.log.Error("intake: record failure", "platform", platform, "update", update, "err", rerr)
 		}
 		return false, now.Add(wait)
 	}
 	// Giving up keeps one bad update from holding back all that follow;
 	// the sender is told, with the reference that is in the log.
-	in.log.Error("intake: update failed, giving up", "platform", platform, "update", keys[0], "ref", ref, "attempts", attempts, "err", err)
+	in.log.Error("intake: update failed, giving up", "platform", platform, "update", update, "ref", ref, "attempts", attempts, "err", err)
 	notice := []Reply{{Text: campaignbot.T(in.lang, "err.internal", ref)}}
 	if de != nil {
 		notice = []Reply{{Text: campaignbot.T(in.lang, "fault.download_failed")}}
@@ -422,14 +429,18 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 	in.failMu.Unlock()
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if u.route.Chat != "" {
-			if err := in.enqueue(ctx, platform, keys[0], &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat}, notice); err != nil {
+			req := &Request{Platform: platform, AccountID: u.route.Sender, ChatID: u.route.Chat, Anonymous: anon}
+			if err := in.enqueue(ctx, platform, keys[0], req, notice); err != nil {
 				return err
 			}
+		}
+		if anon {
+			return in.store.ForgetInbound(ctx, platform, keys...)
 		}
 		return in.store.MarkInboundProcessed(ctx, platform, keys...)
 	})
 	if err != nil {
-		in.log.Error("intake: give up update", "platform", platform, "update", keys[0], "err", err)
+		in.log.Error("intake: give up update", "platform", platform, "update", update, "err", err)
 		return false, time.Time{}
 	}
 	in.notify()
@@ -437,8 +448,9 @@ func (in *Intake) process(ctx context.Context, u unit) (bool, time.Time) {
 }
 
 // try decodes the message, then handles it and commits its effects, its
-// replies and its processed mark in one transaction.
-func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
+// replies and its processed mark in one transaction. anon reports that the
+// handler found the message part of an anonymous act, even if it failed.
+func (in *Intake) try(ctx context.Context, u unit, keys []string) (anon bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &panicError{fmt.Sprintf("panic: %v\n%s", r, debug.Stack())}
@@ -454,7 +466,7 @@ func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
 	case req != nil && campaignbot.ErrorCode(err) == campaignbot.EINVALID:
 		refusal = []Reply{{Text: campaignbot.ErrorMessage(err)}}
 	default:
-		return fmt.Errorf("decode: %w", err)
+		return false, fmt.Errorf("decode: %w", err)
 	}
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if req != nil {
@@ -468,24 +480,30 @@ func (in *Intake) try(ctx context.Context, u unit, keys []string) (err error) {
 			if err := in.enqueue(ctx, platform, keys[0], req, replies); err != nil {
 				return err
 			}
+			if req.Anonymous {
+				return in.store.ForgetInbound(ctx, platform, keys...)
+			}
 		}
 		return in.store.MarkInboundProcessed(ctx, platform, keys...)
 	})
+	anon = req != nil && req.Anonymous
 	if err != nil {
-		return err
+		return anon, err
 	}
 	in.notify()
 	if p, ok := u.dec.(Processed); ok && req != nil && refusal == nil {
 		p.Processed(ctx, req)
 	}
-	return nil
+	return anon, nil
 }
 
 // enqueue puts the replies to req in the outbox, keyed by the update that
-// carried it. A reply to a person's own private chat names the person.
+// carried it. A reply to a person's own private chat names the person. The
+// replies to an anonymous act name no one and carry random keys (a key
+// made of the update's would say whose it was).
 func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, key string, req *Request, replies []Reply) error {
 	var personID int64
-	if req.AccountID != "" {
+	if req.AccountID != "" && !req.Anonymous {
 		acc, err := in.store.FindAccount(ctx, platform, req.AccountID)
 		if err == nil && acc.ChatID == req.ChatID {
 			personID = acc.PersonID
@@ -499,8 +517,12 @@ func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, ke
 		if strings.TrimSpace(r.Text) == "" && len(r.Files) == 0 {
 			continue
 		}
+		k := "reply:" + string(platform) + ":" + key + ":" + strconv.Itoa(i)
+		if req.Anonymous {
+			k = "anon:" + rand.Text()
+		}
 		msgs = append(msgs, &campaignbot.OutboxMessage{
-			Key:       "reply:" + string(platform) + ":" + key + ":" + strconv.Itoa(i),
+			Key:       k,
 			Platform:  platform,
 			ChatID:    req.ChatID,
 			PersonID:  personID,
@@ -511,6 +533,7 @@ func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, ke
 			Status:    campaignbot.OutboxPending,
 			NextAt:    now,
 			CreatedAt: now,
+			Anonymous: req.Anonymous,
 		})
 	}
 	if len(msgs) == 0 {

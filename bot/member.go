@@ -447,6 +447,9 @@ func (e *Engine) cmdOpinion(ctx context.Context, c *Context) error {
 	} else if text == "anon" || text == "匿名" {
 		anon, text = true, ""
 	}
+	if anon {
+		c.Req.Anonymous = true
+	}
 	if text == "" {
 		if err := e.saveDialog(ctx, c, dialogOpinion, "text", campaignbot.DialogState{Anonymous: anon}); err != nil {
 			return err
@@ -520,11 +523,13 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 
 // cmdCancel leaves the current dialog.
 func (e *Engine) cmdCancel(ctx context.Context, c *Context) error {
-	if _, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID); campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+	if d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID); campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
 		c.Reply("cancel.nothing")
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("find dialog: %w", err)
+	} else if d.State.Anonymous || d.Name == campaignbot.DialogAnonymousExpired {
+		c.Req.Anonymous = true
 	}
 	if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 		return fmt.Errorf("delete dialog: %w", err)
@@ -548,10 +553,25 @@ func (e *Engine) saveDialog(ctx context.Context, c *Context, name, step string, 
 // dialogTTL is how long an untouched dialog waits before it is forgotten.
 const dialogTTL = 24 * time.Hour
 
-// continueDialog feeds a message to the dialog in progress.
+// continueDialog feeds a message to the dialog in progress. A message
+// to an anonymous dialog is part of the anonymous act; one that comes after
+// the dialog ended (it expired, or the nightly maintenance dropped it) is
+// neither stored nor taken as named content: the member meant it to be
+// anonymous.
 func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 	d := c.Dialog
-	if e.clock.Now().Sub(d.UpdatedAt) > dialogTTL {
+	stale := e.clock.Now().Sub(d.UpdatedAt) > dialogTTL
+	if d.State.Anonymous || d.Name == campaignbot.DialogAnonymousExpired {
+		c.Req.Anonymous = true
+		if stale || d.Name == campaignbot.DialogAnonymousExpired {
+			if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
+				return fmt.Errorf("delete dialog: %w", err)
+			}
+			c.Reply("anon.expired")
+			return nil
+		}
+	}
+	if stale {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {
 			return fmt.Errorf("delete dialog: %w", err)
 		}

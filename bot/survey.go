@@ -70,7 +70,9 @@ func (e *Engine) cmdSurvey(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.ECONFLICT, "survey.closed_or_done", key)
 	}
 	s := open[i]
-	if err := e.saveDialog(ctx, c, dialogSurvey, stepAnswer, campaignbot.DialogState{SurveyKey: s.Key}); err != nil {
+	c.Req.Anonymous = s.Anonymous
+	st := campaignbot.DialogState{SurveyKey: s.Key, Anonymous: s.Anonymous}
+	if err := e.saveDialog(ctx, c, dialogSurvey, stepAnswer, st); err != nil {
 		return err
 	}
 	intro := c.T("survey.intro", e.title(s.Title, s.TitleEn), len(s.Questions))
@@ -114,6 +116,9 @@ func (e *Engine) askQuestion(c *Context, s *campaignbot.Survey, i int) {
 func (e *Engine) surveyAnswer(ctx context.Context, c *Context) error {
 	st := c.Dialog.State
 	s := e.plan.Load().FindSurvey(st.SurveyKey)
+	if s != nil && s.Anonymous {
+		c.Req.Anonymous = true
+	}
 	i := st.Question
 	if s == nil || i < 0 || i >= len(s.Questions) || len(st.Answers) != i {
 		if err := e.store.DeleteDialog(ctx, c.Req.Platform, c.Req.AccountID); err != nil {

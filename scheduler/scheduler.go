@@ -21,9 +21,19 @@ import (
 
 // Job names, as recorded by JobService.
 const (
-	JobReminders = "reminders"
-	JobDigest    = "digest"
+	JobReminders   = "reminders"
+	JobDigest      = "digest"
+	JobMaintenance = "maintenance"
 )
+
+// MaintainAt is when the nightly maintenance runs, in the plan's time zone:
+// after the day's last anonymous acts, before the morning's digest.
+const MaintainAt campaignbot.Clocktime = 3 * 60
+
+// AnonymousDialogIdle is how long an anonymous dialog (an opinion asked
+// for, a survey half answered) may lie untouched before the nightly
+// maintenance drops it: its answers wait beside the account until then.
+const AnonymousDialogIdle = time.Hour
 
 // DefaultRemindAt is when the reminders job runs, in the plan's time zone,
 // unless the plan's policy says (remind_at).
@@ -34,6 +44,7 @@ type Store interface {
 	campaignbot.Store
 	campaignbot.ObligationSource
 	campaignbot.DigestService
+	campaignbot.AnonymityService
 }
 
 // Scheduler runs the reminders and digest jobs and serves digests, previews,
@@ -144,6 +155,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	}{
 		{JobReminders, s.remindAt, s.runReminders},
 		{JobDigest, p.Policy.DigestAt, s.runDigests},
+		{JobMaintenance, MaintainAt, s.RunMaintenance},
 	}
 	var errs []error
 	for _, j := range jobs {
@@ -281,6 +293,29 @@ func (s *Scheduler) runReminders(ctx context.Context, now time.Time) error {
 	} else if n > 0 {
 		s.logger.Info("processed updates deleted", "count", n)
 	}
+	return nil
+}
+
+// RunMaintenance runs the nightly maintenance once a day, at or after
+// MaintainAt (a start after that time catches up): abandoned anonymous
+// dialogs are dropped and the physical order of anonymous rows is erased
+// (SPEC §2, §8).
+func (s *Scheduler) RunMaintenance(ctx context.Context, now time.Time) error {
+	s.jobs.Lock()
+	defer s.jobs.Unlock()
+	today := campaignbot.DateOf(now, s.plan.Load().Loc())
+	if last, ok, err := s.lastDay(ctx, JobMaintenance, now); err != nil {
+		return err
+	} else if ok && last >= today || s.minuteOf(now) < MaintainAt {
+		return nil
+	}
+	if err := s.store.MaintainAnonymity(ctx, now.Add(-AnonymousDialogIdle)); err != nil {
+		return fmt.Errorf("maintain anonymity: %w", err)
+	}
+	if err := s.store.SetLastRun(ctx, JobMaintenance, now); err != nil {
+		return fmt.Errorf("record maintenance run: %w", err)
+	}
+	s.logger.Info("nightly maintenance done", "day", today)
 	return nil
 }
 

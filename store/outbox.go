@@ -14,8 +14,8 @@ import (
 
 // Frequent statements of the outbox, the intake, dialogs and jobs.
 const (
-	qEnqueue = `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qEnqueue = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
 	qClaimOutbox = `SELECT ` + outboxColumns + ` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
 		ORDER BY next_at, id LIMIT ?`
 	qFindPrompt = `SELECT ` + outboxColumns + ` FROM outbox
@@ -59,6 +59,9 @@ func (db *DB) EnqueueOutbox(ctx context.Context, msgs []*campaignbot.OutboxMessa
 
 func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (int, error) {
 	n := 0
+	// Anonymous rows of one call count up from one random id, so that
+	// they go out in order (the dispatcher sends by NextAt, then id).
+	anonID := -randomID()
 	for _, m := range msgs {
 		buttons, err := json.Marshal(m.Buttons)
 		if err != nil {
@@ -73,8 +76,17 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 			next = tx.now
 		}
 		var id int64
-		err = tx.QueryRowContext(ctx, qEnqueue, m.Key, string(m.Platform), m.ChatID, nullID(m.PersonID), string(m.Kind), m.TaskKey, m.Text,
-			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now)).Scan(&id)
+		person, rowID := m.PersonID, any(nil)
+		if m.Anonymous {
+			// A negative random id: the next id of the named rows is not
+			// moved by it, and deleting it once sent leaves no gap among
+			// them to date it by; nor is an id reused, which the
+			// dispatcher would take for a message it already sent.
+			person, rowID = 0, anonID
+			anonID++
+		}
+		err = tx.QueryRowContext(ctx, qEnqueue, rowID, m.Key, string(m.Platform), m.ChatID, nullID(person), string(m.Kind), m.TaskKey, m.Text,
+			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // already enqueued
 		} else if err != nil {
@@ -87,7 +99,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 }
 
 const outboxColumns = `id, key, platform, chat_id, COALESCE(person_id, 0), kind, task_key, text, buttons, files, status, attempts, next_at,
-	last_error, platform_message_id, created_at, sent_at, parts_sent`
+	last_error, platform_message_id, created_at, sent_at, parts_sent, anonymous`
 
 // scanOutbox reads one row selected with outboxColumns.
 func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessage, error) {
@@ -96,7 +108,7 @@ func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessag
 	var next, created int64
 	var sent sql.NullInt64
 	if err := rows.Scan(&m.ID, &m.Key, &m.Platform, &m.ChatID, &m.PersonID, &m.Kind, &m.TaskKey, &m.Text, &buttons, &files,
-		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent); err != nil {
+		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent, &m.Anonymous); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(buttons), &m.Buttons); err != nil {
@@ -139,13 +151,20 @@ func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, no
 	return ms, nil
 }
 
-// MarkOutboxSent records a delivery and the platform's message id.
+// MarkOutboxSent records a delivery and the platform's message id. The
+// acknowledgement of an anonymous act is deleted instead (SPEC §2).
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, platformMessageID string, at time.Time) error {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if gone, err := deleteAnonymousOutbox(ctx, tx, id); err != nil || gone {
+		if err != nil {
+			return err
+		}
+		return tx.commit()
+	}
 	res, err := tx.ExecContext(ctx, qMarkSent, string(campaignbot.OutboxSent), platformMessageID, encTime(at), id)
 	if err != nil {
 		return fmt.Errorf("mark outbox sent: %w", err)
@@ -168,6 +187,14 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 		return err
 	}
 	defer tx.Rollback()
+	if giveUp {
+		if gone, err := deleteAnonymousOutbox(ctx, tx, id); err != nil || gone {
+			if err != nil {
+				return err
+			}
+			return tx.commit()
+		}
+	}
 	res, err := tx.ExecContext(ctx, qMarkRetry,
 		string(status), encTime(next), lastErr, id)
 	if err != nil {
@@ -177,6 +204,24 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 		return err
 	}
 	return tx.commit()
+}
+
+// deleteAnonymousOutbox deletes the row if it is an anonymous act's
+// acknowledgement, and asks for the WAL to be emptied of it.
+func deleteAnonymousOutbox(ctx context.Context, tx *Tx, id int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND anonymous`, id)
+	if err != nil {
+		return false, fmt.Errorf("delete anonymous outbox row: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("delete anonymous outbox row: %w", err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	tx.checkpointAfterCommit()
+	return true, nil
 }
 
 // FindPrompt returns the sent message with the platform message id in the
@@ -251,6 +296,9 @@ func (db *DB) SaveInbound(ctx context.Context, in *campaignbot.Inbound) (bool, e
 	}
 	var n int64
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		if db.forgotten.has(in.Platform, in.Key, tx.now) {
+			return nil // an anonymous act's update, sent again
+		}
 		if in.ReceivedAt.IsZero() {
 			in.ReceivedAt = tx.now
 		}

@@ -54,6 +54,11 @@ type DB struct {
 
 	wdb *sql.DB // one connection, BEGIN IMMEDIATE
 	rdb *sql.DB // read-only connections
+
+	wal *walEraser // empties the WAL after anonymous acts
+	// forgotten remembers the updates of anonymous acts whose rows are
+	// gone, so that a platform's retry is not taken for a new message.
+	forgotten *forgottenKeys
 }
 
 // Option configures Open.
@@ -108,6 +113,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		recordsPerPart: 100_000,
 		loc:            time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
 		perDept:        map[string]bool{},
+
+		forgotten: newForgottenKeys(),
 	}
 	for _, o := range opts {
 		o(db)
@@ -117,9 +124,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 
 	var err error
-	// secure_delete zeroes deleted content, so a redacted update leaves no
-	// trace in free pages of the file.
-	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate&_pragma=secure_delete(1)")); err != nil {
+	if db.wdb, err = sql.Open("sqlite", dsn(path, "_txlock=immediate")); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db.wdb.SetMaxOpenConns(1)
@@ -137,23 +142,37 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	n := max(2, runtime.GOMAXPROCS(0))
 	db.rdb.SetMaxOpenConns(n)
 	db.rdb.SetMaxIdleConns(n)
+	if db.wal, err = newWALEraser(path); err != nil {
+		db.rdb.Close()
+		db.wdb.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	// A WAL left by an earlier process (a reader held it at its end, or it
+	// crashed) may hold an anonymous act's frames.
+	db.wal.erase()
 	return db, nil
 }
 
 // dsn builds the connection string; the pragmas are in it so that every
-// pooled connection has them.
+// pooled connection has them. secure_delete zeroes deleted content, so that
+// a blanked update or a deleted acknowledgement leaves no trace in the
+// free space of a page or in free pages (SPEC §2).
 func dsn(path string, extra string) string {
 	u := url.URL{Scheme: "file", Opaque: url.PathEscape(path)}
-	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	q := "_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 	if extra != "" {
 		q += "&" + extra
 	}
 	return u.String() + "?" + q
 }
 
-// Close closes the connection pools.
+// Close stops erasing the WAL (a last attempt is made) and closes the
+// connection pools.
 func (db *DB) Close() error {
 	var errs []error
+	if db.wal != nil {
+		errs = append(errs, db.wal.close())
+	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
 	}
@@ -188,9 +207,10 @@ type Tx struct {
 	checkpoint bool
 }
 
-// checkpointAfterCommit asks for the WAL to be checkpointed and truncated
-// once the transaction commits: it holds an anonymous act whose pages as
-// they were before (the raw update, the dialog) must not linger there.
+// checkpointAfterCommit asks for the WAL to be emptied once the
+// transaction commits: it holds an anonymous act whose pages as they were
+// before (the raw update, the dialog, the acknowledgement) must not linger
+// there. See walEraser.
 func (tx *Tx) checkpointAfterCommit() { tx.root.checkpoint = true }
 
 // txKey carries Atomic's transaction in a context.
@@ -308,9 +328,7 @@ func (tx *Tx) commit() error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	if tx.checkpoint {
-		// Best effort: a reader holding old frames (an export, a backup)
-		// makes it give up, and later checkpoints reuse the frames.
-		tx.db.wdb.ExecContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`)
+		tx.db.wal.erase()
 	}
 	return nil
 }

@@ -271,7 +271,9 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion) error 
 		if err := redactDialogs(ctx, tx, op.Text); err != nil {
 			return err
 		}
-		tx.checkpointAfterCommit()
+		if err := anonymousWritten(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return tx.commit()
 }

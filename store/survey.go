@@ -61,7 +61,9 @@ func (db *DB) RecordSurveyResponse(ctx context.Context, r *campaignbot.SurveyRes
 	}
 	if r.Anonymous {
 		// As for an anonymous opinion: empty the WAL of the dialog's pages.
-		tx.checkpointAfterCommit()
+		if err := anonymousWritten(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return tx.commit()
 }
