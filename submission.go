@@ -42,6 +42,9 @@ type Submission struct {
 	Late        bool
 	State       ReviewState
 	SubmittedAt time.Time
+	// Week is the start of the missed week a weekly task's version is
+	// handed in late for; 0 when it is for the week it is written in.
+	Week Date
 }
 
 // ReviewComment is a reviewer's comment or decision on a submission version.

@@ -193,6 +193,9 @@ type DialogState struct {
 	TaskKey string       `json:"task,omitempty"`
 	Text    string       `json:"text,omitempty"`
 	Files   []Attachment `json:"files,omitempty"`
+	// Week is the missed week the content is handed in for, 0 for the
+	// current one.
+	Week Date `json:"week,omitempty"`
 
 	// Opinion: whether the opinion asked for is stored without its author.
 	Anonymous bool `json:"anonymous,omitempty"`

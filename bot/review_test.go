@@ -161,7 +161,8 @@ func TestReturnedReportOwedAgain(t *testing.T) {
 	e.send("赵磊", "/submit dept-analysis")
 	e.send("赵磊", "一、学习情况\n二、存在问题")
 	v1 := e.fieldVersions("赵磊")[0]
-	fieldContains(t, e.send("赵磊", "/tasks"), "Department analysis report — due 2026-06-30, done")
+	// Handed in is not done: it waits for the reviewer.
+	fieldContains(t, e.send("赵磊", "/tasks"), "Department analysis report — due 2026-06-30, handed in, awaiting review")
 	e.send("李明华", fmt.Sprintf("/review %d return", v1.ID))
 	fieldContains(t, e.send("李明华", "存在问题要有具体事例"), "is returned")
 	got := e.send("赵磊", "/tasks")

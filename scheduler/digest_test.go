@@ -68,7 +68,7 @@ func TestDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(list, "【业务科】") || !strings.Contains(list, "孙科长（业务科）：「科室分析报告」逾期 3 天") || strings.Contains(list, "周干事") {
+	if !strings.Contains(list, "【业务科】") || !strings.Contains(list, "· 孙科长（业务科）：「学习笔记」7 周、「专题发言及学习心得」、「科室分析报告」，最长逾期 103 天\n") || strings.Count(list, "孙科长") != 1 || strings.Contains(list, "周干事") {
 		t.Errorf("overdue list of 赵副局长:\n%s", list)
 	}
 
