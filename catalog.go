@@ -109,6 +109,7 @@ var catalog = map[string]message{
 	"tasks.survey":        {"⏳ 问卷「%s」— %s 截止（还剩 %d 天）填写：/survey %s", "⏳ survey “%s” — closes %s (%d days left); answer: /survey %s"},
 	"tasks.claim":         {"⏳ %s — 截止 %s（还剩 %d 天）：领办一个问题即完成，无需提交材料。发送 /problems 查看问题，/claim 编号 领办", "⏳ %s — due %s (%d days left): taking charge of a problem completes it; nothing to submit. Send /problems to see them, /claim N to take one"},
 	"tasks.claim.overdue": {"❗ %s — 截止 %s，已逾期 %d 天：领办一个问题即完成。发送 /problems 查看问题，/claim 编号 领办", "❗ %s — due %s, %d days overdue: taking charge of a problem completes it. Send /problems to see them, /claim N to take one"},
+	"tasks.missed_weeks":  {"❗ %s — %d 周未交（%s 至 %s），补交：/note（选择补交哪一周，计入那一周并标注迟交）", "❗ %s — %d weeks missed (%s to %s); hand them in late: /note (pick the week; it counts for that week, marked late)"},
 	"tasks.none":          {"本阶段没有需要你提交的任务。", "Nothing is owed by you in this phase."},
 
 	"submit.unknown_task":       {"没有“%s”这项任务。发送 /tasks 查看任务。", "There is no task %q. Send /tasks to see yours."},

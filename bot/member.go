@@ -114,10 +114,24 @@ func (e *Engine) cmdTasks(ctx context.Context, c *Context) error {
 	} else {
 		b.WriteString(c.T("tasks.no_phase"))
 	}
+	// Several missed weeks of a weekly task make one line.
+	missed := map[string][]campaignbot.Obligation{}
+	for _, o := range obs {
+		if t := pl.FindOwed(o.TaskKey); t != nil && t.Cardinality == campaignbot.EveryWeek && o.Status == campaignbot.StatusOverdue {
+			missed[o.TaskKey] = append(missed[o.TaskKey], o)
+		}
+	}
 	shown := 0
 	for _, o := range obs {
 		t := pl.FindOwed(o.TaskKey)
 		if t == nil || !e.showObligation(o, today) {
+			continue
+		}
+		if ws := missed[o.TaskKey]; len(ws) > 1 && o.Status == campaignbot.StatusOverdue {
+			if o.PeriodStart == ws[0].PeriodStart {
+				b.WriteString("\n" + c.T("tasks.missed_weeks", e.title(t.Title, t.TitleEn), len(ws), ws[0].PeriodStart, ws[len(ws)-1].PeriodEnd))
+				shown++
+			}
 			continue
 		}
 		b.WriteString("\n" + e.obligationLine(c, o, t, today))

@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"campaignbot"
 	"campaignbot/plan"
+	"campaignbot/scheduler"
 	"campaignbot/store"
 )
 
@@ -83,7 +86,7 @@ func TestFlowMissedWeek(t *testing.T) {
 	}, "\n") + "\n")
 	inOrder(t, out,
 		"张三> /tasks",
-		"❗ 学习笔记（2026-03-30 至 2026-04-05） — 截止 2026-04-05，已逾期 10 天，请尽快提交：/submit study-notes 2026-03-30",
+		"❗ 学习笔记 — 4 周未交（2026-03-16 至 2026-04-12），补交：/note",
 		"⏳ 问卷「征求意见」— 2026-04-30 截止（还剩 15 天）填写：/survey opinions",
 		"张三> /note",
 		"您有 4 周的学习笔记未交",
@@ -99,7 +102,7 @@ func TestFlowMissedWeek(t *testing.T) {
 		"张三> /note 2026-05-20 还没到的一周",
 		"2026-05-20 这一周还没有开始",
 		"张三> /tasks",
-		"❗ 学习笔记（2026-03-23 至 2026-03-29） — 截止 2026-03-29，已逾期 17 天",
+		"❗ 学习笔记 — 2 周未交（2026-03-16 至 2026-03-29）",
 		"⏳ 学习笔记（2026-04-13 至 2026-04-19） — 截止 2026-04-19（还剩 4 天）",
 		"张三> /note 本周的笔记",
 		"已收到并保存：“学习笔记”第 3 版，按时提交",
@@ -122,4 +125,121 @@ func TestFlowMissedWeek(t *testing.T) {
 	if weeks[1] != "2026-03-30" || weeks[2] != "2026-04-06" || weeks[3] != "1970-01-01" {
 		t.Errorf("weeks by version = %v", weeks)
 	}
+}
+
+// day parses a 2026 day MM-DD.
+func day(t *testing.T, mmdd string) campaignbot.Date {
+	t.Helper()
+	d, err := campaignbot.ParseDate("2026-" + mmdd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// runDay runs the reminders job of the 2026 day MM-DD, as the scheduler
+// does at 09:00.
+func (f *flowSession) runDay(mmdd string) {
+	f.t.Helper()
+	f.set(mmdd)
+	sch := scheduler.New(f.db, f.plan, scheduler.WithSchedulerClock(f.clock), scheduler.WithSchedulerLogger(slog.New(slog.DiscardHandler)))
+	if _, err := sch.RunDay(context.Background(), day(f.t, mmdd)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestFlowSurveyOwed: the wrap-up phase's satisfaction survey is owed like
+// a task: announced at the phase start, warned of before it closes with a
+// button that opens it, listed in /tasks and in the digest, and done once
+// answered.
+func TestFlowSurveyOwed(t *testing.T) {
+	f := newFlowSession(t)
+	f.run("/as 张三\n/as 王局长\n")
+	f.runDay("09-01")
+	f.runDay("09-14")
+	out := f.run("/as 张三\n/tasks\n/as 王局长\n/digest\n")
+	inOrder(t, out,
+		"── 发给 张三 ──",
+		"【阶段开始】「总结和满意度测评阶段」今天开始",
+		"· 问卷「满意度测评」2026-09-01 至 2026-09-15，发送 /survey satisfaction 填写",
+		"── 发给 张三 ──",
+		"【提醒】问卷「满意度测评」还有 1 天截止（2026-09-15）",
+		"[填写 满意度测评] ⇒ /survey satisfaction",
+		"张三> /tasks",
+		"⏳ 问卷「满意度测评」— 2026-09-15 截止（还剩 1 天）填写：/survey satisfaction",
+		"王局长> /digest",
+		"问卷「满意度测评」：已答 0/5 人（0%），2026-09-15 截止",
+	)
+	if strings.Contains(out, "本阶段没有需要你提交的任务") {
+		t.Errorf("/tasks says nothing is owed while the survey is open:\n%s", out)
+	}
+	// Answered, it is done.
+	pl := f.plan.FindSurvey("satisfaction")
+	answers := strings.Repeat("5\n", len(pl.Questions))
+	out = f.run("/as 张三\n/survey satisfaction\n" + answers + "/tasks\n")
+	inOrder(t, out, "张三> /tasks", "✅ 满意度测评 — 截止 2026-09-15，已完成")
+}
+
+// TestFlowHardProblem: 领办难题 is satisfied only by claiming a problem:
+// /tasks says so and points to /problems and /claim, /submit refuses text
+// for it with that advice, and a claim completes it.
+func TestFlowHardProblem(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("07-01")
+	out := f.run("/as 李副局长\n/tasks\n/submit hard-problem 我领办了一个难题\n/submit\n")
+	inOrder(t, out,
+		"李副局长> /tasks",
+		"⏳ 领办难题 — 截止 2026-08-31（还剩 61 天）：领办一个问题即完成，无需提交材料。发送 /problems 查看问题，/claim 编号 领办",
+		"李副局长> /submit hard-problem 我领办了一个难题",
+		"“领办难题”无需提交材料：领办一个问题即完成。发送 /problems 查看问题，/claim 编号 领办。",
+	)
+	if strings.Contains(out, "/submit hard-problem\n") || strings.Contains(out, "⇒ /submit hard-problem") {
+		t.Errorf("/submit is offered for 领办难题:\n%s", out)
+	}
+	subs, err := f.db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
+	if err != nil || len(subs) != 0 {
+		t.Fatalf("text for 领办难题 was stored: %v %v", subs, err)
+	}
+	zs, err := f.db.FindPersonByName(context.Background(), "张三")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &campaignbot.Problem{FilerID: zs.ID, Enterprise: "华光电子", Category: "资金", Description: "流动资金紧张"}
+	if err := f.db.CreateProblem(context.Background(), pr); err != nil {
+		t.Fatal(err)
+	}
+	out = f.run(fmt.Sprintf("/as 李副局长\n/claim %d\n/tasks\n", pr.ID))
+	inOrder(t, out, "李副局长> /tasks", "✅ 领办难题 — 截止 2026-08-31，已完成")
+}
+
+// TestFlowReview: a reviewed report counts as done only when accepted: it
+// is 待审阅 in the author's /tasks and in the leader's digest (which opens
+// with it), and is not overdue while it waits.
+func TestFlowReview(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("05-10")
+	out := f.run("/as 赵科长\n/submit dept-analysis 一、学习情况 二、存在问题\n/tasks\n/as 李副局长\n/digest\n")
+	inOrder(t, out,
+		"赵科长> /tasks",
+		"📝 科室分析报告 — 截止 2026-06-30，已提交，待审阅",
+		"李副局长> /digest",
+		"【每日简报】2026-05-10 · 李副局长",
+		"待您审阅 1 份",
+		"当前阶段",
+		"「科室分析报告」0/1（0%），待审阅 1",
+	)
+	subs, err := f.db.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{})
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("submissions %v %v", subs, err)
+	}
+	// Past its due date while it waits, it is not overdue; accepted
+	// (within its phase, as /tasks shows it), it is done.
+	f.set("07-05")
+	out = f.run("/as 李副局长\n/overdue\n")
+	if strings.Contains(out, "科室分析报告") {
+		t.Errorf("a report waiting for review is listed overdue:\n%s", out)
+	}
+	f.set("06-01")
+	out = f.run(fmt.Sprintf("/as 李副局长\n/review %d accept\n/as 赵科长\n/tasks\n", subs[0].ID))
+	inOrder(t, out, "赵科长> /tasks", "✅ 科室分析报告 — 截止 2026-06-30，已完成")
 }
