@@ -61,6 +61,8 @@ func (e *Engine) commandTable() []*Command {
 		{Name: "assign", Aliases: []string{"交办"}, Roles: headAndOffice, Help: "help.assign", Handler: e.cmdAssign},
 		{Name: "announce", Aliases: []string{"通知"}, Roles: headAndOffice, Help: "help.announce", Handler: e.cmdAnnounce},
 		{Name: "invite", Aliases: []string{"邀请"}, Roles: headAndOffice, Help: "help.invite", Handler: e.cmdInvite},
+		{Name: "opinions", Aliases: []string{"意见列表"}, Roles: headAndOffice, Help: "help.opinions", Handler: e.cmdOpinions},
+		{Name: "answer", Aliases: []string{"答复"}, Roles: headAndOffice, Help: "help.answer", Handler: e.cmdAnswer},
 		{Name: "ledger", Aliases: []string{"台账"}, Roles: headAndOffice, Help: "help.ledger", Handler: e.cmdLedger},
 		{Name: "export", Aliases: []string{"导出"}, Roles: headAndOffice, Help: "help.export", Handler: e.cmdExport},
 	}

@@ -180,6 +180,7 @@ func TestRoleCommandTable(t *testing.T) {
 		"resolve": {"leader", "head"}, "review": {"leader", "head"}, "overdue": {"leader", "head"},
 		"assign": {"head", "office"}, "announce": {"head", "office"}, "invite": {"head", "office"},
 		"ledger": {"head", "office"}, "export": {"head", "office"},
+		"opinions": {"head", "office"}, "answer": {"head", "office"},
 	}
 	for _, cmd := range e.engine.Commands() {
 		for _, r := range testRoster {

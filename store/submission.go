@@ -329,6 +329,31 @@ func (db *DB) FindOpinions(ctx context.Context) ([]*campaignbot.Opinion, error) 
 	return ops, nil
 }
 
+// FindOpinionByNumber returns the opinion shown under number n (Opinion.Number)
+// or with ID n.
+func (db *DB) FindOpinionByNumber(ctx context.Context, n int64) (*campaignbot.Opinion, error) {
+	ops, err := db.FindOpinions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []*campaignbot.Opinion
+	for _, op := range ops {
+		if op.ID == n {
+			return op, nil
+		}
+		if op.Number() == n {
+			found = append(found, op)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "opinion %d not found", n)
+	case 1:
+		return found[0], nil
+	}
+	return nil, campaignbot.Errorf(campaignbot.ECONFLICT, "%d opinions are numbered %d", len(found), n)
+}
+
 // AnswerOpinion stores the office's answer to an opinion.
 func (db *DB) AnswerOpinion(ctx context.Context, id int64, answer string, by int64) error {
 	if strings.TrimSpace(answer) == "" {

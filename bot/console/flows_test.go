@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"campaignbot"
+	"campaignbot/bot"
 	"campaignbot/plan"
 	"campaignbot/scheduler"
 	"campaignbot/store"
@@ -242,4 +243,80 @@ func TestFlowReview(t *testing.T) {
 	f.set("06-01")
 	out = f.run(fmt.Sprintf("/as 李副局长\n/review %d accept\n/as 赵科长\n/tasks\n", subs[0].ID))
 	inOrder(t, out, "赵科长> /tasks", "✅ 科室分析报告 — 截止 2026-06-30，已完成")
+}
+
+// TestFlowOpinions: the office lists the opinions and answers them; a named
+// author gets the answer in chat, an anonymous opinion's answer can be
+// published to the campaign group, and the answers are stored for the
+// export's 答复 column.
+func TestFlowOpinions(t *testing.T) {
+	f := newFlowSession(t)
+	f.engineOpts = []bot.Option{bot.WithGroups(campaignbot.PlatformConsole)}
+	f.set("04-10")
+	f.run("/as 张三\n/opinion 建议减少会议，多到企业调研\n/opinion anon 个别领导作风不实\n")
+	ctx := context.Background()
+	ops, err := f.db.FindOpinions(ctx)
+	if err != nil || len(ops) != 2 {
+		t.Fatalf("opinions %v %v", ops, err)
+	}
+	var named, anon *campaignbot.Opinion
+	for _, op := range ops {
+		if op.Anonymous {
+			anon = op
+		} else {
+			named = op
+		}
+	}
+	out := f.run(strings.Join([]string{
+		"/as 陈丽",
+		"/opinions",
+		fmt.Sprintf("/answer %d 已采纳：每月至少两次到企业调研", named.Number()),
+		fmt.Sprintf("/answer %d publish", anon.Number()),
+		fmt.Sprintf("/answer %d 已转交纪检组核查", anon.Number()),
+		"/answer 1000001 无此意见",
+		"/answer",
+		"/opinions",
+	}, "\n")+"\n")
+	inOrder(t, out,
+		"陈丽> /opinions",
+		"共收到意见 2 条，待答复 2 条：",
+		"陈丽> /answer",
+		"── 发给 张三 ──",
+		"【意见答复】您在 2026-04-10 提的意见：“建议减少会议，多到企业调研”",
+		"办公室答复：已采纳：每月至少两次到企业调研",
+		fmt.Sprintf("已答复意见 #%d，答复已发给 张三。", named.Number()),
+		fmt.Sprintf("意见 #%d 还没有答复。", anon.Number()),
+		fmt.Sprintf("已答复匿名意见 #%d。", anon.Number()),
+		fmt.Sprintf("[发布到活动群] ⇒ /answer %d publish", anon.Number()),
+		"没有编号为 1000001 的意见",
+		"用法：/answer 编号 答复内容",
+		"共收到意见 2 条，待答复 0 条：",
+	)
+	// Within a day the order is random, as the IDs are.
+	for _, want := range []string{
+		fmt.Sprintf("#%d 2026-04-10 张三：建议减少会议，多到企业调研 〔待答复〕", named.Number()),
+		fmt.Sprintf("#%d 2026-04-10 匿名：个别领导作风不实 〔待答复〕", anon.Number()),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("/opinions lacks %q:\n%s", want, out)
+		}
+	}
+	out = f.run(fmt.Sprintf("/as 陈丽\n/answer %d publish\n/answer %[1]d publish\n", anon.Number()))
+	inOrder(t, out,
+		"── 发给 group ──",
+		"【意见答复】",
+		"意见（2026-04-10）：个别领导作风不实",
+		"答复：已转交纪检组核查",
+		fmt.Sprintf("意见 #%d 及其答复已发布到活动群。", anon.Number()),
+		fmt.Sprintf("意见 #%d 的这条答复已经发布过。", anon.Number()),
+	)
+	ops, err = f.db.FindOpinions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if op.Answer == "" || op.AnsweredBy == 0 {
+			t.Errorf("opinion %d not stored answered: %+v", op.Number(), op)
+		}
+	}
 }
