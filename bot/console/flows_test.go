@@ -276,7 +276,7 @@ func TestFlowOpinions(t *testing.T) {
 		"/answer 1000001 无此意见",
 		"/answer",
 		"/opinions",
-	}, "\n")+"\n")
+	}, "\n") + "\n")
 	inOrder(t, out,
 		"陈丽> /opinions",
 		"共收到意见 2 条，待答复 2 条：",
