@@ -320,3 +320,70 @@ func TestFlowOpinions(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowLedger: items carry numbers in chat; a due date in the past is
+// refused; an accepted report's number is shown when it is accepted and in
+// /ledger from-report, whose points become one item each; items are edited
+// and removed with their history kept.
+func TestFlowLedger(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("06-01")
+	// A report of two points, as a chat message of two lines brings it.
+	zk, err := f.db.FindPersonByName(context.Background(), "赵科长")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := &campaignbot.Submission{TaskKey: "dept-analysis", PersonID: zk.ID, DepartmentID: zk.DepartmentID,
+		Text: "一、调研不深入\n二、会议多", State: campaignbot.ReviewSubmitted}
+	if err := f.db.CreateSubmission(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+	n := sub.ID
+	out := f.run(strings.Join([]string{
+		"/as 李副局长",
+		fmt.Sprintf("/review %d accept", n),
+		"/as 陈丽",
+		"/ledger add 文山会海 | 精简发文 | 张三 | 2026-05-01",
+		"/ledger add 文山会海 | 精简发文 | 张三 | 2026-08-31 | 每月通报",
+		"/ledger from-report",
+		fmt.Sprintf("/ledger from-report %d", n),
+		fmt.Sprintf("/ledger from-report %d 2 压缩会议", n),
+		"/ledger edit 1 期限 2026-09-30",
+		"/ledger edit 1 期限 2026-01-01",
+		"/ledger status 2 长期坚持",
+		"/ledger remove 1 与 #2 重复",
+		"/ledger",
+	}, "\n") + "\n")
+	inOrder(t, out,
+		fmt.Sprintf("材料编号 #%d；如需列入整改台账：/ledger from-report %[1]d", n),
+		"陈丽> /ledger add 文山会海 | 精简发文 | 张三 | 2026-05-01",
+		"期限 2026-05-01 已过（今天是 2026-06-01）",
+		"已加入整改台账 #1：文山会海（责任人 张三，期限 2026-08-31）",
+		"陈丽> /ledger from-report",
+		fmt.Sprintf("#%d 赵科长“科室分析报告”第 1 版：/ledger from-report %[1]d", n),
+		fmt.Sprintf("报告 #%d “科室分析报告”第 1 版共 2 个要点", n),
+		"1. 一、调研不深入",
+		"2. 二、会议多",
+		fmt.Sprintf("[要点 2：二、会议多] ⇒ /ledger from-report %d 2", n),
+		"已加入整改台账 #2：二、会议多（责任人 赵科长，期限 2026-08-31）",
+		"整改事项 #1 的期限已改为：2026-09-30（修改已留痕）",
+		"期限 2026-01-01 已过",
+		"整改事项 #2 状态已改为“长期坚持”",
+		"整改事项 #1 已从台账删除：文山会海（删除记录已保留）",
+		"整改台账（共 1 项，已完成 0 项）：",
+		"#2 二、会议多",
+		"措施：压缩会议｜责任领导：李副局长｜责任科室：科技管理科｜责任人：赵科长｜期限：2026-08-31｜长期坚持",
+		fmt.Sprintf("备注：来自报告 #%d “科室分析报告”第 1 版要点 2", n),
+	)
+	evs, err := f.db.FindLedgerEvents(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind)
+	}
+	if got, want := strings.Join(kinds, " "), "created edited removed"; got != want {
+		t.Errorf("item 1's events %q, want %q", got, want)
+	}
+}
