@@ -140,6 +140,18 @@ func (e *Engine) cmdTasks(ctx context.Context, c *Context) error {
 	if shown == 0 {
 		b.WriteString("\n" + c.T("tasks.none"))
 	}
+	ls, err := e.store.FindLeaves(ctx, c.Person.ID)
+	if err != nil {
+		return fmt.Errorf("find leaves: %w", err)
+	}
+	for _, l := range ls {
+		switch {
+		case l.Covers(today):
+			b.WriteString("\n" + c.T("tasks.on_leave", l.From, l.To, l.To.AddDays(1)))
+		case l.From > today:
+			b.WriteString("\n" + c.T("tasks.leave_ahead", l.From, l.To, l.ID))
+		}
+	}
 	c.ReplyRendered(b.String())
 	return nil
 }
@@ -650,16 +662,51 @@ func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, ano
 	return nil
 }
 
-// cmdLeave records an absence: /leave FROM TO.
+// cmdLeave records, lists and cancels absences: `/leave FROM [TO]` (one
+// day without TO), `/leave list`, `/leave cancel N`. The office may name
+// the person first: `/leave NAME FROM [TO]`, `/leave list NAME`.
 func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	f := strings.Fields(c.Args)
-	if len(f) != 2 {
+	if len(f) == 0 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
-	from, err1 := campaignbot.ParseDate(f[0])
-	to, err2 := campaignbot.ParseDate(f[1])
-	if err1 != nil || err2 != nil {
+	switch f[0] {
+	case "list", "列表", "查看":
+		who, err := e.leaveSubject(ctx, c, f[1:])
+		if err != nil {
+			return err
+		}
+		return e.leaveList(ctx, c, who)
+	case "cancel", "取消", "撤销":
+		if len(f) != 2 {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
+		id, ok := parseNumber(f[1])
+		if !ok {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
+		return e.leaveCancel(ctx, c, id)
+	}
+	who := c.Person
+	if _, err := campaignbot.ParseDate(f[0]); err != nil {
+		var err error
+		if who, err = e.leaveSubject(ctx, c, f[:1]); err != nil {
+			return err
+		}
+		f = f[1:]
+	}
+	if len(f) != 1 && len(f) != 2 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	from, err := campaignbot.ParseDate(f[0])
+	if err != nil {
+		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	to := from
+	if len(f) == 2 {
+		if to, err = campaignbot.ParseDate(f[1]); err != nil {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
 	}
 	today := e.today()
 	switch {
@@ -670,11 +717,74 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	case to-from > 180:
 		return c.userError(campaignbot.EINVALID, "leave.too_long")
 	}
-	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to}
+	l := &campaignbot.Leave{PersonID: who.ID, From: from, To: to}
 	if err := e.store.CreateLeave(ctx, l); err != nil {
 		return fmt.Errorf("create leave: %w", err)
 	}
-	c.Reply("leave.ok", from, to, to.AddDays(1))
+	if who.ID == c.Person.ID {
+		c.Reply("leave.ok", l.ID, from, to, to.AddDays(1))
+		return nil
+	}
+	c.Reply("leave.ok_for", who.Name, l.ID, from, to, to.AddDays(1))
+	key := fmt.Sprintf("notice:leave:%d", l.ID)
+	return e.tell(ctx, who.ID, campaignbot.KindNotice, key, c.T("leave.notice", c.Person.Name, from, to, to.AddDays(1), l.ID), nil)
+}
+
+// leaveSubject is whom a leave command is about: the person named in args,
+// which only the office may name, else the sender.
+func (e *Engine) leaveSubject(ctx context.Context, c *Context, args []string) (*campaignbot.Person, error) {
+	if len(args) == 0 {
+		return c.Person, nil
+	}
+	if !c.Person.HasRole(campaignbot.RoleOffice) {
+		return nil, c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	return e.personArg(ctx, c, args[0])
+}
+
+// leaveList lists who's leave that has not ended, with the numbers
+// /leave cancel takes.
+func (e *Engine) leaveList(ctx context.Context, c *Context, who *campaignbot.Person) error {
+	ls, err := e.store.FindLeaves(ctx, who.ID)
+	if err != nil {
+		return fmt.Errorf("find leaves: %w", err)
+	}
+	today := e.today()
+	var b strings.Builder
+	for _, l := range ls {
+		if l.To >= today {
+			b.WriteString("\n" + c.T("leave.line", l.ID, l.From, l.To, l.To.AddDays(1)))
+		}
+	}
+	if b.Len() == 0 {
+		c.Reply("leave.none", who.Name)
+		return nil
+	}
+	c.ReplyRendered(c.T("leave.list_header", who.Name) + b.String() + "\n" + c.T("leave.list_footer"))
+	return nil
+}
+
+// leaveCancel cancels leave id: the sender's own, or anyone's for the office.
+func (e *Engine) leaveCancel(ctx context.Context, c *Context, id int64) error {
+	owner := c.Person.ID
+	if c.Person.HasRole(campaignbot.RoleOffice) {
+		all, err := e.store.FindAllLeaves(ctx)
+		if err != nil {
+			return fmt.Errorf("find leaves: %w", err)
+		}
+		for _, l := range all {
+			if l.ID == id {
+				owner = l.PersonID
+			}
+		}
+	}
+	err := e.store.DeleteLeave(ctx, owner, id)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return c.userError(campaignbot.ENOTFOUND, "leave.no_leave", id)
+	} else if err != nil {
+		return fmt.Errorf("cancel leave: %w", err)
+	}
+	c.Reply("leave.cancelled", id)
 	return nil
 }
 

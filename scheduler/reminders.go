@@ -98,6 +98,8 @@ type reminderIndex struct {
 //   - on a phase's first and last day, an announcement to everyone whom its
 //     tasks or surveys concern, and to each group chat in GroupPlatforms;
 //   - nothing to anyone on leave on in.Day (or on the day it fell due);
+//     on the first day back, a warning for what falls due within the
+//     longest warning period (a due date the leave moved falls due then);
 //   - at most Plan.Policy.DailyCap warnings and overdue reminders a person
 //     (0: no cap), most urgent first (earliest due date first, so overdue
 //     before warnings); when there are more, the last allowed message folds
@@ -153,12 +155,16 @@ func ComputeReminders(in ReminderInput) []Prompt {
 				continue
 			}
 			late := int(d - ob.Due)
-			if late >= 0 && t.SatisfiedBy == campaignbot.SatisfiedBySurvey {
+			if late > 0 && t.SatisfiedBy == campaignbot.SatisfiedBySurvey {
 				break // a closed survey can no longer be answered
 			}
 			c := candidate{day: d, ob: ob, task: t, overdue: late, personID: ob.PersonID}
 			switch {
 			case late < 0 && slices.Contains(pol.WarnDays, -late):
+				c.kind = campaignbot.KindWarning
+			case late <= 0 && len(pol.WarnDays) > 0 && -late <= slices.Max(pol.WarnDays) && x.onLeave(ob.PersonID, d-1):
+				// Back from leave, which held the warnings (or moved the
+				// due date to today): one now.
 				c.kind = campaignbot.KindWarning
 			case late >= 1 && pol.OverdueEvery > 0 && (late-1)%pol.OverdueEvery == 0 && (late-1)/pol.OverdueEvery < pol.OverdueMax:
 				c.kind, c.nth = campaignbot.KindOverdue, (late-1)/pol.OverdueEvery+1
@@ -293,6 +299,9 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 	case c.kind == campaignbot.KindOverdue:
 		text = x.cat.t("remind.overdue", title+week, c.overdue, c.ob.Due)
 		reason = x.cat.t("remind.reason.overdue", title+week, c.overdue, c.nth)
+	case c.overdue == 0:
+		text = x.cat.t("remind.warn.0", title+week, c.ob.Due)
+		reason = x.cat.t("remind.reason.warn", title+week, 0)
 	case c.overdue == -1:
 		text = x.cat.t("remind.warn.1", title+week, c.ob.Due)
 		reason = x.cat.t("remind.reason.warn", title+week, 1)

@@ -387,3 +387,55 @@ func TestFlowLedger(t *testing.T) {
 		t.Errorf("item 1's events %q, want %q", got, want)
 	}
 }
+
+// TestFlowLeave: a single day of leave, the list, a cancel, the office
+// entering one for a member (who is told), /tasks saying so, and a deadline
+// inside the leave moved to the day after it with a warning on that day.
+func TestFlowLeave(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("04-20")
+	out := f.run(strings.Join([]string{
+		"/as 张三",
+		"/leave 2026-04-22",
+		"/leave list",
+		"/leave cancel 1",
+		"/leave cancel 1",
+		"/as 陈丽",
+		"/leave 张三 2026-04-20 2026-04-26",
+		"/leave list 张三",
+		"/as 赵科长",
+		"/leave list 张三",
+		"/as 张三",
+		"/tasks",
+	}, "\n") + "\n")
+	inOrder(t, out,
+		"张三> /leave 2026-04-22",
+		"已登记请假 #1：2026-04-22 至 2026-04-22。期间不发提醒，期间到期的任务顺延至 2026-04-23。",
+		"张三> /leave list",
+		"#1 2026-04-22 至 2026-04-22（到期任务顺延至 2026-04-23）",
+		"请假 #1 已撤销。",
+		"没有编号为 #1 的请假。",
+		"陈丽> /leave 张三 2026-04-20 2026-04-26",
+		"── 发给 张三 ──",
+		"办公室（陈丽）为您登记了请假：2026-04-20 至 2026-04-26。",
+		"已为 张三 登记请假 #1：2026-04-20 至 2026-04-26",
+		"陈丽> /leave list 张三",
+		"#1 2026-04-20 至 2026-04-26",
+		"赵科长> /leave list 张三",
+		"用法：/leave",
+		"张三> /tasks",
+		// The week of 04-20 was due 04-26, inside the leave: moved to 04-27.
+		"⏳ 学习笔记（2026-04-20 至 2026-04-26） — 截止 2026-04-27",
+		"🏖 您 2026-04-20 至 2026-04-26 请假中",
+	)
+	// Nothing during the leave; on the first day back, a warning for the
+	// moved due date.
+	f.run("/as 张三\n")
+	f.runDay("04-25")
+	if out := f.run("/as 陈丽\n"); strings.Contains(out, "── 发给 张三 ──") {
+		t.Errorf("张三 was prompted during the leave:\n%s", out)
+	}
+	f.runDay("04-27")
+	out = f.run("/as 陈丽\n")
+	inOrder(t, out, "── 发给 张三 ──", "【提醒】「学习笔记（2026-04-20 至 2026-04-26 这一周）」今天到期（2026-04-27）")
+}
