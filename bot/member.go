@@ -74,15 +74,29 @@ func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 	} else {
 		b.WriteString(c.T("help.header", c.Person.Name))
 	}
-	for _, cmd := range e.commands {
-		if c.Person == nil && !cmd.Unbound || c.Person != nil && !cmd.Allowed(c.Person) {
-			continue
+	for _, area := range []string{areaTasks, areaVoice, areaField, areaLeaders, areaOffice} {
+		header := false
+		for _, cmd := range e.commands {
+			if cmd.Area != area || c.Person == nil && !cmd.Unbound || c.Person != nil && !cmd.Allowed(c.Person) {
+				continue
+			}
+			// A bound person has no use for /start.
+			if c.Person != nil && cmd.Unbound && cmd.Name != "help" {
+				continue
+			}
+			if !header {
+				b.WriteString("\n\n" + c.T("help.area."+area))
+				header = true
+			}
+			alias := ""
+			if len(cmd.Aliases) > 0 {
+				alias = " (" + strings.Join(cmd.Aliases, "/") + ")"
+			}
+			fmt.Fprintf(&b, "\n/%s%s — %s", cmd.Name, alias, c.T(cmd.Help))
+			if ex := c.T(cmd.Help + ".ex"); ex != "" {
+				b.WriteString("\n    " + c.T("help.example", ex))
+			}
 		}
-		alias := ""
-		if len(cmd.Aliases) > 0 {
-			alias = " (" + strings.Join(cmd.Aliases, "/") + ")"
-		}
-		fmt.Fprintf(&b, "\n/%s%s — %s", cmd.Name, alias, c.T(cmd.Help))
 	}
 	c.ReplyRendered(b.String())
 	return nil

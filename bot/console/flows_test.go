@@ -17,14 +17,15 @@ import (
 )
 
 // flowRoster is an organisation with every role: a member, a section head
-// whose report the leader in charge reviews, the leader, the head and the
-// office.
+// whose report the leader in charge reviews, the leader, the head, the
+// office and a liaison.
 var flowRoster = []campaignbot.RosterEntry{
 	{Name: "张三", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember}},
 	{Name: "赵科长", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMiddle}},
 	{Name: "李副局长", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader}, InChargeOf: []string{"科技管理科"}},
 	{Name: "王局长", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleHead}},
 	{Name: "陈丽", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleOffice}},
+	{Name: "吴指导员", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleLiaison}},
 }
 
 // flowSession is a console session over the default plan of 2026 (study
@@ -169,7 +170,7 @@ func TestFlowSurveyOwed(t *testing.T) {
 		"张三> /tasks",
 		"⏳ 问卷「满意度测评」— 2026-09-15 截止（还剩 1 天）填写：/survey satisfaction",
 		"王局长> /digest",
-		"问卷「满意度测评」：已答 0/5 人（0%），2026-09-15 截止",
+		"问卷「满意度测评」：已答 0/6 人（0%），2026-09-15 截止",
 	)
 	if strings.Contains(out, "本阶段没有需要你提交的任务") {
 		t.Errorf("/tasks says nothing is owed while the survey is open:\n%s", out)
@@ -438,4 +439,50 @@ func TestFlowLeave(t *testing.T) {
 	f.runDay("04-27")
 	out = f.run("/as 陈丽\n")
 	inOrder(t, out, "── 发给 张三 ──", "【提醒】「学习笔记（2026-04-20 至 2026-04-26 这一周）」今天到期（2026-04-27）")
+}
+
+// TestFlowMessages: /help grouped by area with an example each and no
+// /start for a bound person; a note from someone who owes none counts
+// toward no task; confirming a closed problem says it is closed.
+func TestFlowMessages(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("05-20") // after the study phase: study notes are owed by nobody
+	out := f.run("/as 王局长\n/help\n/as 张三\n/help\n/note 自学笔记\n")
+	inOrder(t, out,
+		"王局长> /help",
+		"【我的任务】",
+		"/note (笔记) — ",
+		"例：/note 今天学习了",
+		"【意见与问卷】",
+		"【一线问题】",
+		"【领导】",
+		"/overdue (未交)",
+		"【办公室】",
+		"/opinions (意见列表)",
+		"/answer (答复)",
+		"/ledger (台账) — 整改台账：/ledger 查看；add 新增；from-problem 编号 由问题生成；from-report [编号 [要点]] 由报告要点生成；edit 编号 字段 内容 修改；remove 编号 原因 删除",
+		"张三> /help",
+		"【我的任务】",
+		"张三> /note 自学笔记",
+		"已收到并保存：“学习笔记”第 1 版，不计入任何任务（您目前不欠这项任务）",
+	)
+	head := out[:strings.Index(out, "张三> /help")]
+	member := out[strings.Index(out, "张三> /help"):]
+	if strings.Contains(head, "/start") || strings.Contains(member, "/start") {
+		t.Errorf("/help offers /start to a bound person:\n%s", out)
+	}
+	if strings.Contains(member, "【办公室】") || strings.Contains(member, "【领导】") {
+		t.Errorf("a member's /help lists others' commands:\n%s", member)
+	}
+
+	wu, err := f.db.FindPersonByName(context.Background(), "吴指导员")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := &campaignbot.Problem{FilerID: wu.ID, Enterprise: "华光电子", Category: "资金", Description: "流动资金紧张"}
+	if err := f.db.CreateProblem(context.Background(), pr); err != nil {
+		t.Fatal(err)
+	}
+	out = f.run(fmt.Sprintf("/as 王局长\n/claim %d\n/resolve %[1]d 贷款已发放\n/as 吴指导员\n/confirm %[1]d\n/confirm %[1]d\n", pr.ID))
+	inOrder(t, out, "吴指导员> /confirm", "吴指导员> /confirm", fmt.Sprintf("问题 #%d（华光电子）已经销号，无需再次确认。", pr.ID))
 }
