@@ -155,6 +155,7 @@ var catalog = map[string]message{
 	"submit.nothing_owed":       {"你目前没有需要提交的任务。", "You owe nothing at the moment."},
 	"submit.ok":                 {"已收到并保存：“%s”第 %d 版，%s（附件 %d 个）。", "Saved: %q version %d, %s (%d attachments)."},
 	"submit.by_claim":           {"“%s”无需提交材料：领办一个问题即完成。发送 /problems 查看问题，/claim 编号 领办。", "%q needs nothing submitted: taking charge of a problem completes it. Send /problems to see them, /claim N to take one."},
+	"submit.ask_prompt":         {"请发送“%s”的内容（文字、照片或文档）。%s\n发送 /cancel 取消。", "Send the content for %q (text, photo or document). %s\n/cancel to stop."},
 	"submit.ask_week":           {"请发送“%s”（%s 起的一周，补交）的内容（文字、照片或文档）。发送 /cancel 取消。", "Send the content for %q for the week from %s, handed in late (text, photo or document). /cancel to stop."},
 	"submit.no_task":            {"不计入任何任务（您目前不欠这项任务）", "counting toward no task (you owe none of this now)"},
 	"note.this_week":            {"本周笔记", "This week's note"},

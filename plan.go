@@ -84,6 +84,10 @@ type Task struct {
 	Cardinality Cardinality
 	Review      ReviewKind
 	SatisfiedBy SatisfiedBy
+	// Prompt is what the deliverable should cover, shown when it is asked
+	// for (the research report's four themes); PromptEn in English.
+	Prompt   string
+	PromptEn string
 	// Policy is the reminder policy in force for this task: the plan's,
 	// with the task's overrides applied by the loader.
 	Policy Policy

@@ -361,6 +361,10 @@ func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string, wee
 		c.Reply("submit.ask_week", e.title(t.Title, t.TitleEn), week)
 		return nil
 	}
+	if prompt := e.title(t.Prompt, t.PromptEn); prompt != "" {
+		c.Reply("submit.ask_prompt", e.title(t.Title, t.TitleEn), prompt)
+		return nil
+	}
 	c.Reply("submit.ask", e.title(t.Title, t.TitleEn))
 	return nil
 }

@@ -486,3 +486,12 @@ func TestFlowMessages(t *testing.T) {
 	out = f.run(fmt.Sprintf("/as 王局长\n/claim %d\n/resolve %[1]d 贷款已发放\n/as 吴指导员\n/confirm %[1]d\n/confirm %[1]d\n", pr.ID))
 	inOrder(t, out, "吴指导员> /confirm", "吴指导员> /confirm", fmt.Sprintf("问题 #%d（华光电子）已经销号，无需再次确认。", pr.ID))
 }
+
+// TestFlowResearchPrompt: asking for the research report gives the seed's
+// four research themes.
+func TestFlowResearchPrompt(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("04-10")
+	out := f.run("/as 李副局长\n/submit research-report\n")
+	inOrder(t, out, "请发送“调研报告”的内容", "一、党员干部落实科学发展观的思想问题和作风问题", "四、制约科技创新和科学发展的机制")
+}
