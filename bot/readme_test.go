@@ -27,9 +27,7 @@ func TestReadmeListsEveryCommand(t *testing.T) {
 	var want []string
 	for _, cmd := range e.engine.Commands() {
 		want = append(want, "`/"+cmd.Name)
-		for _, a := range cmd.Aliases {
-			want = append(want, a)
-		}
+		want = append(want, cmd.Aliases...)
 	}
 	for _, sub := range []string{"add", "from-problem", "from-report", "edit", "remove", "done", "status", "publish"} {
 		want = append(want, "`/ledger "+sub)
