@@ -169,3 +169,14 @@ func TestCompletionChart(t *testing.T) {
 		t.Errorf("no bars: %v %v, want an error", none, err)
 	}
 }
+
+// TestPercent: completion is rounded, not truncated (SPEC §5 digest).
+func TestPercent(t *testing.T) {
+	for _, tc := range []struct{ done, owed, want int }{
+		{2, 3, 67}, {1, 3, 33}, {1, 2, 50}, {0, 7, 0}, {7, 7, 100}, {1, 200, 1}, {1, 201, 0},
+	} {
+		if got := percent(tc.done, tc.owed); got != tc.want {
+			t.Errorf("percent(%d, %d) = %d, want %d", tc.done, tc.owed, got, tc.want)
+		}
+	}
+}
