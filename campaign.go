@@ -189,6 +189,9 @@ type PersonService interface {
 
 	CreateLeave(ctx context.Context, l *Leave) error
 	FindLeaves(ctx context.Context, personID int64) ([]Leave, error)
+	// DeleteLeave cancels leave id of the person: ENOTFOUND when the
+	// person has no such leave.
+	DeleteLeave(ctx context.Context, personID, id int64) error
 	// FindAllLeaves returns the leave of everyone, for the scheduler.
 	FindAllLeaves(ctx context.Context) ([]Leave, error)
 }

@@ -18,6 +18,9 @@ type DigestService interface {
 	// FindSubmissionsInReview returns the versions waiting for a reviewer
 	// (state submitted), without text or attachments.
 	FindSubmissionsInReview(ctx context.Context) ([]*Submission, error)
+	// FindSurveyParticipation returns who took part in which survey: a
+	// survey is owed like a task.
+	FindSurveyParticipation(ctx context.Context) ([]SurveyTaken, error)
 	// CountSurveyParticipants counts the people who answered each survey.
 	CountSurveyParticipants(ctx context.Context) (map[string]int, error)
 }

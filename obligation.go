@@ -8,6 +8,10 @@ const (
 	StatusDone    ObligationStatus = "done"
 	StatusPending ObligationStatus = "pending"
 	StatusOverdue ObligationStatus = "overdue"
+	// StatusInReview: a version of a reviewed task waits for its reviewer
+	// (待审阅). It is not done until accepted, nor overdue: the author has
+	// handed it in.
+	StatusInReview ObligationStatus = "in_review"
 )
 
 // Obligation is one deliverable one person owes for one period.
@@ -37,6 +41,16 @@ type SubmissionRecord struct {
 	PersonID     int64
 	DepartmentID int64
 	Day          Date
+	// Week is the start of the week a note handed in late for a missed
+	// week counts for; 0 when it counts for the week of Day.
+	Week Date
+}
+
+// SurveyTaken is a person's taking part in a survey (the participation, not
+// the answers).
+type SurveyTaken struct {
+	SurveyKey string
+	PersonID  int64
 }
 
 // Claim is a problem claimed (领办) by a person on a day.
@@ -54,6 +68,12 @@ type ObligationInput struct {
 	// Returned are the IDs, in order, of submissions returned for revision:
 	// they do not count (the author owes a new version).
 	Returned []int64
+	// InReview are the IDs, in order, of versions waiting for their
+	// reviewer: they count only once accepted.
+	InReview []int64
 	Claims   []Claim
 	Leaves   []Leave
+	// Answered are the surveys people took part in: a survey is owed
+	// like a task (SPEC §2).
+	Answered []SurveyTaken
 }

@@ -10,7 +10,8 @@ type ObligationSource interface {
 	FindClaims(ctx context.Context) ([]Claim, error)
 	// FindObligationInput reads what Obligations needs for one person (the
 	// chat's /tasks and /mine): the records of their submissions and of
-	// their department's, the versions returned among them, their claims
-	// and their leave. Plan and Day are the caller's to set.
+	// their department's, the versions returned or in review among them,
+	// their claims, their leave and the surveys they took part in. Plan
+	// and Day are the caller's to set.
 	FindObligationInput(ctx context.Context, p *Person) (ObligationInput, error)
 }

@@ -19,11 +19,18 @@ import (
 // the role. A due date inside a leave of the person moves to the day after
 // the leave.
 //
+// A survey is owed like a task (SPEC §2) by its audience, under the key
+// SurveyTaskKey, for one period: its window, due when it closes; taking
+// part satisfies it.
+//
 // A period is done when something on or before in.Day satisfies it: for a
-// weekly task a submission inside the week; otherwise a submission (or a
-// claim) on or after the phase start, Late when after the due date. Not done
-// and past due is overdue; otherwise pending. The result is sorted by person
-// ID, then due date, task key and period start.
+// weekly task a submission inside the week, or one handed in later for
+// that week (Week); otherwise a submission (or a claim) on or after the
+// phase start, Late when after the due date. A version waiting for its
+// reviewer does not satisfy a reviewed task: without an accepted one the
+// period is in review. Not done, not in review and past due is overdue;
+// otherwise pending. The result is sorted by person ID, then due date,
+// task key and period start.
 func Obligations(in ObligationInput) []Obligation {
 	if in.Plan == nil || len(in.People) == 0 {
 		return nil
@@ -46,6 +53,10 @@ func Obligations(in ObligationInput) []Obligation {
 	for _, l := range in.Leaves {
 		leaves[l.PersonID] = append(leaves[l.PersonID], l)
 	}
+	answered := map[SurveyTaken]bool{}
+	for _, a := range in.Answered {
+		answered[a] = true
+	}
 
 	n := 0
 	var held roleDays
@@ -63,7 +74,7 @@ func Obligations(in ObligationInput) []Obligation {
 	}
 	// Sized once: at 100,000 people the result is most of a digest's memory.
 	out := make([]Obligation, 0, n)
-	var weeks []weekHit // the first submission in each week of a weekly task
+	var weeks []hit // the first submission in each week of a weekly task
 	for pi, p := range people {
 		first := len(out)
 		held.set(p, in.Day)
@@ -87,24 +98,27 @@ func Obligations(in ObligationInput) []Obligation {
 					PeriodEnd:   per.end,
 					Due:         moveDue(per.due, leaves[p.ID]),
 				}
-				var done bool
-				var day Date
+				var h hit
 				switch {
 				case t.task.SatisfiedBy == SatisfiedByClaim:
-					day, done = firstClaim(claims[p.ID], t.phase.Start)
+					h.done.day, h.found = firstClaim(claims[p.ID], t.phase.Start)
+				case t.task.SatisfiedBy == SatisfiedBySurvey:
+					// Taking part is known without its day (SPEC §2's
+					// anonymity): it is on time, as the window allows no other.
+					h.done.day, h.found = o.Due, answered[SurveyTaken{t.survey, p.ID}]
 				case t.task.Cardinality == PerDepartment && p.DepartmentID != 0:
 					o.DepartmentID = p.DepartmentID
-					var ref subRef
-					ref, done = subs.firstOfDept[deptKey{int32(ti), p.DepartmentID}]
-					day, o.SubmissionID = ref.day, ref.id
+					h = subs.firstOfDept[deptKey{int32(ti), p.DepartmentID}]
 				case t.task.Cardinality == EveryWeek:
-					day, o.SubmissionID, done = weeks[wi].day, weeks[wi].id, weeks[wi].found
+					h = weeks[wi]
 				default:
-					day, o.SubmissionID, done = firstOwn(subs.own[pi], int32(ti), t.phase.Start, in.Day)
+					h = firstOwn(subs.own[pi], int32(ti), t.phase.Start, in.Day)
 				}
 				switch {
-				case done:
-					o.Status, o.Late = StatusDone, day > o.Due
+				case h.found:
+					o.Status, o.Late, o.SubmissionID = StatusDone, h.done.day > o.Due, h.done.id
+				case h.review:
+					o.Status = StatusInReview
 				case in.Day > o.Due:
 					o.Status = StatusOverdue
 				default:
@@ -130,7 +144,7 @@ type deptKey struct {
 // and the first submission of each department for each per-department task.
 type subIndex struct {
 	own         [][]subRef // by the person's index in the sorted people
-	firstOfDept map[deptKey]subRef
+	firstOfDept map[deptKey]hit
 }
 
 // indexSubmissions indexes the submissions up to in.Day of the tasks,
@@ -141,7 +155,7 @@ func indexSubmissions(in ObligationInput, tasks []planTask, people []*Person) *s
 		taskIndex[t.task.Key] = int32(i)
 	}
 	slot := newSlots(people)
-	x := &subIndex{own: make([][]subRef, len(people)), firstOfDept: map[deptKey]subRef{}}
+	x := &subIndex{own: make([][]subRef, len(people)), firstOfDept: map[deptKey]hit{}}
 	for _, s := range in.Submissions {
 		ti, ok := taskIndex[s.TaskKey]
 		if !ok || s.Day > in.Day {
@@ -151,15 +165,21 @@ func indexSubmissions(in ObligationInput, tasks []planTask, people []*Person) *s
 			continue
 		}
 		t := &tasks[ti]
-		ref := subRef{task: ti, day: s.Day, id: s.ID}
+		ref := subRef{task: ti, day: s.Day, at: s.Day, id: s.ID}
+		if s.Week != 0 {
+			ref.at = s.Week
+		}
+		if len(in.InReview) > 0 {
+			_, ref.review = slices.BinarySearch(in.InReview, s.ID)
+		}
 		if t.task.Cardinality == PerDepartment && s.DepartmentID != 0 {
 			if s.Day < t.phase.Start {
 				continue
 			}
 			k := deptKey{ti, s.DepartmentID}
-			if old, ok := x.firstOfDept[k]; !ok || ref.before(old) {
-				x.firstOfDept[k] = ref
-			}
+			h := x.firstOfDept[k]
+			h.add(ref)
+			x.firstOfDept[k] = h
 		}
 		if i, ok := slot.of(s.PersonID); ok {
 			x.own[i] = append(x.own[i], ref)
@@ -200,11 +220,31 @@ func compareObligations(a, b Obligation) int {
 	)
 }
 
-// subRef is a submission as the index keeps it.
+// subRef is a submission as the index keeps it: day it was handed in, and
+// at, the day it counts on (a missed week's, when handed in for one).
 type subRef struct {
-	task int32
-	day  Date
-	id   int64
+	task    int32
+	day, at Date
+	id      int64
+	review  bool // waiting for its reviewer
+}
+
+// hit is what satisfies one period: the first submission that counts, and
+// whether a version waits for review.
+type hit struct {
+	done   subRef
+	found  bool
+	review bool
+}
+
+// add takes r into h.
+func (h *hit) add(r subRef) {
+	switch {
+	case r.review:
+		h.review = true
+	case !h.found || r.before(h.done):
+		h.done, h.found = r, true
+	}
 }
 
 func (s subRef) before(o subRef) bool {
@@ -219,7 +259,8 @@ type period struct {
 // planTask is a task with its phase and the periods begun by the day.
 type planTask struct {
 	task    *Task
-	roles   []int // indexes in AllRoles
+	survey  string // the survey's key, for a survey owed as a task
+	roles   []int  // indexes in AllRoles
 	phase   Phase
 	periods []period
 }
@@ -234,12 +275,7 @@ func planTasks(p *Plan, day Date) []planTask {
 		if ph == nil || ph.Start > day {
 			continue
 		}
-		pt := planTask{task: t, phase: *ph}
-		for _, r := range t.Roles {
-			if i := slices.Index(AllRoles, r); i >= 0 && i < maxRoles {
-				pt.roles = append(pt.roles, i)
-			}
-		}
+		pt := planTask{task: t, phase: *ph, roles: roleIndexes(t.Roles)}
 		if t.Cardinality == EveryWeek {
 			for _, w := range weeksOf(*ph) {
 				if w.start > day {
@@ -256,7 +292,28 @@ func planTasks(p *Plan, day Date) []planTask {
 		}
 		ts = append(ts, pt)
 	}
+	for i := range p.Surveys {
+		s := &p.Surveys[i]
+		if s.From == 0 || s.From > day {
+			continue
+		}
+		pt := planTask{task: p.FindOwed(SurveyTaskKey(s.Key)), survey: s.Key, phase: Phase{Key: s.Phase, Start: s.From, End: s.To}}
+		pt.roles = roleIndexes(pt.task.Roles)
+		pt.periods = []period{{s.From, s.To, s.To}}
+		ts = append(ts, pt)
+	}
 	return ts
+}
+
+// roleIndexes returns the indexes of roles in AllRoles.
+func roleIndexes(roles []Role) []int {
+	var is []int
+	for _, r := range roles {
+		if i := slices.Index(AllRoles, r); i >= 0 && i < maxRoles {
+			is = append(is, i)
+		}
+	}
+	return is
 }
 
 // roleDays holds, for each role of AllRoles, 1 + the day from which a person
@@ -329,29 +386,21 @@ func weeksOf(ph Phase) []period {
 	return ws
 }
 
-// weekHit is the first submission in a week, if found.
-type weekHit struct {
-	subRef
-	found bool
-}
-
 // firstPerWeek returns, for each weekly period, the earliest of subs for task
-// ti inside it (zero when none), reusing buf. Periods are consecutive
-// weeks, as weeksOf makes them.
-func firstPerWeek(buf []weekHit, subs []subRef, ti int32, periods []period) []weekHit {
+// ti that counts on a day inside it (zero when none), reusing buf. Periods
+// are consecutive weeks, as weeksOf makes them.
+func firstPerWeek(buf []hit, subs []subRef, ti int32, periods []period) []hit {
 	buf = slices.Grow(buf[:0], len(periods))[:len(periods)]
 	clear(buf)
 	if len(periods) == 0 {
 		return buf
 	}
 	for _, s := range subs {
-		if s.task != ti || s.day < periods[0].start || s.day > periods[len(periods)-1].end {
+		if s.task != ti || s.at < periods[0].start || s.at > periods[len(periods)-1].end {
 			continue
 		}
-		w, _ := slices.BinarySearchFunc(periods, s.day, func(p period, d Date) int { return cmp.Compare(p.end, d) })
-		if b := &buf[w]; !b.found || s.before(b.subRef) {
-			*b = weekHit{s, true}
-		}
+		w, _ := slices.BinarySearchFunc(periods, s.at, func(p period, d Date) int { return cmp.Compare(p.end, d) })
+		buf[w].add(s)
 	}
 	return buf
 }
@@ -398,15 +447,14 @@ func (s *slots) of(id int64) (int32, bool) {
 }
 
 // firstOwn returns the earliest of subs for task ti dated from..to.
-func firstOwn(subs []subRef, ti int32, from, to Date) (Date, int64, bool) {
-	var best subRef
-	found := false
+func firstOwn(subs []subRef, ti int32, from, to Date) hit {
+	var h hit
 	for _, s := range subs {
-		if s.task == ti && s.day >= from && s.day <= to && (!found || s.before(best)) {
-			best, found = s, true
+		if s.task == ti && s.day >= from && s.day <= to {
+			h.add(s)
 		}
 	}
-	return best.day, best.id, found
+	return h
 }
 
 // firstClaim returns the earliest claim on or after from.

@@ -356,8 +356,13 @@ func TestObligationsDefaultPlan(t *testing.T) {
 			t.Errorf("last week starts %s, want 2026-04-27", o.PeriodStart)
 		}
 	}
-	if got, want := perTask["study-notes"], 7; got != want || len(perTask) != 1 {
-		t.Errorf("member owes %v, want only study-notes ×%d", perTask, want)
+	if got, want := perTask["study-notes"], 7; got != want || len(perTask) != 3 {
+		t.Errorf("member owes %v, want study-notes ×%d and the two surveys", perTask, want)
+	}
+	for _, k := range []string{"opinions", "satisfaction"} {
+		if perTask[campaignbot.SurveyTaskKey(k)] != 1 {
+			t.Errorf("member owes survey %s %d times, want once", k, perTask[campaignbot.SurveyTaskKey(k)])
+		}
 	}
 	clear(perTask)
 	for _, o := range campaignbot.ObligationsFor(in, 2) {
@@ -467,5 +472,63 @@ func TestWeekStubsJoinNeighbours(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 			t.Errorf("phase %s..%s on %s:\ngot  %q\nwant %q", tt.start, tt.end, tt.day, got, tt.want)
 		}
+	}
+}
+
+// TestObligationsLateWeekReviewSurvey: a note handed in late for a missed
+// week counts for that week, marked late; a reviewed task is in review until
+// a version is accepted; a survey is owed by its audience until taken.
+func TestObligationsLateWeekReviewSurvey(t *testing.T) {
+	p := testPlan(t)
+	p.Tasks[1].Review = campaignbot.ReviewHead
+	p.Surveys = []campaignbot.Survey{{Key: "sat", Phase: "p1", From: d(t, "03-10"), To: d(t, "03-20")}}
+	member := person(1, 1, 0, campaignbot.RoleMember)
+	in := campaignbot.ObligationInput{Plan: p, Day: d(t, "03-21"), People: []*campaignbot.Person{member},
+		Submissions: []campaignbot.SubmissionRecord{
+			// The week of 03-09 missed, handed in on 03-18 for it.
+			{ID: 1, TaskKey: "notes", PersonID: 1, Day: d(t, "03-18"), Week: d(t, "03-09")},
+			{ID: 2, TaskKey: "report", PersonID: 1, Day: d(t, "03-12")},
+		},
+		InReview: []int64{2},
+	}
+	status := func(in campaignbot.ObligationInput) map[string]string {
+		m := map[string]string{}
+		for _, o := range campaignbot.Obligations(in) {
+			m[o.TaskKey+" "+o.PeriodStart.String()[5:]] = format(o)
+		}
+		return m
+	}
+	got := status(in)
+	for k, want := range map[string]string{
+		"notes 03-09":      "1 notes 03-09..03-15 due 03-15 done late sub=1",
+		"notes 03-16":      "1 notes 03-16..03-22 due 03-22 pending",
+		"report 03-04":     "1 report 03-04..03-26 due 03-20 in_review",
+		"survey:sat 03-10": "1 survey:sat 03-10..03-20 due 03-20 overdue",
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %q", k, got[k], want)
+		}
+	}
+	// Accepted (no longer in review) and the survey taken.
+	in.InReview = nil
+	in.Answered = []campaignbot.SurveyTaken{{SurveyKey: "sat", PersonID: 1}}
+	got = status(in)
+	for k, want := range map[string]string{
+		"report 03-04":     "1 report 03-04..03-26 due 03-20 done sub=2",
+		"survey:sat 03-10": "1 survey:sat 03-10..03-20 due 03-20 done",
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %q", k, got[k], want)
+		}
+	}
+	// Returned: owed again.
+	in.Returned = []int64{2}
+	if got := status(in)["report 03-04"]; got != "1 report 03-04..03-26 due 03-20 overdue" {
+		t.Errorf("returned report = %q", got)
+	}
+	// A survey for offices only is not a member's.
+	p.Surveys[0].Roles = []campaignbot.Role{campaignbot.RoleOffice}
+	if _, ok := status(in)["survey:sat 03-10"]; ok {
+		t.Error("member owes an office survey")
 	}
 }

@@ -2,6 +2,7 @@ package campaignbot
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -57,7 +58,20 @@ type SatisfiedBy string
 const (
 	SatisfiedBySubmission SatisfiedBy = ""      // a submission for the task
 	SatisfiedByClaim      SatisfiedBy = "claim" // claiming a problem (领办)
+	// SatisfiedBySurvey is a survey owed like a task: taking part in it.
+	SatisfiedBySurvey SatisfiedBy = "survey"
 )
+
+// surveyTaskPrefix starts the task key of a survey owed like a task; plan
+// keys cannot hold ':', so it never names a task.
+const surveyTaskPrefix = "survey:"
+
+// SurveyTaskKey is the task key under which survey k is owed.
+func SurveyTaskKey(k string) string { return surveyTaskPrefix + k }
+
+// SurveyOf returns the survey key of a survey's task key, and whether key
+// is one.
+func SurveyOf(key string) (string, bool) { return strings.CutPrefix(key, surveyTaskPrefix) }
 
 // Task is a deliverable owed by roles within a phase.
 type Task struct {
@@ -70,6 +84,10 @@ type Task struct {
 	Cardinality Cardinality
 	Review      ReviewKind
 	SatisfiedBy SatisfiedBy
+	// Prompt is what the deliverable should cover, shown when it is asked
+	// for (the research report's four themes); PromptEn in English.
+	Prompt   string
+	PromptEn string
 	// Policy is the reminder policy in force for this task: the plan's,
 	// with the task's overrides applied by the loader.
 	Policy Policy
@@ -186,6 +204,29 @@ func (p *Plan) FindTask(k string) *Task {
 		}
 	}
 	return nil
+}
+
+// FindOwed returns what an obligation's task key names: the task, or the
+// survey as a task (key SurveyTaskKey, owed by its audience — everyone when
+// it names no role — from its window's start, due when it closes, with the
+// plan's reminder policy). Nil when there is neither.
+func (p *Plan) FindOwed(key string) *Task {
+	sk, ok := SurveyOf(key)
+	if !ok {
+		return p.FindTask(key)
+	}
+	s := p.FindSurvey(sk)
+	if s == nil {
+		return nil
+	}
+	roles := s.Roles
+	if len(roles) == 0 {
+		roles = AllRoles
+	}
+	return &Task{
+		Key: key, Title: s.Title, TitleEn: s.TitleEn, Phase: s.Phase, Roles: roles,
+		Due: s.To, Cardinality: Once, SatisfiedBy: SatisfiedBySurvey, Policy: p.Policy,
+	}
 }
 
 // FindSurvey returns the survey with key k, or nil.

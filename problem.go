@@ -212,26 +212,60 @@ const (
 	LedgerOpen       LedgerStatus = "open"
 	LedgerInProgress LedgerStatus = "in_progress"
 	LedgerDone       LedgerStatus = "done"
+	LedgerOngoing    LedgerStatus = "ongoing" // 长期坚持
 )
 
 // LedgerItem is a rectification item (整改事项) of the ledger (整改台账).
 type LedgerItem struct {
-	ID           int64
-	What         string
-	Measure      string
+	ID      int64
+	What    string // the problem found
+	Measure string
+	// LeaderID is the responsible leader, DepartmentID the responsible
+	// department, OwnerID the responsible person.
+	LeaderID     int64
+	DepartmentID int64
 	OwnerID      int64
 	Due          Date
 	Status       LedgerStatus
 	Evidence     string
+	Remark       string
 	ProblemID    int64 // when created from a problem
 	SubmissionID int64 // when created from an accepted report
+	Point        int   // which point of that report, from 1
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// ActorID is who makes the change being stored, for its event.
+	ActorID int64
 }
 
-// LedgerService stores the rectification ledger.
+// Ledger event kinds.
+const (
+	LedgerCreated = "created"
+	LedgerEdited  = "edited"
+	LedgerRemoved = "removed"
+)
+
+// LedgerEvent is one change of a rectification item, kept when the item
+// is removed.
+type LedgerEvent struct {
+	ID        int64
+	ItemID    int64
+	Kind      string // LedgerCreated, LedgerEdited or LedgerRemoved
+	ActorID   int64
+	Text      string // what changed, or why it was removed
+	CreatedAt time.Time
+}
+
+// LedgerService stores the rectification ledger. Every change records a
+// LedgerEvent by it.ActorID in the same transaction.
 type LedgerService interface {
+	// CreateLedgerItem stores it; a due date in the past is EINVALID.
 	CreateLedgerItem(ctx context.Context, it *LedgerItem) error
+	// UpdateLedgerItem stores every field of it; a due date moved into
+	// the past is EINVALID.
 	UpdateLedgerItem(ctx context.Context, it *LedgerItem) error
+	// RemoveLedgerItem deletes item id, keeping its event with why.
+	RemoveLedgerItem(ctx context.Context, id, by int64, why string) error
 	FindLedgerItems(ctx context.Context) ([]*LedgerItem, error)
+	FindLedgerEvents(ctx context.Context, itemID int64) ([]*LedgerEvent, error)
 }

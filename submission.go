@@ -42,6 +42,9 @@ type Submission struct {
 	Late        bool
 	State       ReviewState
 	SubmittedAt time.Time
+	// Week is the start of the missed week a weekly task's version is
+	// handed in late for; 0 when it is for the week it is written in.
+	Week Date
 }
 
 // ReviewComment is a reviewer's comment or decision on a submission version.
@@ -93,11 +96,22 @@ type Opinion struct {
 	AnsweredBy int64
 }
 
+// opinionNumbers is how many short numbers opinions are shown under.
+const opinionNumbers = 1_000_000
+
+// Number is the short number an opinion is shown and answered under (its
+// ID's last six digits): IDs are random, so that their order says nothing
+// of the order of the opinions, and too long to type.
+func (op *Opinion) Number() int64 { return op.ID % opinionNumbers }
+
 // OpinionService stores opinions.
 type OpinionService interface {
 	// CreateOpinion stores op. For an anonymous opinion the store keeps no
 	// link to the author.
 	CreateOpinion(ctx context.Context, op *Opinion) error
 	FindOpinions(ctx context.Context) ([]*Opinion, error)
+	// FindOpinionByNumber returns the opinion shown under number n (or
+	// with ID n): ENOTFOUND if none, ECONFLICT if two share the number.
+	FindOpinionByNumber(ctx context.Context, n int64) (*Opinion, error)
 	AnswerOpinion(ctx context.Context, id int64, answer string, by int64) error
 }

@@ -224,6 +224,9 @@ type DialogState struct {
 	TaskKey string       `json:"task,omitempty"`
 	Text    string       `json:"text,omitempty"`
 	Files   []Attachment `json:"files,omitempty"`
+	// Week is the missed week the content is handed in for, 0 for the
+	// current one.
+	Week Date `json:"week,omitempty"`
 
 	// Opinion and survey: the dialog collects an anonymous act (the
 	// opinion is stored without its author, the survey is anonymous); the

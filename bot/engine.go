@@ -261,13 +261,30 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 	if req.ReplyTo != "" {
 		prompt, err := e.store.FindPrompt(ctx, req.Platform, req.ChatID, req.ReplyTo)
 		if err == nil && prompt.TaskKey != "" {
-			return e.submitContent(ctx, c, prompt.TaskKey, text)
+			// A prompt about a missed week says which in its button.
+			week := campaignbot.Date(0)
+			for _, row := range prompt.Buttons {
+				for _, b := range row {
+					if args, ok := strings.CutPrefix(b.Data, "/submit "+prompt.TaskKey+" "); ok {
+						if week, _, err = e.weekArg(ctx, c, e.plan.Load().FindTask(prompt.TaskKey), args); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return e.submitContent(ctx, c, prompt.TaskKey, week, text)
 		} else if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
 			return fmt.Errorf("find prompt: %w", err)
 		}
 		for _, data := range req.ReplyToButtons {
-			if key, ok := strings.CutPrefix(data, "/submit "); ok && e.plan.Load().FindTask(key) != nil {
-				return e.submitContent(ctx, c, key, text)
+			args, ok := strings.CutPrefix(data, "/submit ")
+			key, args, _ := strings.Cut(args, " ")
+			if t := e.plan.Load().FindTask(key); ok && t != nil && t.SatisfiedBy == campaignbot.SatisfiedBySubmission {
+				week, _, err := e.weekArg(ctx, c, t, args)
+				if err != nil {
+					return err
+				}
+				return e.submitContent(ctx, c, key, week, text)
 			}
 		}
 	}

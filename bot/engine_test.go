@@ -180,6 +180,7 @@ func TestRoleCommandTable(t *testing.T) {
 		"resolve": {"leader", "head"}, "review": {"leader", "head"}, "overdue": {"leader", "head"},
 		"assign": {"head", "office"}, "announce": {"head", "office"}, "invite": {"head", "office"},
 		"ledger": {"head", "office"}, "export": {"head", "office"},
+		"opinions": {"head", "office"}, "answer": {"head", "office"},
 	}
 	for _, cmd := range e.engine.Commands() {
 		for _, r := range testRoster {
@@ -510,7 +511,7 @@ func TestBadInput(t *testing.T) {
 		{"member", "/submit rectification-plan", "not a task you owe"},
 		{"head", "/submit rectification-plan", "opens on"},
 		{"member", "/leave", "Usage: /leave"},
-		{"member", "/leave 2026-03-20", "Usage: /leave"},
+		{"member", "/leave 2026-03-20 2026-03-21 2026-03-22", "Usage: /leave"},
 		{"member", "/leave 2026-03-22 2026-03-20", "before the start"},
 		{"member", "/leave 2026-03-01 2026-03-02", "already ended"},
 		{"member", "/leave tomorrow never", "Usage: /leave"},

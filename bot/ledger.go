@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -22,7 +23,21 @@ var ledgerWords = map[string]string{
 	"from-report": "from-report", "报告": "from-report",
 	"done": "done", "完成": "done",
 	"status": "status", "状态": "status",
+	"edit": "edit", "修改": "edit",
+	"remove": "remove", "删除": "remove",
 	"publish": "publish", "发布": "publish",
+}
+
+// ledgerFields maps what /ledger edit N FIELD accepts to a field.
+var ledgerFields = map[string]string{
+	"what": "what", "问题": "what", "事项": "what",
+	"measure": "measure", "措施": "measure",
+	"leader": "leader", "责任领导": "leader",
+	"department": "department", "责任科室": "department", "科室": "department",
+	"owner": "owner", "责任人": "owner",
+	"due": "due", "期限": "due", "时限": "due",
+	"evidence": "evidence", "佐证": "evidence",
+	"remark": "remark", "备注": "remark",
 }
 
 // ledgerStatusWords maps what /ledger status accepts to a status.
@@ -30,6 +45,8 @@ var ledgerStatusWords = map[string]campaignbot.LedgerStatus{
 	"open": campaignbot.LedgerOpen, "未开始": campaignbot.LedgerOpen,
 	"in_progress": campaignbot.LedgerInProgress, "in-progress": campaignbot.LedgerInProgress, "进行中": campaignbot.LedgerInProgress,
 	"done": campaignbot.LedgerDone, "已完成": campaignbot.LedgerDone, "完成": campaignbot.LedgerDone,
+	"整改中":     campaignbot.LedgerInProgress,
+	"ongoing": campaignbot.LedgerOngoing, "长期坚持": campaignbot.LedgerOngoing,
 }
 
 // cmdLedger is the rectification ledger (整改台账): with no argument it
@@ -51,6 +68,10 @@ func (e *Engine) cmdLedger(ctx context.Context, c *Context) error {
 		return e.ledgerDone(ctx, c, rest)
 	case "status":
 		return e.ledgerStatus(ctx, c, rest)
+	case "edit":
+		return e.ledgerEdit(ctx, c, rest)
+	case "remove":
+		return e.ledgerRemove(ctx, c, rest)
 	case "publish":
 		return e.ledgerPublish(ctx, c)
 	}
@@ -81,6 +102,10 @@ func (e *Engine) renderLedger(ctx context.Context, c *Context) (string, int, err
 	if err != nil {
 		return "", 0, err
 	}
+	depts, err := e.departmentNames(ctx)
+	if err != nil {
+		return "", 0, err
+	}
 	today := e.today()
 	done := 0
 	for _, it := range items {
@@ -91,16 +116,15 @@ func (e *Engine) renderLedger(ctx context.Context, c *Context) (string, int, err
 	var b strings.Builder
 	b.WriteString(c.T("ledger.header", len(items), done))
 	for _, it := range items {
-		owner := c.T("problem.nobody")
-		if it.OwnerID != 0 {
-			owner = names[it.OwnerID]
-		}
 		overdue := ""
-		if it.Status != campaignbot.LedgerDone && today > it.Due {
+		if it.Status != campaignbot.LedgerDone && it.Status != campaignbot.LedgerOngoing && today > it.Due {
 			overdue = c.T("problem.overdue_mark", int(today-it.Due))
 		}
-		b.WriteString("\n" + c.T("ledger.item", it.ID, it.What, orDash(it.Measure), owner, it.Due, overdue,
-			c.T("lstatus."+string(it.Status)), orDash(it.Evidence)))
+		b.WriteString("\n" + c.T("ledger.item", it.ID, it.What, orDash(it.Measure), orDash(names[it.LeaderID]), orDash(depts[it.DepartmentID]),
+			orDash(names[it.OwnerID]), it.Due, overdue, c.T("lstatus."+string(it.Status)), orDash(it.Evidence)))
+		if it.Remark != "" {
+			b.WriteString(c.T("ledger.item_remark", it.Remark))
+		}
 	}
 	return b.String(), len(items), nil
 }
@@ -125,35 +149,78 @@ func checkLedgerText(c *Context, fields ...string) error {
 // ledgerAdd creates an item: WHAT | MEASURE | OWNER NAME | YYYY-MM-DD.
 func (e *Engine) ledgerAdd(ctx context.Context, c *Context, rest string) error {
 	parts := strings.FieldsFunc(rest, func(r rune) bool { return r == '|' || r == '｜' })
-	if len(parts) != 4 {
+	if len(parts) != 4 && len(parts) != 5 {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_add")
 	}
 	for i := range parts {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	what, measure, ownerName, dueText := parts[0], parts[1], parts[2], parts[3]
+	remark := ""
+	if len(parts) == 5 {
+		remark = parts[4]
+	}
 	if what == "" || ownerName == "" {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_add")
 	}
-	if err := checkLedgerText(c, what, measure); err != nil {
+	if err := checkLedgerText(c, what, measure, remark); err != nil {
 		return err
 	}
-	due, err := campaignbot.ParseDate(dueText)
+	due, err := e.ledgerDue(c, dueText)
 	if err != nil {
-		return c.userError(campaignbot.EINVALID, "ledger.bad_date", dueText)
+		return err
 	}
-	owner, err := e.store.FindPersonByName(ctx, ownerName)
-	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		return c.userError(campaignbot.ENOTFOUND, "err.no_person", ownerName)
-	} else if err != nil {
-		return fmt.Errorf("find person: %w", err)
+	owner, err := e.personArg(ctx, c, ownerName)
+	if err != nil {
+		return err
 	}
-	it := &campaignbot.LedgerItem{What: what, Measure: measure, OwnerID: owner.ID, Due: due}
+	it := &campaignbot.LedgerItem{What: what, Measure: measure, Due: due, Remark: remark}
+	if err := e.setLedgerOwner(ctx, it, owner); err != nil {
+		return err
+	}
 	return e.createLedgerItem(ctx, c, it)
+}
+
+// ledgerDue parses a due date the office sets: not in the past (SPEC §2).
+func (e *Engine) ledgerDue(c *Context, text string) (campaignbot.Date, error) {
+	due, err := campaignbot.ParseDate(strings.TrimSpace(text))
+	if err != nil {
+		return 0, c.userError(campaignbot.EINVALID, "ledger.bad_date", text)
+	}
+	if due < e.today() {
+		return 0, c.userError(campaignbot.EINVALID, "ledger.past_due", due, e.today())
+	}
+	return due, nil
+}
+
+// personArg finds a person of the roster by name.
+func (e *Engine) personArg(ctx context.Context, c *Context, name string) (*campaignbot.Person, error) {
+	p, err := e.store.FindPersonByName(ctx, strings.TrimSpace(name))
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return nil, c.userError(campaignbot.ENOTFOUND, "err.no_person", name)
+	} else if err != nil {
+		return nil, fmt.Errorf("find person: %w", err)
+	}
+	return p, nil
+}
+
+// setLedgerOwner makes owner responsible for it, with their department and
+// the leader in charge of it.
+func (e *Engine) setLedgerOwner(ctx context.Context, it *campaignbot.LedgerItem, owner *campaignbot.Person) error {
+	people, err := e.store.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return fmt.Errorf("find people: %w", err)
+	}
+	it.OwnerID, it.DepartmentID, it.LeaderID = owner.ID, owner.DepartmentID, campaignbot.LeadersInCharge(people)[owner.DepartmentID]
+	if owner.HasRole(campaignbot.RoleLeader) || owner.HasRole(campaignbot.RoleHead) {
+		it.LeaderID = owner.ID
+	}
+	return nil
 }
 
 // createLedgerItem stores it, answers and tells its owner.
 func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignbot.LedgerItem) error {
+	it.ActorID = c.Person.ID
 	if err := e.store.CreateLedgerItem(ctx, it); err != nil {
 		return fmt.Errorf("create ledger item: %w", err)
 	}
@@ -167,15 +234,15 @@ func (e *Engine) createLedgerItem(ctx context.Context, c *Context, it *campaignb
 	return e.tell(ctx, c, it.OwnerID, campaignbot.KindNotice, key, text, nil)
 }
 
-// ledgerItemFor returns the item already made from a problem or a
-// submission, and whether there is one.
-func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int64) (*campaignbot.LedgerItem, bool, error) {
+// ledgerItemFor returns the item already made from a problem or from a
+// point of a submission, and whether there is one.
+func (e *Engine) ledgerItemFor(ctx context.Context, problemID, submissionID int64, point int) (*campaignbot.LedgerItem, bool, error) {
 	items, err := e.store.FindLedgerItems(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("find ledger items: %w", err)
 	}
 	for _, it := range items {
-		if problemID != 0 && it.ProblemID == problemID || submissionID != 0 && it.SubmissionID == submissionID {
+		if problemID != 0 && it.ProblemID == problemID || submissionID != 0 && it.SubmissionID == submissionID && it.Point == point {
 			return it, true, nil
 		}
 	}
@@ -202,7 +269,7 @@ func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string)
 	if p.OwnerID == 0 {
 		return c.userError(campaignbot.EINVALID, "ledger.problem_no_owner", id, id)
 	}
-	if old, found, err := e.ledgerItemFor(ctx, id, 0); err != nil {
+	if old, found, err := e.ledgerItemFor(ctx, id, 0, 0); err != nil {
 		return err
 	} else if found {
 		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
@@ -210,10 +277,16 @@ func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string)
 	it := &campaignbot.LedgerItem{
 		What:      c.T("ledger.what_problem", p.Enterprise, p.Description),
 		Measure:   measure,
-		OwnerID:   p.OwnerID,
-		Due:       p.Due,
+		Due:       max(p.Due, e.today()), // an overdue problem is due from now
 		Status:    campaignbot.LedgerInProgress,
 		ProblemID: p.ID,
+	}
+	owner, err := e.store.FindPersonByID(ctx, p.OwnerID)
+	if err != nil {
+		return fmt.Errorf("find owner: %w", err)
+	}
+	if err := e.setLedgerOwner(ctx, it, owner); err != nil {
+		return err
 	}
 	if p.Status == campaignbot.ProblemClosed {
 		evs, err := e.store.FindProblemEvents(ctx, p.ID)
@@ -230,45 +303,183 @@ func (e *Engine) ledgerFromProblem(ctx context.Context, c *Context, rest string)
 	return e.createLedgerItem(ctx, c, it)
 }
 
-// ledgerFromReport creates an item from an accepted submission: "N
-// [MEASURE]". Its author owns it; it is due when the phase after the
+// ledgerFromReport makes rectification items from an accepted report, one
+// per point the office picks: "" lists the accepted reports with their
+// numbers, "N" lists report N's points, "N P [MEASURE]" makes an item of
+// point P, owned by the report's author, due when the phase after the
 // report's ends.
 func (e *Engine) ledgerFromReport(ctx context.Context, c *Context, rest string) error {
-	first, measure, _ := strings.Cut(rest, " ")
-	measure = strings.TrimSpace(measure)
-	id, ok := parseNumber(first)
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return e.acceptedReports(ctx, c)
+	}
+	id, ok := parseNumber(f[0])
 	if !ok {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_from_report")
 	}
-	if err := checkLedgerText(c, measure); err != nil {
-		return err
-	}
 	s, err := e.store.FindSubmissionByID(ctx, id)
 	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		return c.userError(campaignbot.ENOTFOUND, "review.not_found", id)
+		return c.userError(campaignbot.ENOTFOUND, "ledger.no_report", id)
 	} else if err != nil {
 		return fmt.Errorf("find submission: %w", err)
 	}
 	if s.State != campaignbot.ReviewAccepted {
 		return c.userError(campaignbot.EINVALID, "ledger.report_not_accepted", id)
 	}
-	if old, found, err := e.ledgerItemFor(ctx, 0, id); err != nil {
+	points := campaignbot.ReportPoints(s.Text)
+	if len(f) == 1 {
+		if len(points) == 0 {
+			return c.userError(campaignbot.EINVALID, "ledger.report_no_points", id)
+		}
+		var b strings.Builder
+		b.WriteString(c.T("ledger.points_header", id, e.taskTitle(s.TaskKey), s.Version, len(points)))
+		var rows [][]campaignbot.Button
+		for i, p := range points {
+			b.WriteString("\n" + c.T("ledger.point_line", i+1, excerpt(p, 80)))
+			rows = append(rows, []campaignbot.Button{{Text: c.T("ledger.point_button", i+1, excerpt(p, 16)), Data: fmt.Sprintf("/ledger from-report %d %d", id, i+1)}})
+		}
+		b.WriteString("\n" + c.T("ledger.points_footer", id))
+		c.replies = append(c.replies, Reply{Text: b.String(), Buttons: rows})
+		return nil
+	}
+	point, err := strconv.Atoi(f[1])
+	if err != nil || point < 1 || point > len(points) {
+		return c.userError(campaignbot.EINVALID, "ledger.no_point", f[1], id, len(points))
+	}
+	_, measure, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	_, measure, _ = strings.Cut(strings.TrimSpace(measure), " ")
+	measure = strings.TrimSpace(measure)
+	if err := checkLedgerText(c, measure); err != nil {
+		return err
+	}
+	if old, found, err := e.ledgerItemFor(ctx, 0, id, point); err != nil {
 		return err
 	} else if found {
 		return c.userError(campaignbot.ECONFLICT, "ledger.exists", old.ID)
 	}
-	depts, err := e.departmentNames(ctx)
+	it := &campaignbot.LedgerItem{
+		What:         points[point-1],
+		Measure:      measure,
+		Due:          max(e.rectifyDue(s.TaskKey), e.today()),
+		SubmissionID: s.ID,
+		Point:        point,
+		Remark:       c.T("ledger.remark_report", id, e.taskTitle(s.TaskKey), s.Version, point),
+	}
+	author, err := e.store.FindPersonByID(ctx, s.PersonID)
+	if err != nil {
+		return fmt.Errorf("find author: %w", err)
+	}
+	if err := e.setLedgerOwner(ctx, it, author); err != nil {
+		return err
+	}
+	if s.DepartmentID != 0 {
+		it.DepartmentID = s.DepartmentID
+	}
+	return e.createLedgerItem(ctx, c, it)
+}
+
+// acceptedReports lists the accepted reports, with the numbers
+// /ledger from-report takes.
+func (e *Engine) acceptedReports(ctx context.Context, c *Context) error {
+	accepted := campaignbot.ReviewAccepted
+	subs, err := e.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{State: &accepted, Limit: 30})
+	if err != nil {
+		return fmt.Errorf("find accepted reports: %w", err)
+	}
+	if len(subs) == 0 {
+		return c.userError(campaignbot.EINVALID, "ledger.no_accepted")
+	}
+	names, err := e.personNames(ctx)
 	if err != nil {
 		return err
 	}
-	it := &campaignbot.LedgerItem{
-		What:         c.T("ledger.what_report", depts[s.DepartmentID], e.taskTitle(s.TaskKey), s.Version, excerpt(s.Text, 300)),
-		Measure:      measure,
-		OwnerID:      s.PersonID,
-		Due:          e.rectifyDue(s.TaskKey),
-		SubmissionID: s.ID,
+	var b strings.Builder
+	b.WriteString(c.T("ledger.accepted_header", len(subs)))
+	for _, s := range subs {
+		b.WriteString("\n" + c.T("ledger.accepted_line", s.ID, names[s.PersonID], e.taskTitle(s.TaskKey), s.Version, s.ID))
 	}
-	return e.createLedgerItem(ctx, c, it)
+	c.ReplyRendered(b.String())
+	return nil
+}
+
+// ledgerEdit changes one field of an item: "N FIELD VALUE".
+func (e *Engine) ledgerEdit(ctx context.Context, c *Context, rest string) error {
+	first, rest, _ := strings.Cut(rest, " ")
+	word, value, _ := strings.Cut(strings.TrimSpace(rest), " ")
+	value = strings.TrimSpace(value)
+	it, err := e.ledgerItemArg(ctx, c, first, "ledger.usage_edit")
+	if err != nil {
+		return err
+	}
+	field := ledgerFields[strings.ToLower(word)]
+	if field == "" || value == "" && field != "remark" && field != "evidence" && field != "measure" {
+		return c.userError(campaignbot.EINVALID, "ledger.usage_edit")
+	}
+	if err := checkLedgerText(c, value); err != nil {
+		return err
+	}
+	switch field {
+	case "what":
+		it.What = value
+	case "measure":
+		it.Measure = value
+	case "evidence":
+		it.Evidence = value
+	case "remark":
+		it.Remark = value
+	case "due":
+		if it.Due, err = e.ledgerDue(c, value); err != nil {
+			return err
+		}
+	case "owner":
+		p, err := e.personArg(ctx, c, value)
+		if err != nil {
+			return err
+		}
+		if err := e.setLedgerOwner(ctx, it, p); err != nil {
+			return err
+		}
+	case "leader":
+		p, err := e.personArg(ctx, c, value)
+		if err != nil {
+			return err
+		}
+		it.LeaderID = p.ID
+	case "department":
+		depts, err := e.departmentNames(ctx)
+		if err != nil {
+			return err
+		}
+		it.DepartmentID = 0
+		for id, name := range depts {
+			if name == value {
+				it.DepartmentID = id
+			}
+		}
+		if it.DepartmentID == 0 {
+			return c.userError(campaignbot.ENOTFOUND, "ledger.no_department", value)
+		}
+	}
+	it.ActorID = c.Person.ID
+	if err := e.store.UpdateLedgerItem(ctx, it); err != nil {
+		return fmt.Errorf("update ledger item: %w", err)
+	}
+	c.Reply("ledger.edited", it.ID, c.T("ledger.field."+field), orDash(value))
+	return nil
+}
+
+// ledgerRemove removes an item, keeping its history: "N [REASON]".
+func (e *Engine) ledgerRemove(ctx context.Context, c *Context, rest string) error {
+	first, why, _ := strings.Cut(rest, " ")
+	it, err := e.ledgerItemArg(ctx, c, first, "ledger.usage_remove")
+	if err != nil {
+		return err
+	}
+	if err := e.store.RemoveLedgerItem(ctx, it.ID, c.Person.ID, strings.TrimSpace(why)); err != nil {
+		return fmt.Errorf("remove ledger item: %w", err)
+	}
+	c.Reply("ledger.removed", it.ID, it.What)
+	return nil
 }
 
 // rectifyDue is the end of the phase after the task's, where its findings
@@ -320,7 +531,7 @@ func (e *Engine) ledgerDone(ctx context.Context, c *Context, rest string) error 
 	if err := checkLedgerText(c, evidence); err != nil {
 		return err
 	}
-	it.Status, it.Evidence = campaignbot.LedgerDone, evidence
+	it.Status, it.Evidence, it.ActorID = campaignbot.LedgerDone, evidence, c.Person.ID
 	if err := e.store.UpdateLedgerItem(ctx, it); err != nil {
 		return fmt.Errorf("update ledger item: %w", err)
 	}
@@ -339,7 +550,7 @@ func (e *Engine) ledgerStatus(ctx context.Context, c *Context, rest string) erro
 	if !ok {
 		return c.userError(campaignbot.EINVALID, "ledger.usage_status")
 	}
-	it.Status = status
+	it.Status, it.ActorID = status, c.Person.ID
 	if err := e.store.UpdateLedgerItem(ctx, it); err != nil {
 		return fmt.Errorf("update ledger item: %w", err)
 	}

@@ -84,25 +84,31 @@ func TestLedger(t *testing.T) {
 
 	// From a report, only once accepted.
 	e.send("赵磊", "/submit dept-analysis")
-	e.send("赵磊", "调研不深入")
+	e.send("赵磊", "一、调研不深入\n二、会议多")
 	sub := e.fieldVersions("赵磊")[0]
 	fieldContains(t, e.send("陈丽", fmt.Sprintf("/ledger from-report %d", sub.ID)), "is not accepted yet")
-	e.send("李明华", fmt.Sprintf("/review %d accept", sub.ID))
+	fieldContains(t, e.send("陈丽", "/ledger from-report"), "No report has been accepted yet")
+	fieldContains(t, e.send("李明华", fmt.Sprintf("/review %d accept", sub.ID)), fmt.Sprintf("to put its points in the ledger: /ledger from-report %d", sub.ID))
 	e.drain()
-	fieldContains(t, e.send("陈丽", fmt.Sprintf("/ledger from-report %d 每季度到企业调研", sub.ID)), "Ledger item #3 added")
+	fieldContains(t, e.send("陈丽", "/ledger from-report"), fmt.Sprintf("#%d 赵磊 \"Department analysis report\" version 1: /ledger from-report %[1]d", sub.ID))
+	got := e.send("陈丽", fmt.Sprintf("/ledger from-report %d", sub.ID))
+	fieldContains(t, got, "has 2 points")
+	fieldContains(t, got, fmt.Sprintf("|/ledger from-report %d 2]", sub.ID))
+	fieldContains(t, e.send("陈丽", fmt.Sprintf("/ledger from-report %d 3", sub.ID)), "report #1 has 2 points")
+	fieldContains(t, e.send("陈丽", fmt.Sprintf("/ledger from-report %d 1 每季度到企业调研", sub.ID)), "Ledger item #3 added")
 	if got, want := fieldRecipients(e.drain()), []string{"赵磊"}; !slices.Equal(got, want) {
 		t.Fatalf("from-report told %v, want %v", got, want)
 	}
 	fromReport := e.item(3)
 	if fromReport == nil || fromReport.SubmissionID != sub.ID || e.name(fromReport.OwnerID) != "赵磊" ||
-		fromReport.Due != campaignbot.NewDate(2026, time.August, 31) || !strings.Contains(fromReport.What, "调研不深入") {
+		fromReport.Due != campaignbot.NewDate(2026, time.August, 31) || fromReport.What != "一、调研不深入" || fromReport.Point != 1 {
 		t.Errorf("item from report = %+v", fromReport)
 	}
 
 	fieldContains(t, e.send("陈丽", "/ledger status 1 in_progress"), "#1 is now in progress")
 	fieldContains(t, e.send("陈丽", "/ledger done 1"), "Usage: /ledger done")
 	fieldContains(t, e.send("陈丽", "/ledger done 1 印发《会议精简办法》"), "#1 is done")
-	got := e.send("陈丽", "/ledger")
+	got = e.send("陈丽", "/ledger")
 	for _, want := range []string{"3 items, 1 done", "会议过多、文山会海", "owner: 李明华", "evidence: 印发《会议精简办法》", "owner: 张志强"} {
 		fieldContains(t, got, want)
 	}

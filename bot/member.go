@@ -74,15 +74,29 @@ func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 	} else {
 		b.WriteString(c.T("help.header", c.Person.Name))
 	}
-	for _, cmd := range e.commands {
-		if c.Person == nil && !cmd.Unbound || c.Person != nil && !cmd.Allowed(c.Person) {
-			continue
+	for _, area := range []string{areaTasks, areaVoice, areaField, areaLeaders, areaOffice} {
+		header := false
+		for _, cmd := range e.commands {
+			if cmd.Area != area || c.Person == nil && !cmd.Unbound || c.Person != nil && !cmd.Allowed(c.Person) {
+				continue
+			}
+			// A bound person has no use for /start.
+			if c.Person != nil && cmd.Unbound && cmd.Name != "help" {
+				continue
+			}
+			if !header {
+				b.WriteString("\n\n" + c.T("help.area."+area))
+				header = true
+			}
+			alias := ""
+			if len(cmd.Aliases) > 0 {
+				alias = " (" + strings.Join(cmd.Aliases, "/") + ")"
+			}
+			fmt.Fprintf(&b, "\n/%s%s — %s", cmd.Name, alias, c.T(cmd.Help))
+			if ex := c.T(cmd.Help + ".ex"); ex != "" {
+				b.WriteString("\n    " + c.T("help.example", ex))
+			}
 		}
-		alias := ""
-		if len(cmd.Aliases) > 0 {
-			alias = " (" + strings.Join(cmd.Aliases, "/") + ")"
-		}
-		fmt.Fprintf(&b, "\n/%s%s — %s", cmd.Name, alias, c.T(cmd.Help))
 	}
 	c.ReplyRendered(b.String())
 	return nil
@@ -99,57 +113,108 @@ func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]c
 	return campaignbot.Obligations(in), nil
 }
 
-// cmdTasks shows the person's deliverables in this phase and anything overdue.
+// cmdTasks shows the person's deliverables and surveys in this phase,
+// anything overdue, and their leave.
 func (e *Engine) cmdTasks(ctx context.Context, c *Context) error {
 	obs, err := e.obligationsFor(ctx, c.Person)
 	if err != nil {
 		return err
 	}
 	today := e.today()
+	pl := e.plan.Load()
 	var b strings.Builder
-	if ph := e.plan.Load().PhaseAt(today); ph != nil {
+	if ph := pl.PhaseAt(today); ph != nil {
 		b.WriteString(c.T("tasks.phase", e.title(ph.Title, ph.TitleEn), ph.Start, ph.End, int(ph.End-today)))
 	} else {
 		b.WriteString(c.T("tasks.no_phase"))
 	}
+	// Several missed weeks of a weekly task make one line.
+	missed := map[string][]campaignbot.Obligation{}
+	for _, o := range obs {
+		if t := pl.FindOwed(o.TaskKey); t != nil && t.Cardinality == campaignbot.EveryWeek && o.Status == campaignbot.StatusOverdue {
+			missed[o.TaskKey] = append(missed[o.TaskKey], o)
+		}
+	}
 	shown := 0
 	for _, o := range obs {
-		t := e.plan.Load().FindTask(o.TaskKey)
+		t := pl.FindOwed(o.TaskKey)
 		if t == nil || !e.showObligation(o, today) {
 			continue
 		}
-		title := e.title(t.Title, t.TitleEn)
-		if t.Cardinality == campaignbot.EveryWeek {
-			title = c.T("tasks.week", title, o.PeriodStart, o.PeriodEnd)
-		}
-		switch o.Status {
-		case campaignbot.StatusDone:
-			late := ""
-			if o.Late {
-				late = c.T("tasks.late_mark")
+		if ws := missed[o.TaskKey]; len(ws) > 1 && o.Status == campaignbot.StatusOverdue {
+			if o.PeriodStart == ws[0].PeriodStart {
+				b.WriteString("\n" + c.T("tasks.missed_weeks", e.title(t.Title, t.TitleEn), len(ws), ws[0].PeriodStart, ws[len(ws)-1].PeriodEnd))
+				shown++
 			}
-			b.WriteString("\n" + c.T("tasks.done", title, o.Due, late))
-		case campaignbot.StatusOverdue:
-			b.WriteString("\n" + c.T("tasks.overdue", title, o.Due, int(today-o.Due), t.Key))
-		default:
-			b.WriteString("\n" + c.T("tasks.pending", title, o.Due, int(o.Due-today), t.Key))
+			continue
 		}
+		b.WriteString("\n" + e.obligationLine(c, o, t, today))
 		shown++
 	}
 	if shown == 0 {
 		b.WriteString("\n" + c.T("tasks.none"))
 	}
+	ls, err := e.store.FindLeaves(ctx, c.Person.ID)
+	if err != nil {
+		return fmt.Errorf("find leaves: %w", err)
+	}
+	for _, l := range ls {
+		switch {
+		case l.Covers(today):
+			b.WriteString("\n" + c.T("tasks.on_leave", l.From, l.To, l.To.AddDays(1)))
+		case l.From > today:
+			b.WriteString("\n" + c.T("tasks.leave_ahead", l.From, l.To, l.ID))
+		}
+	}
 	c.ReplyRendered(b.String())
 	return nil
 }
 
+// obligationLine is one line of /tasks: what o is, where it stands, and
+// the command that does what it needs.
+func (e *Engine) obligationLine(c *Context, o campaignbot.Obligation, t *campaignbot.Task, today campaignbot.Date) string {
+	title := e.title(t.Title, t.TitleEn)
+	if t.Cardinality == campaignbot.EveryWeek {
+		title = c.T("tasks.week", title, o.PeriodStart, o.PeriodEnd)
+	}
+	// The submit command of a missed week names the week.
+	submit := t.Key
+	if t.Cardinality == campaignbot.EveryWeek && o.PeriodEnd < today {
+		submit += " " + o.PeriodStart.String()
+	}
+	switch {
+	case o.Status == campaignbot.StatusDone:
+		late := ""
+		if o.Late {
+			late = c.T("tasks.late_mark")
+		}
+		return c.T("tasks.done", title, o.Due, late)
+	case o.Status == campaignbot.StatusInReview:
+		return c.T("tasks.in_review", title, o.Due)
+	case t.SatisfiedBy == campaignbot.SatisfiedBySurvey:
+		k, _ := campaignbot.SurveyOf(t.Key)
+		return c.T("tasks.survey", title, o.Due, int(o.Due-today), k)
+	case t.SatisfiedBy == campaignbot.SatisfiedByClaim && o.Status == campaignbot.StatusOverdue:
+		return c.T("tasks.claim.overdue", title, o.Due, int(today-o.Due))
+	case t.SatisfiedBy == campaignbot.SatisfiedByClaim:
+		return c.T("tasks.claim", title, o.Due, int(o.Due-today))
+	case o.Status == campaignbot.StatusOverdue:
+		return c.T("tasks.overdue", title, o.Due, int(today-o.Due), submit)
+	}
+	return c.T("tasks.pending", title, o.Due, int(o.Due-today), submit)
+}
+
 // showObligation keeps /tasks short: this phase's tasks, the current week
-// of weekly ones, and whatever is overdue.
+// of weekly ones, the surveys open today, and whatever is overdue (but a
+// closed survey, which can no longer be answered).
 func (e *Engine) showObligation(o campaignbot.Obligation, today campaignbot.Date) bool {
+	t := e.plan.Load().FindOwed(o.TaskKey)
+	if t.SatisfiedBy == campaignbot.SatisfiedBySurvey {
+		return today >= o.PeriodStart && today <= o.PeriodEnd
+	}
 	if o.Status == campaignbot.StatusOverdue {
 		return true
 	}
-	t := e.plan.Load().FindTask(o.TaskKey)
 	ph := e.plan.Load().PhaseAt(today)
 	if ph == nil || t.Phase != ph.Key {
 		return false
@@ -168,15 +233,88 @@ func (e *Engine) title(zh, en string) string {
 	return zh
 }
 
-// cmdNote stores a study note, or asks for it.
+// cmdNote stores a study note, or asks for it: `/note [WEEK] [TEXT]`.
+// Without content, when weeks were missed, it offers them beside this one.
 func (e *Engine) cmdNote(ctx context.Context, c *Context) error {
-	if c.Args == "" && len(c.Req.Attachments) == 0 {
-		return e.askContent(ctx, c, taskNotes)
+	t := e.plan.Load().FindTask(taskNotes)
+	if t == nil {
+		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskNotes)
 	}
-	return e.submitContent(ctx, c, taskNotes, c.Args)
+	week, text, err := e.weekArg(ctx, c, t, strings.TrimSpace(c.Args))
+	if err != nil {
+		return err
+	}
+	if text != "" || len(c.Req.Attachments) > 0 {
+		return e.submitContent(ctx, c, taskNotes, week, text)
+	}
+	if week == 0 {
+		missed, err := e.missedWeeks(ctx, c.Person, t)
+		if err != nil {
+			return err
+		}
+		if len(missed) > 0 {
+			rows := [][]campaignbot.Button{{{Text: c.T("note.this_week"), Data: "/submit " + taskNotes + " " + e.today().String()}}}
+			for _, o := range missed {
+				rows = append(rows, []campaignbot.Button{{Text: c.T("note.missed_week", o.PeriodStart, o.PeriodEnd), Data: "/submit " + taskNotes + " " + o.PeriodStart.String()}})
+			}
+			c.ReplyButtons(rows, "note.choose_week", len(missed))
+			return nil
+		}
+	}
+	return e.askContent(ctx, c, taskNotes, week)
 }
 
-// cmdSubmit offers the tasks the person owes, or takes content for one.
+// missedWeeks returns the weeks of weekly task t that p let pass without a
+// note, oldest first.
+func (e *Engine) missedWeeks(ctx context.Context, p *campaignbot.Person, t *campaignbot.Task) ([]campaignbot.Obligation, error) {
+	obs, err := e.obligationsFor(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var missed []campaignbot.Obligation
+	for _, o := range obs {
+		if o.TaskKey == t.Key && o.Status == campaignbot.StatusOverdue {
+			missed = append(missed, o)
+		}
+	}
+	return missed, nil
+}
+
+// weekArg takes a leading date off args for weekly task t: the week it
+// falls in, which must have begun. It returns 0 for the current week (or a
+// task that is not weekly, or no date) and the rest of args.
+func (e *Engine) weekArg(ctx context.Context, c *Context, t *campaignbot.Task, args string) (campaignbot.Date, string, error) {
+	if t.Cardinality != campaignbot.EveryWeek {
+		return 0, args, nil
+	}
+	first, rest, _ := strings.Cut(args, " ")
+	day, err := campaignbot.ParseDate(first)
+	if err != nil {
+		return 0, args, nil
+	}
+	rest = strings.TrimSpace(rest)
+	today := e.today()
+	if day > today {
+		return 0, "", c.userError(campaignbot.EINVALID, "note.future_week", day)
+	}
+	obs, err := e.obligationsFor(ctx, c.Person)
+	if err != nil {
+		return 0, "", err
+	}
+	for _, o := range obs {
+		if o.TaskKey != t.Key || day < o.PeriodStart || day > o.PeriodEnd {
+			continue
+		}
+		if today <= o.PeriodEnd {
+			return 0, rest, nil // this week's: an ordinary note
+		}
+		return o.PeriodStart, rest, nil
+	}
+	return 0, "", c.userError(campaignbot.EINVALID, "note.no_week", day, e.title(t.Title, t.TitleEn))
+}
+
+// cmdSubmit offers the tasks the person owes, or takes content for one:
+// `/submit TASK [WEEK] [TEXT]`.
 func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 	key, text, _ := strings.Cut(strings.TrimSpace(c.Args), " ")
 	if key == "" {
@@ -186,21 +324,29 @@ func (e *Engine) cmdSubmit(ctx context.Context, c *Context) error {
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", key)
 	}
+	if t.SatisfiedBy == campaignbot.SatisfiedByClaim {
+		return c.userError(campaignbot.EINVALID, "submit.by_claim", e.title(t.Title, t.TitleEn))
+	}
+	week, text, err := e.weekArg(ctx, c, t, strings.TrimSpace(text))
+	if err != nil {
+		return err
+	}
 	// Content sent before the task was chosen is held in the dialog.
 	d, err := e.store.FindDialog(ctx, c.Req.Platform, c.Req.AccountID)
 	if err == nil && d.Name == dialogSubmit && d.Step == "choose" {
 		c.Dialog = d
 		c.Req.Attachments = d.State.Files
-		return e.submitContent(ctx, c, t.Key, d.State.Text)
+		return e.submitContent(ctx, c, t.Key, week, d.State.Text)
 	}
-	if text = strings.TrimSpace(text); text != "" || len(c.Req.Attachments) > 0 {
-		return e.submitContent(ctx, c, t.Key, text)
+	if text != "" || len(c.Req.Attachments) > 0 {
+		return e.submitContent(ctx, c, t.Key, week, text)
 	}
-	return e.askContent(ctx, c, t.Key)
+	return e.askContent(ctx, c, t.Key, week)
 }
 
-// askContent starts a dialog waiting for the content of a task.
-func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string) error {
+// askContent starts a dialog waiting for the content of a task (for a
+// missed week, when week is set).
+func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string, week campaignbot.Date) error {
 	t := e.plan.Load().FindTask(taskKey)
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
@@ -208,8 +354,16 @@ func (e *Engine) askContent(ctx context.Context, c *Context, taskKey string) err
 	if err := e.checkOwes(c, t); err != nil {
 		return err
 	}
-	if err := e.saveDialog(ctx, c, dialogSubmit, "content", campaignbot.DialogState{TaskKey: t.Key}); err != nil {
+	if err := e.saveDialog(ctx, c, dialogSubmit, "content", campaignbot.DialogState{TaskKey: t.Key, Week: week}); err != nil {
 		return err
+	}
+	if week != 0 {
+		c.Reply("submit.ask_week", e.title(t.Title, t.TitleEn), week)
+		return nil
+	}
+	if prompt := e.title(t.Prompt, t.PromptEn); prompt != "" {
+		c.Reply("submit.ask_prompt", e.title(t.Title, t.TitleEn), prompt)
+		return nil
 	}
 	c.Reply("submit.ask", e.title(t.Title, t.TitleEn))
 	return nil
@@ -286,8 +440,9 @@ func (e *Engine) checkContent(c *Context, text string, files []campaignbot.Attac
 }
 
 // submitContent stores text and the request's attachments as a submission
-// for the task and acknowledges it after commit.
-func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text string) error {
+// for the task (for the missed week starting week, when set) and
+// acknowledges it after commit.
+func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey string, week campaignbot.Date, text string) error {
 	t := e.plan.Load().FindTask(taskKey)
 	if t == nil {
 		return c.userError(campaignbot.ENOTFOUND, "submit.unknown_task", taskKey)
@@ -300,7 +455,7 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 	if err := e.checkContent(c, text, files); err != nil {
 		return err
 	}
-	late, err := e.isLate(ctx, c.Person, t)
+	late, owed, err := e.isLate(ctx, c.Person, t, week)
 	if err != nil {
 		return err
 	}
@@ -311,6 +466,7 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 		Text:         text,
 		Attachments:  files,
 		Late:         late,
+		Week:         week,
 	}
 	if t.Review != campaignbot.ReviewNone {
 		s.State = campaignbot.ReviewSubmitted
@@ -325,34 +481,68 @@ func (e *Engine) submitContent(ctx context.Context, c *Context, taskKey, text st
 			return fmt.Errorf("delete dialog: %w", err)
 		}
 	}
+	title := e.title(t.Title, t.TitleEn)
+	if week != 0 {
+		title = c.T("tasks.week", title, week, week.AddDays(6))
+	}
 	lateText := c.T("submit.on_time")
-	if s.Late {
+	switch {
+	case !owed:
+		lateText = c.T("submit.no_task")
+	case s.Late:
 		lateText = c.T("submit.late")
 	}
-	c.Reply("submit.ok", e.title(t.Title, t.TitleEn), s.Version, lateText, len(s.Attachments))
+	c.Reply("submit.ok", title, s.Version, lateText, len(s.Attachments))
 	if s.State == campaignbot.ReviewSubmitted {
 		return e.tellReviewer(ctx, c, t, s)
 	}
 	return nil
 }
 
-// isLate reports whether submitting for t today is after its due date: the
-// first period of t that is not done, or the latest one.
-func (e *Engine) isLate(ctx context.Context, p *campaignbot.Person, t *campaignbot.Task) (bool, error) {
-	if t.Cardinality == campaignbot.EveryWeek {
-		return false, nil // a note counts for the week it is written in
-	}
+// isLate reports whether submitting for t today (for the missed week
+// starting week, when set) is after its due date, and whether it counts
+// toward anything p owes: a note from someone who owes none, or after its
+// phase, counts toward no week. The period is the week's (this week's
+// when week is 0) for a weekly task; otherwise the first not done, else
+// the latest.
+func (e *Engine) isLate(ctx context.Context, p *campaignbot.Person, t *campaignbot.Task, week campaignbot.Date) (late, owed bool, err error) {
 	obs, err := e.obligationsFor(ctx, p)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	today := e.today()
+	var mine []campaignbot.Obligation
 	for _, o := range obs {
 		if o.TaskKey == t.Key {
-			return today > o.Due, nil
+			mine = append(mine, o)
 		}
 	}
-	return today > t.Due, nil
+	if t.Cardinality == campaignbot.EveryWeek {
+		if week == 0 {
+			week = today
+		}
+		for _, o := range mine {
+			if week >= o.PeriodStart && week <= o.PeriodEnd {
+				return today > o.Due, true, nil
+			}
+		}
+		return false, false, nil
+	}
+	for _, o := range mine {
+		if o.Status != campaignbot.StatusDone {
+			return today > o.Due, true, nil
+		}
+	}
+	if n := len(mine); n > 0 {
+		return today > mine[n-1].Due, true, nil
+	}
+	// Held by a role granted after the task's period: still taken, as
+	// late as its due date says.
+	due := t.Due
+	if ph := e.plan.Load().FindPhase(t.Phase); due == 0 && ph != nil {
+		due = ph.End
+	}
+	return today > due, true, nil
 }
 
 // tellReviewer tells whoever reviews t that a version waits for them.
@@ -493,16 +683,51 @@ func (e *Engine) createOpinion(ctx context.Context, c *Context, text string, ano
 	return nil
 }
 
-// cmdLeave records an absence: /leave FROM TO.
+// cmdLeave records, lists and cancels absences: `/leave FROM [TO]` (one
+// day without TO), `/leave list`, `/leave cancel N`. The office may name
+// the person first: `/leave NAME FROM [TO]`, `/leave list NAME`.
 func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	f := strings.Fields(c.Args)
-	if len(f) != 2 {
+	if len(f) == 0 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
-	from, err1 := campaignbot.ParseDate(f[0])
-	to, err2 := campaignbot.ParseDate(f[1])
-	if err1 != nil || err2 != nil {
+	switch f[0] {
+	case "list", "列表", "查看":
+		who, err := e.leaveSubject(ctx, c, f[1:])
+		if err != nil {
+			return err
+		}
+		return e.leaveList(ctx, c, who)
+	case "cancel", "取消", "撤销":
+		if len(f) != 2 {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
+		id, ok := parseNumber(f[1])
+		if !ok {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
+		return e.leaveCancel(ctx, c, id)
+	}
+	who := c.Person
+	if _, err := campaignbot.ParseDate(f[0]); err != nil {
+		var err error
+		if who, err = e.leaveSubject(ctx, c, f[:1]); err != nil {
+			return err
+		}
+		f = f[1:]
+	}
+	if len(f) != 1 && len(f) != 2 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	from, err := campaignbot.ParseDate(f[0])
+	if err != nil {
+		return c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	to := from
+	if len(f) == 2 {
+		if to, err = campaignbot.ParseDate(f[1]); err != nil {
+			return c.userError(campaignbot.EINVALID, "leave.usage")
+		}
 	}
 	today := e.today()
 	switch {
@@ -513,11 +738,74 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	case to-from > 180:
 		return c.userError(campaignbot.EINVALID, "leave.too_long")
 	}
-	l := &campaignbot.Leave{PersonID: c.Person.ID, From: from, To: to}
+	l := &campaignbot.Leave{PersonID: who.ID, From: from, To: to}
 	if err := e.store.CreateLeave(ctx, l); err != nil {
 		return fmt.Errorf("create leave: %w", err)
 	}
-	c.Reply("leave.ok", from, to, to.AddDays(1))
+	if who.ID == c.Person.ID {
+		c.Reply("leave.ok", l.ID, from, to, to.AddDays(1))
+		return nil
+	}
+	c.Reply("leave.ok_for", who.Name, l.ID, from, to, to.AddDays(1))
+	key := fmt.Sprintf("notice:leave:%d", l.ID)
+	return e.tell(ctx, c, who.ID, campaignbot.KindNotice, key, c.T("leave.notice", c.Person.Name, from, to, to.AddDays(1), l.ID), nil)
+}
+
+// leaveSubject is whom a leave command is about: the person named in args,
+// which only the office may name, else the sender.
+func (e *Engine) leaveSubject(ctx context.Context, c *Context, args []string) (*campaignbot.Person, error) {
+	if len(args) == 0 {
+		return c.Person, nil
+	}
+	if !c.Person.HasRole(campaignbot.RoleOffice) {
+		return nil, c.userError(campaignbot.EINVALID, "leave.usage")
+	}
+	return e.personArg(ctx, c, args[0])
+}
+
+// leaveList lists who's leave that has not ended, with the numbers
+// /leave cancel takes.
+func (e *Engine) leaveList(ctx context.Context, c *Context, who *campaignbot.Person) error {
+	ls, err := e.store.FindLeaves(ctx, who.ID)
+	if err != nil {
+		return fmt.Errorf("find leaves: %w", err)
+	}
+	today := e.today()
+	var b strings.Builder
+	for _, l := range ls {
+		if l.To >= today {
+			b.WriteString("\n" + c.T("leave.line", l.ID, l.From, l.To, l.To.AddDays(1)))
+		}
+	}
+	if b.Len() == 0 {
+		c.Reply("leave.none", who.Name)
+		return nil
+	}
+	c.ReplyRendered(c.T("leave.list_header", who.Name) + b.String() + "\n" + c.T("leave.list_footer"))
+	return nil
+}
+
+// leaveCancel cancels leave id: the sender's own, or anyone's for the office.
+func (e *Engine) leaveCancel(ctx context.Context, c *Context, id int64) error {
+	owner := c.Person.ID
+	if c.Person.HasRole(campaignbot.RoleOffice) {
+		all, err := e.store.FindAllLeaves(ctx)
+		if err != nil {
+			return fmt.Errorf("find leaves: %w", err)
+		}
+		for _, l := range all {
+			if l.ID == id {
+				owner = l.PersonID
+			}
+		}
+	}
+	err := e.store.DeleteLeave(ctx, owner, id)
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return c.userError(campaignbot.ENOTFOUND, "leave.no_leave", id)
+	} else if err != nil {
+		return fmt.Errorf("cancel leave: %w", err)
+	}
+	c.Reply("leave.cancelled", id)
 	return nil
 }
 
@@ -581,7 +869,7 @@ func (e *Engine) continueDialog(ctx context.Context, c *Context) error {
 	switch d.Name {
 	case dialogSubmit:
 		if d.Step == "content" {
-			return e.submitContent(ctx, c, d.State.TaskKey, c.Text)
+			return e.submitContent(ctx, c, d.State.TaskKey, d.State.Week, c.Text)
 		}
 		// More content while the task is being chosen (the next page of a
 		// note, photo by photo): it joins what is held.

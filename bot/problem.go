@@ -484,6 +484,9 @@ func (e *Engine) cmdConfirm(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
+	if p.Status == campaignbot.ProblemClosed {
+		return c.userError(campaignbot.ECONFLICT, "confirm.already_closed", p.ID, p.Enterprise)
+	}
 	ev := &campaignbot.ProblemEvent{ProblemID: p.ID, Kind: campaignbot.EventConfirm, ActorID: c.Person.ID}
 	np, err := e.addProblemEvent(ctx, c, ev)
 	if err != nil {

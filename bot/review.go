@@ -338,7 +338,7 @@ func (e *Engine) decideReview(ctx context.Context, c *Context, s *campaignbot.Su
 		text = c.T("review.notice_returned", c.Person.Name, title, s.Version, comment, t.Key)
 		buttons = [][]campaignbot.Button{{{Text: c.T("review.resubmit_button"), Data: "/submit " + t.Key}}}
 	} else {
-		c.Reply("review.accepted_ok", title, s.Version, author)
+		c.Reply("review.accepted_ok", title, s.Version, author, s.ID, s.ID)
 		text = c.T("review.notice_accepted", c.Person.Name, title, s.Version)
 		if comment != "" {
 			text += "\n" + c.T("review.notice_comment", comment)

@@ -113,7 +113,7 @@ func TestReviewLoop(t *testing.T) {
 		t.Errorf("files = %d, want %d", got, want)
 	}
 
-	fieldContains(t, e.send("李明华", fmt.Sprintf("/review %d 通过", v2.ID)), "赵磊's \"Department analysis report\" version 2 is accepted.\n赵磊 told.")
+	fieldContains(t, e.send("李明华", fmt.Sprintf("/review %d 通过", v2.ID)), "赵磊's \"Department analysis report\" version 2 is accepted. Report #2; to put its points in the ledger: /ledger from-report 2\n赵磊 told.")
 	told = e.drain()
 	if got, want := fieldRecipients(told), []string{"赵磊"}; !slices.Equal(got, want) {
 		t.Fatalf("accept told %v, want %v", got, want)
@@ -161,7 +161,8 @@ func TestReturnedReportOwedAgain(t *testing.T) {
 	e.send("赵磊", "/submit dept-analysis")
 	e.send("赵磊", "一、学习情况\n二、存在问题")
 	v1 := e.fieldVersions("赵磊")[0]
-	fieldContains(t, e.send("赵磊", "/tasks"), "Department analysis report — due 2026-06-30, done")
+	// Handed in is not done: it waits for the reviewer.
+	fieldContains(t, e.send("赵磊", "/tasks"), "Department analysis report — due 2026-06-30, handed in, awaiting review")
 	e.send("李明华", fmt.Sprintf("/review %d return", v1.ID))
 	fieldContains(t, e.send("李明华", "存在问题要有具体事例"), "is returned")
 	got := e.send("赵磊", "/tasks")

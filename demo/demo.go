@@ -48,9 +48,15 @@ func roles(rs ...string) []campaignbot.Role {
 	return out
 }
 
+// DB is the demo's own store: it never goes into the real one (SPEC §7).
+const DB = "campaignbot-demo.db"
+
 // DaysIn is how far into the campaign the demo is: the default plan starts
-// this many days before today, so the study phase is live.
-const DaysIn = 20
+// this many days before today. The preparation phase (15 days) ended three
+// days ago, so on whatever day the demo starts, the study phase and its
+// opinions survey are open, the office's study plan it did not hand in is
+// overdue, and today is the day the policy (3 days) escalates it.
+const DaysIn = 17
 
 // Seed fills an empty store with the demo organisation and some history.
 // setNow moves the store's clock, so the history is dated in the past; Seed
@@ -86,9 +92,13 @@ func Seed(ctx context.Context, st campaignbot.Store, p *campaignbot.Plan, now ti
 	today := campaignbot.DateOf(now, loc)
 	study := p.FindPhase("study")
 	var errs []error
-	if prep := p.FindPhase("prep"); prep != nil {
-		errs = append(errs, submit("陈丽", "study-plan", "全局学习计划：每周二、四夜学；领导班子专题学习每月两次；党员每人一本学习笔记。", prep.End.AddDays(-2), false))
-	}
+	// The office's study plan is missing: overdue, escalated today. A
+	// section's draft analysis report waits for its leader's review.
+	setNow(at(today.AddDays(-1), 17))
+	errs = append(errs, st.CreateSubmission(ctx, &campaignbot.Submission{
+		TaskKey: "dept-analysis", PersonID: byName["赵磊"].ID, DepartmentID: byName["赵磊"].DepartmentID, State: campaignbot.ReviewSubmitted,
+		Text: "科技管理科分析检查报告（初稿）\n一、学习情况：全科坚持每周两次集中学习。\n二、存在问题：深入企业调研不够，全年到企业仅 6 次。\n三、整改方向：建立科长联系企业制度，每月走访不少于两家。",
+	}))
 	if study != nil {
 		// Study notes for the weeks of the study phase that have ended,
 		// with some people missing some weeks so /overdue has names.

@@ -476,7 +476,8 @@ func (d *data) ledgerSheet() *sheet {
 			}
 		}
 		return []any{it.ID, clip(it.What), clip(it.Measure), d.person(it.OwnerID), date(it.Due),
-			cmp.Or(d.l.ledger[it.Status], string(it.Status)), clip(it.Evidence), source}
+			cmp.Or(d.l.ledger[it.Status], string(it.Status)), clip(it.Evidence), source,
+			d.person(it.LeaderID), d.dept(it.DepartmentID), clip(it.Remark)}
 	}}
 }
 

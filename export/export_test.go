@@ -196,7 +196,7 @@ func TestWriteWorkbook(t *testing.T) {
 		{"意见", []string{"日期", "提出人", "内容", "答复", "答复人"}, 2},
 		{"问题", []string{"编号", "企业", "类别", "问题描述", "提出人", "责任人", "状态", "期限", "提出时间", "照片数"}, 1},
 		{"问题记录", []string{"问题编号", "类型", "操作人", "责任人", "内容", "时间"}, 2},
-		{"整改台账", []string{"编号", "整改事项", "整改措施", "责任人", "完成时限", "状态", "整改成效", "来源"}, 2},
+		{"整改台账", []string{"编号", "整改事项", "整改措施", "责任人", "完成时限", "状态", "整改成效", "来源", "责任领导", "责任科室", "备注"}, 2},
 		{"问卷结果", []string{"问卷", "题目", "题型", "参与人数", "应参与人数", "作答数", "结果", "平均分"}, 3},
 	}
 	defined := f.GetDefinedName()
@@ -322,6 +322,9 @@ func TestWriteWorkbook(t *testing.T) {
 	}
 	if got, want := ledger[2][7], "报告 #3 科室分析报告（张三 v1）"; got != want {
 		t.Errorf("ledger source = %q, want %q", got, want)
+	}
+	if got, want := ledger[0][8:], []string{"责任领导", "责任科室", "备注"}; !slices.Equal(got, want) {
+		t.Errorf("ledger head ends %q, want %q", got, want)
 	}
 	cjk, _ := f.GetColWidth("整改台账", "B")
 	ascii, _ := f.GetColWidth("整改台账", "C")

@@ -54,8 +54,9 @@ func labelsFor(lang string) labels {
 		opinionHead: ts("export.opinion.day", "export.opinion.author", "export.opinion.text", "export.opinion.answer", "export.opinion.answered_by"),
 		problemHead: ts("export.problem.id", "export.problem.enterprise", "export.problem.category", "export.problem.description", "export.problem.filer", "export.problem.owner", "export.problem.status", "export.problem.due", "export.problem.created", "export.problem.photos"),
 		eventHead:   ts("export.event.problem_id", "export.event.kind", "export.event.actor", "export.event.owner", "export.event.text", "export.event.at"),
-		ledgerHead:  ts("export.ledger.id", "export.ledger.what", "export.ledger.measure", "export.ledger.owner", "export.ledger.due", "export.ledger.status", "export.ledger.evidence", "export.ledger.source"),
-		surveyHead:  ts("export.survey.survey", "export.survey.question", "export.survey.kind", "export.survey.participants", "export.survey.audience", "export.survey.answers", "export.survey.results", "export.survey.mean"),
+		ledgerHead: ts("export.ledger.id", "export.ledger.what", "export.ledger.measure", "export.ledger.owner", "export.ledger.due", "export.ledger.status", "export.ledger.evidence", "export.ledger.source",
+			"export.ledger.leader", "export.ledger.department", "export.ledger.remark"),
+		surveyHead: ts("export.survey.survey", "export.survey.question", "export.survey.kind", "export.survey.participants", "export.survey.audience", "export.survey.answers", "export.survey.results", "export.survey.mean"),
 		review: map[campaignbot.ReviewState]string{
 			campaignbot.ReviewNotRequired: t("export.review.not_required"), campaignbot.ReviewSubmitted: t("export.review.submitted"),
 			campaignbot.ReviewReturned: t("export.review.returned"), campaignbot.ReviewAccepted: t("export.review.accepted"),
@@ -71,6 +72,7 @@ func labelsFor(lang string) labels {
 		},
 		ledger: map[campaignbot.LedgerStatus]string{
 			campaignbot.LedgerOpen: t("export.lstatus.open"), campaignbot.LedgerInProgress: t("export.lstatus.in_progress"), campaignbot.LedgerDone: t("export.lstatus.done"),
+			campaignbot.LedgerOngoing: t("export.lstatus.ongoing"),
 		},
 		kind: map[campaignbot.QuestionKind]string{
 			campaignbot.QuestionScale: t("export.question.scale"), campaignbot.QuestionChoice: t("export.question.choice"), campaignbot.QuestionText: t("export.question.text"),

@@ -38,7 +38,7 @@ var (
 var (
 	planFields     = []string{"title", "title_en", "timezone", "start", "end", "policy", "phases", "tasks", "surveys"}
 	phaseFields    = []string{"key", "title", "title_en", "start", "end"}
-	taskFields     = []string{"key", "title", "title_en", "phase", "roles", "every", "per", "due", "review", "satisfied_by", "policy"}
+	taskFields     = []string{"key", "title", "title_en", "phase", "roles", "every", "per", "due", "review", "satisfied_by", "policy", "prompt", "prompt_en"}
 	surveyFields   = []string{"key", "title", "title_en", "phase", "roles", "from", "to", "anonymous", "questions"}
 	questionFields = []string{"key", "text", "text_en", "kind", "options", "options_en"}
 	policyFields   = []string{"warn_days", "overdue_every", "overdue_max", "escalate_after", "daily_cap", "quiet_hours", "digest_at", "remind_at"}
@@ -464,6 +464,12 @@ func (p *parser) tasks(pl *campaignbot.Plan, n *yaml.Node, datesOK bool) {
 		}
 		if v := nodes["title_en"]; v != nil {
 			t.TitleEn = p.str(v, join(field, "title_en"))
+		}
+		if v := nodes["prompt"]; v != nil {
+			t.Prompt = p.str(v, join(field, "prompt"))
+		}
+		if v := nodes["prompt_en"]; v != nil {
+			t.PromptEn = p.str(v, join(field, "prompt_en"))
 		}
 		var ph *campaignbot.Phase
 		t.Phase, ph = p.phaseRef(pl, nodes["phase"], it, join(field, "phase"))

@@ -44,10 +44,7 @@ func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*di
 		return nil, err
 	}
 	r := &digestRun{s: s, plan: s.plan.Load(), day: day, d: d, leaderOf: campaignbot.LeadersInCharge(d.people)}
-	r.obs = d.obligations(r.plan, day, nil)
-	if r.reviews, err = s.store.FindSubmissionsInReview(ctx); err != nil {
-		return nil, err
-	}
+	r.obs, r.reviews = d.obligations(r.plan, day, nil), d.inReview
 	if r.problems, err = s.store.FindProblems(ctx, campaignbot.ProblemFilter{}); err != nil {
 		return nil, fmt.Errorf("digest problems: %w", err)
 	}
@@ -208,15 +205,18 @@ func (r *digestRun) onLeave(personID int64) bool {
 	return false
 }
 
-// tally is done out of owed.
-type tally struct{ done, owed int }
+// tally is done out of owed; review of the rest wait for their reviewer.
+type tally struct{ done, owed, review int }
 
 func (c catalog) tally(t tally) string {
 	if t.owed == 0 {
 		return "0/0"
 	}
-	return c.t("digest.tally", t.done, t.owed, t.done*100/t.owed)
+	return c.t("digest.tally", t.done, t.owed, percent(t.done, t.owed))
 }
+
+// percent is done out of owed in whole percent, rounded half up: 2/3 is 67.
+func percent(done, owed int) int { return (done*200 + owed) / (2 * owed) }
 
 func (r *digestRun) render(personID int64) (string, error) {
 	text, _, err := r.renderWithChart(personID)
@@ -235,6 +235,9 @@ func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 	line := func(key string, args ...any) { b.WriteString(c.t(key, args...)); b.WriteByte('\n') }
 
 	line("digest.title", day, sc.reader.Name)
+	// First what asks the reader to act (SPEC §5).
+	r.renderReviews(&b, sc)
+	r.renderToAct(&b, sc)
 	ph := plan.PhaseAt(day)
 	switch {
 	case ph != nil:
@@ -247,7 +250,6 @@ func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 
 	bars := r.renderCompletion(&b, sc, ph)
 	r.renderOverdue(&b, sc)
-	r.renderReviews(&b, sc)
 	r.renderProblems(&b, sc)
 	r.renderSurveys(&b)
 	r.renderLedger(&b, sc)
@@ -271,7 +273,7 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 	seenDept := map[deptTask]bool{}
 	for i := range r.obs {
 		o := &r.obs[i]
-		t := r.plan.FindTask(o.TaskKey)
+		t := r.plan.FindTask(o.TaskKey) // surveys have their own line
 		p := r.d.byID[o.PersonID]
 		if t == nil || t.Phase != ph.Key || p == nil || !sc.covers(p.DepartmentID) {
 			continue
@@ -286,8 +288,11 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 		}
 		for _, tl := range []*tally{get(byTask, o.TaskKey), get(byDept, p.DepartmentID)} {
 			tl.owed++
-			if o.Status == campaignbot.StatusDone {
+			switch o.Status {
+			case campaignbot.StatusDone:
 				tl.done++
+			case campaignbot.StatusInReview:
+				tl.review++
 			}
 		}
 	}
@@ -298,7 +303,11 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 	for i := range r.plan.Tasks {
 		t := &r.plan.Tasks[i]
 		if tl := byTask[t.Key]; tl != nil {
-			b.WriteString(c.t("digest.task", c.task(t), c.tally(*tl)) + "\n")
+			review := ""
+			if tl.review > 0 {
+				review = c.t("digest.task.review", tl.review)
+			}
+			b.WriteString(c.t("digest.task", c.task(t), c.tally(*tl)) + review + "\n")
 		}
 	}
 	depts := make([]int64, 0, len(byDept))
@@ -338,33 +347,56 @@ func get[K comparable](m map[K]*tally, k K) *tally {
 	return t
 }
 
-// overdueIn returns the overdue obligations in scope, most overdue first.
-func (r *digestRun) overdueIn(sc *scope) []*campaignbot.Obligation {
-	var out []*campaignbot.Obligation
+// overdueIn returns the overdue obligations in scope, grouped by person:
+// most overdue person first. A closed survey is not listed: nobody can act
+// on it any more, and its participation has a line of its own.
+func (r *digestRun) overdueIn(sc *scope) [][]*campaignbot.Obligation {
+	byPerson := map[int64][]*campaignbot.Obligation{}
 	for i := range r.obs {
 		o := &r.obs[i]
-		if o.Status != campaignbot.StatusOverdue {
+		if o.Status != campaignbot.StatusOverdue || r.plan.FindTask(o.TaskKey) == nil {
 			continue
 		}
 		if p := r.d.byID[o.PersonID]; p != nil && sc.covers(p.DepartmentID) {
-			out = append(out, o)
+			byPerson[o.PersonID] = append(byPerson[o.PersonID], o)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *campaignbot.Obligation) int {
-		return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.PersonID, b.PersonID), cmp.Compare(a.TaskKey, b.TaskKey))
+	out := make([][]*campaignbot.Obligation, 0, len(byPerson))
+	for _, list := range byPerson {
+		slices.SortFunc(list, func(a, b *campaignbot.Obligation) int {
+			return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.TaskKey, b.TaskKey))
+		})
+		out = append(out, list)
+	}
+	slices.SortFunc(out, func(a, b []*campaignbot.Obligation) int {
+		return cmp.Or(cmp.Compare(a[0].Due, b[0].Due), cmp.Compare(a[0].PersonID, b[0].PersonID))
 	})
 	return out
 }
 
-func (r *digestRun) overdueLine(o *campaignbot.Obligation) string {
+// overdueLine is one person's overdue work on one line: each task once,
+// with the number of weeks for a weekly one, and the longest delay.
+func (r *digestRun) overdueLine(list []*campaignbot.Obligation) string {
 	c := r.s.cat
-	p := r.d.byID[o.PersonID]
-	t := r.plan.FindTask(o.TaskKey)
-	week := ""
-	if t.Cardinality == campaignbot.EveryWeek {
-		week = c.t("remind.week", o.PeriodStart, o.PeriodEnd)
+	p := r.d.byID[list[0].PersonID]
+	var keys []string
+	weeks := map[string]int{}
+	for _, o := range list {
+		if weeks[o.TaskKey] == 0 {
+			keys = append(keys, o.TaskKey)
+		}
+		weeks[o.TaskKey]++
 	}
-	return c.t("digest.overdue.line", p.Name, p.Department, c.task(t)+week, int(r.day-o.Due))
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		t := r.plan.FindTask(k)
+		if t.Cardinality == campaignbot.EveryWeek {
+			parts = append(parts, c.t("digest.overdue.weeks", c.task(t), weeks[k]))
+		} else {
+			parts = append(parts, c.t("digest.overdue.task", c.task(t)))
+		}
+	}
+	return c.t("digest.overdue.line", p.Name, p.Department, strings.Join(parts, c.t("list.sep")), int(r.day-list[0].Due))
 }
 
 func (r *digestRun) renderOverdue(b *strings.Builder, sc *scope) {
@@ -374,13 +406,9 @@ func (r *digestRun) renderOverdue(b *strings.Builder, sc *scope) {
 		b.WriteString(c.t("digest.overdue.none") + "\n")
 		return
 	}
-	people := map[int64]bool{}
-	for _, o := range list {
-		people[o.PersonID] = true
-	}
-	b.WriteString(c.t("digest.overdue", len(list), len(people)) + "\n")
-	for _, o := range list[:min(len(list), digestOverdueLines)] {
-		b.WriteString(r.overdueLine(o) + "\n")
+	b.WriteString(c.t("digest.overdue", len(list)) + "\n")
+	for _, l := range list[:min(len(list), digestOverdueLines)] {
+		b.WriteString(r.overdueLine(l) + "\n")
 	}
 	if n := len(list) - digestOverdueLines; n > 0 {
 		b.WriteString(c.t("digest.overdue.more", n) + "\n")
@@ -430,6 +458,28 @@ func (r *digestRun) renderReviews(b *strings.Builder, sc *scope) {
 		}
 		b.WriteString(c.t("digest.review.line", c.task(r.plan.FindTask(s.TaskKey)), dept, name, s.Version,
 			int(r.day-campaignbot.DateOf(s.SubmittedAt, loc))) + "\n")
+	}
+}
+
+// renderToAct lists the problems that wait for the reader: for a leader or
+// the head, those they own and have not resolved (their hard problems);
+// for the head and the office, those nobody has claimed.
+func (r *digestRun) renderToAct(b *strings.Builder, sc *scope) {
+	c := r.s.cat
+	var mine, unowned []string
+	for _, p := range r.problems {
+		switch {
+		case p.OwnerID == sc.reader.ID && (p.Status == campaignbot.ProblemClaimed || p.Status == campaignbot.ProblemNew):
+			mine = append(mine, fmt.Sprintf("#%d %s", p.ID, p.Enterprise))
+		case p.OwnerID == 0 && p.Status == campaignbot.ProblemNew:
+			unowned = append(unowned, fmt.Sprintf("#%d", p.ID))
+		}
+	}
+	if len(mine) > 0 {
+		b.WriteString(c.t("digest.act.mine", len(mine), strings.Join(mine[:min(len(mine), digestProblemLines)], c.t("list.sep"))) + "\n")
+	}
+	if len(unowned) > 0 && (sc.all || sc.reader.HasRole(campaignbot.RoleLeader)) {
+		b.WriteString(c.t("digest.act.unowned", len(unowned), strings.Join(unowned[:min(len(unowned), digestProblemLines)], c.t("list.sep"))) + "\n")
 	}
 }
 
@@ -503,8 +553,12 @@ func (r *digestRun) renderSurveys(b *strings.Builder) {
 				audience++
 			}
 		}
-		t := tally{done: r.surveyed[sv.Key], owed: audience}
-		b.WriteString(c.t("digest.survey", c.pick(sv.Title, sv.TitleEn), c.tally(t)) + "\n")
+		n := r.surveyed[sv.Key]
+		pct := 0
+		if audience > 0 {
+			pct = percent(n, audience)
+		}
+		b.WriteString(c.t("digest.survey", c.pick(sv.Title, sv.TitleEn), n, audience, pct, to) + "\n")
 	}
 }
 
@@ -578,26 +632,22 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 		return s.cat.t("digest.overdue.none"), nil
 	}
 	var b strings.Builder
-	people := map[int64]bool{}
-	for _, o := range list {
-		people[o.PersonID] = true
-	}
-	b.WriteString(s.cat.t("digest.overdue.title", day, len(list), len(people)) + "\n")
+	b.WriteString(s.cat.t("digest.overdue.title", day, len(list)) + "\n")
 	// Grouped by department, most overdue first within each.
-	slices.SortStableFunc(list, func(a, b *campaignbot.Obligation) int {
-		return cmp.Compare(r.d.byID[a.PersonID].Department, r.d.byID[b.PersonID].Department)
+	slices.SortStableFunc(list, func(a, b []*campaignbot.Obligation) int {
+		return cmp.Compare(r.d.byID[a[0].PersonID].Department, r.d.byID[b[0].PersonID].Department)
 	})
 	dept := ""
-	for i, o := range list {
+	for i, l := range list {
 		if i == overdueListMaxLines {
 			b.WriteString(s.cat.t("digest.more.line", len(list)-i) + "\n")
 			break
 		}
-		if p := r.d.byID[o.PersonID]; p.Department != dept {
+		if p := r.d.byID[l[0].PersonID]; p.Department != dept {
 			dept = p.Department
 			b.WriteString(s.cat.t("digest.overdue.dept", dept) + "\n")
 		}
-		b.WriteString(r.overdueLine(o) + "\n")
+		b.WriteString(r.overdueLine(l) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
 }

@@ -68,7 +68,7 @@ func TestDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(list, "【业务科】") || !strings.Contains(list, "孙科长（业务科）：「科室分析报告」逾期 3 天") || strings.Contains(list, "周干事") {
+	if !strings.Contains(list, "【业务科】") || !strings.Contains(list, "· 孙科长（业务科）：「学习笔记」7 周、「专题发言及学习心得」、「科室分析报告」，最长逾期 103 天\n") || strings.Count(list, "孙科长") != 1 || strings.Contains(list, "周干事") {
 		t.Errorf("overdue list of 赵副局长:\n%s", list)
 	}
 
@@ -171,5 +171,16 @@ func TestCompletionChart(t *testing.T) {
 	}
 	if none, err := completionChart(nil); none != nil || err == nil {
 		t.Errorf("no bars: %v %v, want an error", none, err)
+	}
+}
+
+// TestPercent: completion is rounded, not truncated (SPEC §5 digest).
+func TestPercent(t *testing.T) {
+	for _, tc := range []struct{ done, owed, want int }{
+		{2, 3, 67}, {1, 3, 33}, {1, 2, 50}, {0, 7, 0}, {7, 7, 100}, {1, 200, 1}, {1, 201, 0},
+	} {
+		if got := percent(tc.done, tc.owed); got != tc.want {
+			t.Errorf("percent(%d, %d) = %d, want %d", tc.done, tc.owed, got, tc.want)
+		}
 	}
 }

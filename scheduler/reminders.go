@@ -98,6 +98,8 @@ type reminderIndex struct {
 //   - on a phase's first and last day, an announcement to everyone whom its
 //     tasks or surveys concern, and to each group chat in GroupPlatforms;
 //   - nothing to anyone on leave on in.Day (or on the day it fell due);
+//     on the first day back, a warning for what falls due within the
+//     longest warning period (a due date the leave moved falls due then);
 //   - at most Plan.Policy.DailyCap warnings and overdue reminders a person
 //     (0: no cap), most urgent first (earliest due date first, so overdue
 //     before warnings); when there are more, the last allowed message folds
@@ -139,10 +141,11 @@ func ComputeReminders(in ReminderInput) []Prompt {
 	var escalations []escalation
 	for i := range in.Obligations {
 		ob := &in.Obligations[i]
-		if ob.Status == campaignbot.StatusDone {
+		// Handed in and waiting for its reviewer is not the author's to chase.
+		if ob.Status == campaignbot.StatusDone || ob.Status == campaignbot.StatusInReview {
 			continue
 		}
-		t := in.Plan.FindTask(ob.TaskKey)
+		t := in.Plan.FindOwed(ob.TaskKey)
 		if t == nil || x.onLeave(ob.PersonID, in.Day) {
 			continue
 		}
@@ -152,9 +155,16 @@ func ComputeReminders(in ReminderInput) []Prompt {
 				continue
 			}
 			late := int(d - ob.Due)
+			if late > 0 && t.SatisfiedBy == campaignbot.SatisfiedBySurvey {
+				break // a closed survey can no longer be answered
+			}
 			c := candidate{day: d, ob: ob, task: t, overdue: late, personID: ob.PersonID}
 			switch {
 			case late < 0 && slices.Contains(pol.WarnDays, -late):
+				c.kind = campaignbot.KindWarning
+			case late <= 0 && len(pol.WarnDays) > 0 && -late <= slices.Max(pol.WarnDays) && x.onLeave(ob.PersonID, d-1):
+				// Back from leave, which held the warnings (or moved the
+				// due date to today): one now.
 				c.kind = campaignbot.KindWarning
 			case late >= 1 && pol.OverdueEvery > 0 && (late-1)%pol.OverdueEvery == 0 && (late-1)/pol.OverdueEvery < pol.OverdueMax:
 				c.kind, c.nth = campaignbot.KindOverdue, (late-1)/pol.OverdueEvery+1
@@ -276,9 +286,22 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 	title, week := x.cat.task(c.task), x.period(c.ob, c.task)
 	var text, reason string
 	switch {
+	case c.task.SatisfiedBy == campaignbot.SatisfiedBySurvey:
+		k, _ := campaignbot.SurveyOf(c.task.Key)
+		text = x.cat.t("remind.survey.warn", title, -c.overdue, c.ob.Due, k)
+		reason = x.cat.t("remind.reason.warn", title, -c.overdue)
+	case c.task.SatisfiedBy == campaignbot.SatisfiedByClaim && c.kind == campaignbot.KindOverdue:
+		text = x.cat.t("remind.claim.overdue", title, c.overdue, c.ob.Due)
+		reason = x.cat.t("remind.reason.overdue", title, c.overdue, c.nth)
+	case c.task.SatisfiedBy == campaignbot.SatisfiedByClaim:
+		text = x.cat.t("remind.claim.warn", title, -c.overdue, c.ob.Due)
+		reason = x.cat.t("remind.reason.warn", title, -c.overdue)
 	case c.kind == campaignbot.KindOverdue:
 		text = x.cat.t("remind.overdue", title+week, c.overdue, c.ob.Due)
 		reason = x.cat.t("remind.reason.overdue", title+week, c.overdue, c.nth)
+	case c.overdue == 0:
+		text = x.cat.t("remind.warn.0", title+week, c.ob.Due)
+		reason = x.cat.t("remind.reason.warn", title+week, 0)
 	case c.overdue == -1:
 		text = x.cat.t("remind.warn.1", title+week, c.ob.Due)
 		reason = x.cat.t("remind.reason.warn", title+week, 1)
@@ -291,11 +314,26 @@ func (x *reminderIndex) prompt(c candidate) Prompt {
 		key += ":" + c.ob.PeriodStart.String()
 	}
 	p := Prompt{Kind: c.kind, Day: c.day, PersonID: c.personID, TaskKey: c.task.Key, Reason: reason, Text: text}
-	x.address(&p, key, [][]campaignbot.Button{{x.submitButton(c.task)}})
+	if c.task.SatisfiedBy != campaignbot.SatisfiedBySubmission {
+		p.TaskKey = "" // a reply to it submits nothing: its button says what to do
+	}
+	x.address(&p, key, [][]campaignbot.Button{{x.submitButton(c.task, c.ob, c.day)}})
 	return p
 }
 
-func (x *reminderIndex) submitButton(t *campaignbot.Task) campaignbot.Button {
+// submitButton is the button that does what a prompt asks: open the
+// survey, list the problems to claim, or submit — for a missed week, for
+// that week.
+func (x *reminderIndex) submitButton(t *campaignbot.Task, ob *campaignbot.Obligation, day campaignbot.Date) campaignbot.Button {
+	switch {
+	case t.SatisfiedBy == campaignbot.SatisfiedBySurvey:
+		k, _ := campaignbot.SurveyOf(t.Key)
+		return campaignbot.Button{Text: x.cat.t("remind.survey") + " " + x.cat.task(t), Data: "/survey " + k}
+	case t.SatisfiedBy == campaignbot.SatisfiedByClaim:
+		return campaignbot.Button{Text: x.cat.t("remind.claim"), Data: "/problems"}
+	case t.Cardinality == campaignbot.EveryWeek && ob.PeriodEnd < day:
+		return campaignbot.Button{Text: x.cat.t("remind.submit") + " " + x.cat.task(t) + x.period(ob, t), Data: "/submit " + t.Key + " " + ob.PeriodStart.String()}
+	}
 	return campaignbot.Button{Text: x.cat.t("remind.submit") + " " + x.cat.task(t), Data: "/submit " + t.Key}
 }
 
@@ -314,9 +352,10 @@ func (x *reminderIndex) fold(cs []candidate, limit int) Prompt {
 		} else {
 			lines = append(lines, x.cat.t("remind.fold.warn", title+week, -c.overdue))
 		}
-		if !seen[c.task.Key] {
-			seen[c.task.Key] = true
-			buttons = append(buttons, []campaignbot.Button{x.submitButton(c.task)})
+		b := x.submitButton(c.task, c.ob, c.day)
+		if !seen[b.Data] {
+			seen[b.Data] = true
+			buttons = append(buttons, []campaignbot.Button{b})
 		}
 	}
 	p := Prompt{
@@ -325,7 +364,8 @@ func (x *reminderIndex) fold(cs []candidate, limit int) Prompt {
 		Text:   x.cat.t("remind.fold", len(cs), strings.Join(lines, "\n")),
 	}
 	// One task folded alone is still a prompt for that task.
-	if len(seen) == 1 {
+	if len(seen) == 1 && cs[0].task.SatisfiedBy == campaignbot.SatisfiedBySubmission &&
+		!slices.ContainsFunc(cs, func(o candidate) bool { return o.task.Key != cs[0].task.Key }) {
 		p.TaskKey = cs[0].task.Key
 	}
 	x.address(&p, fmt.Sprintf("fold:%d:%s", p.PersonID, x.in.Day), buttons)
@@ -407,6 +447,11 @@ func (x *reminderIndex) phasePrompts(d campaignbot.Date) []Prompt {
 						due = ph.End
 					}
 					lines = append(lines, x.cat.t("remind.phase.start.task", x.cat.task(t), due))
+				}
+			}
+			for j := range x.in.Plan.Surveys {
+				if sv := &x.in.Plan.Surveys[j]; sv.Phase == ph.Key {
+					lines = append(lines, x.cat.t("remind.phase.start.survey", x.cat.pick(sv.Title, sv.TitleEn), sv.From, sv.To, sv.Key))
 				}
 			}
 			text = x.cat.t("remind.phase.start", x.cat.phase(ph), ph.Start, ph.End, strings.Join(lines, "\n"))

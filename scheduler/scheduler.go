@@ -413,7 +413,9 @@ type data struct {
 	leaves      []campaignbot.Leave
 	records     []campaignbot.SubmissionRecord
 	returned    []int64 // IDs of returned versions, in order: they do not count
+	inReview    []*campaignbot.Submission
 	claims      []campaignbot.Claim
+	answered    []campaignbot.SurveyTaken
 }
 
 // load reads the roster, the submission records added since the last load
@@ -464,7 +466,13 @@ func (s *Scheduler) loadRest(ctx context.Context, d *data) error {
 	if d.returned, err = s.store.FindReturnedSubmissionIDs(ctx); err != nil {
 		return err
 	}
+	if d.inReview, err = s.store.FindSubmissionsInReview(ctx); err != nil {
+		return err
+	}
 	if d.claims, err = s.store.FindClaims(ctx); err != nil {
+		return err
+	}
+	if d.answered, err = s.store.FindSurveyParticipation(ctx); err != nil {
 		return err
 	}
 	return nil
@@ -497,7 +505,12 @@ func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people 
 	if people == nil {
 		people = d.people
 	}
+	inReview := make([]int64, len(d.inReview))
+	for i, sub := range d.inReview {
+		inReview[i] = sub.ID // FindSubmissionsInReview's order is by ID
+	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: plan, Day: day, People: people, Submissions: d.records, Returned: d.returned, Claims: d.claims, Leaves: d.leaves,
+		Plan: plan, Day: day, People: people, Submissions: d.records, Returned: d.returned, InReview: inReview,
+		Claims: d.claims, Leaves: d.leaves, Answered: d.answered,
 	})
 }

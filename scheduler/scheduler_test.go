@@ -244,9 +244,10 @@ func TestSimulateDefaultPlan(t *testing.T) {
 			t.Errorf("%s: %d prompts in a day, cap %d", k, n, o.plan.Policy.DailyCap)
 		}
 	}
-	// On 04-29 the head has four things open (last week's notes overdue;
-	// this week's notes, the study report and the research report due the
-	// next day): one prompt for the most urgent, one folding the other three.
+	// On 04-29 the head has five things open (last week's notes overdue;
+	// this week's notes, the study report, the research report and the
+	// opinions survey due the next day): one prompt for the most urgent,
+	// one folding the other four.
 	var head []campaignbot.OutboxMessage
 	for _, m := range rows {
 		if m.PersonID == o.id["王局长"] && o.day(m) == d("2026-04-29") && m.Kind != campaignbot.KindEscalation {
@@ -262,8 +263,12 @@ func TestSimulateDefaultPlan(t *testing.T) {
 	if got, want := head[1].Key, fmt.Sprintf("fold:%d:2026-04-29:console", o.id["王局长"]); got != want {
 		t.Errorf("second prompt %s, want %s", got, want)
 	}
-	if !strings.Contains(head[1].Text, "3 项") || len(head[1].Buttons) != 3 {
-		t.Errorf("fold does not list three tasks with a button each: %q %v", head[1].Text, head[1].Buttons)
+	// The missed week's button hands it in for that week.
+	if got, want := head[0].Buttons[0][0].Data, "/submit study-notes 2026-04-20"; got != want {
+		t.Errorf("overdue week's button = %q, want %q", got, want)
+	}
+	if !strings.Contains(head[1].Text, "4 项") || len(head[1].Buttons) != 4 || head[1].Buttons[3][0].Data != "/survey opinions" {
+		t.Errorf("fold does not list four items with a button each, the survey's opening it: %q %v", head[1].Text, head[1].Buttons)
 	}
 	var starts []string
 	for _, m := range rows {

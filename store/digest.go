@@ -85,12 +85,12 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 // into part, in ID order, and returns how many it read.
 func readRecords(ctx context.Context, tx *Tx, lo, hi int64, part []campaignbot.SubmissionRecord) (int, error) {
 	n := 0
-	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at FROM submissions
+	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0) FROM submissions
 		WHERE id > ? AND id <= ? ORDER BY id`, []any{lo, hi},
 		func(rows *sql.Rows) error {
 			r := &part[n]
 			var at int64
-			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at); err != nil {
+			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at, &r.Week); err != nil {
 				return err
 			}
 			r.Day = campaignbot.DateOf(decTime(at), tx.db.loc)
@@ -156,6 +156,33 @@ func (db *DB) FindSubmissionsInReview(ctx context.Context) ([]*campaignbot.Submi
 		return nil, fmt.Errorf("find submissions in review: %w", err)
 	}
 	return ss, nil
+}
+
+// FindSurveyParticipation returns who took part in which survey.
+func (db *DB) FindSurveyParticipation(ctx context.Context) ([]campaignbot.SurveyTaken, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findSurveyParticipation(ctx, tx, `1 = 1`)
+}
+
+// findSurveyParticipation reads the participation rows that cond selects.
+func findSurveyParticipation(ctx context.Context, tx *Tx, cond string, args ...any) ([]campaignbot.SurveyTaken, error) {
+	var ts []campaignbot.SurveyTaken
+	err := eachRow(ctx, tx, `SELECT survey_key, person_id FROM survey_participation WHERE `+cond, args, func(rows *sql.Rows) error {
+		var t campaignbot.SurveyTaken
+		if err := rows.Scan(&t.SurveyKey, &t.PersonID); err != nil {
+			return err
+		}
+		ts = append(ts, t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find survey participation: %w", err)
+	}
+	return ts, nil
 }
 
 // CountSurveyParticipants counts the people who answered each survey.

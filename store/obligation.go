@@ -11,7 +11,8 @@ import (
 // FindObligationInput reads what Obligations needs for p, in one read:
 // the records of p's submissions and of p's department's (a colleague's
 // counts only for the tasks owed per department), the IDs of the versions
-// returned for revision among them, p's claims and p's leave.
+// returned for revision or waiting for review among them, p's claims, p's
+// leave and the surveys p took part in.
 func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (campaignbot.ObligationInput, error) {
 	in := campaignbot.ObligationInput{People: []*campaignbot.Person{p}}
 	tx, err := db.beginRead(ctx)
@@ -19,20 +20,23 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (c
 		return in, err
 	}
 	defer tx.Rollback()
-	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, state = ? FROM submissions
+	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0), state FROM submissions
 		WHERE person_id = ? OR department_id = ? ORDER BY id`,
-		[]any{string(campaignbot.ReviewReturned), p.ID, p.DepartmentID},
+		[]any{p.ID, p.DepartmentID},
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord
 			var at int64
-			var returned bool
-			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at, &returned); err != nil {
+			var state campaignbot.ReviewState
+			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at, &r.Week, &state); err != nil {
 				return err
 			}
 			r.Day = campaignbot.DateOf(decTime(at), db.loc)
 			in.Submissions = append(in.Submissions, r)
-			if returned {
+			switch state {
+			case campaignbot.ReviewReturned:
 				in.Returned = append(in.Returned, r.ID)
+			case campaignbot.ReviewSubmitted:
+				in.InReview = append(in.InReview, r.ID)
 			}
 			return nil
 		})
@@ -43,6 +47,9 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (c
 		return in, err
 	}
 	if in.Leaves, err = findLeaves(ctx, tx, `WHERE person_id = ?`, p.ID); err != nil {
+		return in, err
+	}
+	if in.Answered, err = findSurveyParticipation(ctx, tx, `person_id = ?`, p.ID); err != nil {
 		return in, err
 	}
 	return in, nil

@@ -628,6 +628,24 @@ func (db *DB) CreateLeave(ctx context.Context, l *campaignbot.Leave) error {
 	return tx.commit()
 }
 
+// DeleteLeave cancels leave id of the person; ENOTFOUND when the person
+// has no such leave.
+func (db *DB) DeleteLeave(ctx context.Context, personID, id int64) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM leaves WHERE id = ? AND person_id = ?`, id, personID)
+	if err != nil {
+		return fmt.Errorf("delete leave: %w", err)
+	}
+	if err := oneRow(res, fmt.Sprintf("leave %d of person %d not found", id, personID)); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
 // FindLeaves returns the person's leave, ordered by start.
 func (db *DB) FindLeaves(ctx context.Context, personID int64) ([]campaignbot.Leave, error) {
 	return db.findLeaves(ctx, `WHERE person_id = ?`, personID)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -249,11 +248,16 @@ func findProblemEvents(ctx context.Context, tx *Tx, cond string, args []any) ([]
 
 // validLedgerStatus reports whether s is a ledger status.
 func validLedgerStatus(s campaignbot.LedgerStatus) bool {
-	return s == campaignbot.LedgerOpen || s == campaignbot.LedgerInProgress || s == campaignbot.LedgerDone
+	switch s {
+	case campaignbot.LedgerOpen, campaignbot.LedgerInProgress, campaignbot.LedgerDone, campaignbot.LedgerOngoing:
+		return true
+	}
+	return false
 }
 
 // CreateLedgerItem stores a rectification item and fills ID, CreatedAt,
-// UpdatedAt and Status (open unless set).
+// UpdatedAt and Status (open unless set), with its created event. A due
+// date before today is EINVALID.
 func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) error {
 	if it.Status == "" {
 		it.Status = campaignbot.LedgerOpen
@@ -266,12 +270,19 @@ func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) 
 		return err
 	}
 	defer tx.Rollback()
+	if it.Due < tx.today() {
+		return campaignbot.Errorf(campaignbot.EINVALID, "the due date %s is in the past", it.Due)
+	}
 	it.CreatedAt, it.UpdatedAt = tx.now, tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, owner_id, due, status, evidence, problem_id, submission_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
-		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, leader_id, department_id, owner_id, due, status, evidence, remark,
+		problem_id, submission_id, point, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		it.What, it.Measure, nullID(it.LeaderID), nullID(it.DepartmentID), nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence, it.Remark,
+		nullID(it.ProblemID), nullID(it.SubmissionID), it.Point, encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
 		return constraintErr(err, "create ledger item")
+	}
+	if err := addLedgerEvent(ctx, tx, it.ID, campaignbot.LedgerCreated, it.ActorID, it.What); err != nil {
+		return err
 	}
 	return tx.commit()
 }
@@ -286,8 +297,18 @@ func checkLedgerItem(it *campaignbot.LedgerItem) error {
 	return nil
 }
 
-// UpdateLedgerItem stores every field of it but the creation time and
-// fills UpdatedAt; ENOTFOUND if there is no such item.
+// addLedgerEvent records one change of item id.
+func addLedgerEvent(ctx context.Context, tx *Tx, id int64, kind string, by int64, text string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_events (item_id, kind, actor_id, text, created_at) VALUES (?, ?, ?, ?, ?)`,
+		id, kind, nullID(by), text, encTime(tx.now)); err != nil {
+		return constraintErr(err, "record ledger event")
+	}
+	return nil
+}
+
+// UpdateLedgerItem stores every field of it but the creation time, fills
+// UpdatedAt, and records what changed as an edited event; ENOTFOUND if
+// there is no such item. Moving the due date before today is EINVALID.
 func (db *DB) UpdateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) error {
 	if err := checkLedgerItem(it); err != nil {
 		return err
@@ -297,20 +318,104 @@ func (db *DB) UpdateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) 
 		return err
 	}
 	defer tx.Rollback()
-	var created int64
-	if err := tx.QueryRowContext(ctx, `SELECT created_at FROM ledger_items WHERE id = ?`, it.ID).Scan(&created); errors.Is(err, sql.ErrNoRows) {
-		return campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", it.ID)
-	} else if err != nil {
-		return fmt.Errorf("find ledger item: %w", err)
+	olds, err := findLedgerItems(ctx, tx, "id = ?", it.ID)
+	if err != nil {
+		return err
 	}
-	it.CreatedAt, it.UpdatedAt = decTime(created), tx.now
-	if _, err := tx.ExecContext(ctx, `UPDATE ledger_items SET what = ?, measure = ?, owner_id = ?, due = ?, status = ?, evidence = ?,
-		problem_id = ?, submission_id = ?, updated_at = ? WHERE id = ?`,
-		it.What, it.Measure, nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence,
-		nullID(it.ProblemID), nullID(it.SubmissionID), encTime(it.UpdatedAt), it.ID); err != nil {
+	if len(olds) == 0 {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", it.ID)
+	}
+	old := olds[0]
+	if it.Due != old.Due && it.Due < tx.today() {
+		return campaignbot.Errorf(campaignbot.EINVALID, "the due date %s is in the past", it.Due)
+	}
+	it.CreatedAt, it.UpdatedAt = old.CreatedAt, tx.now
+	if _, err := tx.ExecContext(ctx, `UPDATE ledger_items SET what = ?, measure = ?, leader_id = ?, department_id = ?, owner_id = ?, due = ?,
+		status = ?, evidence = ?, remark = ?, problem_id = ?, submission_id = ?, point = ?, updated_at = ? WHERE id = ?`,
+		it.What, it.Measure, nullID(it.LeaderID), nullID(it.DepartmentID), nullID(it.OwnerID), int64(it.Due),
+		string(it.Status), it.Evidence, it.Remark, nullID(it.ProblemID), nullID(it.SubmissionID), it.Point, encTime(it.UpdatedAt), it.ID); err != nil {
 		return constraintErr(err, "update ledger item")
 	}
+	if diff := ledgerDiff(old, it); diff != "" {
+		if err := addLedgerEvent(ctx, tx, it.ID, campaignbot.LedgerEdited, it.ActorID, diff); err != nil {
+			return err
+		}
+	}
 	return tx.commit()
+}
+
+// ledgerDiff says which fields changed from a to b, as "field: old → new"
+// lines (people and departments by id).
+func ledgerDiff(a, b *campaignbot.LedgerItem) string {
+	var lines []string
+	add := func(field string, x, y any) {
+		if x != y {
+			lines = append(lines, fmt.Sprintf("%s: %v → %v", field, x, y))
+		}
+	}
+	add("what", a.What, b.What)
+	add("measure", a.Measure, b.Measure)
+	add("leader", a.LeaderID, b.LeaderID)
+	add("department", a.DepartmentID, b.DepartmentID)
+	add("owner", a.OwnerID, b.OwnerID)
+	add("due", a.Due, b.Due)
+	add("status", a.Status, b.Status)
+	add("evidence", a.Evidence, b.Evidence)
+	add("remark", a.Remark, b.Remark)
+	return strings.Join(lines, "\n")
+}
+
+// RemoveLedgerItem deletes item id and records a removed event with the
+// item as it was and why; ENOTFOUND if there is no such item.
+func (db *DB) RemoveLedgerItem(ctx context.Context, id, by int64, why string) error {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	olds, err := findLedgerItems(ctx, tx, "id = ?", id)
+	if err != nil {
+		return err
+	}
+	if len(olds) == 0 {
+		return campaignbot.Errorf(campaignbot.ENOTFOUND, "rectification item %d not found", id)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ledger_items WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("remove ledger item: %w", err)
+	}
+	text := olds[0].What
+	if why = strings.TrimSpace(why); why != "" {
+		text += "\n" + why
+	}
+	if err := addLedgerEvent(ctx, tx, id, campaignbot.LedgerRemoved, by, text); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// FindLedgerEvents returns the changes of item id, oldest first.
+func (db *DB) FindLedgerEvents(ctx context.Context, itemID int64) ([]*campaignbot.LedgerEvent, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var evs []*campaignbot.LedgerEvent
+	err = eachRow(ctx, tx, `SELECT id, item_id, kind, COALESCE(actor_id, 0), text, created_at FROM ledger_events WHERE item_id = ? ORDER BY id`,
+		[]any{itemID}, func(rows *sql.Rows) error {
+			var ev campaignbot.LedgerEvent
+			var at int64
+			if err := rows.Scan(&ev.ID, &ev.ItemID, &ev.Kind, &ev.ActorID, &ev.Text, &at); err != nil {
+				return err
+			}
+			ev.CreatedAt = decTime(at)
+			evs = append(evs, &ev)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find ledger events: %w", err)
+	}
+	return evs, nil
 }
 
 // FindLedgerItems returns the ledger ordered by due day and id.
@@ -326,12 +431,14 @@ func (db *DB) FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, e
 // findLedgerItems returns the items matching where, by due day.
 func findLedgerItems(ctx context.Context, tx *Tx, where string, args ...any) ([]*campaignbot.LedgerItem, error) {
 	var its []*campaignbot.LedgerItem
-	err := eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(owner_id, 0), due, status, evidence, COALESCE(problem_id, 0), COALESCE(submission_id, 0), created_at, updated_at
+	err := eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(leader_id, 0), COALESCE(department_id, 0), COALESCE(owner_id, 0), due, status,
+		evidence, remark, COALESCE(problem_id, 0), COALESCE(submission_id, 0), point, created_at, updated_at
 		FROM ledger_items WHERE `+where+` ORDER BY due, id`, args,
 		func(rows *sql.Rows) error {
 			var it campaignbot.LedgerItem
 			var created, updated int64
-			if err := rows.Scan(&it.ID, &it.What, &it.Measure, &it.OwnerID, &it.Due, &it.Status, &it.Evidence, &it.ProblemID, &it.SubmissionID, &created, &updated); err != nil {
+			if err := rows.Scan(&it.ID, &it.What, &it.Measure, &it.LeaderID, &it.DepartmentID, &it.OwnerID, &it.Due, &it.Status,
+				&it.Evidence, &it.Remark, &it.ProblemID, &it.SubmissionID, &it.Point, &created, &updated); err != nil {
 				return err
 			}
 			it.CreatedAt, it.UpdatedAt = decTime(created), decTime(updated)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,7 +147,8 @@ func TestLedger(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
 	ids := importPeople(t, db, "王副")
-	it := &campaignbot.LedgerItem{What: "审批时限过长", Measure: "压缩至5个工作日", OwnerID: ids["王副"], Due: 20600}
+	const later = campaignbot.Date(40000) // in 2079
+	it := &campaignbot.LedgerItem{What: "审批时限过长", Measure: "压缩至5个工作日", OwnerID: ids["王副"], Due: later, ActorID: ids["王副"]}
 	if err := db.CreateLedgerItem(ctx, it); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,9 @@ func TestLedger(t *testing.T) {
 	}
 	mustCode(t, db.CreateLedgerItem(ctx, &campaignbot.LedgerItem{What: ""}), campaignbot.EINVALID)
 	mustCode(t, db.CreateLedgerItem(ctx, &campaignbot.LedgerItem{What: "x", Status: "later"}), campaignbot.EINVALID)
-	mustCode(t, db.CreateLedgerItem(ctx, &campaignbot.LedgerItem{What: "x", ProblemID: 77}), campaignbot.EINVALID)
+	mustCode(t, db.CreateLedgerItem(ctx, &campaignbot.LedgerItem{What: "x", ProblemID: 77, Due: later}), campaignbot.EINVALID)
+	// SPEC §2: a due date is not in the past when set.
+	mustCode(t, db.CreateLedgerItem(ctx, &campaignbot.LedgerItem{What: "x", Due: 20600}), campaignbot.EINVALID)
 
 	it.Status, it.Evidence = campaignbot.LedgerDone, "文件已印发"
 	if err := db.UpdateLedgerItem(ctx, it); err != nil {
@@ -168,5 +172,34 @@ func TestLedger(t *testing.T) {
 	}
 	if len(its) != 1 || its[0].Status != campaignbot.LedgerDone || its[0].Evidence != "文件已印发" || its[0].OwnerID != ids["王副"] {
 		t.Errorf("ledger = %+v", its)
+	}
+	moved := *it
+	moved.Due = 20600
+	mustCode(t, db.UpdateLedgerItem(ctx, &moved), campaignbot.EINVALID)
+
+	// Removed, the item goes and its history stays.
+	mustCode(t, db.RemoveLedgerItem(ctx, 404, ids["王副"], ""), campaignbot.ENOTFOUND)
+	if err := db.RemoveLedgerItem(ctx, it.ID, ids["王副"], "与 #2 重复"); err != nil {
+		t.Fatal(err)
+	}
+	if its, err := db.FindLedgerItems(ctx); err != nil || len(its) != 0 {
+		t.Errorf("after removal: %v %v", its, err)
+	}
+	evs, err := db.FindLedgerEvents(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, ev := range evs {
+		kinds = append(kinds, ev.Kind)
+		if ev.ActorID != ids["王副"] {
+			t.Errorf("event %+v without its actor", ev)
+		}
+	}
+	if got, want := strings.Join(kinds, " "), "created edited removed"; got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+	if !strings.Contains(evs[1].Text, "status: open → done") || !strings.Contains(evs[2].Text, "与 #2 重复") {
+		t.Errorf("event texts %q, %q", evs[1].Text, evs[2].Text)
 	}
 }

@@ -382,6 +382,14 @@ func nullID(id int64) any {
 	return id
 }
 
+// nullDay stores the day 0 as NULL.
+func nullDay(d campaignbot.Date) any {
+	if d == 0 {
+		return nil
+	}
+	return int64(d)
+}
+
 // randomID returns a random positive 63-bit id, for rows whose insertion
 // order must not be observable.
 func randomID() int64 {

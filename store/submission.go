@@ -57,9 +57,9 @@ func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) er
 		s.SubmittedAt = tx.now
 	}
 	s.SubmittedAt = s.SubmittedAt.UTC()
-	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt)}, scopeArgs...)
-	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, version)
-		SELECT ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope+` RETURNING id, version`,
+	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), nullDay(s.Week)}, scopeArgs...)
+	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, week, version)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope+` RETURNING id, version`,
 		args...).Scan(&s.ID, &s.Version)
 	if err != nil {
 		return constraintErr(err, "create submission")
@@ -118,7 +118,7 @@ func (db *DB) FindSubmissions(ctx context.Context, filter campaignbot.Submission
 func findSubmissionsQueries(cond string) []string {
 	ids := `SELECT id FROM submissions WHERE ` + cond + ` ORDER BY submitted_at DESC, id DESC LIMIT ?`
 	return []string{
-		`SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at
+		`SELECT id, task_key, person_id, COALESCE(department_id, 0), version, text, late, state, submitted_at, COALESCE(week, 0)
 		FROM submissions WHERE id IN (` + ids + `) ORDER BY submitted_at DESC, id DESC`,
 		loadAttachmentsQuery("submission_attachments", "submission_id", ids),
 	}
@@ -135,7 +135,7 @@ func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit
 		func(rows *sql.Rows) error {
 			var s campaignbot.Submission
 			var at int64
-			if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Text, &s.Late, &s.State, &at); err != nil {
+			if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Text, &s.Late, &s.State, &at, &s.Week); err != nil {
 				return err
 			}
 			s.SubmittedAt = decTime(at)
@@ -329,6 +329,31 @@ func (db *DB) FindOpinions(ctx context.Context) ([]*campaignbot.Opinion, error) 
 		return nil, fmt.Errorf("find opinions: %w", err)
 	}
 	return ops, nil
+}
+
+// FindOpinionByNumber returns the opinion shown under number n (Opinion.Number)
+// or with ID n.
+func (db *DB) FindOpinionByNumber(ctx context.Context, n int64) (*campaignbot.Opinion, error) {
+	ops, err := db.FindOpinions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var found []*campaignbot.Opinion
+	for _, op := range ops {
+		if op.ID == n {
+			return op, nil
+		}
+		if op.Number() == n {
+			found = append(found, op)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "opinion %d not found", n)
+	case 1:
+		return found[0], nil
+	}
+	return nil, campaignbot.Errorf(campaignbot.ECONFLICT, "%d opinions are numbered %d", len(found), n)
 }
 
 // AnswerOpinion stores the office's answer to an opinion.

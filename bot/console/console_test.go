@@ -28,6 +28,8 @@ type session struct {
 	clock campaignbot.Clock
 	plan  *campaignbot.Plan
 	db    *store.DB
+	// engineOpts are added to the engine's options (a campaign group).
+	engineOpts []bot.Option
 }
 
 func newSession(t *testing.T) *session {
@@ -70,7 +72,7 @@ func (s *session) run(input string, opts ...console.Option) string {
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 	sch := scheduler.New(s.db, s.plan, scheduler.WithSchedulerClock(s.clock), scheduler.WithSchedulerLogger(quiet))
-	engine := bot.New(s.db, s.plan, bot.WithClock(s.clock), bot.WithReporter(sch), bot.WithLogger(quiet), bot.WithLang(s.lang))
+	engine := bot.New(s.db, s.plan, append([]bot.Option{bot.WithClock(s.clock), bot.WithReporter(sch), bot.WithLogger(quiet), bot.WithLang(s.lang)}, s.engineOpts...)...)
 	intake := bot.NewIntake(s.db, engine, bot.WithIntakeClock(s.clock), bot.WithIntakeLogger(quiet), bot.WithIntakeLang(s.lang))
 	var out bytes.Buffer
 	opts = append([]console.Option{console.WithClock(s.clock), console.WithLang(s.lang)}, opts...)

@@ -241,3 +241,36 @@ func TestDigestAndReminders(t *testing.T) {
 		t.Errorf("reminders do not say how a bound person is reached:\n%s", out)
 	}
 }
+
+// TestDemoOwnStoreAndDay: --demo without --db writes campaignbot-demo.db,
+// never the default store, even with CAMPAIGNBOT_DB set; on whatever day it
+// starts there is overdue work, an escalation due, a report waiting for
+// review and an open survey.
+func TestDemoOwnStoreAndDay(t *testing.T) {
+	t.Chdir(t.TempDir())
+	env := map[string]string{"CAMPAIGNBOT_DB": "real.db"}
+	if code, _, stderr := run(t, env, "", "run", "--demo"); code != 0 {
+		t.Fatalf("run --demo: %d %s", code, stderr)
+	}
+	if _, err := os.Stat("campaignbot-demo.db"); err != nil {
+		t.Fatalf("the demo's store: %v", err)
+	}
+	for _, real := range []string{"real.db", "campaignbot.db"} {
+		if _, err := os.Stat(real); !os.IsNotExist(err) {
+			t.Errorf("the demo touched %s: %v", real, err)
+		}
+	}
+	db := "campaignbot-demo.db"
+	code, out, stderr := run(t, nil, "", "reminders", "--db", db)
+	if code != 0 || !strings.Contains(out, "escalation   王建国") || !strings.Contains(out, "「学习计划」逾期 3 天") {
+		t.Errorf("the demo's reminders today lack an escalation of the study plan: %d %s %s", code, out, stderr)
+	}
+	code, out, stderr = run(t, nil, "", "digest", "--db", db, "--for", "李明华")
+	if code != 0 || !strings.Contains(out, "待您审阅 1 份") || !strings.Contains(out, "问卷「征求意见」") {
+		t.Errorf("李明华's digest lacks the report to review or the open survey: %d %s %s", code, out, stderr)
+	}
+	code, out, stderr = run(t, nil, "", "digest", "--db", db, "--for", "王建国")
+	if code != 0 || !strings.Contains(out, "逾期未交") || !strings.Contains(out, "陈丽（办公室）：「学习计划」") {
+		t.Errorf("the head's digest lacks the overdue study plan: %d %s %s", code, out, stderr)
+	}
+}

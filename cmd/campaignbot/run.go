@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"campaignbot/bot"
 	"campaignbot/bot/console"
 	"campaignbot/bot/telegram"
+	"campaignbot/demo"
 	"campaignbot/scheduler"
 	"campaignbot/store"
 )
@@ -94,6 +96,13 @@ func cmdRun(ctx context.Context, args []string, stdio IO, getenv func(string) st
 	} else if len(pos) > 0 {
 		return usagef("run takes no arguments")
 	}
+	// The demo never writes into the real store (SPEC §7): its own file,
+	// unless --db names one; CAMPAIGNBOT_DB points at the real one.
+	dbSet := false
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+	if m.Config.Demo && !dbSet {
+		m.Config.DB = demo.DB
+	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -105,7 +114,7 @@ func cmdRun(ctx context.Context, args []string, stdio IO, getenv func(string) st
 func runFlagSet(stdio IO, getenv func(string) string, cfg *Config) *flag.FlagSet {
 	fs := flagSet("run", stdio, getenv, cfg)
 	fs.StringVar(&cfg.Plan, "plan", getenv("CAMPAIGNBOT_PLAN"), "plan `file` to apply at start (CAMPAIGNBOT_PLAN); without it the plan in the store, or in a new store the embedded default")
-	fs.BoolVar(&cfg.Demo, "demo", false, "use the demo organisation and, in a new store, a plan that started 20 days ago")
+	fs.BoolVar(&cfg.Demo, "demo", false, "use the demo organisation, in its own store ("+demo.DB+" unless --db) with a plan that started "+strconv.Itoa(demo.DaysIn)+" days ago")
 	fs.StringVar(&cfg.Listen, "listen", getenv("CAMPAIGNBOT_LISTEN"), "HTTP `address` for webhooks, /healthz and /metrics (CAMPAIGNBOT_LISTEN)")
 	fs.BoolVar(&cfg.Console, "console", false, "run in the terminal even if a platform is configured")
 	return fs

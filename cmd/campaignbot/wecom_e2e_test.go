@@ -766,7 +766,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		h.t = t
 		today := campaignbot.DateOf(time.Now(), h.m.Plan().Loc())
 		from, to := today.AddDays(3), today.AddDays(5)
-		h.say("wufang", fmt.Sprintf("/leave %s %s", from, to), "已登记请假 "+from.String()+" 至 "+to.String(), to.AddDays(1).String())
+		h.say("wufang", fmt.Sprintf("/leave %s %s", from, to), "已登记请假 #", from.String()+" 至 "+to.String(), to.AddDays(1).String())
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to.AddDays(10), to.AddDays(11)), "已登记请假")
 		h.say("wufang", "/leave", "用法：/leave")
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to, from), "结束日期不能早于开始日期")
