@@ -45,6 +45,7 @@ func (e *Engine) commandTable() []*Command {
 		{Name: "survey", Aliases: []string{"问卷"}, Help: "help.survey", Handler: e.cmdSurvey},
 		{Name: "leave", Aliases: []string{"请假"}, Help: "help.leave", Handler: e.cmdLeave},
 		{Name: "cancel", Aliases: []string{"取消"}, Help: "help.cancel", Handler: e.cmdCancel},
+		{Name: "web", Aliases: []string{"网页"}, Help: "web.help", Handler: e.cmdWeb},
 
 		{Name: "problem", Aliases: []string{"问题"}, Roles: fieldRoles, Help: "help.problem", Handler: e.cmdProblem},
 		{Name: "problems", Aliases: []string{"我的问题"}, Roles: fieldRoles, Help: "help.problems", Handler: e.cmdProblems},

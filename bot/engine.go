@@ -108,6 +108,8 @@ type Engine struct {
 	reporter Reporter
 	exporter Exporter
 	groups   []campaignbot.Platform // platforms with a campaign group (WithGroups)
+	// webLinker makes the login links of /web (WithWebLinker).
+	webLinker WebLinker
 
 	commands []*Command
 	byName   map[string]*Command

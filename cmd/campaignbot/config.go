@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -22,6 +23,9 @@ type Config struct {
 	DB        string
 	Plan      string
 	Listen    string
+	// BaseURL is the web console's public address (CAMPAIGNBOT_BASE_URL),
+	// from which login links are made.
+	BaseURL   string
 	Lang      string
 	LogFormat string
 	Console   bool
@@ -63,6 +67,7 @@ func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *fl
 	fs.SetOutput(stdio.Err)
 	fs.StringVar(&cfg.DB, "db", envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db"), "SQLite database `file` (CAMPAIGNBOT_DB)")
 	fs.StringVar(&cfg.Lang, "lang", envOr(getenv, "CAMPAIGNBOT_LANG", "zh"), "language of chat text: zh or en (CAMPAIGNBOT_LANG)")
+	cfg.BaseURL = getenv("CAMPAIGNBOT_BASE_URL")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text"), "log format: text or json")
 	cfg.Telegram = TelegramConfig{
 		Token:         getenv("TELEGRAM_BOT_TOKEN"),
@@ -121,6 +126,11 @@ func (c *Config) validate() error {
 	}
 	if c.DB == "" {
 		return usagef("--db must not be empty")
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("CAMPAIGNBOT_BASE_URL: not an http(s) URL: %q", c.BaseURL)
+		}
 	}
 	return nil
 }

@@ -63,6 +63,7 @@ Usage:
   campaignbot roster import FILE.csv            import or update the roster
   campaignbot roster list [--csv]               list the roster
   campaignbot invite NAME | --all               make one-time invite codes
+  campaignbot web-link NAME                     print a one-time login link to the web console
   campaignbot digest [--for NAME] [--date DATE] print a digest as it would be sent
   campaignbot reminders [--date DATE]           preview the day's prompts and reminders
   campaignbot export --out FILE.xlsx            write the office's workbook
@@ -147,6 +148,8 @@ func dispatch(ctx context.Context, args []string, stdio IO, getenv func(string) 
 		return usagef("unknown command: roster %s (import or list)", s)
 	case "invite":
 		return cmdInvite(ctx, rest, stdio, getenv)
+	case "web-link":
+		return cmdWebLink(ctx, rest, stdio, getenv)
 	case "digest":
 		return cmdDigest(ctx, rest, stdio, getenv)
 	case "reminders":
