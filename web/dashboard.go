@@ -368,7 +368,7 @@ const (
 	chartLabelW = 120
 	chartCellW  = 64
 	chartCellH  = 30
-	chartHeadH  = 58
+	chartHeadH  = 28
 )
 
 // chart draws completion by department × task as a heat map in SVG: one

@@ -400,7 +400,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 
 	// A forged post without the form's token is refused, and changes nothing.
 	env.open(fmt.Sprintf("/ledger/%d", item.ID))
-	env.run("forge", chromedp.SetValue(css(`input[name=csrf]`), "forged"),
+	env.run("forge", chromedp.SetValue(css(`form.stack input[name=csrf]`), "forged"),
 		chromedp.SetValue(css(`textarea[name=what]`), "被篡改"))
 	env.submit(`form.stack button[type=submit]`)
 	env.expectText(zh("web.err.csrf"))
@@ -458,7 +458,9 @@ func TestWebConsoleInChromium(t *testing.T) {
 	env.shoot("tasks")
 	env.run("upload", chromedp.SetUploadFiles(css(`form[action="/tasks/study-notes"] input[name=file]`), []string{docx}))
 	env.submit(`form[action="/tasks/study-notes"] button[type=submit]`)
-	env.expectText("学习笔记.docx")
+	if flash := env.text(".flash"); !strings.Contains(flash, "1") {
+		t.Errorf("the submission is acknowledged as %q", flash)
+	}
 	subs := tgSubmissions(t, env.db, sun.ID)
 	last := subs[len(subs)-1]
 	if last.TaskKey != "study-notes" || len(last.Attachments) != 1 || last.Attachments[0].Name != "学习笔记.docx" ||
@@ -485,7 +487,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 		chromedp.SendKeys(css(`textarea[name=description]`), "企业急需高级工程师，希望对接人才政策。"),
 		chromedp.SetUploadFiles(css(`input[name=photos]`), []string{photo}))
 	env.shoot("problem-new")
-	env.submit(`form button[type=submit]`)
+	env.submit(`form[action="/problems/new"] button[type=submit]`)
 	env.expectText("华星电子有限公司")
 	ps, err := env.db.FindProblems(ctx, campaignbot.ProblemFilter{})
 	if err != nil {
