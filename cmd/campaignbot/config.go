@@ -20,9 +20,9 @@ import (
 // Config is the configuration of one invocation, from flags over
 // environment variables (SPEC §7). It is parsed once here and passed down.
 type Config struct {
-	DB        string
-	Plan      string
-	Listen    string
+	DB     string
+	Plan   string
+	Listen string
 	// BaseURL is the web console's public address (CAMPAIGNBOT_BASE_URL),
 	// from which login links are made.
 	BaseURL   string

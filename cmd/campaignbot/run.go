@@ -55,7 +55,7 @@ type Main struct {
 	Intake     *bot.Intake
 	// Web is the web console, served on --listen at / (SPEC §11).
 	Web *web.Server
-	Log        *slog.Logger
+	Log *slog.Logger
 	// Handler is the engine as the adapters see it: counted and timed.
 	Handler bot.Handler
 
