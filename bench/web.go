@@ -21,8 +21,10 @@ func measureDashboard(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	plan := func() *campaignbot.Plan { return e.plan }
+	sch := e.newScheduler(db)
+	defer sch.Close()
 	eng := bot.New(db, e.plan, bot.WithClock(e.clock()))
-	srv, err := web.New(db, eng, plan, "http://bench.example.test", web.WithClock(e.clock()))
+	srv, err := web.New(db, eng, plan, "http://bench.example.test", web.WithClock(e.clock()), web.WithSubmissionRecords(sch.SubmissionRecords))
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,8 @@ type Server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// records reads every submission's record (WithSubmissionRecords).
+	records func(context.Context) ([]campaignbot.SubmissionRecord, error)
 }
 
 // Option configures a Server.
@@ -87,6 +89,13 @@ func WithLang(lang string) Option { return func(s *Server) { s.lang = lang } }
 
 // WithClock sets the clock (tests move it).
 func WithClock(c campaignbot.Clock) Option { return func(s *Server) { s.clock = c } }
+
+// WithSubmissionRecords sets where the dashboard reads the records of every
+// submission: main gives it the scheduler's cache (SPEC §10's figure at
+// 200,000 submissions misses without it). By default the store is read.
+func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionRecord, error)) Option {
+	return func(s *Server) { s.records = f }
+}
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
@@ -110,6 +119,9 @@ func New(store Store, chat Chat, plan func() *campaignbot.Plan, base string, opt
 		cop:   http.NewCrossOriginProtection(),
 	}
 	s.base.Store(&baseURL{})
+	s.records = func(ctx context.Context) ([]campaignbot.SubmissionRecord, error) {
+		return store.FindSubmissionRecordsAfter(ctx, 0)
+	}
 	for _, o := range opts {
 		o(s)
 	}

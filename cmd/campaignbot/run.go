@@ -181,7 +181,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}),
 	)
 	if m.Web, err = web.New(db, m.Engine, m.Plan, m.Config.BaseURL,
-		web.WithLang(m.Config.Lang), web.WithLogger(m.Log)); err != nil {
+		web.WithLang(m.Config.Lang), web.WithLogger(m.Log), web.WithSubmissionRecords(m.Scheduler.SubmissionRecords)); err != nil {
 		return err
 	}
 	m.mux.Handle("/", m.Web)
