@@ -690,7 +690,7 @@ var catalog = map[string]message{
 	"web.opinion.send":          {"发送答复", "Send the answer"},
 	"web.opinion.need_answer":   {"请填写答复内容。", "Write the answer."},
 	"web.opinion.not_found":     {"找不到意见 #%d。", "No opinion #%d."},
-	"web.opinion.answered":      {"已答复意见 #%d。", "Answered opinion #%d."},
+	"web.opinion.answered":      {"已发送答复。", "The answer is sent."},
 	"web.opinion.notice":        {"您 %s 提出的意见已收到办公室答复。\n您的意见：%s\n答复：%s", "The office has answered the opinion you gave on %s.\nYour opinion: %s\nAnswer: %s"},
 	"web.state.submitted":       {"待审阅", "awaiting review"},
 	"web.state.returned":        {"已退回修改", "returned for revision"},

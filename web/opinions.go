@@ -68,12 +68,14 @@ func (s *Server) opinionAnswer(w http.ResponseWriter, r *http.Request, rc *reqCt
 				return err
 			}
 		}
-		return s.record(ctx, rc, "opinion_answer", fmt.Sprintf("#%d %s", id, excerpt(answer, 200)))
+		// Opinions are numbered at random (their order would tell who
+		// wrote the anonymous ones): the log names them by day and text.
+		return s.record(ctx, rc, "opinion_answer", fmt.Sprintf("%s「%s」→ %s", op.Day, excerpt(op.Text, 40), excerpt(answer, 200)))
 	})
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, "/opinions", s.t("web.opinion.answered", id))
+	return redirect(w, r, "/opinions", s.t("web.opinion.answered"))
 }
 
 // excerpt cuts s to n characters.
