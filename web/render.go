@@ -32,12 +32,13 @@ type navItem struct {
 	Href, Label string
 }
 
-// navTable is the menu: each page with the chat command whose roles see it.
+// navTable is the menu: each page with the chat commands whose roles see
+// it (any of those listed).
 var navTable = []struct{ href, key, command string }{
 	{"/dashboard", "web.nav.dashboard", "digest"},
 	{"/tasks", "web.nav.tasks", "tasks"},
 	{"/review", "web.nav.review", "review"},
-	{"/submissions", "web.nav.submissions", cmdDepts},
+	{"/submissions", "web.nav.submissions", cmdOrgWide + "|" + cmdDepts},
 	{"/problems", "web.nav.problems", "problems"},
 	{"/ledger", "web.nav.ledger", "ledger"},
 	{"/opinions", "web.nav.opinions", opinionsCommand},
@@ -97,7 +98,7 @@ func (s *Server) renderPage(w http.ResponseWriter, rc *reqCtx, status int, name,
 		pg.Me, pg.CSRF, pg.Flash = rc.person, rc.session.CSRF, rc.flash
 		pg.Can = map[string]bool{}
 		for _, n := range navTable {
-			if s.chat.Allowed(rc.person, n.command) {
+			if s.allowedAny(rc.person, n.command) {
 				pg.Nav = append(pg.Nav, navItem{n.href, s.t(n.key)})
 				pg.Can[n.href] = true
 			}
@@ -112,4 +113,15 @@ func (s *Server) renderPage(w http.ResponseWriter, rc *reqCtx, status int, name,
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// allowedAny reports whether p may run any of the chat commands listed,
+// separated by "|".
+func (s *Server) allowedAny(p *campaignbot.Person, commands string) bool {
+	for _, c := range strings.Split(commands, "|") {
+		if s.chat.Allowed(p, c) {
+			return true
+		}
+	}
+	return false
 }

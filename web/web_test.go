@@ -151,6 +151,9 @@ func TestPagesByRole(t *testing.T) {
 			t.Errorf("office %s: %d\n%s\n%s", path, code, body, c.log)
 		}
 	}
+	if _, body := office.get(t, "/dashboard"); !strings.Contains(body, `href="/submissions"`) || !strings.Contains(body, `href="/audit"`) {
+		t.Errorf("the office's menu lacks pages:\n%s", body)
+	}
 	leader := c.signIn(t, "李明华")
 	for path, want := range map[string]int{"/dashboard": 200, "/review": 200, "/problems": 200, "/submissions": 200, "/roster": 403, "/ledger": 403, "/audit": 403} {
 		if code, _ := leader.get(t, path); code != want {
@@ -162,6 +165,9 @@ func TestPagesByRole(t *testing.T) {
 		if code, _ := member.get(t, path); code != want {
 			t.Errorf("member %s: %d, want %d\n%s", path, code, want, c.log)
 		}
+	}
+	if _, body := member.get(t, "/tasks"); strings.Contains(body, `href="/roster"`) || strings.Contains(body, `href="/dashboard"`) {
+		t.Errorf("a member's menu links the office's pages")
 	}
 	if code, _ := member.get(t, "/"); code != http.StatusSeeOther {
 		t.Errorf("member /: %d", code)
