@@ -323,3 +323,77 @@ func TestTemplateKeys(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAssignAndAnonymousAnswer assigns a problem through the console (the
+// chat's /assign: an event, the leader told) and answers an anonymous
+// opinion (nobody to tell).
+func TestAssignAndAnonymousAnswer(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	office := c.signIn(t, "陈丽")
+	ps, err := c.db.FindProblems(ctx, campaignbot.ProblemFilter{Statuses: []campaignbot.ProblemStatus{campaignbot.ProblemNew}})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("no unclaimed demo problem: %v", err)
+	}
+	p := ps[0]
+	if _, body := office.get(t, "/problems/"+itoa(p.ID)); !strings.Contains(body, `option value="张志强"`) || strings.Contains(body, `option value="孙静"`) {
+		t.Errorf("the assign form offers the wrong people")
+	}
+	// A member cannot be given a problem: the chat's rule answers.
+	if code, _ := office.post(t, "/problems/"+itoa(p.ID)+"/assign", url.Values{"csrf": {office.csrf}, "owner": {"孙静"}}); code != http.StatusBadRequest {
+		t.Errorf("assign to a member: %d", code)
+	}
+	if code, body := office.post(t, "/problems/"+itoa(p.ID)+"/assign", url.Values{"csrf": {office.csrf}, "owner": {"张志强"}}); code != http.StatusSeeOther {
+		t.Fatalf("assign: %d %s", code, body)
+	}
+	got, _ := c.db.FindProblemByID(ctx, p.ID)
+	if got.OwnerID != c.person(t, "张志强").ID || got.Status != campaignbot.ProblemClaimed {
+		t.Errorf("after assign %+v", got)
+	}
+	// Everyone is bound, so that a notice to anyone would show.
+	people, _ := c.db.FindPeople(ctx, campaignbot.PersonFilter{})
+	for _, x := range people {
+		inv, err := c.db.CreateInvite(ctx, x.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.db.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformConsole, AccountID: x.Name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops, _ := c.db.FindOpinions(ctx)
+	var anon, named *campaignbot.Opinion
+	for _, op := range ops {
+		if op.Anonymous {
+			anon = op
+		} else {
+			named = op
+		}
+	}
+	before, _ := c.db.CountOutbox(ctx)
+	if code, body := office.post(t, "/opinions/"+itoa(named.ID)+"/answer", url.Values{"csrf": {office.csrf}, "answer": {"将推行网上申报。"}}); code != http.StatusSeeOther {
+		t.Fatalf("answer: %d %s", code, body)
+	}
+	after, _ := c.db.CountOutbox(ctx)
+	if after[campaignbot.OutboxPending] != before[campaignbot.OutboxPending]+1 {
+		t.Errorf("the named author was not told: %v → %v", before, after)
+	}
+	before = after
+	if code, body := office.post(t, "/opinions/"+itoa(anon.ID)+"/answer", url.Values{"csrf": {office.csrf}, "answer": {"已明确办结时限。"}}); code != http.StatusSeeOther {
+		t.Fatalf("answer: %d %s", code, body)
+	}
+	after, _ = c.db.CountOutbox(ctx)
+	if after[campaignbot.OutboxPending] != before[campaignbot.OutboxPending] {
+		t.Errorf("an anonymous answer was sent to someone: %v → %v", before, after)
+	}
+	ops, _ = c.db.FindOpinions(ctx)
+	for _, op := range ops {
+		if op.ID == anon.ID && op.Answer != "已明确办结时限。" {
+			t.Errorf("answer not stored: %+v", op)
+		}
+	}
+	es, _ := c.db.FindAudit(ctx, 5)
+	if len(es) < 3 || es[0].Action != "opinion_answer" || es[1].Action != "opinion_answer" || es[2].Action != "problem_assign" {
+		t.Errorf("audit %+v", es)
+	}
+}
