@@ -220,6 +220,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		f    func(context.Context, *env) error
 	}{
 		{"reminders and digest", measureSchedule},
+		{"web dashboard", measureDashboard},
 		{"delivery", measureDelivery},
 	}
 	if !o.skipBinary {

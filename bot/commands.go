@@ -56,6 +56,7 @@ func (e *Engine) commandTable() []*Command {
 		{Name: "survey", Aliases: []string{"问卷"}, Help: "help.survey", Area: areaVoice, Handler: e.cmdSurvey},
 		{Name: "leave", Aliases: []string{"请假"}, Help: "help.leave", Area: areaTasks, Handler: e.cmdLeave},
 		{Name: "cancel", Aliases: []string{"取消"}, Help: "help.cancel", Area: areaTasks, Handler: e.cmdCancel},
+		{Name: "web", Aliases: []string{"网页"}, Help: "web.help", Area: areaTasks, Handler: e.cmdWeb},
 
 		{Name: "problem", Aliases: []string{"问题"}, Roles: fieldRoles, Help: "help.problem", Area: areaField, Handler: e.cmdProblem},
 		{Name: "problems", Aliases: []string{"我的问题"}, Roles: fieldRoles, Help: "help.problems", Area: areaField, Handler: e.cmdProblems},

@@ -116,6 +116,8 @@ type Engine struct {
 	reporter Reporter
 	exporter Exporter
 	groups   []campaignbot.Platform // platforms with a campaign group (WithGroups)
+	// webLinker makes the login links of /web (WithWebLinker).
+	webLinker WebLinker
 
 	commands []*Command
 	byName   map[string]*Command
@@ -340,7 +342,9 @@ func (e *Engine) tell(ctx context.Context, c *Context, personID int64, kind camp
 	if err != nil {
 		return fmt.Errorf("find accounts: %w", err)
 	}
-	c.notices = append(c.notices, notice{name: p.Name, reach: campaignbot.ReachOf(p, accs)})
+	if c != nil { // nil: the web console's notices, which report nothing back
+		c.notices = append(c.notices, notice{name: p.Name, reach: campaignbot.ReachOf(p, accs)})
+	}
 	var msgs []*campaignbot.OutboxMessage
 	now := e.clock.Now()
 	for _, a := range accs {

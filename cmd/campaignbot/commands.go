@@ -42,6 +42,7 @@ func commandTable() []command {
 		{"roster import", "FILE", "import or update the roster from a CSV file", withDB, cmdRosterImport},
 		{"roster list", "[--csv]", "list the roster, with binding status", withDB | withLang, cmdRosterList},
 		{"invite", "NAME... | --all", "make one-time invite codes", withDB, cmdInvite},
+		{"web-link", "NAME", "print a one-time login link to the web console", withDB | withLang, cmdWebLink},
 		{"digest", "[--for NAME] [--date DATE]", "print a digest as it would be sent", withDB | withLang, cmdDigest},
 		{"reminders", "[--date DATE]", "preview the day's prompts and reminders", withDB | withLang, cmdReminders},
 		{"export", "--out FILE.xlsx", "write the office's workbook", withDB | withLang, cmdExport},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -19,9 +20,12 @@ import (
 // Config is the configuration of one invocation, from flags over
 // environment variables (SPEC §7). It is parsed once here and passed down.
 type Config struct {
-	DB        string
-	Plan      string
-	Listen    string
+	DB     string
+	Plan   string
+	Listen string
+	// BaseURL is the web console's public address (CAMPAIGNBOT_BASE_URL),
+	// from which login links are made.
+	BaseURL   string
 	Lang      string
 	LogFormat string
 	Console   bool
@@ -68,6 +72,7 @@ func (c *Config) readEnv(getenv func(string) string) {
 	c.DB = envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db")
 	c.Lang = envOr(getenv, "CAMPAIGNBOT_LANG", "zh")
 	c.LogFormat = envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text")
+	c.BaseURL = getenv("CAMPAIGNBOT_BASE_URL")
 	c.Telegram = TelegramConfig{
 		Token:         getenv("TELEGRAM_BOT_TOKEN"),
 		APIURL:        getenv("TELEGRAM_API_URL"),
@@ -122,6 +127,11 @@ func (c *Config) validate() error {
 	}
 	if len(errs) > 0 {
 		return usagef("%s", strings.Join(errs, "\n"))
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usagef("CAMPAIGNBOT_BASE_URL: not an http(s) URL: %q", c.BaseURL)
+		}
 	}
 	return nil
 }

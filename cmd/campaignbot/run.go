@@ -21,6 +21,7 @@ import (
 	"campaignbot/demo"
 	"campaignbot/scheduler"
 	"campaignbot/store"
+	"campaignbot/web"
 )
 
 // openAll validates cfg and opens the store and the plan in force; a store
@@ -55,7 +56,9 @@ type Main struct {
 	Dispatcher *scheduler.Dispatcher
 	Telegram   *telegram.Telegram
 	Intake     *bot.Intake
-	Log        *slog.Logger
+	// Web is the web console, served on --listen at / (SPEC §11).
+	Web *web.Server
+	Log *slog.Logger
 	// Handler is the engine as the adapters see it: counted and timed.
 	Handler bot.Handler
 
@@ -79,6 +82,7 @@ type Main struct {
 	runners []func(context.Context) error
 	console *console.Console
 	mux     *http.ServeMux
+	ln      net.Listener // --listen's, once Run opened it
 	metrics *metrics
 	lock    *store.InstanceLock // one run per store (SPEC §8)
 	// httpLimits are the HTTP server's timeouts and body limit; zero
@@ -235,7 +239,15 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		bot.WithReporter(m.Scheduler),
 		bot.WithExporter(exporter(db, m.Plan, m.Config.Lang)),
 		bot.WithGroups(groups...),
+		bot.WithWebLinker(func(ctx context.Context, personID int64) (string, time.Time, error) {
+			return m.Web.LoginLink(ctx, personID)
+		}),
 	)
+	if m.Web, err = web.New(db, m.Engine, m.Plan, m.Config.BaseURL,
+		web.WithLang(m.Config.Lang), web.WithLogger(m.Log), web.WithSubmissionRecords(m.Scheduler.SubmissionRecords)); err != nil {
+		return err
+	}
+	m.mux.Handle("/", m.Web)
 	m.Handler = m.metrics.instrument(m.Engine)
 	m.Intake = bot.NewIntake(db, m.Handler,
 		bot.WithIntakeLogger(m.Log),
@@ -294,6 +306,13 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Error("scheduler catch-up failed", "err", err)
 	}
 	if m.consoleMode() {
+		srv, err := m.listen(ctx)
+		if err != nil {
+			return err
+		}
+		if srv != nil {
+			defer srv.Close()
+		}
 		wctx, stop := context.WithCancel(ctx)
 		watched := make(chan struct{})
 		go func() {
@@ -320,16 +339,13 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	var srv *http.Server
-	if m.Config.Listen != "" {
-		ln, err := net.Listen("tcp", m.Config.Listen)
-		if err != nil {
-			return usagef("--listen: %s", err)
-		}
-		m.Addr = ln.Addr().String()
-		srv = m.httpServer()
+	srv, err := m.listen(ctx)
+	if err != nil {
+		return err
+	}
+	if srv != nil {
 		start("http", func(context.Context) error {
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
@@ -343,7 +359,6 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Log.Info("campaignbot running", "listen", m.Addr, "platforms", len(m.senders))
 	close(m.Ready)
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -359,6 +374,45 @@ func (m *Main) Run(ctx context.Context) error {
 	wg.Wait()
 	m.Log.Info("campaignbot stopped")
 	return err
+}
+
+// listen opens the --listen address, if one is set, and returns the HTTP
+// server for it (webhooks, the web console, /healthz, /metrics). Without
+// CAMPAIGNBOT_BASE_URL the console's links point at the address itself.
+func (m *Main) listen(ctx context.Context) (*http.Server, error) {
+	if m.Config.Listen == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return nil, usagef("--listen: %s", err)
+	}
+	m.ln, m.Addr = ln, ln.Addr().String()
+	if m.Config.BaseURL == "" {
+		m.Web.SetBaseURL(localURL(ln.Addr()))
+	}
+	srv := m.httpServer()
+	if m.consoleMode() {
+		go func() {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				m.Log.Error("http", "err", err)
+			}
+		}()
+	}
+	return srv, nil
+}
+
+// localURL is the address of a listener as a browser on the same machine
+// reaches it: a wildcard host is localhost.
+func localURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // Close releases everything Open acquired.

@@ -10,6 +10,7 @@ import (
 	"campaignbot/bot"
 	"campaignbot/plan"
 	"campaignbot/roster"
+	"campaignbot/web"
 )
 
 // cmdPlanInit writes the default plan, shifted to start on --start.
@@ -239,5 +240,40 @@ func cmdBackup(ctx context.Context, args []string, stdio IO, getenv func(string)
 		return err
 	}
 	fmt.Fprintf(stdio.Out, "backup written to %s\n", pos[0])
+	return nil
+}
+
+// cmdWebLink prints a one-time login link to the web console for a person
+// (SPEC §7), as /web replies in chat.
+func cmdWebLink(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
+	var cfg Config
+	fs := flagSet("web-link", stdio, getenv, &cfg)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("usage: campaignbot web-link NAME")
+	}
+	if cfg.BaseURL == "" {
+		return usagef("CAMPAIGNBOT_BASE_URL: not set; it is the web console's public address, e.g. https://campaign.example.gov.cn")
+	}
+	db, err := openDB(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := db.FindPersonByName(ctx, pos[0])
+	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+		return usagef("no %q in the roster", pos[0])
+	} else if err != nil {
+		return err
+	}
+	l, err := db.CreateLoginLink(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Out, "%s\n", web.LinkURL(cfg.BaseURL, l.Token))
+	fmt.Fprintf(stdio.Err, "%s: single use, valid until %s\n", p.Name, l.ExpiresAt.Local().Format("2006-01-02 15:04"))
 	return nil
 }
