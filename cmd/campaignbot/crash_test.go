@@ -862,6 +862,9 @@ func crashUnderLoad(t *testing.T, webhook bool) {
 	r.bin = tgBuildBinary(t)
 
 	env.fake = telegramtest.NewServer(t, tgToken)
+	if webhook {
+		env.fake.ProxyWebhooks(env.listen)
+	}
 	for _, m := range []string{"sendMessage", "sendPhoto", "sendDocument"} {
 		env.fake.OnCall(m, r.state.onSend)
 	}

@@ -75,20 +75,23 @@ func TestOperations(t *testing.T) {
 	// nothing more (SPEC §7).
 	t.Run("help", func(t *testing.T) {
 		want := map[string][]string{
-			"run":           {"console", "db", "demo", "lang", "listen", "log-format", "plan"},
-			"plan init":     {"out", "start"},
-			"plan check":    nil,
-			"plan apply":    {"db"},
-			"plan show":     {"db", "lang", "summary"},
-			"roster import": {"db"},
-			"roster list":   {"csv", "db", "lang"},
-			"invite":        {"all", "bot-name", "db"},
-			"digest":        {"date", "db", "for", "lang"},
-			"reminders":     {"date", "db", "lang"},
-			"export":        {"db", "lang", "out"},
-			"backup":        {"db"},
-			"wecom menu":    {"lang"},
-			"version":       nil,
+			"run":            {"console", "db", "demo", "lang", "listen", "log-format", "plan"},
+			"plan init":      {"out", "start"},
+			"plan check":     nil,
+			"plan apply":     {"db"},
+			"plan show":      {"db", "lang", "summary"},
+			"roster import":  {"db"},
+			"roster list":    {"csv", "db", "lang"},
+			"invite":         {"all", "bot-name", "db"},
+			"digest":         {"date", "db", "for", "lang"},
+			"reminders":      {"date", "db", "lang"},
+			"export":         {"db", "lang", "out"},
+			"backup":         {"db"},
+			"wecom menu":     {"lang"},
+			"version":        nil,
+			"web-link":       {"db", "lang"},
+			"outbox list":    {"db", "limit", "platform"},
+			"outbox requeue": {"db", "platform"},
 		}
 		for _, c := range commandTable() {
 			code, out, stderr := opsRun(t, bin, nil, nil, append(strings.Fields(c.name), "--help")...)

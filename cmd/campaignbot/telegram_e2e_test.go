@@ -1117,8 +1117,9 @@ func (env *tgEnv) startBinary(t *testing.T, bin string) *tgProc {
 	}
 	if env.listen != "" {
 		p.cmd.Args = append(p.cmd.Args, "--listen", env.listen)
-		p.cmd.Env = append(p.cmd.Env, "TELEGRAM_WEBHOOK_URL=http://"+env.listen+"/telegram/webhook",
-			"TELEGRAM_WEBHOOK_SECRET="+tgSecret)
+		// The public URL is https; TLS ends at the proxy in front, and
+		// the test posts the fake's updates to --listen as that proxy would.
+		p.cmd.Env = append(p.cmd.Env, "TELEGRAM_WEBHOOK_URL="+tgHookURL, "TELEGRAM_WEBHOOK_SECRET="+tgSecret)
 	}
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,6 +40,7 @@ type faultState struct {
 	allowed   []string // allowed_updates in force ("" = all but a few)
 	deliverer *webhookDeliverer
 	webhooks  []Delivery
+	proxy     string // webhook deliveries go to http://proxy + the URL's path
 }
 
 // Delivery is one webhook request the fake made.
@@ -162,6 +164,12 @@ func (s *Server) KnowChat(chat int64) {
 // with --local: file_path is an absolute path under dir, where the file is
 // written, and the /file/ route serves nothing.
 func (s *Server) LocalMode(dir string) { s.setFault(func(f *faultState) { f.localDir = dir }) }
+
+// ProxyWebhooks sends webhook deliveries to http://addr with the path of
+// the https URL the bot registered, as the reverse proxy that ends TLS in
+// front of a real deployment does: Telegram delivers only to https URLs,
+// and a test's bot listens on plain HTTP.
+func (s *Server) ProxyWebhooks(addr string) { s.setFault(func(f *faultState) { f.proxy = addr }) }
 
 // Deliveries returns every webhook request the fake made, in order.
 func (s *Server) Deliveries() []Delivery {
@@ -346,9 +354,15 @@ func (s *Server) deliver(d *webhookDeliverer) {
 			}
 		}
 		u := s.updates[0]
+		target := hook.URL
+		if proxy := s.faults.proxy; proxy != "" {
+			if pu, err := url.Parse(hook.URL); err == nil {
+				target = "http://" + proxy + pu.RequestURI()
+			}
+		}
 		s.mu.Unlock()
 		body, _ := json.Marshal(u)
-		req, err := http.NewRequest(http.MethodPost, hook.URL, bytes.NewReader(body))
+		req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 		status := 0
 		if err == nil {
 			req.Header.Set("Content-Type", "application/json")

@@ -128,7 +128,11 @@ func TestWebhookDelivery(t *testing.T) {
 		got = append(got, u.Message.Text)
 	}))
 	defer hook.Close()
-	if r := rawCall(t, s, "setWebhook", map[string]any{"url": hook.URL, "secret_token": "s3cret"}); r["ok"] != true {
+	if r := rawCall(t, s, "setWebhook", map[string]any{"url": hook.URL, "secret_token": "s3cret"}); r["ok"] != false {
+		t.Fatalf("setWebhook took a plain http URL: %v", r)
+	}
+	s.ProxyWebhooks(hook.Listener.Addr().String())
+	if r := rawCall(t, s, "setWebhook", map[string]any{"url": "https://bot.example.test/hook", "secret_token": "s3cret"}); r["ok"] != true {
 		t.Fatal(r)
 	}
 	s.SendText(7, "u", "one")

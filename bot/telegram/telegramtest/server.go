@@ -716,6 +716,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, method string,
 			writeError(w, http.StatusBadRequest, "Bad Request: bad webhook: URL is empty", 0)
 			return http.StatusBadRequest
 		}
+		if !strings.HasPrefix(p["url"], "https://") {
+			writeError(w, http.StatusBadRequest, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook", 0)
+			return http.StatusBadRequest
+		}
 		s.mu.Lock()
 		s.webhook = Webhook{URL: p["url"], SecretToken: p["secret_token"], AllowedUpdates: allowed}
 		_ = s.setAllowedLocked(p["allowed_updates"])
