@@ -65,7 +65,7 @@ const (
 	rowH      = 52
 	barH      = 30
 	gap       = 16 // between a label, its bar and its value
-	maxLabelW = 320
+	maxLabelW = 400
 	headerH   = margin + titleSize + 14 + subSize + 28
 )
 
