@@ -32,7 +32,18 @@ type fakeSource struct {
 	ledger   []*campaignbot.LedgerItem
 	results  map[string][]campaignbot.SurveyResult
 	parts    map[string][]int64
+	claims   []campaignbot.Claim
+	leaves   []campaignbot.Leave
+	answered []campaignbot.SurveyTaken
 	err      error // returned by FindOpinions when set
+}
+
+func (s *fakeSource) FindClaims(context.Context) ([]campaignbot.Claim, error) { return s.claims, nil }
+func (s *fakeSource) FindAllLeaves(context.Context) ([]campaignbot.Leave, error) {
+	return s.leaves, nil
+}
+func (s *fakeSource) FindSurveyParticipation(context.Context) ([]campaignbot.SurveyTaken, error) {
+	return s.answered, nil
 }
 
 func (s *fakeSource) FindPeople(context.Context, campaignbot.PersonFilter) ([]*campaignbot.Person, error) {
