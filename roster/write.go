@@ -71,12 +71,14 @@ func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 	rows := [][]string{columns}
 	for _, p := range people {
 		row := []string{
+			p.ExternalID,
 			p.Name,
 			p.Department,
 			roleList(p.RoleList()),
 			p.Telegram,
 			p.WeCom,
 			strings.Join(o.inChargeOf(p), ";"),
+			p.Team,
 		}
 		for i := range row {
 			row[i] = escapeFormula(row[i])
