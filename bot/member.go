@@ -23,7 +23,15 @@ const (
 const taskNotes = "study-notes"
 
 // cmdStart binds the chat account to a roster entry with an invite code.
+// WeCom takes no code: the roster's UserID is bound at import (SPEC §4).
 func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
+	if c.Req.Platform == campaignbot.PlatformWeCom {
+		if c.Person == nil {
+			return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", c.Req.AccountID)
+		}
+		c.Reply("start.wecom_bound", c.Person.Name, c.Person.Department)
+		return nil
+	}
 	code := strings.TrimSpace(c.Args)
 	if code == "" {
 		if c.Person != nil {
@@ -69,6 +77,9 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 // cmdHelp lists the commands of the person's roles.
 func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 	var b strings.Builder
+	if c.Person == nil && c.Req.Platform == campaignbot.PlatformWeCom {
+		return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", c.Req.AccountID)
+	}
 	if c.Person == nil {
 		b.WriteString(c.T("help.unbound"))
 	} else {

@@ -22,7 +22,9 @@ var fieldRoster = []campaignbot.RosterEntry{
 	{Name: "何伟", Departments: []string{"高新技术科"}, Roles: []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLiaison}},
 	{Name: "吴敏", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLiaison}},
 	{Name: "李明华", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"科技管理科", "高新技术科"}},
-	{Name: "张志强", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"政策法规科"}},
+	// 政策法规科 has nobody yet: listing it among the departments makes it
+	// known, so that in_charge_of naming it is no typo.
+	{Name: "张志强", Departments: []string{"局领导", "政策法规科"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"政策法规科"}},
 	{Name: "王建国", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleHead, campaignbot.RoleMember}, InChargeOf: []string{"办公室"}},
 	{Name: "陈丽", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleOffice, campaignbot.RoleMember}},
 	{Name: "赵磊", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMiddle, campaignbot.RoleMember}},
