@@ -249,6 +249,9 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 		c.Cmd, c.Word, c.Args = cmd, name, args
 		return e.chain(cmd)(ctx, c)
 	}
+	if c.Person == nil && req.Platform == campaignbot.PlatformWeCom {
+		return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", req.AccountID)
+	}
 	if c.Person == nil {
 		c.Reply("start.need_bind")
 		return nil

@@ -215,14 +215,17 @@ func (h *wecomE2E) seed(planPath string) {
 		}
 		return inv.Code
 	}
-	for _, e := range wcRoster {
-		h.codes[e.Name] = invite(e.Name)
-	}
-	h.codes[wcCodeTelegram] = invite("钱多")
+	// The expired code first: a code made later replaces the person's
+	// unexpired ones.
 	clock := db.Now
 	db.Now = func() time.Time { return clock().Add(-campaignbot.InviteTTL - 24*time.Hour) }
 	h.codes[wcCodeExpired] = invite("郑强")
 	db.Now = clock
+	// Codes are for Telegram: WeCom members are bound by the roster.
+	for _, e := range wcRoster {
+		h.codes[e.Name] = invite(e.Name)
+	}
+	h.codes[wcCodeTelegram] = h.codes["钱多"]
 }
 
 // run starts the program as `campaignbot run --listen 127.0.0.1:0` would
@@ -444,7 +447,7 @@ func (h *wecomE2E) say(user, text string, wants ...string) wecomtest.Message {
 // bind binds user to name's roster entry through the chat.
 func (h *wecomE2E) bind(user, name string) {
 	h.t.Helper()
-	h.say(user, "/start "+h.codes[name], "绑定成功", name)
+	h.say(user, "绑定", "已通过企业微信绑定为 "+name, "无需邀请码")
 }
 
 // quiet checks that nothing more was sent to user: it sends /cancel as a
@@ -557,15 +560,31 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("bind", func(t *testing.T) {
 		h.t = t
-		h.say("sunjing", "/help", "请先绑定", "/start")
-		h.say("sunjing", "/tasks", "邀请码")
-		h.say("sunjing", "/start ABCDEFGHJK", "邀请码不正确")
-		h.say("sunjing", "绑定 "+h.codes["孙静"], "绑定成功", "孙静", "科技管理科")
-		h.say("sunjing", "/start", "你已绑定为 孙静")
-		// 孙静's code again, from someone else: used.
-		h.say("zhaolei", "/start "+h.codes["孙静"], "已经用过")
-		h.say("zhengqiang", "绑定 "+h.codes[wcCodeExpired], "已过期")
-		h.bind("zhaolei", "赵磊")
+		// The roster's UserID is bound at import (SPEC §4): the first
+		// message is answered as 孙静's, with no code asked for.
+		h.say("sunjing", "/tasks", "学习笔记")
+		h.say("sunjing", "/start", "已通过企业微信绑定为 孙静", "科技管理科", "无需邀请码")
+		// A code sent on WeCom binds nothing and is not used up.
+		h.say("zhaolei", "绑定 "+h.codes["孙静"], "已通过企业微信绑定为 赵磊", "无需邀请码")
+		h.say("zhengqiang", "/start "+h.codes[wcCodeExpired], "已通过企业微信绑定为 郑强")
+		// A UserID the roster does not list is told to ask the office,
+		// whatever it sends; no code helps.
+		for _, text := range []string{"/help", "/tasks", "绑定 " + h.codes["孙静"], "今天的学习笔记"} {
+			reply := h.say("stranger", text, "不在活动名册中", "stranger", "办公室")
+			if strings.Contains(reply.Content, "/start") || strings.Contains(reply.Content, "邀请码：") {
+				t.Errorf("%q: the answer on WeCom points to codes:\n%s", text, reply.Content)
+			}
+		}
+		var used int
+		if err := h.raw.QueryRow(`SELECT COUNT(*) FROM invites WHERE used_at IS NOT NULL`).Scan(&used); err != nil {
+			t.Fatal(err)
+		}
+		if used != 0 {
+			t.Errorf("%d invite codes used on WeCom", used)
+		}
+		if _, err := h.m.DB.FindAccount(ctx, campaignbot.PlatformWeCom, "stranger"); campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+			t.Errorf("stranger: %v, want not bound", err)
+		}
 		acc, err := h.m.DB.FindAccount(ctx, campaignbot.PlatformWeCom, "sunjing")
 		if err != nil {
 			t.Fatal(err)
@@ -961,7 +980,7 @@ func (h *wecomE2E) sayTG(user int64, text string, wants ...string) telegramtest.
 func TestWeComAndTelegramSamePerson(t *testing.T) {
 	h := newWeComE2E(t, true)
 	const user = "qianduo"
-	h.say(user, "绑定 "+h.codes["钱多"], "绑定成功", "钱多")
+	h.bind(user, "钱多")
 	h.sayTG(wcTGUser, "/start "+h.codes[wcCodeTelegram], "绑定成功", "钱多")
 	accs, err := h.m.DB.FindAccountsByPerson(context.Background(), h.person("钱多").ID)
 	if err != nil {
