@@ -532,6 +532,8 @@ var catalog = map[string]message{
 	"tg.group_private": {"请在与我的私聊中发送这条命令：在群里我只回答 /help。", "Please send me that in a private chat: in a group I answer only /help."},
 
 	"wecom.card_title":        {"请选择", "Choose"},
+	"wecom.card_pressed":      {"已处理", "Done"},
+	"wecom.card_chosen":       {"已选：%s", "Chosen: %s"},
 	"wecom.not_in_roster":     {"您的企业微信账号（%s）不在活动名册中。请联系领导小组办公室把您加入名册；加入后无需邀请码，直接使用即可。", "Your WeCom account (%s) is not on the campaign roster. Ask the campaign office to add you; once added you need no invite code."},
 	"start.wecom_bound":       {"您已通过企业微信绑定为 %s（%s），无需邀请码。点菜单「任务」查看您的任务。", "You are bound as %s (%s) through WeCom; no invite code is needed. Press Tasks in the menu for your tasks."},
 	"wecom.menu.tasks":        {"任务", "Tasks"},

@@ -479,6 +479,27 @@ func (c *Client) SendTemplateCard(ctx context.Context, toUser string, card Templ
 	return c.sendMessage(ctx, toUser, "template_card", payload)
 }
 
+// UpdateCardButton replaces the buttons of the card a member pressed by
+// one button that cannot be pressed, reading replaceName
+// (update_template_card); responseCode is the template_card_event's, valid
+// once and for 72 hours.
+func (c *Client) UpdateCardButton(ctx context.Context, userID, responseCode, replaceName string) error {
+	if responseCode == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "update_template_card without response_code")
+	}
+	type button struct {
+		ReplaceName string `json:"replace_name"`
+	}
+	body := struct {
+		UserIDs      []string `json:"userids"`
+		AgentID      int      `json:"agentid"`
+		ResponseCode string   `json:"response_code"`
+		Button       button   `json:"button"`
+	}{[]string{userID}, c.agentID, responseCode, button{replaceName}}
+	var out apiResult
+	return c.postJSON(ctx, "/cgi-bin/message/update_template_card", nil, body, &out)
+}
+
 func (c *Client) newTaskID() (string, error) {
 	b := make([]byte, 12)
 	if _, err := io.ReadFull(c.random, b); err != nil {

@@ -45,6 +45,9 @@ type Message struct {
 	Format   string `xml:"Format"`
 	Title    string `xml:"Title"`
 	FileName string `xml:"FileName"`
+	// Link (an article a member forwards); Title is shared with files.
+	Description string `xml:"Description"`
+	URL         string `xml:"Url"`
 	// Location message (Location_X is the latitude).
 	LocationX float64 `xml:"Location_X"`
 	LocationY float64 `xml:"Location_Y"`

@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -38,7 +39,18 @@ type options struct {
 	logger     *slog.Logger
 	lang       string
 	progress   campaignbot.OutboxProgress
+	roster     Roster
 }
+
+// Roster tells whether a UserID is a bound member; campaignbot's
+// PersonService implements it.
+type Roster interface {
+	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
+}
+
+// WithRoster makes a Processor fetch the media of roster members only: a
+// photo from anyone else is neither downloaded nor kept.
+func WithRoster(r Roster) Option { return func(o *options) { o.roster = r } }
 
 func newOptions(opts []Option) *options {
 	o := &options{

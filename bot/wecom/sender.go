@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -137,12 +138,24 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 			if key == "" {
 				key = b.Text
 			}
-			buttons = append(buttons, CardButton{Text: b.Text, Key: key})
+			buttons = append(buttons, CardButton{Text: b.Text, Key: JoinCardKey(key, b.Text)})
 		}
 	}
 	switch {
 	case len(buttons) > 0:
-		pre, cards := cardsFor(m.Text, buttons, campaignbot.T(s.lang, "wecom.card_title"))
+		body := m.Text
+		if slices.ContainsFunc(buttons, func(b CardButton) bool { return utf8.RuneCountInString(b.Text) > MaxButtonRunes }) {
+			// WeCom shows about 10 characters on a button: long options
+			// (a survey's) are listed in full on the card and numbered on
+			// the buttons.
+			lines := make([]string, len(buttons))
+			for i := range buttons {
+				lines[i] = fmt.Sprintf("%d. %s", i+1, buttons[i].Text)
+				buttons[i].Text = truncateRunes(fmt.Sprintf("%d %s", i+1, buttons[i].Text), MaxButtonRunes)
+			}
+			body = strings.TrimRight(body, "\n") + "\n" + strings.Join(lines, "\n")
+		}
+		pre, cards := cardsFor(body, buttons, campaignbot.T(s.lang, "wecom.card_title"))
 		if pre != "" {
 			text(pre)
 		}
@@ -177,6 +190,30 @@ func (s *Sender) sendFile(ctx context.Context, to string, f campaignbot.Attachme
 		return s.client.SendImage(ctx, to, mediaID)
 	}
 	return s.client.SendFile(ctx, to, mediaID)
+}
+
+// MaxButtonRunes is about what a card button shows.
+const MaxButtonRunes = 10
+
+// cardKeySep joins a button's key and its label in the key WeCom returns
+// when the button is pressed, so that the updated card can show the choice.
+const cardKeySep = "\u241E"
+
+// maxLabelRunes bounds the label carried in a key and shown on the card.
+const maxLabelRunes = 20
+
+// JoinCardKey returns the button key carrying data and the label shown.
+func JoinCardKey(data, label string) string {
+	return data + cardKeySep + truncateRunes(label, maxLabelRunes)
+}
+
+// SplitCardKey returns what JoinCardKey joined; a key without a label
+// (a menu click) is returned whole.
+func SplitCardKey(key string) (data, label string) {
+	if i := strings.LastIndex(key, cardKeySep); i >= 0 {
+		return key[:i], key[i+len(cardKeySep):]
+	}
+	return key, ""
 }
 
 // cardsFor lays text and buttons out as template cards: the first line is
