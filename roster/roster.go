@@ -123,7 +123,7 @@ type record struct {
 
 // Signatures of the binary files people save a roster as by mistake.
 var (
-	zipMagic = []byte("PK\x03\x04")                 // XLSX (and any zip)
+	zipMagic = []byte("PK\x03\x04")                       // XLSX (and any zip)
 	oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") // Excel 97–2003 .xls, .doc
 )
 
