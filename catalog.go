@@ -532,6 +532,9 @@ var catalog = map[string]message{
 	"tg.group_private": {"请在与我的私聊中发送这条命令：在群里我只回答 /help。", "Please send me that in a private chat: in a group I answer only /help."},
 
 	"wecom.card_title":        {"请选择", "Choose"},
+	"wecom.words.reply_or_press": {"直接回复本消息即可提交，也可点「提交」。", "Reply to this message to submit it, or press Submit."},
+	"wecom.words.reply":          {"直接回复本消息即可提交。", "Reply to this message to submit it."},
+	"wecom.words.press":          {"点下方「提交」或发送“提交”即可提交。", "Press Submit below, or send “submit”, to submit it."},
 	"wecom.card_pressed":      {"已处理", "Done"},
 	"wecom.card_chosen":       {"已选：%s", "Chosen: %s"},
 	"wecom.not_in_roster":     {"您的企业微信账号（%s）不在活动名册中。请联系领导小组办公室把您加入名册；加入后无需邀请码，直接使用即可。", "Your WeCom account (%s) is not on the campaign roster. Ask the campaign office to add you; once added you need no invite code."},

@@ -40,7 +40,11 @@ type options struct {
 	lang       string
 	progress   campaignbot.OutboxProgress
 	roster     Roster
+	words      *Words
 }
+
+// WithWords makes a Sender rewrite its texts for WeCom (NewWords).
+func WithWords(w *Words) Option { return func(o *options) { o.words = w } }
 
 // Roster tells whether a UserID is a bound member; campaignbot's
 // PersonService implements it.

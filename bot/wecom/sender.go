@@ -41,6 +41,7 @@ type Sender struct {
 	// progress keeps the parts delivered in the store, for the next process.
 	progress campaignbot.OutboxProgress
 	log      *slog.Logger
+	words    *Words // nil: texts as written
 
 	mu   sync.Mutex
 	done map[int64]int // API messages already delivered, by outbox row
@@ -54,7 +55,7 @@ var _ campaignbot.Sender = (*Sender)(nil)
 func NewSender(client *Client, robot *Robot, files AttachmentFiles, opts ...Option) *Sender {
 	o := newOptions(opts)
 	return &Sender{client: client, robot: robot, files: files, lang: o.lang, done: map[int64]int{},
-		progress: o.progress, log: o.logger}
+		progress: o.progress, log: o.logger, words: o.words}
 }
 
 // Platform returns campaignbot.PlatformWeCom.
@@ -126,6 +127,7 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 // steps returns m as the API messages that carry it, each a step to run.
 func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func() (string, error) {
 	var steps []func() (string, error)
+	msgText := s.words.Apply(m.Text)
 	text := func(t string) {
 		for _, part := range SplitText(t, MaxTextBytes) {
 			steps = append(steps, func() (string, error) { return s.client.SendText(ctx, m.ChatID, part) })
@@ -143,7 +145,7 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 	}
 	switch {
 	case len(buttons) > 0:
-		body := m.Text
+		body := msgText
 		if slices.ContainsFunc(buttons, func(b CardButton) bool { return utf8.RuneCountInString(b.Text) > MaxButtonRunes }) {
 			// WeCom shows about 10 characters on a button: long options
 			// (a survey's) are listed in full on the card and numbered on
@@ -162,8 +164,8 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 		for _, card := range cards {
 			steps = append(steps, func() (string, error) { return s.client.SendTemplateCard(ctx, m.ChatID, card) })
 		}
-	case strings.TrimSpace(m.Text) != "":
-		text(m.Text)
+	case strings.TrimSpace(msgText) != "":
+		text(msgText)
 	}
 	for _, f := range m.Files {
 		steps = append(steps, func() (string, error) { return s.sendFile(ctx, m.ChatID, f) })
@@ -191,6 +193,17 @@ func (s *Sender) sendFile(ctx context.Context, to string, f campaignbot.Attachme
 	}
 	return s.client.SendFile(ctx, to, mediaID)
 }
+
+// markdownMarks are the characters WeCom's markdown reads as formatting,
+// and the full-width forms that show the same character as text.
+var markdownMarks = strings.NewReplacer(
+	"*", "＊", "_", "＿", "`", "｀", "[", "［", "]", "］", "<", "＜", ">", "＞", "#", "＃", "~", "～",
+)
+
+// EscapeMarkdown makes text show as written in a markdown message: a
+// member's "**重要**" or "<font color>" is not formatting. Chinese text
+// already uses the full-width forms.
+func EscapeMarkdown(text string) string { return markdownMarks.Replace(text) }
 
 // MaxButtonRunes is about what a card button shows.
 const MaxButtonRunes = 10
@@ -275,7 +288,7 @@ func (s *Sender) sendGroup(ctx context.Context, m *campaignbot.OutboxMessage) er
 		return campaignbot.Errorf(campaignbot.EINVALID, "empty message")
 	}
 	if strings.TrimSpace(m.Text) != "" {
-		if err := s.robot.SendMarkdown(ctx, m.Text); err != nil {
+		if err := s.robot.SendMarkdown(ctx, EscapeMarkdown(s.words.Apply(m.Text))); err != nil {
 			return err
 		}
 	}

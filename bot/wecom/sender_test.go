@@ -129,6 +129,9 @@ func TestSenderFiles(t *testing.T) {
 	}
 }
 
+// TestSenderGroup posts to the group through the robot, the text escaped:
+// the bot's texts are plain, so a "#" or "**" a member typed is shown, not
+// taken for markdown.
 func TestSenderGroup(t *testing.T) {
 	srv, s, files := MustSender(t)
 	ctx := context.Background()
@@ -137,7 +140,7 @@ func TestSenderGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := srv.Sent()
-	if len(sent) != 2 || sent[0].Path != wecomtest.PathWebhookSend || sent[0].MsgType != "markdown" || sent[0].Content != "## 整改台账\n- 事项 1" || sent[1].MsgType != "image" {
+	if len(sent) != 2 || sent[0].Path != wecomtest.PathWebhookSend || sent[0].MsgType != "markdown" || sent[0].Content != "＃＃ 整改台账\n- 事项 1" || sent[1].MsgType != "image" {
 		t.Fatalf("sent %+v", sent)
 	}
 	_, c := MustClient(t)
