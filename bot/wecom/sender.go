@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -152,8 +153,12 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 			// the buttons.
 			lines := make([]string, len(buttons))
 			for i := range buttons {
-				lines[i] = fmt.Sprintf("%d. %s", i+1, buttons[i].Text)
-				buttons[i].Text = truncateRunes(fmt.Sprintf("%d %s", i+1, buttons[i].Text), MaxButtonRunes)
+				label := buttons[i].Text
+				if !numbered.MatchString(label) {
+					label = fmt.Sprintf("%d. %s", i+1, label)
+				}
+				lines[i] = label
+				buttons[i].Text = truncateRunes(label, MaxButtonRunes)
 			}
 			body = strings.TrimRight(body, "\n") + "\n" + strings.Join(lines, "\n")
 		}
@@ -204,6 +209,9 @@ var markdownMarks = strings.NewReplacer(
 // member's "**重要**" or "<font color>" is not formatting. Chinese text
 // already uses the full-width forms.
 func EscapeMarkdown(text string) string { return markdownMarks.Replace(text) }
+
+// numbered is an option that carries its number already ("1. …").
+var numbered = regexp.MustCompile(`^[0-9]+[.、．]`)
 
 // MaxButtonRunes is about what a card button shows.
 const MaxButtonRunes = 10

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -325,12 +326,18 @@ func (h *wecomE2E) click(user, key string) *callback {
 // press is a press of a template card button.
 func (h *wecomE2E) press(user string, card *wecomtest.TemplateCard, key string) *callback {
 	h.t.Helper()
-	if !slices.ContainsFunc(card.Buttons, func(b wecomtest.Button) bool { return b.Key == key }) {
+	// The button's key carries its label (wecom.JoinCardKey); WeCom
+	// returns the whole key, and a ResponseCode for update_template_card.
+	i := slices.IndexFunc(card.Buttons, func(b wecomtest.Button) bool {
+		data, _ := wecom.SplitCardKey(b.Key)
+		return data == key
+	})
+	if i < 0 {
 		h.t.Fatalf("card %q has no button with key %q: %+v", card.Title, key, card.Buttons)
 	}
 	return h.newCallback(user, "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>"+
-		"<EventKey><![CDATA["+key+"]]></EventKey><TaskId><![CDATA["+card.TaskID+"]]></TaskId>"+
-		"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc"+strconv.FormatInt(h.seq.Add(1), 10)+"]]></ResponseCode>")
+		"<EventKey><![CDATA["+card.Buttons[i].Key+"]]></EventKey><TaskId><![CDATA["+card.TaskID+"]]></TaskId>"+
+		"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA["+h.fake.PressCard(user, card.TaskID)+"]]></ResponseCode>")
 }
 
 // callbackURL is the program's callback URL with q.
@@ -596,12 +603,17 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("help and tasks", func(t *testing.T) {
 		h.t = t
-		h.say("sunjing", "/help", "孙静，你可以使用", "/tasks (任务)", "/note (笔记)", "/leave (请假)")
+		// On WeCom the texts name the Chinese words, never a slash
+		// command (SPEC §4).
+		h.say("sunjing", "/help", "孙静，你可以使用", "「任务」", "「笔记」", "「请假」")
 		help := h.say("sunjing", "帮助", "孙静，你可以使用")
-		if strings.Contains(help.Content, "/announce") {
+		if strings.Contains(help.Content, "/announce") || strings.Contains(help.Content, "「通知」") {
 			t.Errorf("a member's help lists /announce:\n%s", help.Content)
 		}
-		tasks := h.say("sunjing", "/tasks", "学习调研阶段", "学习笔记", "/submit study-notes")
+		if regexp.MustCompile(`/[a-z]`).MatchString(help.Content) {
+			t.Errorf("help on WeCom names slash commands:\n%s", help.Content)
+		}
+		tasks := h.say("sunjing", "/tasks", "学习调研阶段", "学习笔记", "「提交」 study-notes")
 		h.say("sunjing", "任务", "学习调研阶段")
 		// The app menu sends the command as the click's EventKey.
 		h.send(h.click("sunjing", "/tasks"))
@@ -687,6 +699,10 @@ func TestWeComMemberFlows(t *testing.T) {
 		card := h.expectCardAfter("zhaolei", "/submit", "要提交哪项任务", "专题发言及学习心得", "学习笔记")
 		h.send(h.press("zhaolei", card, "/submit topic-speech"))
 		h.expect("zhaolei", "请发送“专题发言及学习心得”的内容")
+		// The pressed card now shows the choice and cannot be pressed again.
+		if ups := h.fake.CardUpdates(); len(ups) == 0 || ups[len(ups)-1].TaskID != card.TaskID || ups[len(ups)-1].ReplaceName != "已选：专题发言及学习心得" {
+			t.Errorf("card updates %+v, want the pressed card %s to show 已选：专题发言及学习心得", ups, card.TaskID)
+		}
 		h.say("zhaolei", "专题发言：以科学发展观统领科技工作。", "已收到并保存", "专题发言及学习心得", "第 1 版")
 
 		card = h.expectCardAfter("zhaolei", "提交", "要提交哪项任务")
@@ -787,7 +803,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		from, to := today.AddDays(3), today.AddDays(5)
 		h.say("wufang", fmt.Sprintf("/leave %s %s", from, to), "已登记请假 #", from.String()+" 至 "+to.String(), to.AddDays(1).String())
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to.AddDays(10), to.AddDays(11)), "已登记请假")
-		h.say("wufang", "/leave", "用法：/leave")
+		h.say("wufang", "/leave", "用法：「请假」")
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to, from), "结束日期不能早于开始日期")
 		h.say("wufang", fmt.Sprintf("/leave %s %s", today.AddDays(-9), today.AddDays(-8)), "请假结束日期已过")
 		leaves, err := h.m.DB.FindLeaves(ctx, h.person("吴芳").ID)
@@ -990,10 +1006,18 @@ func TestWeComAndTelegramSamePerson(t *testing.T) {
 		t.Fatalf("钱多 has %d accounts, want one on each platform: %+v", len(accs), accs)
 	}
 
-	// Before: the same pending tasks on both.
+	// Before: the same pending tasks on both, each in its platform's words
+	// (「提交」 on WeCom where Telegram says /submit).
+	words := map[string]string{}
+	for _, c := range h.m.Engine.Commands() {
+		if len(c.Aliases) > 0 {
+			words[c.Name] = c.Aliases[0]
+		}
+	}
+	inWeCom := wecom.NewWords(words, "zh").Apply
 	wcTasks := h.say(user, "/tasks", "学习笔记", "⏳")
 	tgTasks := h.sayTG(wcTGUser, "/tasks", "学习笔记", "⏳")
-	if got, want := tgTasks.Text, wcTasks.Content; got != want {
+	if got, want := inWeCom(tgTasks.Text), wcTasks.Content; got != want {
 		t.Errorf("Telegram /tasks = %q, WeCom /tasks = %q", got, want)
 	}
 
@@ -1004,7 +1028,7 @@ func TestWeComAndTelegramSamePerson(t *testing.T) {
 	h.sayTG(wcTGUser, "/note 在 Telegram 上写的第二篇。", "已收到并保存", "第 2 版")
 	wcMine := h.say(user, "我的", "我最近提交的 2 份材料", "两个平台看到同一份笔记", "在 Telegram 上写的第二篇")
 	wcTasks = h.say(user, "任务", "✅ 学习笔记")
-	if got, want := wcTasks.Content, tgTasks.Text; got != want {
+	if got, want := wcTasks.Content, inWeCom(tgTasks.Text); got != want {
 		t.Errorf("WeCom /tasks = %q, Telegram /tasks = %q", got, want)
 	}
 	if !strings.Contains(wcMine.Content, strings.Split(tgMine.Text, "\n")[1]) {
