@@ -80,6 +80,64 @@ func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 	return id, nil
 }
 
+var _ campaignbot.BatchSender = (*Sender)(nil)
+
+// BatchKey lets a plain text to a member, one WeCom message long, go with
+// others of the same text in one touser call.
+func (s *Sender) BatchKey(m *campaignbot.OutboxMessage) (string, bool) {
+	if m.ChatID == GroupChatID || len(m.Buttons) > 0 || len(m.Files) > 0 || m.PartsSent > 0 {
+		return "", false
+	}
+	text := s.words.Apply(m.Text)
+	if strings.TrimSpace(text) == "" || len(SplitText(text, MaxTextBytes)) != 1 {
+		return "", false
+	}
+	return text, true
+}
+
+// MaxBatch is WeCom's touser limit.
+func (s *Sender) MaxBatch() int { return MaxToUsers }
+
+// SendBatch sends the rows' one text to their members in one call. A
+// member WeCom refuses is that row's Unreachable error, the others are
+// sent; a fault of the deployment is every row's error. Any other failure
+// (45009 for some member, WeCom busy) cannot say whose it is: each row is
+// then sent alone, so that only the members concerned are held back.
+func (s *Sender) SendBatch(ctx context.Context, ms []*campaignbot.OutboxMessage) ([]string, []error) {
+	ids, errs := make([]string, len(ms)), make([]error, len(ms))
+	users := make([]string, len(ms))
+	for i, m := range ms {
+		users[i] = m.ChatID
+	}
+	text, _ := s.BatchKey(ms[0])
+	msgID, refused, err := s.client.SendTextToMany(ctx, users, text)
+	if err != nil {
+		se := ClassifyError(fmt.Errorf("wecom send %d and %d more: %w", ms[0].ID, len(ms)-1, err))
+		if se.Fault != nil {
+			for i := range errs {
+				errs[i] = se
+			}
+			return ids, errs
+		}
+		for i, m := range ms {
+			ids[i], errs[i] = s.Send(ctx, m)
+		}
+		return ids, errs
+	}
+	out := map[string]bool{}
+	for _, u := range refused {
+		out[strings.ToLower(u)] = true
+	}
+	for i, m := range ms {
+		if out[strings.ToLower(m.ChatID)] {
+			errs[i] = ClassifyError(fmt.Errorf("wecom send %d: %w", m.ID, &InvalidUserError{Users: []string{m.ChatID}}))
+			continue
+		}
+		ids[i] = msgID
+	}
+	return ids, errs
+}
+
 // Parts returns how many WeCom messages m becomes, for the dispatcher's
 // per-member limits.
 func (s *Sender) Parts(m *campaignbot.OutboxMessage) int {
