@@ -137,6 +137,13 @@ type Server struct {
 // when the test ends.
 func NewServer(t testing.TB, corpID, secret string) *Server {
 	t.Helper()
+	s := New(corpID, secret)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New starts a fake outside a test (the bench); Close stops it.
+func New(corpID, secret string) *Server {
 	s := &Server{
 		corpID:   corpID,
 		secret:   secret,
@@ -157,9 +164,11 @@ func NewServer(t testing.TB, corpID, secret string) *Server {
 	mux.HandleFunc("POST "+PathWebhookSend, s.robot(s.webhookSend))
 	mux.HandleFunc("POST "+PathWebhookUpload, s.robot(s.webhookUpload))
 	s.srv = httptest.NewServer(s.injected(mux))
-	t.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the fake.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the base URL to give the client.
 func (s *Server) URL() string { return s.srv.URL }
