@@ -42,6 +42,7 @@ func commandTable() []command {
 		{"roster import", "[--apply] FILE", "import or update the roster from a CSV or XLSX file", withDB, cmdRosterImport},
 		{"roster list", "[--csv]", "list the roster, with binding status", withDB | withLang, cmdRosterList},
 		{"roster remove", "NAME|ID...", "take people off the roster (what they submitted stays)", withDB, cmdRosterRemove},
+		{"roster sync-wecom", "[--apply]", "show, and with --apply make, the roster changes the WeCom address book brings", withDB, cmdRosterSyncWeCom},
 		{"invite", "NAME... | --all", "make one-time invite codes", withDB, cmdInvite},
 		{"web-link", "NAME", "print a one-time login link to the web console", withDB | withLang, cmdWebLink},
 		{"digest", "[--for NAME] [--date DATE]", "print a digest as it would be sent", withDB | withLang, cmdDigest},

@@ -130,6 +130,7 @@ type Server struct {
 	menus      []json.RawMessage
 	codes      map[string]*responseCode
 	updates    []CardUpdate
+	book       addressBook // contacts.go
 	faults     faultState // faults.go
 }
 
@@ -161,6 +162,7 @@ func New(corpID, secret string) *Server {
 	mux.HandleFunc("GET "+PathMediaGet, s.authed(s.mediaGet))
 	mux.HandleFunc("POST "+PathMenuCreate, s.authed(s.menuCreate))
 	mux.HandleFunc("POST "+PathUpdateCard, s.authed(s.updateCard))
+	s.routeContacts(mux)
 	mux.HandleFunc("POST "+PathWebhookSend, s.robot(s.webhookSend))
 	mux.HandleFunc("POST "+PathWebhookUpload, s.robot(s.webhookUpload))
 	s.srv = httptest.NewServer(s.injected(mux))
