@@ -131,7 +131,7 @@ type Server struct {
 	codes      map[string]*responseCode
 	updates    []CardUpdate
 	book       addressBook // contacts.go
-	faults     faultState // faults.go
+	faults     faultState  // faults.go
 }
 
 // NewServer starts a fake for the corp and application secret; it is closed
