@@ -24,6 +24,7 @@ const (
 	EventSubscribe         = "subscribe"
 	EventUnsubscribe       = "unsubscribe"
 	EventLocation          = "LOCATION"
+	EventChangeContact     = "change_contact"
 )
 
 // Message is a decrypted inbound message or event of a self-built
@@ -60,6 +61,11 @@ type Message struct {
 	TaskID       string `xml:"TaskId"`
 	CardType     string `xml:"CardType"`
 	ResponseCode string `xml:"ResponseCode"`
+	// change_contact event (通讯录变更): create_user, update_user,
+	// delete_user, create_party, update_party, delete_party, update_tag.
+	ChangeType string `xml:"ChangeType"`
+	UserID     string `xml:"UserID"`
+	NewUserID  string `xml:"NewUserID"`
 	// LOCATION event (periodic position report).
 	Latitude  float64 `xml:"Latitude"`
 	Longitude float64 `xml:"Longitude"`

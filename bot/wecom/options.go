@@ -41,6 +41,14 @@ type options struct {
 	progress   campaignbot.OutboxProgress
 	roster     Roster
 	words      *Words
+	contacts   func(ctx context.Context, change *Message) error
+}
+
+// WithContactChange makes a Processor call f for each change_contact event
+// (a change of the address book), to keep the roster in step; the event
+// gets no reply.
+func WithContactChange(f func(ctx context.Context, change *Message) error) Option {
+	return func(o *options) { o.contacts = f }
 }
 
 // WithWords makes a Sender rewrite its texts for WeCom (NewWords).

@@ -27,12 +27,14 @@ type Processor struct {
 	logger *slog.Logger
 	lang   string // of the reply to a file over the download limit
 	roster Roster // nil: every sender's media is fetched
+	// contacts follows a change of the address book; nil ignores them.
+	contacts func(ctx context.Context, change *Message) error
 }
 
 // NewProcessor returns a Processor. Options: WithLogger, WithLang.
 func NewProcessor(client *Client, saver AttachmentSaver, opts ...Option) *Processor {
 	o := newOptions(opts)
-	return &Processor{client: client, saver: saver, logger: o.logger, lang: o.lang, roster: o.roster}
+	return &Processor{client: client, saver: saver, logger: o.logger, lang: o.lang, roster: o.roster, contacts: o.contacts}
 }
 
 // Route implements bot.Decoder: a callback's member is its sender and its
@@ -134,6 +136,14 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 			// or removed from it: reachable again, or not.
 			reachable := msg.Event == EventSubscribe
 			req.Reachable = &reachable
+		case EventChangeContact:
+			if p.contacts != nil {
+				if err := p.contacts(ctx, msg); err != nil {
+					// Stored: the intake tries the event again.
+					return nil, fmt.Errorf("follow change_contact %s: %w", msg.ChangeType, err)
+				}
+			}
+			return nil, bot.ErrIgnore
 		case EventClick, EventTemplateCardEvent:
 			key := strings.TrimSpace(msg.EventKey)
 			if key == "" {

@@ -426,3 +426,42 @@ func TestProcessorCardPressUpdatesCard(t *testing.T) {
 		t.Errorf("%d updates after a replay", n)
 	}
 }
+
+// TestProcessorChangeContact hands an address book change (Tencent's
+// documented update_user event) to the roster's follower, with no reply.
+func TestProcessorChangeContact(t *testing.T) {
+	_, c := MustClient(t)
+	db := MustOpenStore(t, newTestClock(time.Unix(1409735669, 0)))
+	var got []*wecom.Message
+	proc := wecom.NewProcessor(c, db, wecom.WithContactChange(func(_ context.Context, m *wecom.Message) error {
+		got = append(got, m)
+		return nil
+	}))
+	in := &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "k", Payload: []byte(capture(t, "change_contact.xml"))}
+	r, err := proc.Decode(context.Background(), []*campaignbot.Inbound{in})
+	if !errors.Is(err, bot.ErrIgnore) || r != nil {
+		t.Fatalf("Decode = %+v, %v; want no request", r, err)
+	}
+	if len(got) != 1 || got[0].ChangeType != "update_user" || got[0].UserID != "zhangsan" || got[0].NewUserID != "zhangsan001" {
+		t.Fatalf("followed %+v", got)
+	}
+	// Without a follower the event is ignored.
+	if _, err := wecom.NewProcessor(c, db).Decode(context.Background(), []*campaignbot.Inbound{in}); !errors.Is(err, bot.ErrIgnore) {
+		t.Errorf("Decode without follower: %v", err)
+	}
+}
+
+// TestProcessorSubscribeEvents reads Tencent's documented subscribe and
+// unsubscribe events as the member reachable again, or not.
+func TestProcessorSubscribeEvents(t *testing.T) {
+	f := newDecoderFixture(t)
+	for file, want := range map[string]bool{"subscribe.xml": true, "unsubscribe.xml": false} {
+		r, err := f.decode(capture(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Reachable == nil || *r.Reachable != want || r.AccountID != "UserID" {
+			t.Errorf("%s: %+v", file, r)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"campaignbot"
 	"campaignbot/bot/wecom"
+	"campaignbot/store"
 )
 
 // cmdRosterSyncWeCom reads the WeCom address book (departments and their
@@ -39,19 +40,10 @@ func cmdRosterSyncWeCom(ctx context.Context, args []string, stdio IO, getenv fun
 		return err
 	}
 	defer db.Close()
-	dir, err := wecom.NewClient(wc.APIURL, wc.CorpID, wc.Secret, wc.AgentID).ReadDirectory(ctx)
-	if err != nil {
-		return fmt.Errorf("read the WeCom address book: %w", err)
-	}
-	people, err := db.FindPeople(ctx, campaignbot.PersonFilter{})
+	plan, err := readSync(ctx, db, wecom.NewClient(wc.APIURL, wc.CorpID, wc.Secret, wc.AgentID))
 	if err != nil {
 		return err
 	}
-	depts, err := db.FindDepartments(ctx)
-	if err != nil {
-		return err
-	}
-	plan := planSync(dir.RosterEntries(), people, depts)
 	for _, line := range plan.lines {
 		fmt.Fprintln(stdio.Out, line)
 	}
@@ -76,6 +68,45 @@ func cmdRosterSyncWeCom(ctx context.Context, args []string, stdio IO, getenv fun
 	}
 	fmt.Fprintf(stdio.Out, "applied: %d new, %d updated; their WeCom accounts are bound\n", created, updated)
 	return nil
+}
+
+// readSync reads the address book and plans the sync against the store.
+func readSync(ctx context.Context, db *store.DB, client *wecom.Client) (syncPlan, error) {
+	dir, err := client.ReadDirectory(ctx)
+	if err != nil {
+		return syncPlan{}, fmt.Errorf("read the WeCom address book: %w", err)
+	}
+	people, err := db.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		return syncPlan{}, err
+	}
+	depts, err := db.FindDepartments(ctx)
+	if err != nil {
+		return syncPlan{}, err
+	}
+	return planSync(dir.RosterEntries(), people, depts), nil
+}
+
+// followContacts keeps the roster in step with the address book while the
+// bot runs: each change_contact event (a member added, moved, renamed or
+// their UserID changed; a department or tag changed) applies the sync as
+// `roster sync-wecom --apply` would. People the address book no longer
+// lists are logged for the office, not removed.
+func (m *Main) followContacts(client *wecom.Client) func(ctx context.Context, change *wecom.Message) error {
+	return func(ctx context.Context, change *wecom.Message) error {
+		plan, err := readSync(ctx, m.DB, client)
+		if err != nil {
+			return err
+		}
+		if len(plan.entries) > 0 {
+			if _, _, err := m.DB.ImportRoster(ctx, plan.entries); err != nil {
+				return fmt.Errorf("apply the address book: %w", err)
+			}
+		}
+		m.Log.Info("wecom address book changed: roster in step", "change", change.ChangeType,
+			"new", plan.created, "changed", len(plan.entries)-plan.created, "changes", strings.Join(plan.lines, "; "))
+		return nil
+	}
 }
 
 // syncPlan is what a sync would change.

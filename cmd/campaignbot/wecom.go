@@ -33,7 +33,8 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 	}
 	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB, wecom.WithLang(m.Config.Lang),
 		wecom.WithOutboxProgress(m.DB), wecom.WithLogger(m.Log), wecom.WithWords(wecom.NewWords(words, m.Config.Lang))))
-	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang), wecom.WithRoster(m.DB))
+	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang), wecom.WithRoster(m.DB),
+		wecom.WithContactChange(m.followContacts(client)))
 	m.Intake.Register(campaignbot.PlatformWeCom, proc)
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {

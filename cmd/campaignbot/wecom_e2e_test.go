@@ -1129,3 +1129,29 @@ func TestWeComGroupRobot(t *testing.T) {
 		t.Errorf("the workbook arrived as %q (%d bytes)", media.Name, len(media.Data))
 	}
 }
+
+// TestWeComChangeContactKeepsRosterInStep: a member added to the address
+// book (a change_contact event, as Tencent documents it) is in the roster
+// and bound by the time the bot has followed the event: their first
+// message is answered as theirs, with no code.
+func TestWeComChangeContactKeepsRosterInStep(t *testing.T) {
+	h := newWeComE2E(t, false)
+	h.fake.SetAddressBook(
+		[]wecomtest.Department{{ID: 1, Name: "市科技局"}, {ID: 5, Name: "科技管理科", ParentID: 1}},
+		[]wecomtest.User{{UserID: "newbie", Name: "新同事", Departments: []int64{5}}},
+		nil,
+	)
+	h.send(h.newCallback("sys", "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>"+
+		"<ChangeType>create_user</ChangeType><UserID><![CDATA[newbie]]></UserID><Name><![CDATA[新同事]]></Name>"+
+		"<Department><![CDATA[5]]></Department><MainDepartment>5</MainDepartment><Status>1</Status>"))
+	wcWaitFor(t, "新同事 bound by the address book", func() bool {
+		_, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "newbie")
+		return err == nil
+	})
+	h.say("newbie", "任务", "学习笔记")
+	h.say("newbie", "绑定", "已通过企业微信绑定为 新同事", "科技管理科")
+	// The members the address book does not list stay.
+	if _, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "sunjing"); err != nil {
+		t.Errorf("孙静, not in this address book, was unbound: %v", err)
+	}
+}
