@@ -259,6 +259,12 @@ var catalog = map[string]message{
 	"pevent.reopened":  {"重新打开", "reopened it"},
 
 	"problem.ask_enterprise":    {"请输入企业名称。发送 /cancel 取消。", "Which enterprise is it? /cancel to stop."},
+	"problem.ask_team":          {"这个问题交哪个帮扶组？请点选或回复编号：", "Which help team should take it? Choose or reply with the number:"},
+	"problem.bad_team":          {"没有“%s”这个帮扶组。", "There is no help team “%s”."},
+	"problems.team_mark":        {"·%s", " · %s"},
+	"digest.problems.teams":     {"未结问题按帮扶组：%s", "Open problems by help team: %s"},
+	"digest.problems.team":      {"%s %d 个", "%s %d"},
+	"digest.problems.no_team":   {"未分组", "no team"},
 	"problem.ask_category":      {"“%s”的问题属于哪一类？请点选或回复编号：", "Which kind of problem does %q have? Choose or reply with the number:"},
 	"problem.ask_description":   {"请描述问题的具体情况。", "Describe the problem."},
 	"problem.ask_photos":        {"请发送现场照片（可多张）和位置，发完后点“完成”。当前：照片 %d 张，%s。", "Send photos (as many as you like) and the location, then press Done. So far: %d photos, %s."},
