@@ -301,6 +301,7 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	bs, _ := sender.(campaignbot.BatchSender)
 	var batches []*batch
 	open := map[string]*batch{} // by content, while it has room
+	inBatch := map[string]bool{}  // chats with a row in a batch of this round
 	rest := st.queue[:0]
 	for i, m := range st.queue {
 		if ctx.Err() != nil || now.Before(st.pausedUntil) {
@@ -333,7 +334,17 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 			rest = append(rest, m)
 			continue
 		}
+		if !batchable && inBatch[m.ChatID] {
+			// A chat's rows go in order: this one follows its batched
+			// row, next round.
+			rest = append(rest, m)
+			if next.IsZero() || now.Before(next) {
+				next = now
+			}
+			continue
+		}
 		if batchable {
+			inBatch[m.ChatID] = true
 			at := later(now, d.clock.Now())
 			b := open[key]
 			if b == nil {

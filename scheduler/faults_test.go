@@ -329,3 +329,26 @@ func TestDispatcherWeComTouserBatches(t *testing.T) {
 		t.Errorf("an invalid member reported as a fault: %q", faults.all())
 	}
 }
+
+// TestDispatcherWeComBatchKeepsChatOrder: a member's rows go in order even
+// when the first is batched and the next (a card) cannot be.
+func TestDispatcherWeComBatchKeepsChatOrder(t *testing.T) {
+	d, out, clock, srv, _ := newWeComDispatcher(t)
+	msgs := []*campaignbot.OutboxMessage{
+		{Key: "intro0", Platform: campaignbot.PlatformWeCom, ChatID: "u0", Kind: campaignbot.KindReply, Text: "问卷：征求意见，共 5 题。", NextAt: t0},
+		{Key: "intro1", Platform: campaignbot.PlatformWeCom, ChatID: "u1", Kind: campaignbot.KindReply, Text: "问卷：征求意见，共 5 题。", NextAt: t0},
+		{Key: "card0", Platform: campaignbot.PlatformWeCom, ChatID: "u0", Kind: campaignbot.KindReply, Text: "第 1/5 题",
+			Buttons: [][]campaignbot.Button{{{Text: "是", Data: "sv:0:1"}, {Text: "否", Data: "sv:0:2"}}}, NextAt: t0},
+	}
+	if _, err := out.EnqueueOutbox(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	drive(t, d, clock, campaignbot.PlatformWeCom, 100, allStatus(out, campaignbot.OutboxSent))
+	var order []string
+	for _, m := range srv.Sent() {
+		order = append(order, m.ToUser+":"+m.MsgType)
+	}
+	if want := []string{"u0|u1:text", "u0:template_card"}; !slices.Equal(order, want) {
+		t.Errorf("sent %v, want %v", order, want)
+	}
+}
