@@ -383,7 +383,8 @@ func (h *wecomE2E) send(cb *callback) {
 func (h *wecomE2E) sentTo(user string) []wecomtest.Message {
 	var out []wecomtest.Message
 	for _, m := range h.fake.Sent() {
-		if m.Path == wecomtest.PathMessageSend && m.ToUser == user {
+		// One call may carry a text to many members (touser "a|b").
+		if m.Path == wecomtest.PathMessageSend && slices.Contains(strings.Split(m.ToUser, "|"), user) {
 			out = append(out, m)
 		}
 	}
