@@ -300,8 +300,8 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	var next time.Time // the earliest instant a held-back row may go
 	bs, _ := sender.(campaignbot.BatchSender)
 	var batches []*batch
-	open := map[string]*batch{} // by content, while it has room
-	inBatch := map[string]bool{}  // chats with a row in a batch of this round
+	open := map[string]*batch{}  // by content, while it has room
+	inBatch := map[string]bool{} // chats with a row in a batch of this round
 	rest := st.queue[:0]
 	for i, m := range st.queue {
 		if ctx.Err() != nil || now.Before(st.pausedUntil) {
