@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -330,18 +331,19 @@ func TestTable(t *testing.T) {
 		want string
 	}{
 		{"zh", "" +
-			"姓名        科室    角色                Telegram   企业微信  分管科室        无法送达\n" +
-			"孙七        计划科  班子成员、党员干部  sun_seven  sun7      计划科、空科室  telegram\n" +
-			"Zhou, \"Ba\"  办公室  领导小组办公室      12345      —         —               —\n"},
+			"工号  姓名        科室    角色                Telegram   企业微信  分管科室        帮扶组  已绑定           无法送达\n" +
+			"—     孙七        计划科  班子成员、党员干部  sun_seven  sun7      计划科、空科室  —       telegram、wecom  telegram\n" +
+			"—     Zhou, \"Ba\"  办公室  领导小组办公室      12345      —         —               —       未绑定           —\n"},
 		{"en", "" +
-			"name        department  roles           telegram   wecom  in charge of    unreachable\n" +
-			"孙七        计划科      leader, member  sun_seven  sun7   计划科, 空科室  telegram\n" +
-			"Zhou, \"Ba\"  办公室      office          12345      -      -               -\n"},
+			"id  name        department  roles           telegram   wecom  in charge of    team  bound            unreachable\n" +
+			"-   孙七        计划科      leader, member  sun_seven  sun7   计划科, 空科室  -     telegram, wecom  telegram\n" +
+			"-   Zhou, \"Ba\"  办公室      office          12345      -      -               -     not bound        -\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := roster.Table(&buf, people, tt.lang, roster.WithDepartments(depts)); err != nil {
+			bound := map[int64][]campaignbot.Platform{people[0].ID: {campaignbot.PlatformTelegram, campaignbot.PlatformWeCom}}
+			if err := roster.Table(&buf, people, tt.lang, roster.WithDepartments(depts), roster.WithBindings(bound)); err != nil {
 				t.Fatal(err)
 			}
 			if got := buf.String(); got != tt.want {
@@ -519,7 +521,7 @@ func TestParseRefusesBinaryFiles(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		if !strings.Contains(msg, "xlsx") || strings.ContainsAny(msg, "\x00\xFF\xD0") || strings.Contains(msg, "JFIF") {
+		if !strings.Contains(msg, "xlsx") || !utf8.ValidString(msg) || strings.ContainsRune(msg, 0) || strings.Contains(msg, "JFIF") {
 			t.Errorf("%s: error %q does not say to save as xlsx, or dumps bytes", name, msg)
 		}
 	}
