@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -89,5 +90,47 @@ func TestRosterSyncWeCom(t *testing.T) {
 	}
 	if code, out, _ = run(t, env, "", "roster", "sync-wecom"); code != 0 || !strings.Contains(out, "0 new, 0 changed, 3 unchanged") {
 		t.Errorf("second sync: %d %s", code, out)
+	}
+}
+
+// TestRemindersWeComBoundByRoster: a UserID given in the roster binds the
+// member on WeCom at import, so the day's preview sends them their
+// prompts on WeCom instead of listing them as unbound.
+func TestRemindersWeComBoundByRoster(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	if code, _, stderr := run(t, nil, "/as 孙静\n", "run", "--demo", "--db", db); code != 0 {
+		t.Fatalf("seed demo: %d %s", code, stderr)
+	}
+	code, out, stderr := run(t, nil, "", "reminders", "--db", db)
+	if code != 0 || !regexp.MustCompile(`刘洋 .*\[unbound: not sent\]`).MatchString(out) {
+		t.Fatalf("before: 刘洋 is not unbound in the preview: %d %s %s", code, out, stderr)
+	}
+	code, list, _ := run(t, nil, "", "roster", "list", "--db", db, "--csv")
+	if code != 0 {
+		t.Fatalf("roster list --csv: %d", code)
+	}
+	var lines []string
+	for _, l := range strings.Split(list, "\r\n") {
+		if f := strings.Split(l, ","); len(f) == 8 && f[1] == "刘洋" {
+			f[5] = "liuyang"
+			l = strings.Join(f, ",")
+		}
+		lines = append(lines, l)
+	}
+	file := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\r\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := run(t, nil, "", "roster", "import", "--db", db, file); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, stderr)
+	}
+	code, out, _ = run(t, nil, "", "reminders", "--db", db)
+	if code != 0 || !regexp.MustCompile(`刘洋 .*\[wecom\]`).MatchString(out) || regexp.MustCompile(`刘洋 .*unbound`).MatchString(out) {
+		t.Errorf("after: 刘洋's prompts do not go to WeCom:\n%s", out)
+	}
+	code, out, _ = run(t, nil, "", "roster", "list", "--db", db)
+	if code != 0 || !regexp.MustCompile(`刘洋 .*liuyang .*wecom`).MatchString(out) {
+		t.Errorf("roster list does not show 刘洋 bound on wecom:\n%s", out)
 	}
 }
