@@ -615,6 +615,7 @@ var catalog = map[string]message{
 	"export.problem.id":          {"编号", "id"},
 	"export.problem.enterprise":  {"企业", "enterprise"},
 	"export.problem.category":    {"类别", "category"},
+	"export.problem.team":        {"帮扶组", "help team"},
 	"export.problem.description": {"问题描述", "description"},
 	"export.problem.filer":       {"提出人", "filer"},
 	"export.problem.owner":       {"责任人", "owner"},
