@@ -840,6 +840,7 @@ var catalog = map[string]message{
 	"web.problem.events":        {"办理记录", "History"},
 	"web.problem.enterprise":    {"企业名称", "Enterprise"},
 	"web.problem.category":      {"问题类别", "Category"},
+	"web.problem.team":          {"帮扶组", "Help team"},
 	"web.problem.description":   {"问题描述", "Description"},
 	"web.problem.photos":        {"现场照片（最多 %d 张）", "Photos (at most %d)"},
 	"web.problem.file":          {"提交问题", "File the problem"},
