@@ -598,3 +598,24 @@ func TestSurveyInEnglish(t *testing.T) {
 		t.Errorf("answers stored as %+v, want %+v", got, want)
 	}
 }
+
+// TestLeaveChineseDates: the dates people write in chat (SPEC §4), the
+// year taken from the campaign when omitted.
+func TestLeaveChineseDates(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct{ text, from, to string }{
+		{"/leave 3月20日 3月23日", "2026-03-20", "2026-03-23"},
+		{"/leave 2026/4/1", "2026-04-01", "2026-04-01"},
+		{"/leave 2026年5月6日 5.8", "2026-05-06", "2026-05-08"},
+	} {
+		e.send("member", tt.text)
+		ls, err := e.db.FindLeaves(context.Background(), e.person("member").ID)
+		if err != nil || len(ls) == 0 {
+			t.Fatalf("%s: leaves %+v %v", tt.text, ls, err)
+		}
+		got := ls[len(ls)-1]
+		if got.From.String() != tt.from || got.To.String() != tt.to {
+			t.Errorf("%s: leave %s–%s, want %s–%s", tt.text, got.From, got.To, tt.from, tt.to)
+		}
+	}
+}

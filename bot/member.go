@@ -288,7 +288,7 @@ func (e *Engine) weekArg(ctx context.Context, c *Context, t *campaignbot.Task, a
 		return 0, args, nil
 	}
 	first, rest, _ := strings.Cut(args, " ")
-	day, err := campaignbot.ParseDate(first)
+	day, err := campaignbot.ParseChatDate(first, e.today())
 	if err != nil {
 		return 0, args, nil
 	}
@@ -709,7 +709,7 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 		return e.leaveCancel(ctx, c, id)
 	}
 	who := c.Person
-	if _, err := campaignbot.ParseDate(f[0]); err != nil {
+	if _, err := campaignbot.ParseChatDate(f[0], e.today()); err != nil {
 		var err error
 		if who, err = e.leaveSubject(ctx, c, f[:1]); err != nil {
 			return err
@@ -719,13 +719,13 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	if len(f) != 1 && len(f) != 2 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
-	from, err := campaignbot.ParseDate(f[0])
+	from, err := campaignbot.ParseChatDate(f[0], e.today())
 	if err != nil {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
 	to := from
 	if len(f) == 2 {
-		if to, err = campaignbot.ParseDate(f[1]); err != nil {
+		if to, err = campaignbot.ParseChatDate(f[1], e.today()); err != nil {
 			return c.userError(campaignbot.EINVALID, "leave.usage")
 		}
 	}
