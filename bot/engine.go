@@ -24,6 +24,12 @@ type Request struct {
 	AccountID string
 	// ChatID is where replies go.
 	ChatID string
+	// Thread is the forum topic of a group chat the message was posted
+	// in: replies go there too.
+	Thread string
+	// InGroup marks a message posted in a group chat: what it says is
+	// no longer secret (an invite code in it is revoked).
+	InGroup bool
 	// MessageID is the platform's message id (or callback id); with
 	// Platform and ChatID it identifies the message for de-duplication.
 	MessageID string

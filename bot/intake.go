@@ -561,6 +561,7 @@ func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, ke
 			NextAt:    now,
 			CreatedAt: now,
 			Anonymous: req.Anonymous,
+			Thread:    req.Thread,
 		})
 	}
 	if len(msgs) == 0 {
