@@ -61,14 +61,18 @@ var catalog = map[string]message{
 
 	"hint.help": {"发送 /help 查看可用命令，或 /tasks 查看我的任务。", "Send /help for the commands, or /tasks for your tasks."},
 
-	"start.need_bind":    {"您好！请先用办公室发给您的邀请码绑定：/start 邀请码", "Hello! First bind your account with the invite code from the office: /start CODE"},
-	"start.need_code":    {"请发送邀请码：/start 邀请码（向领导小组办公室索取）。", "Send your invite code: /start CODE (ask the campaign office for one)."},
-	"start.already":      {"您已绑定为 %s。发送 /tasks 查看任务。", "You are bound as %s. Send /tasks to see your tasks."},
-	"start.welcome":      {"绑定成功！%s（%s，%s）。\n发送 /tasks 查看您的任务，/help 查看全部命令。", "You are bound: %s (%s, %s).\nSend /tasks for your tasks and /help for all commands."},
-	"start.wrong_code":   {"邀请码不正确，请核对后重试。", "That invite code is not right; please check it and try again."},
-	"start.used_code":    {"这个邀请码已经用过了。如需重新绑定，请向办公室索取新的邀请码。", "That invite code has been used. Ask the office for a new one to bind again."},
-	"start.expired_code": {"这个邀请码已过期，请向办公室索取新的邀请码。", "That invite code has expired; ask the office for a new one."},
-	"start.slow_down":    {"尝试次数过多，请 %d 分钟后再试。", "Too many attempts; try again in %d minutes."},
+	"start.need_bind":     {"您好！请先用办公室发给您的邀请码绑定：/start 邀请码", "Hello! First bind your account with the invite code from the office: /start CODE"},
+	"start.need_code":     {"请发送邀请码：/start 邀请码（向领导小组办公室索取）。", "Send your invite code: /start CODE (ask the campaign office for one)."},
+	"start.already":       {"您已绑定为 %s。发送 /tasks 查看任务。", "You are bound as %s. Send /tasks to see your tasks."},
+	"start.welcome":       {"绑定成功！%s（%s，%s）。\n发送 /tasks 查看您的任务，/help 查看全部命令。", "You are bound: %s (%s, %s).\nSend /tasks for your tasks and /help for all commands."},
+	"start.wrong_code":    {"邀请码不正确，请核对后重试。", "That invite code is not right; please check it and try again."},
+	"start.used_code":     {"这个邀请码已经用过了。如需重新绑定，请向办公室索取新的邀请码。", "That invite code has been used. Ask the office for a new one to bind again."},
+	"start.expired_code":  {"这个邀请码已过期或已作废，请向办公室索取新的邀请码。", "That invite code has expired or was revoked; ask the office for a new one."},
+	"start.code_in_group": {"发在群里的邀请码已作废，不能再使用。请向办公室索取新的邀请码，并只在与我的私聊中发送。", "An invite code posted in a group is void and cannot be used. Ask the office for a new one and send it only in a private chat with me."},
+	"start.already_bound": {"您已绑定为 %s。邀请码不会改变已有的绑定；如需更换，请联系办公室。", "You are already bound as %s. An invite code does not change a binding; ask the office if it needs changing."},
+	"start.account_bound": {"此账号已绑定。邀请码不会改变已有的绑定；如需更换，请联系办公室。", "This account is already bound. An invite code does not change a binding; ask the office if it needs changing."},
+	"start.roster_bound":  {"您好，%s！名册中登记了您的 Telegram 账号，已为您绑定（%s，%s）。\n发送 /tasks 查看您的任务，/help 查看全部命令。", "Hello, %s! The roster lists your Telegram account, so you are bound (%s, %s).\nSend /tasks for your tasks and /help for all commands."},
+	"start.slow_down":     {"尝试次数过多，请 %d 分钟后再试。", "Too many attempts; try again in %d minutes."},
 
 	"help.area.tasks":   {"【我的任务】", "My tasks"},
 	"help.area.voice":   {"【意见与问卷】", "Opinions and surveys"},
@@ -528,7 +532,11 @@ var catalog = map[string]message{
 	"remind.reason.group":       {"（群）", "(group)"},
 
 	// Adapters' own replies.
-	"tg.private_only":  {"请在与我的私聊中发送 /start 邀请码，不要发在群里。发在群里的邀请码已不再保密，请向办公室索取新的邀请码。", "Send /start CODE to me in a private chat, not in a group. A code posted in a group is no longer secret: ask the office for a new one."},
+	"tg.private_only":  {"请在与我的私聊中发送 /start 邀请码，不要发在群里。", "Send /start CODE to me in a private chat, not in a group."},
+	"tg.edited":        {"修改已发送的消息不会更改已提交的内容。如需提交新版本，请重新发送完整内容（例如 /note 或 /submit 任务）。", "Editing a sent message does not change what was filed. To file a new version, send the whole content again (for example /note or /submit TASK)."},
+	"tg.voice":         {"暂不接收语音消息，请改用文字发送；如需保留录音，可作为文件发送。", "Voice messages are not taken: please send text instead (to keep a recording, send it as a file)."},
+	"tg.sticker":       {"贴纸不能作为提交内容。请发送文字、照片、视频或文件。", "A sticker cannot be filed. Send text, a photo, a video or a file."},
+	"tg.chosen":        {"已选择：%s", "Chosen: %s"},
 	"tg.group_private": {"请在与我的私聊中发送这条命令：在群里我只回答 /help。", "Please send me that in a private chat: in a group I answer only /help."},
 
 	"wecom.card_title":        {"请选择", "Choose"},

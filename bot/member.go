@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,9 +23,52 @@ const (
 // taskNotes is the task a /note goes to.
 const taskNotes = "study-notes"
 
+// deepLink is an invite link as Telegram shows it (https://t.me/BOT?start=
+// CODE, telegram.me, tg://resolve?domain=BOT&start=CODE): bot name, code.
+var deepLink = regexp.MustCompile(`(?i)(?:(?:https?://)?(?:www\.)?(?:t|telegram)\.me/([a-z0-9_]{3,64})/?\?start=|tg://resolve\?domain=([a-z0-9_]{3,64})&start=)([A-Za-z0-9_-]{1,64})`)
+
+// DeepLinkCode finds an invite link to the bot named botName (any bot when
+// it is "") in text and returns its code.
+func DeepLinkCode(text, botName string) (string, bool) {
+	code, _, ok := deepLinkIn(text, botName)
+	return code, ok
+}
+
+// deepLinkIn is DeepLinkCode, also reporting whether the link is all
+// the text says.
+func deepLinkIn(text, botName string) (code string, whole, ok bool) {
+	m := deepLink.FindStringSubmatchIndex(text)
+	if m == nil {
+		return "", false, false
+	}
+	name := text[m[2]:m[3]]
+	if m[2] < 0 {
+		name = text[m[4]:m[5]]
+	}
+	if botName != "" && !strings.EqualFold(name, botName) {
+		return "", false, false
+	}
+	return text[m[6]:m[7]], strings.TrimSpace(text[:m[0]]+text[m[1]:]) == "", true
+}
+
 // cmdStart binds the chat account to a roster entry with an invite code.
+// A code posted in a group is revoked, and a bound account keeps its
+// binding (SPEC §4).
 func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 	code := strings.TrimSpace(c.Args)
+	if link, _, ok := deepLinkIn(code, e.BotName()); ok {
+		code = link // the whole link pasted after /start
+	}
+	if c.Req.InGroup && code != "" {
+		// Everyone in the group has seen it: nobody may use it now.
+		if _, err := e.store.RevokeInvite(ctx, code); err != nil {
+			return fmt.Errorf("revoke invite: %w", err)
+		}
+		return c.userError(campaignbot.EINVALID, "start.code_in_group")
+	}
+	if code != "" && c.Person != nil {
+		return c.userError(campaignbot.ECONFLICT, "start.already_bound", c.Person.Name)
+	}
 	if code == "" {
 		if c.Person != nil {
 			c.Reply("start.already", c.Person.Name)
@@ -58,6 +102,8 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.EINVALID, "start.used_code")
 	case campaignbot.ErrorMessage(err) == campaignbot.MsgInviteExpired:
 		return c.userError(campaignbot.EINVALID, "start.expired_code")
+	case campaignbot.ErrorMessage(err) == campaignbot.MsgAccountBound:
+		return c.userError(campaignbot.ECONFLICT, "start.account_bound")
 	case err != nil:
 		return fmt.Errorf("redeem invite: %w", err)
 	}

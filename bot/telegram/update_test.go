@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-telegram/bot/models"
@@ -70,9 +71,12 @@ func TestDecode(t *testing.T) {
 		{"location", models.Update{Message: located}, locReq, nil},
 		{"caption and largest photo", models.Update{Message: captioned}, req("7", "page 2"),
 			[]fileRef{{id: "l", name: "photo_11.jpg", mime: "image/jpeg", size: 900}}},
-		{"group command", models.Update{Message: msg(group, "/ledger@campaign_bot publish")}, req("-100", "/ledger publish"), nil},
+		{"group command", models.Update{Message: msg(group, "/ledger@campaign_bot publish")}, inGroup(req("-100", "/ledger publish")), nil},
 		{"group chatter", models.Update{Message: msg(group, "good morning")}, nil, nil},
-		{"edited message", models.Update{EditedMessage: msg(private, "hello!")}, nil, nil},
+		{"invite link pasted in a group", models.Update{Message: msg(group, "我的链接 https://t.me/campaign_bot?start=Ab3_x-9 谁用过")},
+			inGroup(req("-100", "/start Ab3_x-9")), nil},
+		{"another bot's link in a group", models.Update{Message: msg(group, "https://t.me/other_bot?start=Ab3")}, nil, nil},
+		{"edited message in a group", models.Update{EditedMessage: msg(group, "/help")}, nil, nil},
 		{"from a bot", models.Update{Message: fromBot}, nil, nil},
 	}
 	for _, tt := range tests {
@@ -88,6 +92,11 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func inGroup(r *bot.Request) *bot.Request {
+	r.InGroup = true
+	return r
+}
+
 func TestRoute(t *testing.T) {
 	var tg Telegram
 	tests := []struct {
@@ -96,13 +105,17 @@ func TestRoute(t *testing.T) {
 		want    bot.Route
 	}{
 		{"private message", `{"update_id":1,"message":{"message_id":3,"from":{"id":7},"chat":{"id":7,"type":"private"},"text":"hi"}}`,
+			bot.Route{Sender: "7", Chat: "7", Text: true}},
+		{"text at the limit", `{"update_id":1,"message":{"message_id":3,"from":{"id":7},"chat":{"id":7,"type":"private"},"text":"` + strings.Repeat("长", MaxTextLen) + `"}}`,
+			bot.Route{Sender: "7", Chat: "7", Text: true, Full: true}},
+		{"edit", `{"update_id":9,"edited_message":{"message_id":3,"from":{"id":7},"chat":{"id":7,"type":"private"},"text":"hi!"}}`,
 			bot.Route{Sender: "7", Chat: "7"}},
 		{"group message", `{"update_id":2,"message":{"message_id":4,"from":{"id":7},"chat":{"id":-100,"type":"supergroup"},"text":"/help"}}`,
-			bot.Route{Sender: "7", Chat: "-100"}},
+			bot.Route{Sender: "7", Chat: "-100", Text: true}},
 		{"album photo", `{"update_id":3,"message":{"message_id":5,"from":{"id":7},"chat":{"id":7,"type":"private"},"media_group_id":"g1","photo":[]}}`,
 			bot.Route{Sender: "7", Chat: "7", Group: "7/g1"}},
 		{"channel post in a group", `{"update_id":4,"message":{"message_id":6,"chat":{"id":-100,"type":"supergroup"},"text":"news"}}`,
-			bot.Route{Chat: "-100"}},
+			bot.Route{Chat: "-100", Text: true}},
 		{"button", `{"update_id":5,"callback_query":{"id":"cb1","from":{"id":7},"chat_instance":"c","data":"task:x"}}`,
 			bot.Route{Sender: "7", Chat: "7"}},
 		{"blocked", `{"update_id":6,"my_chat_member":{"chat":{"id":7,"type":"private"},"from":{"id":7},"date":1}}`,
