@@ -42,8 +42,8 @@ type event struct {
 	// chosen is the used keyboard of a pressed button, to edit away.
 	chosen *chosenButton
 	member *memberChange
-	move         *chatMove   // a group became a supergroup
-	group        *groupState // the bot was removed from a group, or added
+	move   *chatMove   // a group became a supergroup
+	group  *groupState // the bot was removed from a group, or added
 }
 
 // chosenButton is a pressed button's message: its keyboard is edited away
@@ -325,7 +325,7 @@ func (t *Telegram) Route(in *campaignbot.Inbound) bot.Route {
 			Text         string             `json:"text"`
 		} `json:"message"`
 		EditedMessage *struct {
-			From *from             `json:"from"`
+			From *from              `json:"from"`
 			Chat struct{ ID int64 } `json:"chat"`
 		} `json:"edited_message"`
 		CallbackQuery *struct {
