@@ -199,6 +199,10 @@ func (s *Server) AddRawUpdate(raw []byte) (int64, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if u.ID != 0 && slices.ContainsFunc(s.updates, func(q models.Update) bool { return q.ID == u.ID }) {
+		// Telegram never sends two updates with one id.
+		return 0, fmt.Errorf("telegramtest: update_id %d is queued already", u.ID)
+	}
 	if u.ID == 0 {
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &fields); err != nil {
