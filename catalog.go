@@ -71,7 +71,7 @@ var catalog = map[string]message{
 	"start.code_in_group": {"发在群里的邀请码已作废，不能再使用。请向办公室索取新的邀请码，并只在与我的私聊中发送。", "An invite code posted in a group is void and cannot be used. Ask the office for a new one and send it only in a private chat with me."},
 	"start.already_bound": {"您已绑定为 %s。邀请码不会改变已有的绑定；如需更换，请联系办公室。", "You are already bound as %s. An invite code does not change a binding; ask the office if it needs changing."},
 	"start.account_bound": {"此账号已绑定。邀请码不会改变已有的绑定；如需更换，请联系办公室。", "This account is already bound. An invite code does not change a binding; ask the office if it needs changing."},
-	"start.roster_bound":  {"您好，%s！名册中登记了您的 Telegram 账号，已为您绑定（%s，%s）。\n发送 /tasks 查看您的任务，/help 查看全部命令。", "Hello, %s! The roster lists your Telegram account, so you are bound (%s, %s).\nSend /tasks for your tasks and /help for all commands."},
+	"start.roster_bound":  {"绑定成功！名册中登记了您的 Telegram 账号，已将您绑定为 %s（%s，%s）。\n发送 /tasks 查看您的任务，/help 查看全部命令。", "You are bound: the roster lists your Telegram account, as %s (%s, %s).\nSend /tasks for your tasks and /help for all commands."},
 	"start.slow_down":     {"尝试次数过多，请 %d 分钟后再试。", "Too many attempts; try again in %d minutes."},
 
 	"help.area.tasks":   {"【我的任务】", "My tasks"},
