@@ -275,6 +275,11 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 		c.Cmd, c.Word, c.Args = cmd, name, args
 		return e.chain(cmd)(ctx, c)
 	}
+	if req.InGroup {
+		// Chatter in a group reaches the engine only when a word in it
+		// may be an invite code: no longer secret once posted.
+		return e.revokeCodesIn(ctx, c, text)
+	}
 	if code, whole, ok := deepLinkIn(text, e.BotName()); ok && whole {
 		// A pasted invite link is the code, not a wrong guess.
 		c.Cmd, c.Word, c.Args = e.byName["start"], "start", code

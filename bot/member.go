@@ -51,6 +51,43 @@ func deepLinkIn(text, botName string) (code string, whole, ok bool) {
 	return text[m[6]:m[7]], strings.TrimSpace(text[:m[0]]+text[m[1]:]) == "", true
 }
 
+// codeWords returns the words of text that may be invite codes (the
+// store's are 22 base64url characters; any word of 16 to 64 is looked up).
+func codeWords(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) {
+		if len(w) >= 16 && len(w) <= 64 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// MayHoldCode reports whether group chatter holds a word shaped like an
+// invite code: the adapter hands such a message to the engine, which
+// revokes the code if it is one.
+func MayHoldCode(text string) bool { return len(codeWords(text)) > 0 }
+
+// revokeCodesIn revokes the invite codes among the words of a message
+// posted in a group; it answers only when one was a code, so that chatter
+// with long words gets no reply.
+func (e *Engine) revokeCodesIn(ctx context.Context, c *Context, text string) error {
+	revoked := false
+	for _, w := range codeWords(text) {
+		ok, err := e.store.RevokeInvite(ctx, w)
+		if err != nil {
+			return fmt.Errorf("revoke invite: %w", err)
+		}
+		revoked = revoked || ok
+	}
+	if revoked {
+		c.Reply("start.code_in_group")
+	}
+	return nil
+}
+
 // cmdStart binds the chat account to a roster entry with an invite code.
 // A code posted in a group is revoked, and a bound account keeps its
 // binding (SPEC §4).

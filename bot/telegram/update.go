@@ -145,11 +145,13 @@ func decodeMessage(m *models.Message, botName string) event {
 		// In groups only commands are for the bot: members' chatter must
 		// not become a submission of someone's open dialog. An invite
 		// link pasted there is the exception: it is no longer secret.
-		code, ok := bot.DeepLinkCode(text, botName)
-		if !ok {
+		if code, ok := bot.DeepLinkCode(text, botName); ok {
+			text = "/start " + code
+		} else if !bot.MayHoldCode(text) {
 			return event{}
 		}
-		text = "/start " + code
+		// Else the engine looks for a code in it, and says nothing
+		// unless it finds one.
 	}
 	req := &bot.Request{
 		Platform:  campaignbot.PlatformTelegram,
@@ -178,6 +180,9 @@ func decodeMessage(m *models.Message, botName string) event {
 		req.Location = &bot.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}
 	}
 	ev := event{req: req}
+	if inGroup && !strings.HasPrefix(text, "/") {
+		return ev
+	}
 	if inGroup && isCommand(text, "start") {
 		// Redeemed here, an invite would bind the person to the group
 		// chat, so that their reminders went to everyone in it. A code

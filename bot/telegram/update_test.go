@@ -131,3 +131,50 @@ func TestRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeMedia: video is kept as a file; voice, stickers and edits are
+// answered; a message in a forum topic keeps its topic.
+func TestDecodeMedia(t *testing.T) {
+	user := &models.User{ID: 7, FirstName: "Li"}
+	private := models.Chat{ID: 7, Type: models.ChatTypePrivate}
+	msg := func() *models.Message { return &models.Message{ID: 11, From: user, Date: 1, Chat: private} }
+	video := msg()
+	video.Video = &models.Video{FileID: "v", FileSize: 300}
+	round := msg()
+	round.VideoNote = &models.VideoNote{FileID: "r", FileSize: 200}
+	voice := msg()
+	voice.Voice = &models.Voice{FileID: "o", FileSize: 100}
+	sticker := msg()
+	sticker.Sticker = &models.Sticker{FileID: "s"}
+	topic := &models.Message{ID: 12, From: user, Date: 1, Text: "/help", MessageThreadID: 30, IsTopicMessage: true,
+		Chat: models.Chat{ID: -100, Type: models.ChatTypeSupergroup, IsForum: true}}
+	chatter := &models.Message{ID: 13, From: user, Date: 1, Text: "码 Ab3_x-9Ab3_x-9Ab3_x-", Chat: models.Chat{ID: -100, Type: models.ChatTypeSupergroup}}
+	tests := []struct {
+		name    string
+		u       models.Update
+		refusal string
+		files   []fileRef
+		thread  string
+		text    string
+	}{
+		{"video", models.Update{Message: video}, "", []fileRef{{id: "v", name: "video_11.mp4", mime: "video/mp4", size: 300}}, "", ""},
+		{"round video", models.Update{Message: round}, "", []fileRef{{id: "r", name: "video_note_11.mp4", mime: "video/mp4", size: 200}}, "", ""},
+		{"voice", models.Update{Message: voice}, "tg.voice", nil, "", ""},
+		{"sticker", models.Update{Message: sticker}, "tg.sticker", nil, "", ""},
+		{"edit", models.Update{EditedMessage: msg()}, "tg.edited", nil, "", ""},
+		{"forum topic", models.Update{Message: topic}, "", nil, "30", "/help"},
+		{"code-shaped chatter in a group", models.Update{Message: chatter}, "", nil, "", chatter.Text},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := decode(&tt.u, "campaign_bot")
+			if ev.req == nil {
+				t.Fatal("no request")
+			}
+			if ev.refusal != tt.refusal || !reflect.DeepEqual(ev.files, tt.files) || ev.req.Thread != tt.thread || ev.req.Text != tt.text {
+				t.Errorf("refusal %q, files %+v, thread %q, text %q; want %q, %+v, %q, %q",
+					ev.refusal, ev.files, ev.req.Thread, ev.req.Text, tt.refusal, tt.files, tt.thread, tt.text)
+			}
+		})
+	}
+}

@@ -316,6 +316,28 @@ func TestTelegramCapturedUpdates(t *testing.T) {
 		if _, err := db.FindAccount(context.Background(), campaignbot.PlatformTelegram, "5151"); err == nil {
 			t.Error("a code posted in a group still bound someone")
 		}
+
+		// A bare code in the topic's chatter is revoked too; chatter with
+		// a long word that is no code gets no answer.
+		bare := tgInvite(t, db, "孙八")
+		before := len(env.fake.Sent(forum))
+		env.deliverRaw(t, tgEdit(t, tgCaptured(t, "forum_topic_message.json"), map[string]any{
+			"update_id": 0, "message.message_id": 46, "message.text": "Supercalifragilisticexpialidocious",
+		}))
+		env.deliverRaw(t, tgEdit(t, tgCaptured(t, "forum_topic_message.json"), map[string]any{
+			"update_id": 0, "message.message_id": 47, "message.text": "我的邀请码是 " + bare + "，怎么用？",
+		}))
+		tgWaitFor(t, "the bare code answered", func() bool { return len(env.fake.Sent(forum)) > before })
+		time.Sleep(500 * time.Millisecond)
+		if sent := env.fake.Sent(forum)[before:]; len(sent) != 1 || sent[0].Text != tgZh("start.code_in_group") {
+			var texts []string
+			for _, m := range sent {
+				texts = append(texts, m.Text)
+			}
+			t.Errorf("answers in the topic after the chatter: %q, want one, for the code", texts)
+		}
+		env.deliverRaw(t, env.tgText(t, 5151, "/start "+bare))
+		other.expect(t, tgZh("start.expired_code"))
 	})
 
 	t.Run("a bound account keeps its person", func(t *testing.T) {
