@@ -635,3 +635,25 @@ func TestCommandHelpInCatalog(t *testing.T) {
 		}
 	}
 }
+
+func TestDeepLinkCode(t *testing.T) {
+	for _, tt := range []struct {
+		text, bot, code string
+		ok              bool
+	}{
+		{"https://t.me/campaign_bot?start=Ab3_x-9", "campaign_bot", "Ab3_x-9", true},
+		{"t.me/Campaign_Bot?start=Ab3", "campaign_bot", "Ab3", true},
+		{"http://telegram.me/campaign_bot?start=Ab3", "campaign_bot", "Ab3", true},
+		{"tg://resolve?domain=campaign_bot&start=Ab3", "campaign_bot", "Ab3", true},
+		{"看这个 https://t.me/campaign_bot?start=Ab3 谢谢", "campaign_bot", "Ab3", true},
+		{"https://t.me/other_bot?start=Ab3", "campaign_bot", "", false},
+		{"https://t.me/other_bot?start=Ab3", "", "Ab3", true},
+		{"https://t.me/campaign_bot", "campaign_bot", "", false},
+		{"Ab3_x-9", "campaign_bot", "", false},
+	} {
+		code, ok := bot.DeepLinkCode(tt.text, tt.bot)
+		if code != tt.code || ok != tt.ok {
+			t.Errorf("DeepLinkCode(%q, %q) = %q, %v; want %q, %v", tt.text, tt.bot, code, ok, tt.code, tt.ok)
+		}
+	}
+}

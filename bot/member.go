@@ -41,8 +41,10 @@ func deepLinkIn(text, botName string) (code string, whole, ok bool) {
 	if m == nil {
 		return "", false, false
 	}
-	name := text[m[2]:m[3]]
-	if m[2] < 0 {
+	var name string
+	if m[2] >= 0 {
+		name = text[m[2]:m[3]]
+	} else {
 		name = text[m[4]:m[5]]
 	}
 	if botName != "" && !strings.EqualFold(name, botName) {
