@@ -109,7 +109,8 @@ const (
 	qPersonByName = `SELECT id FROM people WHERE name = ?`
 	qInsertPerson = `INSERT INTO people (name, department_id, telegram, wecom, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdatePerson = `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ? WHERE id = ?`
+	// An import names a removed person back onto the roster.
+	qUpdatePerson = `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ?, removed_at = NULL WHERE id = ?`
 	qGrantRole    = `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
 			ON CONFLICT (person_id, role) DO NOTHING`
 	qClearInCharge    = `DELETE FROM person_in_charge WHERE person_id = ?`
@@ -327,7 +328,10 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 func peopleWhere(f campaignbot.PersonFilter) (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.ID != nil {
+		// By id, a removed person is found too: their records keep a name.
 		where, args = append(where, "p.id = ?"), append(args, *f.ID)
+	} else {
+		where = append(where, "p.removed_at IS NULL")
 	}
 	if f.Name != nil {
 		where, args = append(where, "p.name = ?"), append(args, *f.Name)

@@ -26,6 +26,7 @@ type Store interface {
 	campaignbot.Store
 	campaignbot.DigestService
 	campaignbot.WebService
+	campaignbot.ConsoleService
 }
 
 // Chat is the chat engine as the console uses it (*bot.Engine): its role
@@ -197,8 +198,13 @@ func (s *Server) routes() {
 		{"GET /{$}", "", s.home},
 		{"GET /dashboard", "digest", s.dashboard},
 		{"GET /roster", "invite", s.roster},
+		{"GET /people/new", "invite", s.personNew},
+		{"POST /people/new", "invite", s.personAdd},
 		{"GET /people/{id}", "invite", s.personPage},
 		{"POST /people/{id}", "invite", s.personSave},
+		{"POST /people/{id}/remove", "invite", s.personRemove},
+		{"POST /people/{id}/invite", "invite", s.personInvite},
+		{"POST /people/{id}/revoke", "invite", s.personRevoke},
 		{"GET /submissions", "", s.submissions},
 		{"GET /submissions/{id}", "", s.submissionPage},
 		{"GET /submissions/{id}/files/{n}", "", s.submissionFile},
