@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -78,6 +79,8 @@ type Server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// export writes the office's workbook (WithExporter).
+	export func(context.Context, io.Writer) error
 	// records reads every submission's record (WithSubmissionRecords).
 	records func(context.Context) ([]campaignbot.SubmissionRecord, error)
 }
@@ -96,6 +99,12 @@ func WithClock(c campaignbot.Clock) Option { return func(s *Server) { s.clock = 
 // 200,000 submissions misses without it). By default the store is read.
 func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionRecord, error)) Option {
 	return func(s *Server) { s.records = f }
+}
+
+// WithExporter sets what writes the office's workbook, the one the chat's
+// /export sends; without it the exports page says there is none.
+func WithExporter(f func(context.Context, io.Writer) error) Option {
+	return func(s *Server) { s.export = f }
 }
 
 // WithLogger sets the logger.
@@ -173,8 +182,8 @@ func (s *Server) LoginLink(ctx context.Context, personID int64) (string, time.Ti
 }
 
 // route is one entry of the route table: a pattern, the chat command whose
-// roles may use it ("" for anyone signed in, "-" for anyone at all), and
-// the handler.
+// roles may use it ("" for anyone signed in, "-" for anyone at all; "a|b"
+// for the roles of either), and the handler.
 type route struct {
 	pattern string
 	command string
@@ -235,6 +244,13 @@ func (s *Server) routes() {
 		{"GET /tasks", "tasks", s.tasks},
 		{"POST /tasks/{key}", "submit", s.taskSubmit},
 		{"GET /audit", "export", s.audit},
+		{"GET /surveys", cmdOrgWide, s.surveys},
+		{"GET /announce", "announce", s.announcePage},
+		{"POST /announce", "announce", s.announceSend},
+		{"POST /announce/preview", "announce", s.announcePreview},
+		{"GET /exports", "export", s.exports},
+		{"POST /exports/workbook", "export", s.exportWorkbook},
+		{"GET /plan", cmdOrgWide + "|" + cmdDepts, s.planPage},
 	}
 	for _, rt := range table {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -324,7 +340,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, rc *req
 		}
 		return err
 	}
-	if rt.command != "" && !s.chat.Allowed(rc.person, rt.command) {
+	if rt.command != "" && !s.allowedAny(rc.person, rt.command) {
 		return &errHTTP{http.StatusForbidden, s.t("web.err.forbidden")}
 	}
 	if r.Method == http.MethodPost && !s.validCSRF(r, rc) {
