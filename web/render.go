@@ -47,6 +47,7 @@ var navTable = []struct{ href, key, command string }{
 	{"/announce", "web.nav.announce", "announce"},
 	{"/plan", "web.nav.plan", cmdOrgWide + "|" + cmdDepts},
 	{"/exports", "web.nav.exports", "export"},
+	{"/outbox", "web.nav.outbox", "export"},
 	{"/audit", "web.nav.audit", "export"},
 }
 

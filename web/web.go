@@ -79,6 +79,8 @@ type Server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// notify wakes the outbox dispatcher (WithNotify).
+	notify func()
 	// export writes the office's workbook (WithExporter).
 	export func(context.Context, io.Writer) error
 	// records reads every submission's record (WithSubmissionRecords).
@@ -106,6 +108,10 @@ func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionReco
 func WithExporter(f func(context.Context, io.Writer) error) Option {
 	return func(s *Server) { s.export = f }
 }
+
+// WithNotify sets what wakes the outbox dispatcher after messages are put
+// back in the outbox, as the chat engine's own notify does.
+func WithNotify(f func()) Option { return func(s *Server) { s.notify = f } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
@@ -251,6 +257,8 @@ func (s *Server) routes() {
 		{"GET /exports", "export", s.exports},
 		{"POST /exports/workbook", "export", s.exportWorkbook},
 		{"GET /plan", cmdOrgWide + "|" + cmdDepts, s.planPage},
+		{"GET /outbox", "export", s.outbox},
+		{"POST /outbox/requeue", "export", s.outboxRequeue},
 	}
 	for _, rt := range table {
 		s.mux.Handle(rt.pattern, s.wrap(rt))

@@ -245,7 +245,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	)
 	if m.Web, err = web.New(db, m.Engine, m.Plan, m.Config.BaseURL,
 		web.WithLang(m.Config.Lang), web.WithLogger(m.Log), web.WithSubmissionRecords(m.Scheduler.SubmissionRecords),
-		web.WithExporter(exporter(db, m.Plan, m.Config.Lang))); err != nil {
+		web.WithExporter(exporter(db, m.Plan, m.Config.Lang)), web.WithNotify(kick)); err != nil {
 		return err
 	}
 	m.mux.Handle("/", m.Web)
