@@ -79,6 +79,8 @@ type Server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// wecom signs members in from inside WeCom (SetWeComOAuth).
+	wecom WeComOAuth
 	// notify wakes the outbox dispatcher (WithNotify).
 	notify func()
 	// export writes the office's workbook (WithExporter).
@@ -209,6 +211,7 @@ func (s *Server) routes() {
 	table := []route{
 		{"GET /login/{token}", "-", s.loginPage},
 		{"POST /login", "-", s.login},
+		{"GET " + wecomLoginPath, "-", s.wecomLogin},
 		{"POST /logout", "", s.logout},
 		{"GET /{$}", "", s.home},
 		{"GET /dashboard", "digest", s.dashboard},

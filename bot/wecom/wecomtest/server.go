@@ -114,6 +114,7 @@ type Server struct {
 	inject     map[string][]injection
 	menus      []json.RawMessage
 	faults     faultState // faults.go
+	oauth      oauthState // oauth.go
 }
 
 // NewServer starts a fake for the corp and application secret; it is closed
@@ -135,6 +136,7 @@ func NewServer(t testing.TB, corpID, secret string) *Server {
 	mux.HandleFunc("POST "+PathMediaUpload, s.authed(s.mediaUpload))
 	mux.HandleFunc("GET "+PathMediaGet, s.authed(s.mediaGet))
 	mux.HandleFunc("POST "+PathMenuCreate, s.authed(s.menuCreate))
+	mux.HandleFunc("GET "+PathAuthGetUserInfo, s.authed(s.authGetUserInfo))
 	mux.HandleFunc("POST "+PathWebhookSend, s.robot(s.webhookSend))
 	mux.HandleFunc("POST "+PathWebhookUpload, s.robot(s.webhookUpload))
 	s.srv = httptest.NewServer(s.injected(mux))
