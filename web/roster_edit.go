@@ -85,6 +85,11 @@ func (s *Server) personRemove(w http.ResponseWriter, r *http.Request, rc *reqCtx
 	if id == rc.person.ID {
 		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.person.not_yourself"))
 	}
+	// A removal is confirmed by a ticked box, which the browser asks for
+	// before sending: no script needed.
+	if field(r, "confirm") == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.person.confirm_removal"))
+	}
 	var gone *campaignbot.Person
 	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {
 		var err error

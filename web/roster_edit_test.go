@@ -58,10 +58,13 @@ func TestRosterAddInviteRemove(t *testing.T) {
 	if len(subs) == 0 {
 		t.Fatal("the demo member has submitted nothing")
 	}
-	if code, _ := office.post(t, "/people/"+itoa(c.person(t, "陈丽").ID)+"/remove", url.Values{"csrf": {office.csrf}}); code != http.StatusBadRequest {
+	if code, _ := office.post(t, "/people/"+itoa(c.person(t, "陈丽").ID)+"/remove", url.Values{"csrf": {office.csrf}, "confirm": {"1"}}); code != http.StatusBadRequest {
 		t.Errorf("removing oneself: %d", code)
 	}
-	if code, body := office.post(t, "/people/"+itoa(zhao.ID)+"/remove", url.Values{"csrf": {office.csrf}}); code != http.StatusSeeOther {
+	if code, _ := office.post(t, "/people/"+itoa(zhao.ID)+"/remove", url.Values{"csrf": {office.csrf}}); code != http.StatusBadRequest {
+		t.Errorf("a removal not confirmed: %d", code)
+	}
+	if code, body := office.post(t, "/people/"+itoa(zhao.ID)+"/remove", url.Values{"csrf": {office.csrf}, "confirm": {"1"}}); code != http.StatusSeeOther {
 		t.Fatalf("remove: %d %s", code, body)
 	}
 	if _, err := c.db.FindPersonByName(ctx, "赵磊"); campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
@@ -85,7 +88,7 @@ func TestRosterAddInviteRemove(t *testing.T) {
 	if code, _ := member.get(t, "/tasks"); code != http.StatusUnauthorized {
 		t.Errorf("the removed member's session: %d", code)
 	}
-	if code, _ := office.post(t, "/people/"+itoa(zhao.ID)+"/remove", url.Values{"csrf": {office.csrf}}); code != http.StatusNotFound {
+	if code, _ := office.post(t, "/people/"+itoa(zhao.ID)+"/remove", url.Values{"csrf": {office.csrf}, "confirm": {"1"}}); code != http.StatusNotFound {
 		t.Errorf("removing twice: %d", code)
 	}
 	// An import names them back.

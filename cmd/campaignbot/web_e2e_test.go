@@ -569,6 +569,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 	if got := invs(); len(got) != 0 {
 		t.Errorf("open invites after revoking: %+v", got)
 	}
+	env.run("confirm removal", chromedp.Click(css(`#remove input[name=confirm]`)))
 	env.submit(`#remove button`)
 	env.expectText(zh("web.person.removed", "周敏"))
 	if _, err := env.db.FindPersonByName(ctx, "周敏"); campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
@@ -605,7 +606,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 	// A forged roster removal is refused.
 	zhao, _ = env.db.FindPersonByName(ctx, "赵磊")
 	env.open(fmt.Sprintf("/people/%d", zhao.ID))
-	env.run("forge removal", chromedp.SetValue(css(`#remove input[name=csrf]`), "forged"))
+	env.run("forge removal", chromedp.SetValue(css(`#remove input[name=csrf]`), "forged"), chromedp.Click(css(`#remove input[name=confirm]`)))
 	env.submit(`#remove button`)
 	env.expectText(zh("web.err.csrf"))
 	if _, err := env.db.FindPersonByName(ctx, "赵磊"); err != nil {
