@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"campaignbot"
+	"campaignbot/web"
 )
 
 // TestSurveysAnnouncePlanExports: the office's pages of surveys, the plan,
@@ -53,5 +55,40 @@ func TestSurveysAnnouncePlanExports(t *testing.T) {
 	}
 	if code, _ := office.post(t, "/announce", url.Values{"target": {""}, "text": {"伪造通知"}}); code != http.StatusForbidden {
 		t.Errorf("an announcement without the form's token: %d", code)
+	}
+}
+
+// TestWorkbookDownload: the office downloads the workbook the chat's
+// /export sends, as a form's post, and the export is audited.
+func TestWorkbookDownload(t *testing.T) {
+	c := newConsole(t)
+	var calls int
+	srv, err := web.New(c.db, c.eng, func() *campaignbot.Plan { return c.plan }, c.ts.URL,
+		web.WithExporter(func(_ context.Context, w io.Writer) error {
+			calls++
+			_, err := io.WriteString(w, "PK\x03\x04workbook")
+			return err
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ts.Config.Handler = srv
+	office := c.signIn(t, "陈丽")
+	if code, _ := office.post(t, "/exports/workbook", url.Values{}); code != http.StatusForbidden || calls != 0 {
+		t.Errorf("an export without the form's token: %d, %d calls", code, calls)
+	}
+	res, err := office.client.PostForm(c.ts.URL+"/exports/workbook", url.Values{"csrf": {office.csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != "PK\x03\x04workbook" || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") ||
+		!strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("download: %d %q %v", res.StatusCode, body, res.Header)
+	}
+	es, _ := c.db.FindAudit(context.Background(), 1)
+	if len(es) != 1 || es[0].Action != "export" {
+		t.Errorf("audit %+v", es)
 	}
 }
