@@ -2,7 +2,12 @@ package web
 
 import (
 	"cmp"
+	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"path/filepath"
+	"strings"
 
 	"campaignbot"
 )
@@ -29,6 +34,12 @@ type planTask struct {
 // task with who owes it, its deadline and how often, and the surveys with
 // their windows; and which version is in force since when.
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	return s.renderPlan(w, r, rc, http.StatusOK, nil)
+}
+
+// renderPlan renders the plan page with status, and the errors of a plan
+// file that was refused.
+func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, rc *reqCtx, status int, refused []string) error {
 	pl := s.plan()
 	today := s.today()
 	var phases []planPhase
@@ -60,9 +71,11 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request, rc *reqCtx) er
 	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
 		return err
 	}
-	return s.render(w, rc, "plan", s.t("web.nav.plan"), map[string]any{
+	s.renderPage(w, rc, status, "plan", s.t("web.nav.plan"), map[string]any{
 		"Phases": phases, "Applied": ap, "Start": pl.Start, "End": pl.End, "Today": today,
+		"CanUpload": s.parsePlan != nil && s.chat.Allowed(rc.person, cmdOrgWide), "Refused": refused,
 	})
+	return nil
 }
 
 // taskHow says how often a task is owed and how it is done.
@@ -91,4 +104,53 @@ func (s *Server) rolesOrEveryone(roles []campaignbot.Role) string {
 		return s.t("plan.everyone")
 	}
 	return s.roleList(roles)
+}
+
+// maxPlanFile is the largest plan file the console takes; the default plan
+// is about 10 KB.
+const maxPlanFile = 512 << 10
+
+// planUpload validates an uploaded plan file and puts it in force, as
+// `campaignbot plan apply FILE` does: a plan with errors is shown back with
+// every error and its line, and changes nothing. The running bot reads
+// the new version from the store within seconds (a deadline moved: 延期).
+func (s *Server) planUpload(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
+	if s.parsePlan == nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.plan.no_upload"))
+	}
+	if err := r.ParseMultipartForm(maxUploadBody); err != nil {
+		return err
+	}
+	f, fh, err := r.FormFile("plan")
+	if err != nil {
+		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.plan.need_file"))
+	}
+	defer f.Close()
+	if fh.Size > maxPlanFile {
+		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.plan.too_large", maxPlanFile>>10))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxPlanFile+1))
+	if err != nil {
+		return fmt.Errorf("read plan: %w", err)
+	}
+	name := filepath.Base(fh.Filename)
+	if _, err := s.parsePlan(name, data); err != nil {
+		if campaignbot.ErrorCode(err) != campaignbot.EINVALID {
+			return err
+		}
+		rc.flash = ""
+		return s.renderPlan(w, r, rc, http.StatusBadRequest, strings.Split(campaignbot.ErrorMessage(err), "\n"))
+	}
+	var ap *campaignbot.AppliedPlan
+	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {
+		var err error
+		if ap, err = s.store.ApplyPlan(ctx, data, "web "+rc.person.Name+" "+name); err != nil {
+			return err
+		}
+		return s.record(ctx, rc, "plan_apply", fmt.Sprintf("%s · %d", name, ap.Version))
+	})
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/plan", s.t("web.plan.applied", name, ap.Version))
 }

@@ -81,6 +81,8 @@ type Server struct {
 	cop   *http.CrossOriginProtection
 	// wecom signs members in from inside WeCom (SetWeComOAuth).
 	wecom WeComOAuth
+	// parsePlan validates an uploaded plan file (WithPlanParser).
+	parsePlan func(name string, data []byte) (*campaignbot.Plan, error)
 	// notify wakes the outbox dispatcher (WithNotify).
 	notify func()
 	// export writes the office's workbook (WithExporter).
@@ -114,6 +116,12 @@ func WithExporter(f func(context.Context, io.Writer) error) Option {
 // WithNotify sets what wakes the outbox dispatcher after messages are put
 // back in the outbox, as the chat engine's own notify does.
 func WithNotify(f func()) Option { return func(s *Server) { s.notify = f } }
+
+// WithPlanParser lets the office upload a new plan on the plan page,
+// validated by parse (plan.Parse: every error with its line and field).
+func WithPlanParser(parse func(name string, data []byte) (*campaignbot.Plan, error)) Option {
+	return func(s *Server) { s.parsePlan = parse }
+}
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
@@ -260,6 +268,7 @@ func (s *Server) routes() {
 		{"GET /exports", "export", s.exports},
 		{"POST /exports/workbook", "export", s.exportWorkbook},
 		{"GET /plan", cmdOrgWide + "|" + cmdDepts, s.planPage},
+		{"POST /plan", cmdOrgWide, s.planUpload},
 		{"GET /outbox", "export", s.outbox},
 		{"POST /outbox/requeue", "export", s.outboxRequeue},
 	}
