@@ -598,6 +598,23 @@ func TestWebConsoleInChromium(t *testing.T) {
 		env.open("/" + page)
 		env.shoot(page)
 	}
+	// A plan with a mistyped phase is refused with its line, and changes nothing.
+	ap, err := env.db.FindPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(broken, bytes.Replace(ap.Source, []byte("phase: study"), []byte("phase: stduy"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.open("/plan")
+	env.run("upload plan", chromedp.SetUploadFiles(css(`#plan-upload input[name=plan]`), []string{broken}))
+	env.submit(`#plan-upload button`)
+	env.expectText("stduy")
+	env.shoot("plan-refused")
+	if v, _ := env.db.FindPlanVersion(ctx); v != ap.Version {
+		t.Errorf("a refused plan changed the version %d → %d", ap.Version, v)
+	}
 	env.open("/audit")
 	for _, a := range []string{"problem_claim", "problem_progress", "problem_resolve", "problem_confirm", "ledger_from_problem", "ledger_remove",
 		"person_add", "invite", "invite_revoke", "person_remove", "announce"} {
