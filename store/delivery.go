@@ -14,7 +14,7 @@ import (
 // delivered; a retry goes on from there (campaignbot.OutboxProgress).
 func (db *DB) MarkOutboxParts(ctx context.Context, id int64, parts int) error {
 	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET parts_sent = MAX(parts_sent, ?) WHERE id = ?`, parts, id)
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET parts_sent = CASE WHEN parts_sent > ? THEN parts_sent ELSE ? END WHERE id = ?`, parts, parts, id)
 		if err != nil {
 			return fmt.Errorf("mark outbox parts: %w", err)
 		}

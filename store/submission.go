@@ -125,10 +125,14 @@ func findSubmissionsQueries(cond string) []string {
 }
 
 func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
+	var limitArg any = limit
 	if limit <= 0 {
-		limit = -1
+		limitArg = -1 // SQLite: no limit
+		if tx.db.pg {
+			limitArg = nil // PostgreSQL: LIMIT NULL is LIMIT ALL
+		}
 	}
-	args = append(args[:len(args):len(args)], limit)
+	args = append(args[:len(args):len(args)], limitArg)
 	qs := findSubmissionsQueries(cond)
 	var ss []*campaignbot.Submission
 	err := eachRow(ctx, tx, qs[0], args,
