@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"campaignbot"
 )
@@ -71,5 +73,85 @@ func TestRecordsAfterWithTwoWriters(t *testing.T) {
 	read()
 	if len(seen) != 2*each {
 		t.Errorf("the reader saw %d submissions, want %d", len(seen), 2*each)
+	}
+}
+
+// TestLanes: a lane one replica holds is not another's until released; on
+// SQLite every lane is the one process's.
+func TestLanes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "campaignbot.db")
+	a, b := mustOpenPath(t, path).Lanes(), mustOpenPath(t, path).Lanes()
+	defer a.Close()
+	defer b.Close()
+	if got, err := a.TryLock(ctx, []string{"telegram:1", "wecom:zhang"}); err != nil || len(got) != 2 {
+		t.Fatalf("first replica got %v, %v; want both lanes", got, err)
+	}
+	got, err := b.TryLock(ctx, []string{"telegram:1", "telegram:2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"telegram:2": true}
+	if !onPostgres() {
+		want["telegram:1"] = true
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("second replica got %v, want %v", got, want)
+	}
+	if err := a.ReleaseAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.TryLock(ctx, []string{"telegram:1"}); err != nil || !got["telegram:1"] {
+		t.Errorf("after release the second replica got %v, %v", got, err)
+	}
+}
+
+// TestLeaderTakeover: of two replicas one leads; when it stops, the other
+// leads within LeaderRetry.
+func TestLeaderTakeover(t *testing.T) {
+	if !onPostgres() {
+		t.Skip("PostgreSQL only: on SQLite one process leads")
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "campaignbot.db")
+	a, b := mustOpenPath(t, path), mustOpenPath(t, path)
+	actx, stopA := context.WithCancel(context.Background())
+	bctx, stopB := context.WithCancel(context.Background())
+	defer stopB()
+	led := make(chan string, 2)
+	waiting := make(chan struct{}, 2)
+	lead := func(name string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			led <- name
+			<-ctx.Done()
+			return nil
+		}
+	}
+	doneA := make(chan error, 1)
+	go func() { doneA <- a.Lead(actx, nil, lead("a")) }()
+	if got := <-led; got != "a" {
+		t.Fatalf("%s leads, want a", got)
+	}
+	go b.Lead(bctx, func() { waiting <- struct{}{} }, lead("b"))
+	<-waiting
+	select {
+	case got := <-led:
+		t.Fatalf("%s leads beside a", got)
+	case <-time.After(LeaderRetry + time.Second):
+	}
+	stopA()
+	if err := <-doneA; err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	select {
+	case got := <-led:
+		if got != "b" {
+			t.Fatalf("%s leads, want b", got)
+		}
+		t.Logf("b took over in %v", time.Since(start))
+	case <-time.After(2*LeaderRetry + time.Second):
+		t.Fatal("b did not take over")
 	}
 }
