@@ -54,7 +54,7 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		return usagef("telegram: %s", err)
 	}
 	m.Telegram = tg
-	m.Intake.Register(campaignbot.PlatformTelegram, tg)
+	m.register(campaignbot.PlatformTelegram, tg)
 	m.senders = append(m.senders, tg.Sender())
 	if tc.WebhookURL != "" {
 		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())

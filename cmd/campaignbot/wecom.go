@@ -28,7 +28,7 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB, wecom.WithLang(m.Config.Lang),
 		wecom.WithOutboxProgress(m.DB), wecom.WithLogger(m.Log)))
 	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang))
-	m.Intake.Register(campaignbot.PlatformWeCom, proc)
+	m.register(campaignbot.PlatformWeCom, proc)
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
 		if err := client.CreateMenu(ctx, wecom.DefaultMenu(m.Config.Lang)); err != nil {
