@@ -82,12 +82,12 @@ type Main struct {
 	// replica holds (replicas.go).
 	intakeStore *laneStore
 	senders     []campaignbot.Sender
-	runners []func(context.Context) error
-	console *console.Console
-	mux     *http.ServeMux
-	ln      net.Listener // --listen's, once Run opened it
-	metrics *metrics
-	lock    *store.InstanceLock // one run per store (SPEC §8)
+	runners     []func(context.Context) error
+	console     *console.Console
+	mux         *http.ServeMux
+	ln          net.Listener // --listen's, once Run opened it
+	metrics     *metrics
+	lock        *store.InstanceLock // one run per store (SPEC §8)
 	// httpLimits are the HTTP server's timeouts and body limit; zero
 	// means the defaults.
 	httpLimits httpLimits
