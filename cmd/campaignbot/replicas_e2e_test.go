@@ -1,0 +1,389 @@
+package main
+
+// The replicas' end-to-end test (SPEC §8, §10): three processes of the
+// built binary on one PostgreSQL database behind a round-robin proxy, fed
+// Telegram webhooks and WeCom callbacks from many members; one replica is
+// SIGKILLed mid-run, later the leader. No note may be lost, no reply or
+// reminder doubled, and another replica must take over the scheduler and
+// the dispatcher within 30 s.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"campaignbot"
+	"campaignbot/bot/telegram/telegramtest"
+	"campaignbot/bot/wecom"
+	"campaignbot/bot/wecom/wecomtest"
+	"campaignbot/store"
+	"campaignbot/store/pgtest"
+)
+
+const (
+	// replicaTGUsers and replicaWCUsers members send replicaNotes study
+	// notes each.
+	replicaTGUsers, replicaWCUsers, replicaNotes = 12, 12, 6
+	// replicaTakeover is SPEC §8's bound on the leader's replacement.
+	replicaTakeover = 30 * time.Second
+)
+
+// replicaCluster starts PostgreSQL for the test, or skips it when the
+// server's binaries are not installed (CAMPAIGNBOT_TEST_POSTGRES=require
+// makes that a failure, as in CI).
+func replicaCluster(t *testing.T) *pgtest.Cluster {
+	t.Helper()
+	c, err := pgtest.Start()
+	if errors.Is(err, pgtest.ErrNotFound) && os.Getenv("CAMPAIGNBOT_TEST_POSTGRES") != "require" {
+		t.Skip(err)
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Stop() })
+	return c
+}
+
+// replica is one running process.
+type replica struct {
+	addr string
+	proc *tgProc
+	dead atomic.Bool
+}
+
+// roundRobin is the load balancer in front of the replicas: each request
+// goes to the next live replica; one that cannot be reached is skipped,
+// and if none can, the answer is 502 (the platform sends again).
+type roundRobin struct {
+	replicas []*replica
+	next     atomic.Int64
+}
+
+func (rr *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for range len(rr.replicas) {
+		rep := rr.replicas[int(rr.next.Add(1))%len(rr.replicas)]
+		if rep.dead.Load() {
+			continue
+		}
+		req, _ := http.NewRequest(r.Method, "http://"+rep.addr+r.URL.RequestURI(), bytes.NewReader(body))
+		req.Header = r.Header.Clone()
+		resp, err := client.Do(req)
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		w.Write(b)
+		return
+	}
+	http.Error(w, "no replica answered", http.StatusBadGateway)
+}
+
+func TestReplicasKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three replicas on PostgreSQL")
+	}
+	cluster := replicaCluster(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbURL, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := filepath.Join(dir, "files")
+	env := map[string]string{"CAMPAIGNBOT_DB": dbURL, "CAMPAIGNBOT_FILES": files}
+	loc, err := time.LoadLocation(tgTimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := campaignbot.DateOf(time.Now(), loc)
+
+	// The store: a plan in its study phase, the roster, every member bound.
+	code, out, stderr := run(t, nil, "", "plan", "init", "--start", today.AddDays(-20).String())
+	if code != 0 {
+		t.Fatalf("plan init: %d %s", code, stderr)
+	}
+	planPath := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(planPath, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("name,department,roles,telegram,wecom,in_charge_of\n")
+	for i := range replicaTGUsers {
+		fmt.Fprintf(&csv, "电报%02d,科技管理科,member,,,\n", i)
+	}
+	for i := range replicaWCUsers {
+		fmt.Fprintf(&csv, "企微%02d,办公室,member,,,\n", i)
+	}
+	rosterPath := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(rosterPath, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := run(t, env, "", "roster", "import", rosterPath); code != 0 {
+		t.Fatalf("roster import: %d %s %s", code, out, stderr)
+	}
+	if code, out, stderr := run(t, env, "", "plan", "apply", planPath); code != 0 {
+		t.Fatalf("plan apply: %d %s %s", code, out, stderr)
+	}
+	db, err := store.Open(ctx, dbURL, store.WithAttachmentDir(files), store.WithLocation(loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range replicaTGUsers {
+		tgBind(t, db, fmt.Sprintf("电报%02d", i), int64(crashFirstChat+i))
+	}
+	for i := range replicaWCUsers {
+		p, err := db.FindPersonByName(ctx, fmt.Sprintf("企微%02d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := db.CreateInvite(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		user := fmt.Sprintf("qiwei%02d", i)
+		if _, err := db.RedeemInvite(ctx, inv.Code, campaignbot.Account{Platform: campaignbot.PlatformWeCom, AccountID: user, ChatID: user}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The fakes and the proxy in front of three replicas.
+	tg := telegramtest.NewServer(t, tgToken)
+	wc := wecomtest.NewServer(t, wcCorpID, wcSecret)
+	crypt, err := wecom.NewCrypt(wcToken, wcAESKey, wcCorpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := &roundRobin{}
+	for range 3 {
+		rr.replicas = append(rr.replicas, &replica{addr: crashFreeAddr(t)})
+	}
+	proxy := httptest.NewServer(rr)
+	defer proxy.Close()
+	tg.ProxyWebhooks(strings.TrimPrefix(proxy.URL, "http://"))
+	bin := tgBuildBinary(t)
+	for _, rep := range rr.replicas {
+		rep.proc = &tgProc{stderr: &tgLogBuffer{}, done: make(chan struct{})}
+		cmd := exec.Command(bin, "run", "--listen", rep.addr)
+		cmd.Env = []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GORACE=halt_on_error=1",
+			"CAMPAIGNBOT_DB=" + dbURL, "CAMPAIGNBOT_FILES=" + files,
+			"TELEGRAM_BOT_TOKEN=" + tgToken, "TELEGRAM_API_URL=" + tg.URL(),
+			"TELEGRAM_WEBHOOK_URL=" + tgHookURL, "TELEGRAM_WEBHOOK_SECRET=" + tgSecret,
+			"WECOM_CORP_ID=" + wcCorpID, "WECOM_AGENT_ID=" + strconv.Itoa(wcAgentID), "WECOM_SECRET=" + wcSecret,
+			"WECOM_TOKEN=" + wcToken, "WECOM_AES_KEY=" + wcAESKey, "WECOM_API_URL=" + wc.URL(),
+		}
+		cmd.Stderr = rep.proc.stderr
+		rep.proc.cmd = cmd
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func(p *tgProc) { p.err = p.cmd.Wait(); close(p.done) }(rep.proc)
+		t.Cleanup(rep.proc.kill)
+	}
+	leaderOf := func(skip map[int]bool) int {
+		for i, rep := range rr.replicas {
+			if !skip[i] && strings.Contains(rep.proc.stderr.String(), "leading: running") {
+				return i
+			}
+		}
+		return -1
+	}
+	waitFor := func(what string, limit time.Duration, cond func() bool) time.Duration {
+		t.Helper()
+		start := time.Now()
+		for !cond() {
+			if time.Since(start) > limit {
+				for i, rep := range rr.replicas {
+					t.Logf("replica %d:\n%s", i, rep.proc.stderr.String())
+				}
+				t.Fatalf("%s: not within %v", what, limit)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	waitFor("every replica listens", 30*time.Second, func() bool {
+		for _, rep := range rr.replicas {
+			resp, err := http.Get("http://" + rep.addr + "/healthz")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+		}
+		return leaderOf(nil) >= 0
+	})
+
+	// The load: every member's notes in order, Telegram's through the
+	// fake's webhook deliveries, WeCom's posted (again until 200, as WeCom
+	// retries) by one goroutine per member.
+	var seq atomic.Int64
+	postWeCom := func(user, text string) {
+		n := seq.Add(1)
+		plain := fmt.Sprintf("<xml><ToUserName><![CDATA[%s]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"+
+			"<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content>"+
+			"<MsgId>%d</MsgId><AgentID>%d</AgentID></xml>", wcCorpID, user, time.Now().Unix(), text, 7300000000000000000+n, wcAgentID)
+		ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), fmt.Sprintf("n%08d", n)
+		sig, body, err := crypt.EncryptCallback([]byte(plain), wcCorpID, strconv.Itoa(wcAgentID), ts, nonce)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		q := url.Values{"msg_signature": {sig}, "timestamp": {ts}, "nonce": {nonce}}
+		for range 200 {
+			resp, err := http.Post(proxy.URL+"/wecom/callback?"+q.Encode(), "text/xml", bytes.NewReader(body))
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Errorf("callback of %s never answered 200", user)
+	}
+	var load sync.WaitGroup
+	for i := range replicaWCUsers {
+		load.Go(func() {
+			for n := range replicaNotes {
+				postWeCom(fmt.Sprintf("qiwei%02d", i), fmt.Sprintf("/note 企微%02d 的第%d篇学习笔记", i, n+1))
+				time.Sleep(150 * time.Millisecond)
+			}
+		})
+	}
+	load.Go(func() {
+		for n := range replicaNotes {
+			for i := range replicaTGUsers {
+				tg.SendText(int64(crashFirstChat+i), "", fmt.Sprintf("/note 电报%02d 的第%d篇学习笔记", i, n+1))
+			}
+			time.Sleep(150 * time.Millisecond)
+		}
+	})
+
+	// Mid-run: kill a replica that does not lead; later, the leader.
+	time.Sleep(400 * time.Millisecond)
+	first := leaderOf(nil)
+	victim := (first + 1) % len(rr.replicas)
+	rr.replicas[victim].dead.Store(true)
+	rr.replicas[victim].proc.kill()
+	t.Logf("killed replica %d (not leading)", victim)
+	time.Sleep(600 * time.Millisecond)
+	sentBefore := replicaSent(tg, wc)
+	time.Sleep(time.Second)
+	sentAtKill := replicaSent(tg, wc)
+	rr.replicas[first].dead.Store(true)
+	rr.replicas[first].proc.kill()
+	t.Logf("killed replica %d, the leader", first)
+	took := waitFor("another replica leads", replicaTakeover, func() bool {
+		return leaderOf(map[int]bool{first: true, victim: true}) >= 0
+	})
+	t.Logf("the scheduler and the dispatcher were taken over in %v", took.Round(time.Millisecond))
+	load.Wait()
+
+	// Every note: one submission, one acknowledgement.
+	want := replicaNotes * (replicaTGUsers + replicaWCUsers)
+	acks := func() int {
+		n := 0
+		for _, m := range replicaSent(tg, wc) {
+			if strings.Contains(m.text, "已收到并保存") {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor("every note acknowledged", 90*time.Second, func() bool { return acks() >= want })
+	time.Sleep(3 * time.Second) // a doubled send would come now
+
+	subs, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perPerson := map[int64]map[int]bool{}
+	for _, s := range subs {
+		if perPerson[s.PersonID] == nil {
+			perPerson[s.PersonID] = map[int]bool{}
+		}
+		perPerson[s.PersonID][s.Version] = true
+	}
+	if len(subs) != want {
+		t.Errorf("%d submissions stored, want %d (0 lost, 0 doubled)", len(subs), want)
+	}
+	for person, versions := range perPerson {
+		if len(versions) != replicaNotes || !versions[1] || !versions[replicaNotes] {
+			t.Errorf("person %d has versions %v, want 1..%d", person, versions, replicaNotes)
+		}
+	}
+	// Nothing reached a chat twice, but what was in flight when the
+	// leader died: sent, and not yet marked sent.
+	all := replicaSent(tg, wc)
+	lastSecond := map[replicaMsg]bool{} // delivered in the second before the leader's death
+	for _, m := range sentAtKill {
+		lastSecond[m] = true
+	}
+	for _, m := range sentBefore {
+		delete(lastSecond, m)
+	}
+	seen := map[replicaMsg]bool{}
+	doubled, inFlight := 0, 0
+	for _, m := range all {
+		if !seen[m] {
+			seen[m] = true
+			continue
+		}
+		if lastSecond[m] {
+			inFlight++
+			continue
+		}
+		doubled++
+		t.Errorf("delivered twice: %s %q", m.chat, m.text)
+	}
+	reminders, err := db.CountOutbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d notes, %d submissions, %d messages delivered (%d again after the leader's death, in flight at it), %d doubled; outbox %v",
+		want, len(subs), len(all), inFlight, doubled, reminders)
+	if inFlight > 2*len(rr.replicas) {
+		t.Errorf("%d messages sent again after the leader's death; only those in flight at it may be", inFlight)
+	}
+}
+
+// replicaMsg is one message as its chat saw it.
+type replicaMsg struct{ chat, text string }
+
+// replicaSent lists what both fakes delivered, Telegram's chat by chat,
+// then WeCom's in order.
+func replicaSent(tg *telegramtest.Server, wc *wecomtest.Server) []replicaMsg {
+	var out []replicaMsg
+	for i := range replicaTGUsers {
+		chat := int64(crashFirstChat + i)
+		for _, m := range tg.Sent(chat) {
+			out = append(out, replicaMsg{strconv.FormatInt(chat, 10), m.Text})
+		}
+	}
+	for _, m := range wc.Sent() {
+		out = append(out, replicaMsg{m.ToUser, m.Content})
+	}
+	return out
+}
