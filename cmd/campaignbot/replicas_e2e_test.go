@@ -118,15 +118,11 @@ func TestReplicasKilled(t *testing.T) {
 	}
 	today := campaignbot.DateOf(time.Now(), loc)
 
-	// The store: a plan in its study phase, the roster, every member bound.
-	code, out, stderr := run(t, nil, "", "plan", "init", "--start", today.AddDays(-20).String())
-	if code != 0 {
-		t.Fatalf("plan init: %d %s", code, stderr)
-	}
+	// The store: a plan in its study phase whose reminders are due from
+	// midnight on (so that the leader's start sends them), the roster,
+	// every member bound.
 	planPath := filepath.Join(dir, "plan.yaml")
-	if err := os.WriteFile(planPath, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	crashPlan(t, planPath, today)
 	var csv strings.Builder
 	csv.WriteString("name,department,roles,telegram,wecom,in_charge_of\n")
 	for i := range replicaTGUsers {
@@ -358,12 +354,16 @@ func TestReplicasKilled(t *testing.T) {
 		doubled++
 		t.Errorf("delivered twice: %s %q", m.chat, m.text)
 	}
-	reminders, err := db.CountOutbox(ctx)
+	counts, err := db.CountOutbox(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d notes, %d submissions, %d messages delivered (%d again after the leader's death, in flight at it), %d doubled; outbox %v",
-		want, len(subs), len(all), inFlight, doubled, reminders)
+	reminders := len(seen) - want
+	t.Logf("%d notes, %d submissions, %d messages delivered (%d reminders; %d again after the leader's death, in flight at it), %d doubled; outbox %v",
+		want, len(subs), len(all), reminders, inFlight, doubled, counts)
+	if reminders <= 0 {
+		t.Error("no reminder was sent: the scheduler did not run in any leader")
+	}
 	if inFlight > 2*len(rr.replicas) {
 		t.Errorf("%d messages sent again after the leader's death; only those in flight at it may be", inFlight)
 	}
@@ -383,7 +383,11 @@ func replicaSent(tg *telegramtest.Server, wc *wecomtest.Server) []replicaMsg {
 		}
 	}
 	for _, m := range wc.Sent() {
-		out = append(out, replicaMsg{m.ToUser, m.Content})
+		text := m.Content
+		if c := m.TemplateCard; c != nil {
+			text += c.Title + "\n" + c.Desc + "\n" + c.TaskID
+		}
+		out = append(out, replicaMsg{m.ToUser, text})
 	}
 	return out
 }
