@@ -391,3 +391,67 @@ func replicaSent(tg *telegramtest.Server, wc *wecomtest.Server) []replicaMsg {
 	}
 	return out
 }
+
+// TestPostgresCommands: the commands take a postgres:// URL as they take a
+// file: roster import, plan apply, export, and backup through pg_dump,
+// whose dump pg_restore loads into another database.
+func TestPostgresCommands(t *testing.T) {
+	cluster := replicaCluster(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbURL, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CAMPAIGNBOT_DB": dbURL}
+	if code, _, stderr := run(t, env, "", "roster", "list"); code != 2 || !strings.Contains(stderr, "CAMPAIGNBOT_FILES") {
+		t.Errorf("without CAMPAIGNBOT_FILES: %d %q, want status 2 naming it", code, stderr)
+	}
+	env["CAMPAIGNBOT_FILES"] = filepath.Join(dir, "files")
+	code, out, stderr := run(t, nil, "", "plan", "init", "--start", "2026-03-01")
+	if code != 0 {
+		t.Fatalf("plan init: %d %s", code, stderr)
+	}
+	planPath := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(planPath, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rosterPath := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(rosterPath, []byte("name,department,roles,telegram,wecom,in_charge_of\n孙静,科技管理科,member,,,\n陈丽,办公室,office,,,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"roster", "import", rosterPath}, {"plan", "apply", planPath}, {"export", "--out", filepath.Join(dir, "office.xlsx")}} {
+		if code, out, stderr := run(t, env, "", args...); code != 0 {
+			t.Fatalf("%v: %d %s %s", args, code, out, stderr)
+		}
+	}
+	if st, err := os.Stat(filepath.Join(dir, "office.xlsx")); err != nil || st.Size() == 0 {
+		t.Errorf("export wrote no workbook: %v", err)
+	}
+	if _, err := exec.LookPath("pg_dump"); err != nil {
+		t.Skip("pg_dump is not on PATH")
+	}
+	backup := filepath.Join(dir, "campaign.dump")
+	if code, out, stderr := run(t, env, "", "backup", backup); code != 0 {
+		t.Fatalf("backup: %d %s %s", code, out, stderr)
+	}
+	restored, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := exec.Command(filepath.Join(cluster.BinDir(), "pg_restore"), "--no-owner", "--dbname="+restored, backup)
+	if out, err := restore.CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v %s", err, out)
+	}
+	db, err := store.Open(ctx, restored, store.WithAttachmentDir(backup+".files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if p, err := db.FindPersonByName(ctx, "孙静"); err != nil || p.Department != "科技管理科" {
+		t.Errorf("the restored backup: %+v, %v", p, err)
+	}
+	if _, err := db.FindPlan(ctx); err != nil {
+		t.Errorf("the restored backup has no plan: %v", err)
+	}
+}
