@@ -91,6 +91,31 @@ func (l *Lanes) TryLock(ctx context.Context, lanes []string) (map[string]bool, e
 	return got, nil
 }
 
+// Release lets go of one lane, if held. A lane whose key another held lane
+// shares stays locked until that one goes too.
+func (l *Lanes) Release(ctx context.Context, lane string) error {
+	if !l.db.pg {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k, ok := l.held[lane]
+	if !ok || l.conn == nil {
+		return nil
+	}
+	delete(l.held, lane)
+	for _, other := range l.held {
+		if other == k {
+			return nil
+		}
+	}
+	if _, err := l.conn.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, int32(laneLockSpace), k); err != nil {
+		l.drop()
+		return fmt.Errorf("release lane: %w", err)
+	}
+	return nil
+}
+
 // ReleaseAll lets go of every lane held.
 func (l *Lanes) ReleaseAll(ctx context.Context) error {
 	if !l.db.pg {
