@@ -105,6 +105,12 @@ func TestLanes(t *testing.T) {
 	if got, err := b.TryLock(ctx, []string{"telegram:1"}); err != nil || !got["telegram:1"] {
 		t.Errorf("after release the second replica got %v, %v", got, err)
 	}
+	if err := b.Release(ctx, "telegram:2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.TryLock(ctx, []string{"telegram:1", "telegram:2"}); err != nil || !got["telegram:2"] || got["telegram:1"] != !onPostgres() {
+		t.Errorf("after the second replica let go of one lane the first got %v, %v", got, err)
+	}
 }
 
 // TestLeaderTakeover: of two replicas one leads; when it stops, the other
