@@ -449,7 +449,7 @@ func (d *data) opinionSheet() *sheet {
 func (d *data) problemSheet() *sheet {
 	return &sheet{name: d.l.sheets[3], head: d.l.problemHead, n: len(d.problems), row: func(i int) []any {
 		pr := d.problems[i]
-		return []any{pr.ID, pr.Enterprise, pr.Category, clip(pr.Description), d.person(pr.FilerID),
+		return []any{pr.ID, pr.Enterprise, pr.Category, pr.Team, clip(pr.Description), d.person(pr.FilerID),
 			d.person(pr.OwnerID), cmp.Or(d.l.problem[pr.Status], string(pr.Status)), date(pr.Due), d.time(pr.CreatedAt), len(pr.Photos)}
 	}}
 }

@@ -123,7 +123,7 @@ func testSource() *fakeSource {
 			{ID: 2, AuthorID: 1, Text: "加强调研", Day: campaignbot.NewDate(2024, 3, 6), Answer: "已采纳", AnsweredBy: 4},
 		},
 		problems: []*campaignbot.Problem{
-			{ID: 7, FilerID: 1, OwnerID: 2, Enterprise: "某某科技有限公司", Category: "资金", Description: "流动资金紧张",
+			{ID: 7, FilerID: 1, OwnerID: 2, Enterprise: "某某科技有限公司", Category: "资金", Team: "政策宣传组", Description: "流动资金紧张",
 				Status: campaignbot.ProblemClaimed, Due: campaignbot.NewDate(2024, 4, 4), CreatedAt: at},
 		},
 		events: map[int64][]*campaignbot.ProblemEvent{
@@ -194,7 +194,7 @@ func TestWriteWorkbook(t *testing.T) {
 		{"名册", []string{"姓名", "科室", "角色", "Telegram", "企业微信", "分管科室", "无法送达"}, 4},
 		{"提交", []string{"任务", "提交人", "科室", "版本", "逾期", "审阅状态", "提交时间", "内容", "附件", "审阅意见"}, 3},
 		{"意见", []string{"日期", "提出人", "内容", "答复", "答复人"}, 2},
-		{"问题", []string{"编号", "企业", "类别", "问题描述", "提出人", "责任人", "状态", "期限", "提出时间", "照片数"}, 1},
+		{"问题", []string{"编号", "企业", "类别", "帮扶组", "问题描述", "提出人", "责任人", "状态", "期限", "提出时间", "照片数"}, 1},
 		{"问题记录", []string{"问题编号", "类型", "操作人", "责任人", "内容", "时间"}, 2},
 		{"整改台账", []string{"编号", "整改事项", "整改措施", "责任人", "完成时限", "状态", "整改成效", "来源", "责任领导", "责任科室", "备注"}, 2},
 		{"问卷结果", []string{"问卷", "题目", "题型", "参与人数", "应参与人数", "作答数", "结果", "平均分"}, 3},
@@ -307,7 +307,7 @@ func TestWriteWorkbook(t *testing.T) {
 	}
 
 	// Problems and events.
-	if got, want := mustRows(t, f, "问题")[1], []string{"7", "某某科技有限公司", "资金", "流动资金紧张", "张三", "李四", "办理中", "2024-04-04", "2024-03-05 09:30", "0"}; !slices.Equal(got, want) {
+	if got, want := mustRows(t, f, "问题")[1], []string{"7", "某某科技有限公司", "资金", "政策宣传组", "流动资金紧张", "张三", "李四", "办理中", "2024-04-04", "2024-03-05 09:30", "0"}; !slices.Equal(got, want) {
 		t.Errorf("problem row = %q, want %q", got, want)
 	}
 	if got, want := mustRows(t, f, "问题记录")[2], []string{"7", "领办", "李四", "李四", "", "2024-03-05 10:30"}; !slices.Equal(got, want) {

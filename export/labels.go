@@ -52,7 +52,7 @@ func labelsFor(lang string) labels {
 		rosterHead:  ts("roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.unreachable"),
 		subHead:     ts("export.submission.task", "export.submission.person", "export.submission.department", "export.submission.version", "export.submission.late", "export.submission.review_state", "export.submission.submitted_at", "export.submission.text", "export.submission.attachments", "export.submission.review_comments"),
 		opinionHead: ts("export.opinion.day", "export.opinion.author", "export.opinion.text", "export.opinion.answer", "export.opinion.answered_by"),
-		problemHead: ts("export.problem.id", "export.problem.enterprise", "export.problem.category", "export.problem.description", "export.problem.filer", "export.problem.owner", "export.problem.status", "export.problem.due", "export.problem.created", "export.problem.photos"),
+		problemHead: ts("export.problem.id", "export.problem.enterprise", "export.problem.category", "export.problem.team", "export.problem.description", "export.problem.filer", "export.problem.owner", "export.problem.status", "export.problem.due", "export.problem.created", "export.problem.photos"),
 		eventHead:   ts("export.event.problem_id", "export.event.kind", "export.event.actor", "export.event.owner", "export.event.text", "export.event.at"),
 		ledgerHead: ts("export.ledger.id", "export.ledger.what", "export.ledger.measure", "export.ledger.owner", "export.ledger.due", "export.ledger.status", "export.ledger.evidence", "export.ledger.source",
 			"export.ledger.leader", "export.ledger.department", "export.ledger.remark"),

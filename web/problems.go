@@ -145,7 +145,7 @@ func (s *Server) problemAssign(w http.ResponseWriter, r *http.Request, rc *reqCt
 // the phone included.
 func (s *Server) problemNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.render(w, rc, "problem_new", s.t("web.problem.new"), map[string]any{
-		"Categories": campaignbot.ProblemCategories, "MaxPhotos": maxPhotos,
+		"Categories": campaignbot.ProblemCategories, "Teams": campaignbot.HelpTeams, "MaxPhotos": maxPhotos,
 	})
 }
 
@@ -155,8 +155,9 @@ func (s *Server) problemFile(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := r.ParseMultipartForm(maxUploadBody); err != nil {
 		return err
 	}
-	st := campaignbot.DialogState{Enterprise: field(r, "enterprise"), Category: field(r, "category"), Description: field(r, "description")}
-	if st.Enterprise == "" || st.Description == "" || !slices.Contains(campaignbot.ProblemCategories, st.Category) {
+	st := campaignbot.DialogState{Enterprise: field(r, "enterprise"), Category: field(r, "category"), Team: field(r, "team"), Description: field(r, "description")}
+	if st.Enterprise == "" || st.Description == "" || !slices.Contains(campaignbot.ProblemCategories, st.Category) ||
+		!slices.Contains(campaignbot.HelpTeams, st.Team) {
 		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.problem.incomplete"))
 	}
 	if err := s.checkLen(st.Enterprise, st.Description); err != nil {

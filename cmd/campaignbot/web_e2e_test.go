@@ -484,6 +484,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 	env.run("fill problem",
 		chromedp.SendKeys(css(`input[name=enterprise]`), "华星电子有限公司"),
 		chromedp.SetValue(css(`select[name=category]`), "人才"),
+		chromedp.SetValue(css(`select[name=team]`), "创新服务组"),
 		chromedp.SendKeys(css(`textarea[name=description]`), "企业急需高级工程师，希望对接人才政策。"),
 		chromedp.SetUploadFiles(css(`input[name=photos]`), []string{photo}))
 	env.shoot("problem-new")
@@ -494,7 +495,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	filed := ps[len(ps)-1]
-	if filed.Enterprise != "华星电子有限公司" || len(filed.Photos) != 1 || filed.Photos[0].MIME != "image/png" {
+	if filed.Enterprise != "华星电子有限公司" || filed.Team != "创新服务组" || len(filed.Photos) != 1 || filed.Photos[0].MIME != "image/png" {
 		t.Errorf("filed %+v", filed)
 	}
 	env.users["陈丽"].expect(t, "华星电子有限公司")
