@@ -324,13 +324,22 @@ func resolveEntries(ctx context.Context, tx *Tx, entries []campaignbot.RosterEnt
 		if ids[i] != 0 {
 			continue
 		}
-		// An entry without a UserID is not the person who has one.
-		found, err := one(`SELECT id FROM people WHERE name = ? AND external_id = '' AND (wecom = '' OR ? <> '')
-			AND removed_at IS NULL ORDER BY id`, e.Name, e.WeCom)
-		if err != nil {
-			return nil, fmt.Errorf("%s: find person: %w", entryLabel(e), err)
+		// An entry without a UserID is not the person who has one. Someone
+		// on the roster comes first; else the one person of that name taken
+		// off it comes back, with what they submitted.
+		var found []int64
+		for _, removed := range []string{"IS NULL", "IS NOT NULL"} {
+			var err error
+			found, err = one(`SELECT id FROM people WHERE name = ? AND external_id = '' AND (wecom = '' OR ? <> '')
+				AND removed_at `+removed+` ORDER BY id`, e.Name, e.WeCom)
+			if err != nil {
+				return nil, fmt.Errorf("%s: find person: %w", entryLabel(e), err)
+			}
+			found = slices.DeleteFunc(found, func(id int64) bool { return claimed[id] })
+			if len(found) > 0 {
+				break
+			}
 		}
-		found = slices.DeleteFunc(found, func(id int64) bool { return claimed[id] })
 		switch len(found) {
 		case 0:
 		case 1:
@@ -424,10 +433,10 @@ func storeEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptIDs
 	return isNew, nil
 }
 
-// RemovePeople takes the people from the roster: they get no more
-// prompts, their chat accounts and invites go, and the departments they
-// were in charge of have no leader until one is imported. What they
-// submitted stays. Each of who is an id (工号), a WeCom UserID or a name
+// RemovePeople takes the people from the roster as removePerson does:
+// they get no more prompts, their chat accounts, roles and invites go, and
+// the departments they were in charge of have no leader until one is
+// imported. What they submitted stays. Each of who is an id (工号), a WeCom UserID or a name
 // that only one person has; nothing is removed unless all are found.
 func (db *DB) RemovePeople(ctx context.Context, who []string) ([]*campaignbot.Person, error) {
 	var removed []*campaignbot.Person
@@ -453,24 +462,11 @@ func (db *DB) RemovePeople(ctx context.Context, who []string) ([]*campaignbot.Pe
 			default:
 				return campaignbot.Errorf(campaignbot.EINVALID, "%d people are %s; name them by id (工号) or WeCom UserID", len(ids), w)
 			}
-			ps, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &ids[0]})
+			p, err := removePerson(ctx, tx, ids[0])
 			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE people SET removed_at = ?, updated_at = ? WHERE id = ?`,
-				encTime(tx.now), encTime(tx.now), ids[0]); err != nil {
 				return fmt.Errorf("remove %s: %w", w, err)
 			}
-			for _, q := range []string{
-				`DELETE FROM accounts WHERE person_id = ?`,
-				`DELETE FROM invites WHERE person_id = ? AND used_at IS NULL`,
-				`DELETE FROM person_in_charge WHERE person_id = ?`,
-			} {
-				if _, err := tx.ExecContext(ctx, q, ids[0]); err != nil {
-					return fmt.Errorf("remove %s: %w", w, err)
-				}
-			}
-			removed = append(removed, ps...)
+			removed = append(removed, p)
 		}
 		return nil
 	})
@@ -619,6 +615,7 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 func peopleWhere(f campaignbot.PersonFilter) (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.ID != nil {
+		// By id, a removed person is found too: their records keep a name.
 		where, args = append(where, "p.id = ?"), append(args, *f.ID)
 	} else {
 		// Removed people stay findable by id, for the submissions and
@@ -883,7 +880,7 @@ func (db *DB) BindRosterAccount(ctx context.Context, acc campaignbot.Account) (*
 	}
 	defer tx.Rollback()
 	var ids []int64
-	err = eachRow(ctx, tx, `SELECT p.id FROM people p WHERE p.`+column+` = ?
+	err = eachRow(ctx, tx, `SELECT p.id FROM people p WHERE p.`+column+` = ? AND p.removed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.platform = ?)
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.platform = ? AND a.account_id = ?)`,
 		[]any{acc.AccountID, string(acc.Platform), string(acc.Platform), acc.AccountID},

@@ -102,8 +102,28 @@ func (s *Server) problemPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			}
 		}
 	}
+	open := p.Status != campaignbot.ProblemClosed
+	// The office may make a ledger item of a problem a leader owns, once.
+	var ledgerItem int64
+	canLedger := p.OwnerID != 0 && s.chat.Allowed(rc.person, "ledger")
+	if canLedger {
+		items, err := s.store.FindLedgerItems(ctx)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.ProblemID == p.ID {
+				ledgerItem, canLedger = it.ID, false
+			}
+		}
+	}
 	return s.render(w, rc, "problem", fmt.Sprintf("#%d %s", p.ID, p.Enterprise), map[string]any{
 		"P": p, "Events": evs, "Names": names, "Owners": owners, "CanAssign": canAssign,
+		"CanClaim":   open && p.OwnerID == 0 && s.chat.Allowed(rc.person, "claim"),
+		"CanReport":  p.Status == campaignbot.ProblemClaimed && p.OwnerID == rc.person.ID && s.chat.Allowed(rc.person, "progress"),
+		"CanConfirm": p.Status == campaignbot.ProblemResolved && p.FilerID == rc.person.ID && s.chat.Allowed(rc.person, "confirm"),
+		"MaxPhotos":  maxPhotos,
+		"CanLedger":  canLedger, "LedgerItem": ledgerItem,
 	})
 }
 

@@ -21,6 +21,9 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 		return usagef("WECOM_AES_KEY: %s", err)
 	}
 	client := wecom.NewClient(wc.APIURL, wc.CorpID, wc.Secret, wc.AgentID, wecom.WithLogger(m.Log))
+	if m.Web != nil {
+		m.Web.SetWeComOAuth(client)
+	}
 	var robot *wecom.Robot
 	if wc.RobotKey != "" {
 		robot = wecom.NewRobot(wc.APIURL, wc.RobotKey, wecom.WithLogger(m.Log))

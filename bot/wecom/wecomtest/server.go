@@ -132,6 +132,7 @@ type Server struct {
 	updates    []CardUpdate
 	book       addressBook // contacts.go
 	faults     faultState  // faults.go
+	oauth      oauthState  // oauth.go
 }
 
 // NewServer starts a fake for the corp and application secret; it is closed
@@ -163,6 +164,7 @@ func New(corpID, secret string) *Server {
 	mux.HandleFunc("POST "+PathMenuCreate, s.authed(s.menuCreate))
 	mux.HandleFunc("POST "+PathUpdateCard, s.authed(s.updateCard))
 	s.routeContacts(mux)
+	mux.HandleFunc("GET "+PathAuthGetUserInfo, s.authed(s.authGetUserInfo))
 	mux.HandleFunc("POST "+PathWebhookSend, s.robot(s.webhookSend))
 	mux.HandleFunc("POST "+PathWebhookUpload, s.robot(s.webhookUpload))
 	s.srv = httptest.NewServer(s.injected(mux))
