@@ -597,6 +597,10 @@ var catalog = map[string]message{
 	"export.ledger.filed":       {"填报日期", "filed on"},
 	"export.ledger.source_of":   {"来源：%s", "source: %s"},
 	"export.ledger.evidence_of": {"成效：%s", "evidence: %s"},
+	// The materials ZIP: a version's folder when a person handed in
+	// several (version, day), and the list of files the store lacks.
+	"export.materials.version": {"第%d版_%s", "v%d_%s"},
+	"export.materials.missing": {"缺失文件清单.txt", "missing files.txt"},
 
 	// The roster's columns, in the workbook and in campaignbot roster show.
 	"roster.name":         {"姓名", "name"},
@@ -643,14 +647,9 @@ var catalog = map[string]message{
 	"export.event.text":       {"内容", "text"},
 	"export.event.at":         {"时间", "at"},
 
-	"export.ledger.id":         {"编号", "id"},
-	"export.ledger.what":       {"整改事项", "what"},
 	"export.ledger.measure":    {"整改措施", "measure"},
 	"export.ledger.owner":      {"责任人", "owner"},
 	"export.ledger.due":        {"完成时限", "due"},
-	"export.ledger.status":     {"状态", "status"},
-	"export.ledger.evidence":   {"整改成效", "evidence"},
-	"export.ledger.source":     {"来源", "source"},
 	"export.ledger.leader":     {"责任领导", "responsible leader"},
 	"export.ledger.department": {"责任科室", "responsible department"},
 	"export.ledger.remark":     {"备注", "remark"},

@@ -56,9 +56,6 @@ const (
 	TimeFormat = "yyyy-mm-dd hh:mm"
 	// PaperA4 is A4 in the sheet's page setup.
 	PaperA4 = 9
-	// landscapeWidth is the width (in characters) past which a sheet
-	// prints in landscape.
-	landscapeWidth = 110
 	// lineHeight and maxRowHeight are in points: a row of wrapped text
 	// gets one line's height per line, up to Excel's maximum.
 	lineHeight   = 15
@@ -113,8 +110,6 @@ type sheet struct {
 	head  []string
 	n     int
 	row   func(i int) []any
-	// landscape forces landscape printing; otherwise a wide sheet gets it.
-	landscape bool
 	// chart, when set, adds a chart; it must be added before the rows are
 	// streamed (the stream writer copies the sheet's settings).
 	chart func(f *excelize.File, s *sheet) error
@@ -284,10 +279,8 @@ func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, st *
 			widths[c], wrap[c] = max(widths[c], w), wrap[c] || wr
 		}
 	}
-	total := 0
 	for c := range widths {
 		widths[c] = min(max(widths[c]+2, MinColWidth), MaxColWidth)
-		total += widths[c]
 	}
 
 	if index == 0 {
@@ -308,7 +301,7 @@ func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, st *
 	if err := f.AutoFilter(s.name, first+":"+last, nil); err != nil {
 		return err
 	}
-	if err := pageSetup(f, s, total, footer); err != nil {
+	if err := pageSetup(f, s, footer); err != nil {
 		return err
 	}
 	if s.chart != nil {
@@ -418,13 +411,10 @@ func lineCount(s string, width int) int {
 	return max(n, 1)
 }
 
-// pageSetup has s print on A4, fit to the page's width, in landscape when
-// wide, with its title and header rows on every page and page numbers.
-func pageSetup(f *excelize.File, s *sheet, width int, footer string) error {
-	orient := "portrait"
-	if s.landscape || width > landscapeWidth {
-		orient = "landscape"
-	}
+// pageSetup has s print on A4 landscape (SPEC §12), fit to the page's
+// width, with its title and header rows on every page and page numbers.
+func pageSetup(f *excelize.File, s *sheet, footer string) error {
+	orient := "landscape"
 	size, one, zero, fit := PaperA4, 1, 0, true
 	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
 		return err
@@ -650,7 +640,7 @@ func (d *data) rosterSheet() *sheet {
 }
 
 func (d *data) submissionSheet() *sheet {
-	return &sheet{name: d.l.sheets[3], head: d.l.subHead, landscape: true, n: len(d.subs), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[3], head: d.l.subHead, n: len(d.subs), row: func(i int) []any {
 		s := d.subs[i]
 		files := d.files[s.ID]
 		var comments []string
@@ -681,7 +671,7 @@ func (d *data) opinionSheet() *sheet {
 }
 
 func (d *data) problemSheet() *sheet {
-	return &sheet{name: d.l.sheets[5], head: d.l.problemHead, landscape: true, n: len(d.problems), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[5], head: d.l.problemHead, n: len(d.problems), row: func(i int) []any {
 		pr := d.problems[i]
 		return []any{pr.ID, pr.Enterprise, pr.Category, clip(pr.Description), d.person(pr.FilerID),
 			d.person(pr.OwnerID), cmp.Or(d.l.problem[pr.Status], string(pr.Status)), day(pr.Due), d.time(pr.CreatedAt), len(pr.Photos)}
@@ -701,7 +691,7 @@ func (d *data) eventSheet() *sheet {
 // 责任领导, 责任科室, 责任人, 完成时限, 整改进展, 备注, 填报日期.
 func (d *data) ledgerSheet() *sheet {
 	title := fmt.Sprintf(d.l.ledgerTitle, d.p.Organisation, d.campaignTitle())
-	return &sheet{name: d.l.sheets[7], title: strings.TrimSpace(title), head: d.l.ledgerHead, n: len(d.ledger), landscape: true, row: func(i int) []any {
+	return &sheet{name: d.l.sheets[7], title: strings.TrimSpace(title), head: d.l.ledgerHead, n: len(d.ledger), row: func(i int) []any {
 		it := d.ledger[i]
 		var source string
 		switch {

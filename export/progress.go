@@ -223,7 +223,7 @@ func (d *data) progressSheet() *sheet {
 			depts++
 		}
 	}
-	s := &sheet{name: d.l.sheets[1], head: d.l.progressHead, n: len(rows), landscape: true, row: func(i int) []any {
+	s := &sheet{name: d.l.sheets[1], head: d.l.progressHead, n: len(rows), row: func(i int) []any {
 		r := rows[i]
 		var due any
 		if r.due != 0 {
