@@ -601,6 +601,11 @@ var catalog = map[string]message{
 	// several (version, day), and the list of files the store lacks.
 	"export.materials.version": {"第%d版_%s", "v%d_%s"},
 	"export.materials.missing": {"缺失文件清单.txt", "missing files.txt"},
+	// campaignbot export's own lines.
+	"export.cli.progress":  {"正在导出…… %d/%d 行", "exporting… %d/%d rows"},
+	"export.cli.workbook":  {"工作簿已写入 %s", "workbook written to %s"},
+	"export.cli.materials": {"材料已写入 %s（%d 个文件）", "materials written to %s (%d files)"},
+	"export.cli.missing":   {"存储中缺少 %d 个附件，未能收入（清单见压缩包中的 %s）：", "%d attachments are missing from the store and were left out (listed in the ZIP's %q):"},
 
 	// The roster's columns, in the workbook and in campaignbot roster show.
 	"roster.name":         {"姓名", "name"},
