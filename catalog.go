@@ -601,11 +601,26 @@ var catalog = map[string]message{
 	// several (version, day), and the list of files the store lacks.
 	"export.materials.version": {"第%d版_%s", "v%d_%s"},
 	"export.materials.missing": {"缺失文件清单.txt", "missing files.txt"},
+	// The compiled document (export --docx).
+	"export.docx.title":      {"材料汇编", "Compiled materials"},
+	"export.docx.date":       {"%d年%d月%d日", "%d-%02d-%02d"},
+	"export.docx.contents":   {"目录", "Contents"},
+	"export.docx.nothing":    {"（尚无提交）", "(nothing handed in yet)"},
+	"export.docx.chapter":    {"%s、%s", "%s. %s"},
+	"export.docx.author":     {"%s（%s）", "%s (%s)"},
+	"export.docx.version":    {" 第%d版", ", version %d"},
+	"export.docx.meta":       {"提交人：%s　科室：%s　提交时间：%s　版本：第%d版", "Handed in by %s (%s) on %s, version %d"},
+	"export.docx.review":     {"　审阅：%s", "; review: %s"},
+	"export.docx.late":       {"　逾期提交", "; late"},
+	"export.docx.image":      {"图：%s", "Picture: %s"},
+	"export.docx.attachment": {"附件：%s（见材料压缩包）", "Attachment: %s (in the materials ZIP)"},
+	"export.docx.missing":    {"附件缺失：%s", "Attachment missing: %s"},
 	// campaignbot export's own lines.
 	"export.cli.progress":  {"正在导出…… %d/%d 行", "exporting… %d/%d rows"},
 	"export.cli.workbook":  {"工作簿已写入 %s", "workbook written to %s"},
 	"export.cli.materials": {"材料已写入 %s（%d 个文件）", "materials written to %s (%d files)"},
-	"export.cli.missing":   {"存储中缺少 %d 个附件，未能收入（清单见压缩包中的 %s）：", "%d attachments are missing from the store and were left out (listed in the ZIP's %q):"},
+	"export.cli.docx":      {"材料汇编已写入 %s", "compiled materials written to %s"},
+	"export.cli.missing":   {"存储中缺少 %d 个附件，未能收入（材料压缩包中另有清单 %s）：", "%d attachments are missing from the store and were left out (the materials ZIP lists them in %q):"},
 
 	// The roster's columns, in the workbook and in campaignbot roster show.
 	"roster.name":         {"姓名", "name"},

@@ -611,11 +611,13 @@ type attrVal struct {
 
 // relationships is an OOXML .rels part.
 type relationships struct {
-	Rels []struct {
-		ID     string `xml:"Id,attr"`
-		Type   string `xml:"Type,attr"`
-		Target string `xml:"Target,attr"`
-	} `xml:"Relationship"`
+	Rels []relationship `xml:"Relationship"`
+}
+
+type relationship struct {
+	ID     string `xml:"Id,attr"`
+	Type   string `xml:"Type,attr"`
+	Target string `xml:"Target,attr"`
 }
 
 // checkCompletionChart checks that 进度统计 carries a native stacked

@@ -22,10 +22,11 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 	fs := flagSet("export", stdio, getenv, &cfg)
 	out := fs.String("out", "", "the workbook `file` to write (.xlsx)")
 	materials := fs.String("materials", "", "the `file` to write every submitted file to, by task, department and person, with the workbook (.zip)")
+	docx := fs.String("docx", "", "the `file` to write the compiled materials to: title page, contents, each submission with its text and pictures (.docx)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
-	} else if len(pos) > 0 || *out == "" && *materials == "" {
-		return usagef("usage: campaignbot export [--out FILE.xlsx] [--materials FILE.zip]")
+	} else if len(pos) > 0 || *out == "" && *materials == "" && *docx == "" {
+		return usagef("usage: campaignbot export [--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]")
 	}
 	db, p, err := openAll(ctx, &cfg)
 	if err != nil {
@@ -56,6 +57,17 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 			return err
 		}
 		fmt.Fprintln(stdio.Out, campaignbot.T(cfg.Lang, "export.cli.materials", *materials, res.Files))
+		reportMissing(stdio, cfg.Lang, res.Missing)
+	}
+	if *docx != "" {
+		var res *export.MaterialsResult
+		if err := writeAtomic(*docx, func(w io.Writer) (err error) {
+			res, err = export.WriteDocument(ctx, w, db, db, p, opts...)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdio.Out, campaignbot.T(cfg.Lang, "export.cli.docx", *docx))
 		reportMissing(stdio, cfg.Lang, res.Missing)
 	}
 	return nil

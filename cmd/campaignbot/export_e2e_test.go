@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -225,4 +226,79 @@ func TestExportMaterials(t *testing.T) {
 	if code, _, _ := run(t, nil, "", "export", "--db", filepath.Join(t.TempDir(), "none.db"), "--materials", out); code != 2 {
 		t.Errorf("export from a store that does not exist: exit %d, want 2", code)
 	}
+}
+
+// TestExportDocument writes the three deliverables in one run from a real
+// store; the document embeds the pictures once each, names the other
+// files by their path in the materials, and reports the lost one.
+func TestExportDocument(t *testing.T) {
+	fx := newExportFixture(t)
+	dir := t.TempDir()
+	docx, zipFile, workbook := filepath.Join(dir, "材料汇编.docx"), filepath.Join(dir, "材料.zip"), filepath.Join(dir, "台账.xlsx")
+	code, stdout, stderr := run(t, nil, "", "export", "--db", fx.db, "--docx", docx, "--materials", zipFile, "--out", workbook)
+	if code != 0 {
+		t.Fatalf("export: %d %s %s", code, stdout, stderr)
+	}
+	if want := "工作簿已写入 " + workbook + "\n材料已写入 " + zipFile + "（4 个文件）\n材料汇编已写入 " + docx + "\n"; stdout != want {
+		t.Errorf("stdout %q, want %q", stdout, want)
+	}
+	if got := strings.Count(stderr, "  "+fx.lost+"\n"); got != 2 {
+		t.Errorf("the lost file is reported %d times, want once per deliverable that has it:\n%s", got, stderr)
+	}
+	zr, err := zip.OpenReader(docx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var media []string
+	var doc []byte
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "word/media/") {
+			media = append(media, f.Name)
+		}
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err = io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := []string{"word/media/image1.jpeg", "word/media/image2.jpeg", "word/media/image3.png"}; !slices.Equal(media, want) {
+		t.Errorf("media %q, want %q", media, want)
+	}
+	if err := xml.Unmarshal(doc, new(struct{})); err != nil {
+		t.Fatalf("document.xml: %v", err)
+	}
+	text := string(doc)
+	for _, want := range []string{
+		"深入学习实践科学发展观活动", "材料汇编", "孙静（科技管理科） 第2版", "专题发言：以科技服务助力企业创新。", "一、提高认识",
+		"附件：" + firstKey(fx.wantZip, "发言稿.docx") + "（见材料压缩包）", "附件缺失：" + fx.lost,
+		// The demo's own submissions are there too.
+		"赵磊（科技管理科）", "科技管理科分析检查报告（初稿）",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the document lacks %q", want)
+		}
+	}
+
+	// In English, with the English catalog.
+	code, stdout, _ = run(t, nil, "", "export", "--db", fx.db, "--lang", "en", "--docx", docx)
+	if want := "compiled materials written to " + docx + "\n"; code != 0 || stdout != want {
+		t.Errorf("export --lang en: %d %q, want %q", code, stdout, want)
+	}
+}
+
+// firstKey returns the key of m that ends in suffix.
+func firstKey(m map[string][]byte, suffix string) string {
+	for k := range m {
+		if strings.HasSuffix(k, suffix) {
+			return k
+		}
+	}
+	return ""
 }
