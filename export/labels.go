@@ -46,6 +46,10 @@ type labels struct {
 // ("en" or Chinese).
 func SheetNames(lang string) []string { return labelsFor(lang).sheets }
 
+// MissingListName is the name, in lang, of the text file in the materials
+// that lists the files missing from the store.
+func MissingListName(lang string) string { return labelsFor(lang).missingFile }
+
 // labelsFor returns the labels in lang from campaignbot's catalog.
 func labelsFor(lang string) labels {
 	t := func(key string) string { return campaignbot.T(lang, key) }
@@ -61,7 +65,7 @@ func labelsFor(lang string) labels {
 		anonymous: t("export.anonymous"), tooFew: t("export.too_few"),
 		fromProblem: t("export.from_problem"), fromReport: t("export.from_report"),
 		report: t("export.report"), comment: t("export.comment"),
-		noDept: t("export.no_department"), versionDir: t("export.materials.version"), missingFile: t("export.materials.missing"), footer: t("export.footer"),
+		noDept: t("export.no_department"), versionDir: t("export.materials.version"), missingFile: t("export.materials.missing") + ".txt", footer: t("export.footer"),
 		ledgerTitle: t("export.ledger.title"), evidenceOf: t("export.ledger.evidence_of"), sourceOf: t("export.ledger.source_of"),
 		all: t("export.progress.all"), total: t("export.progress.total"), chartTitle: t("export.progress.chart"),
 		overdue: t("export.missing.overdue"), pending: t("export.missing.pending"),

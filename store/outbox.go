@@ -14,8 +14,8 @@ import (
 
 // Frequent statements of the outbox, the intake, dialogs and jobs.
 const (
-	qEnqueue = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qEnqueue = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
 	qClaimOutbox = `SELECT ` + outboxColumns + ` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
 		ORDER BY next_at, id LIMIT ?`
 	qFindPrompt = `SELECT ` + outboxColumns + ` FROM outbox
@@ -86,7 +86,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 			anonID++
 		}
 		err = tx.QueryRowContext(ctx, qEnqueue, rowID, m.Key, string(m.Platform), m.ChatID, nullID(person), string(m.Kind), m.TaskKey, m.Text,
-			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous).Scan(&id)
+			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous, m.Thread).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // already enqueued
 		} else if err != nil {
@@ -99,7 +99,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 }
 
 const outboxColumns = `id, key, platform, chat_id, COALESCE(person_id, 0), kind, task_key, text, buttons, files, status, attempts, next_at,
-	last_error, platform_message_id, created_at, sent_at, parts_sent, anonymous`
+	last_error, platform_message_id, created_at, sent_at, parts_sent, anonymous, thread`
 
 // scanOutbox reads one row selected with outboxColumns.
 func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessage, error) {
@@ -108,7 +108,7 @@ func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessag
 	var next, created int64
 	var sent sql.NullInt64
 	if err := rows.Scan(&m.ID, &m.Key, &m.Platform, &m.ChatID, &m.PersonID, &m.Kind, &m.TaskKey, &m.Text, &buttons, &files,
-		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent, &m.Anonymous); err != nil {
+		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent, &m.Anonymous, &m.Thread); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(buttons), &m.Buttons); err != nil {

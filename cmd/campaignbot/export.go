@@ -79,7 +79,7 @@ func reportMissing(stdio IO, lang string, missing []string) {
 	if len(missing) == 0 {
 		return
 	}
-	fmt.Fprintln(stdio.Err, campaignbot.T(lang, "export.cli.missing", len(missing), campaignbot.T(lang, "export.materials.missing")))
+	fmt.Fprintln(stdio.Err, campaignbot.T(lang, "export.cli.missing", len(missing), export.MissingListName(lang)))
 	for _, m := range missing {
 		fmt.Fprintln(stdio.Err, "  "+m)
 	}
