@@ -87,7 +87,7 @@ func TestOperations(t *testing.T) {
 			"invite":            {"all", "bot-name", "db"},
 			"digest":            {"date", "db", "for", "lang"},
 			"reminders":         {"date", "db", "lang"},
-			"export":            {"db", "lang", "out"},
+			"export":            {"db", "docx", "lang", "materials", "out"},
 			"backup":            {"db"},
 			"wecom menu":        {"lang"},
 			"version":           nil,
