@@ -117,6 +117,8 @@ func (db *DB) read(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // FindReturnedSubmissionIDs returns the IDs of versions returned for revision.
+// Here and below +campaign_id keeps the campaign a filter on the partial
+// index of the state, which holds few rows, not an index of its own.
 func (db *DB) FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -124,7 +126,7 @@ func (db *DB) FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error) {
 	}
 	defer tx.Rollback()
 	var ids []int64
-	err = eachRow(ctx, tx, `SELECT id FROM submissions WHERE campaign_id = ? AND state = 'returned' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT id FROM submissions WHERE +campaign_id = ? AND state = 'returned' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return err
@@ -148,7 +150,7 @@ func (db *DB) FindSubmissionsInReview(ctx context.Context) ([]*campaignbot.Submi
 	defer tx.Rollback()
 	var ss []*campaignbot.Submission
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), version, late, submitted_at
-		FROM submissions WHERE campaign_id = ? AND state = 'submitted' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
+		FROM submissions WHERE +campaign_id = ? AND state = 'submitted' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
 		var s campaignbot.Submission
 		var at int64
 		if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Late, &at); err != nil {

@@ -20,8 +20,10 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (c
 		return in, err
 	}
 	defer tx.Rollback()
+	// +campaign_id: the person's and department's indexes, not the whole
+	// campaign's rows.
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0), state FROM submissions
-		WHERE campaign_id = ? AND (person_id = ? OR department_id = ?) ORDER BY id`,
+		WHERE +campaign_id = ? AND (person_id = ? OR department_id = ?) ORDER BY id`,
 		[]any{tx.campaign, p.ID, p.DepartmentID},
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord

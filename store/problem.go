@@ -113,9 +113,11 @@ func findProblemsQueries(cond string) []string {
 	}
 }
 
-// findProblems returns the problems of tx's campaign that cond selects.
+// findProblems returns the problems of tx's campaign that cond selects (the
+// campaign a filter, +campaign_id, so that the filer's, owner's or status's
+// index is used).
 func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*campaignbot.Problem, error) {
-	qs := findProblemsQueries(`campaign_id = ? AND (` + cond + `)`)
+	qs := findProblemsQueries(`+campaign_id = ? AND (` + cond + `)`)
 	args = append([]any{tx.campaign}, args...)
 	var ps []*campaignbot.Problem
 	err := eachRow(ctx, tx, qs[0], args,

@@ -124,13 +124,16 @@ func findSubmissionsQueries(cond string) []string {
 	}
 }
 
-// findSubmissions returns the submissions of tx's campaign that cond selects.
+// findSubmissions returns the submissions of tx's campaign that cond
+// selects. The campaign is a filter, not an index (+campaign_id): the
+// person's, department's or state's index finds far fewer rows than the
+// whole campaign's.
 func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
 	if limit <= 0 {
 		limit = -1
 	}
 	args = append(append([]any{tx.campaign}, args...), limit)
-	qs := findSubmissionsQueries(`campaign_id = ? AND (` + cond + `)`)
+	qs := findSubmissionsQueries(`+campaign_id = ? AND (` + cond + `)`)
 	var ss []*campaignbot.Submission
 	err := eachRow(ctx, tx, qs[0], args,
 		func(rows *sql.Rows) error {
