@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -495,16 +496,29 @@ func (r *blockingReporter) Digest(ctx context.Context, personID int64, day campa
 	return r.Reporter.Digest(ctx, personID, day)
 }
 
-// TestIntakeReportOutsideTransaction: a /digest is computed before its
-// message's transaction, so that the seconds it takes at 100,000 people do
-// not hold the store's only writer: another update is stored meanwhile.
-// The answer still commits with the processed mark.
+// TestIntakeReportOutsideTransaction: a /digest and an /export are
+// computed before their message's transaction, so that the seconds they
+// take at 100,000 people do not hold the store's only writer: another
+// update is stored meanwhile. The answer still commits with the processed
+// mark.
 func TestIntakeReportOutsideTransaction(t *testing.T) {
+	for _, command := range []string{"/digest", "/export"} {
+		t.Run(command, func(t *testing.T) { testReportOutsideTransaction(t, command) })
+	}
+}
+
+func testReportOutsideTransaction(t *testing.T, command string) {
 	e := newEnv(t)
 	ctx := context.Background()
 	sch := scheduler.New(e.db, e.plan, scheduler.WithSchedulerClock(e.clock), scheduler.WithSchedulerLogger(slog.New(slog.DiscardHandler)))
 	rep := &blockingReporter{Reporter: sch, started: make(chan struct{}, 1), release: make(chan struct{})}
-	e.engine = bot.New(e.db, e.plan, bot.WithClock(e.clock), bot.WithLang("en"), bot.WithReporter(rep))
+	export := func(ctx context.Context, w io.Writer) error {
+		rep.started <- struct{}{}
+		<-rep.release
+		_, err := io.WriteString(w, "PK workbook")
+		return err
+	}
+	e.engine = bot.New(e.db, e.plan, bot.WithClock(e.clock), bot.WithLang("en"), bot.WithReporter(rep), bot.WithExporter(export))
 	dec := &testDecoder{fail: map[string]error{}}
 	intake := bot.NewIntake(e.db, e.engine, bot.WithIntakeClock(e.clock), bot.WithIntakeLang("en"))
 	intake.Register(campaignbot.PlatformConsole, dec)
@@ -513,7 +527,7 @@ func TestIntakeReportOutsideTransaction(t *testing.T) {
 		_, err := e.db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformConsole, Key: key, Payload: payload})
 		return err
 	}
-	if err := save(ctx, "k1", "head", "/digest"); err != nil {
+	if err := save(ctx, "k1", "head", command); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -538,7 +552,8 @@ func TestIntakeReportOutsideTransaction(t *testing.T) {
 	}
 	var digests int
 	for _, m := range ms {
-		if m.PersonID == e.person("head").ID && m.Kind == campaignbot.KindReply && strings.Contains(m.Text, "每日简报") {
+		if m.PersonID == e.person("head").ID && m.Kind == campaignbot.KindReply &&
+			(command == "/digest" && strings.Contains(m.Text, "每日简报") || command == "/export" && len(m.Files) == 1) {
 			digests++
 		}
 	}
@@ -546,6 +561,6 @@ func TestIntakeReportOutsideTransaction(t *testing.T) {
 		for _, m := range ms {
 			t.Logf("%d %s %q", m.PersonID, m.Kind, m.Text)
 		}
-		t.Errorf("%d digest replies to head, want 1", digests)
+		t.Errorf("%d answers to head's %s, want 1", digests, command)
 	}
 }

@@ -45,8 +45,8 @@ func (e *Engine) cmdInvite(ctx context.Context, c *Context) error {
 	return nil
 }
 
-// Prepare computes a report command's answer (/digest, /overdue) before
-// the message's transaction. At 100,000 people a digest reads and computes
+// Prepare computes a report command's answer (/digest, /overdue, /export)
+// before the message's transaction. At 100,000 people a digest reads and computes
 // for a couple of seconds; inside the transaction that would hold the
 // store's only writer, and no other message could even be stored
 // meanwhile (measured: 22 /digest at 100,000 people kept 2,000 notes out
@@ -55,20 +55,27 @@ func (e *Engine) cmdInvite(ctx context.Context, c *Context) error {
 // failure here is left for Handle, which computes the answer in the
 // transaction and reports what went wrong.
 func (e *Engine) Prepare(ctx context.Context, req *Request) {
-	if e.reporter == nil || req.Callback != "" || req.Reachable != nil || req.InGroup {
+	if req.Callback != "" || req.Reachable != nil || req.InGroup {
 		return
 	}
 	name, _, ok := e.parseCommand(strings.TrimSpace(req.Text))
 	cmd := e.byName[name]
-	if !ok || cmd == nil || cmd.Name != "digest" && cmd.Name != "overdue" {
+	if !ok || cmd == nil || !(cmd.Name == "digest" || cmd.Name == "overdue" || cmd.Name == "export") {
 		return
 	}
 	_, p, err := e.store.FindPersonByAccount(ctx, req.Platform, req.AccountID)
-	if err != nil || p == nil {
-		return
+	if err != nil || p == nil || !cmd.Allowed(p) {
+		return // Handle says why
 	}
 	r := &preparedReport{command: cmd.Name, personID: p.ID, day: e.today()}
-	r.text, r.files, err = e.report(ctx, r.command, req.Platform, p.ID, r.day)
+	switch {
+	case cmd.Name == "export" && e.exporter != nil:
+		r.files, r.text, err = e.workbook(ctx)
+	case cmd.Name != "export" && e.reporter != nil:
+		r.text, r.files, err = e.report(ctx, r.command, req.Platform, p.ID, r.day)
+	default:
+		return
+	}
 	if err != nil {
 		return
 	}
@@ -365,15 +372,29 @@ func (e *Engine) cmdExport(ctx context.Context, c *Context) error {
 	if e.exporter == nil {
 		return c.userError(campaignbot.EINVALID, "err.no_exporter")
 	}
+	if r := c.prepared("export"); r != nil {
+		c.replies = append(c.replies, Reply{Text: r.text, Files: r.files})
+		return nil
+	}
+	files, text, err := e.workbook(ctx)
+	if err != nil {
+		return err
+	}
+	c.replies = append(c.replies, Reply{Text: text, Files: files})
+	return nil
+}
+
+// workbook writes the office's workbook into the attachment store and
+// returns it with the reply that names it.
+func (e *Engine) workbook(ctx context.Context) ([]campaignbot.Attachment, string, error) {
 	var buf bytes.Buffer
 	if err := e.exporter(ctx, &buf); err != nil {
-		return fmt.Errorf("export: %w", err)
+		return nil, "", fmt.Errorf("export: %w", err)
 	}
 	name := "campaignbot-" + e.today().String() + ".xlsx"
 	att, err := e.store.SaveAttachment(ctx, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf.Bytes())
 	if err != nil {
-		return fmt.Errorf("save workbook: %w", err)
+		return nil, "", fmt.Errorf("save workbook: %w", err)
 	}
-	c.ReplyFiles([]campaignbot.Attachment{*att}, "export.ok", name, buf.Len()/1024+1)
-	return nil
+	return []campaignbot.Attachment{*att}, e.T("export.ok", name, buf.Len()/1024+1), nil
 }
