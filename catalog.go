@@ -472,6 +472,10 @@ var catalog = map[string]message{
 	"digest.task":            {"· 「%s」%s", "· “%s” %s"},
 	"digest.depts":           {"按科室：%s%s", "By department: %s%s"},
 	"digest.more":            {" 等，另有 %d 个", ", and %d more"},
+	"digest.chart.title":     {"各科室完成情况 · %s", "Completion by department · %s"},
+	"digest.chart.subtitle":  {"截至 %s · 已交/应交，完成率低的在前", "As of %s · done/owed, least complete first"},
+	"digest.chart.value":     {"%d/%d %d%%", "%d/%d %d%%"},
+	"digest.chart.more":      {"另有 %d 个科室未列出", "%d more departments not shown"},
 	"digest.more.line":       {"……另有 %d 项", "… and %d more"},
 	"digest.overdue":         {"逾期未交 %d 人，发送 /overdue 查看完整名单：", "Overdue: %d people; send /overdue for the full list:"},
 	"digest.overdue.task":    {"「%s」", "“%s”"},
@@ -704,6 +708,7 @@ var catalog = map[string]message{
 	"fault.download_failed":          {"抱歉，您发送的文件多次下载失败，未能收到，请重新发送。", "Sorry, the file you sent could not be downloaded after many tries and was not received. Please send it again."},
 	// The web console (SPEC §11): its pages, forms and /web.
 	"web.help":                  {"打开网页工作台（一次性登录链接）", "open the web console (a one-time sign-in link)"},
+	"web.help.ex":               {"/web", "/web"},
 	"web.link":                  {"网页工作台登录链接（仅限本人使用，一次有效，%[2]s 前有效）：\n%[1]s", "Your sign-in link to the web console (for you alone, single use, valid until %[2]s):\n%[1]s"},
 	"web.not_configured":        {"网页工作台尚未开通：请管理员设置 CAMPAIGNBOT_BASE_URL 和 --listen。", "The web console is not set up: the administrator sets CAMPAIGNBOT_BASE_URL and --listen."},
 	"web.private_only":          {"登录链接只在私聊中发送，请私聊我发送“网页”。", "Sign-in links are sent only in a private chat: message me /web there."},

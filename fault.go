@@ -35,6 +35,18 @@ const (
 	FaultWeComRobotKey    = "wecom_robot_key"   // 93000: WECOM_ROBOT_KEY invalid or robot removed
 )
 
+// FaultCodes returns the fault codes of platform p, so that their metrics
+// can be shown at zero before any happens.
+func FaultCodes(p Platform) []string {
+	switch p {
+	case PlatformTelegram:
+		return []string{FaultTelegramToken, FaultTelegramConflict, FaultTelegramGroup}
+	case PlatformWeCom:
+		return []string{FaultWeComIP, FaultWeComSecret, FaultWeComCorpID, FaultWeComRobotKey}
+	}
+	return nil
+}
+
 // FaultReporter is told when a fault of the deployment starts and when it
 // ends. Raise and Clear may be called again for a fault already raised or
 // cleared; only changes count.

@@ -10,7 +10,8 @@ type OutboxStat struct {
 	Platform Platform
 	Status   OutboxStatus
 	Count    int
-	// Oldest is when the oldest message counted was created (zero if none).
+	// Oldest is when the oldest pending message was created (zero for the
+	// other statuses).
 	Oldest time.Time
 }
 

@@ -170,14 +170,17 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	e := &env{o: o, dir: dir, path: filepath.Join(dir, "big.db"), rep: &report{w: out}, targets: targetsFor(o.org.people)}
-	// The plan is the default one, placed so that today is five days
-	// before the end of the study phase: weekly notes are owed and many
-	// are overdue, which is when reminders and digests have most to do.
+	// The plan is the default one, placed so that the bench's day is five
+	// days before the end of the study phase: weekly notes are owed and many
+	// are overdue, which is when reminders and digests have most to do. The
+	// day is this week's Monday, when last week's missed notes get their
+	// overdue reminder: on a Sunday no weekly prompt falls due, and the
+	// figures would depend on the day the bench runs.
 	loc, err := time.LoadLocation(plan.DefaultTimeZone)
 	if err != nil {
 		return err
 	}
-	e.day = campaignbot.DateOf(time.Now(), loc)
+	e.day = campaignbot.DateOf(time.Now(), loc).ISOWeekStart()
 	p0, _, err := plan.Default(e.day)
 	if err != nil {
 		return err

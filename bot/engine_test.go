@@ -598,3 +598,19 @@ func TestSurveyInEnglish(t *testing.T) {
 		t.Errorf("answers stored as %+v, want %+v", got, want)
 	}
 }
+
+// TestCommandHelpInCatalog: /help shows each command's help and example
+// from the catalog by keys it builds, which the catalog's own test of the
+// keys used cannot see.
+func TestCommandHelpInCatalog(t *testing.T) {
+	e := newEnv(t)
+	for _, cmd := range e.engine.Commands() {
+		for _, key := range []string{cmd.Help, cmd.Help + ".ex"} {
+			for _, lang := range []string{"zh", "en"} {
+				if got := campaignbot.T(lang, key); got == key || got == "" {
+					t.Errorf("/%s: catalog has no %s text for %q", cmd.Name, lang, key)
+				}
+			}
+		}
+	}
+}

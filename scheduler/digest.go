@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"campaignbot"
+	"campaignbot/chart"
 )
 
 // Digest list lengths: a digest names the first few and points to the
@@ -110,11 +111,11 @@ func (s *Scheduler) DigestWithChart(ctx context.Context, forPersonID int64, day 
 	if err != nil {
 		return "", nil, err
 	}
-	text, bars, err := r.renderWithChart(forPersonID)
+	text, ch, err := r.renderWithChart(forPersonID)
 	if err != nil {
 		return "", nil, err
 	}
-	files, err := s.chartFile(ctx, bars, day)
+	files, err := s.chartFile(ctx, ch, day)
 	return text, files, err
 }
 
@@ -177,11 +178,11 @@ func (s *Scheduler) digestMessages(ctx context.Context, day campaignbot.Date) ([
 			!(p.HasRole(campaignbot.RoleLeader) || p.HasRole(campaignbot.RoleHead) || p.HasRole(campaignbot.RoleOffice)) {
 			continue
 		}
-		text, bars, err := r.renderWithChart(p.ID)
+		text, ch, err := r.renderWithChart(p.ID)
 		if err != nil {
 			return nil, err
 		}
-		files, err := s.chartFile(ctx, bars, day)
+		files, err := s.chartFile(ctx, ch, day)
 		if err != nil {
 			return nil, err
 		}
@@ -223,9 +224,9 @@ func (r *digestRun) render(personID int64) (string, error) {
 	return text, err
 }
 
-// renderWithChart renders the digest for a person and the completion of
-// the departments it lists, for the chart.
-func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
+// renderWithChart renders the digest for a person and the chart of the
+// departments' completion it lists (nil before and after the phases).
+func (r *digestRun) renderWithChart(personID int64) (string, *chart.Chart, error) {
 	sc, err := r.scopeOf(personID)
 	if err != nil {
 		return "", nil, err
@@ -248,7 +249,7 @@ func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 		line("digest.after")
 	}
 
-	bars := r.renderCompletion(&b, sc, ph)
+	ch := r.renderCompletion(&b, sc, ph)
 	r.renderOverdue(&b, sc)
 	r.renderProblems(&b, sc)
 	r.renderSurveys(&b)
@@ -256,10 +257,12 @@ func (r *digestRun) renderWithChart(personID int64) (string, []tally, error) {
 	if sc.office {
 		r.renderUnbound(&b)
 	}
-	return strings.TrimRight(b.String(), "\n"), bars, nil
+	return strings.TrimRight(b.String(), "\n"), ch, nil
 }
 
-func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaignbot.Phase) []tally {
+// renderCompletion writes completion by task and by department and returns
+// the departments' chart, its bars in the order of the text.
+func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaignbot.Phase) *chart.Chart {
 	if ph == nil {
 		return nil
 	}
@@ -320,22 +323,31 @@ func (r *digestRun) renderCompletion(b *strings.Builder, sc *scope, ph *campaign
 		return cmp.Or(cmp.Compare(ta.done*tb.owed, tb.done*ta.owed), cmp.Compare(a, b))
 	})
 	var parts []string
-	var shown []tally
+	ch := &chart.Chart{
+		Title:    c.t("digest.chart.title", c.phase(ph)),
+		Subtitle: c.t("digest.chart.subtitle", r.day),
+	}
 	for i, id := range depts[:min(len(depts), digestDeptLines)] {
 		name := fmt.Sprint(id)
 		if dep := r.d.deptByID[id]; dep != nil {
 			name = dep.Name
 		}
-		// Numbered as the chart's bars are.
-		parts = append(parts, fmt.Sprintf("%d.%s %s", i+1, name, c.tally(*byDept[id])))
-		shown = append(shown, *byDept[id])
+		tl := byDept[id]
+		// Numbered as the chart's bars are, top to bottom.
+		parts = append(parts, fmt.Sprintf("%d.%s %s", i+1, name, c.tally(*tl)))
+		value := "0/0"
+		if tl.owed > 0 {
+			value = c.t("digest.chart.value", tl.done, tl.owed, percent(tl.done, tl.owed))
+		}
+		ch.Bars = append(ch.Bars, chart.Bar{Label: name, Value: value, Done: tl.done, Owed: tl.owed})
 	}
 	more := ""
 	if n := len(depts) - digestDeptLines; n > 0 {
 		more = c.t("digest.more", n)
+		ch.Note = c.t("digest.chart.more", n)
 	}
 	b.WriteString(c.t("digest.depts", strings.Join(parts, c.t("list.sep")), more) + "\n")
-	return shown
+	return ch
 }
 
 func get[K comparable](m map[K]*tally, k K) *tally {
@@ -655,11 +667,11 @@ func (s *Scheduler) OverdueFor(ctx context.Context, leaderID int64, day campaign
 // chartFile stores the completion chart of a digest as an attachment; the
 // same chart (the same bytes) is stored once. With fewer than two bars
 // there is no chart (an empty list): one bar says no more than the text.
-func (s *Scheduler) chartFile(ctx context.Context, bars []tally, day campaignbot.Date) ([]campaignbot.Attachment, error) {
-	if len(bars) < 2 {
+func (s *Scheduler) chartFile(ctx context.Context, ch *chart.Chart, day campaignbot.Date) ([]campaignbot.Attachment, error) {
+	if ch == nil || len(ch.Bars) < 2 {
 		return []campaignbot.Attachment{}, nil
 	}
-	data, err := completionChart(bars)
+	data, err := chart.Render(*ch)
 	if err != nil {
 		return nil, err
 	}

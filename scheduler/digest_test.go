@@ -3,8 +3,7 @@ package scheduler
 import (
 	"bytes"
 	"context"
-	"image/color"
-	"image/png"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -132,45 +131,47 @@ func TestAnnounce(t *testing.T) {
 	}
 }
 
-// TestCompletionChart draws two departments and reads the PNG back: the
-// size follows the number of bars, the less complete bar is drawn in the
-// warning colour and the fuller one in the normal colour, each as tall as
-// its share.
-func TestCompletionChart(t *testing.T) {
-	data, err := completionChart([]tally{{done: 1, owed: 4}, {done: 3, owed: 4}})
+// TestDigestChart: the head's chart names the departments of the digest's
+// "by department" line, in its order, with the phase as title, the day and
+// each department's figures, so that it reads alone when forwarded.
+func TestDigestChart(t *testing.T) {
+	o := mustOrg(t)
+	ctx := context.Background()
+	o.submit(t, "钱科长", "dept-analysis", d("2026-06-01"))
+	day := d("2026-07-03")
+	o.clock.Set(at(day, 8*60+30, o.plan.Loc()))
+	s := o.scheduler()
+	r, err := s.newDigestRun(ctx, day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := png.Decode(bytes.NewReader(data))
+	text, ch, err := r.renderWithChart(o.id["王局长"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := img.Bounds()
-	if got, want := b.Dx(), 2*chartMargin+2*chartBarWidth+chartGap; got != want {
-		t.Errorf("width %d, want %d", got, want)
+	if ch == nil || len(ch.Bars) < 2 {
+		t.Fatalf("chart %+v", ch)
 	}
-	bar, low := chartPalette[chartBar].(color.RGBA), chartPalette[chartLow].(color.RGBA)
-	// Count the filled height of each bar along its middle column.
-	height := func(x int) (int, color.RGBA) {
-		n, ink := 0, color.RGBA{}
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
-			if c == bar || c == low {
-				n, ink = n+1, c
-			}
+	if !strings.Contains(ch.Title, "整改落实阶段") || !strings.Contains(ch.Subtitle, "2026-07-03") {
+		t.Errorf("title %q, subtitle %q", ch.Title, ch.Subtitle)
+	}
+	var line string
+	for l := range strings.Lines(text) {
+		if strings.HasPrefix(l, "按科室：") {
+			line = l
 		}
-		return n, ink
 	}
-	h1, ink1 := height(chartMargin + chartBarWidth/2)
-	h2, ink2 := height(chartMargin + chartBarWidth + chartGap + chartBarWidth/2)
-	if ink1 != low || ink2 != bar {
-		t.Errorf("colours %v and %v, want the warning colour under half done", ink1, ink2)
+	for i, b := range ch.Bars {
+		num := fmt.Sprintf("%d.%s %d/%d（%d%%）", i+1, b.Label, b.Done, b.Owed, percent(b.Done, b.Owed))
+		if !strings.Contains(line, num) {
+			t.Errorf("bar %d %+v is not %q in %q", i, b, num, line)
+		}
+		if want := fmt.Sprintf("%d/%d %d%%", b.Done, b.Owed, percent(b.Done, b.Owed)); b.Value != want {
+			t.Errorf("bar %q value %q, want %q", b.Label, b.Value, want)
+		}
 	}
-	if h2 != 3*h1 {
-		t.Errorf("bar heights %d and %d, want 25%% and 75%% of the track", h1, h2)
-	}
-	if none, err := completionChart(nil); none != nil || err == nil {
-		t.Errorf("no bars: %v %v, want an error", none, err)
+	if ch.Note != "" {
+		t.Errorf("note %q with every department shown", ch.Note)
 	}
 }
 

@@ -29,11 +29,14 @@ type Config struct {
 	Listen string
 	// BaseURL is the web console's public address (CAMPAIGNBOT_BASE_URL),
 	// from which login links are made.
-	BaseURL   string
-	Lang      string
-	LogFormat string
-	Console   bool
-	Demo      bool
+	BaseURL string
+	// MetricsToken is the bearer token /metrics asks for
+	// (CAMPAIGNBOT_METRICS_TOKEN); without it only loopback may scrape.
+	MetricsToken string
+	Lang         string
+	LogFormat    string
+	Console      bool
+	Demo         bool
 
 	// createDB lets the command create a missing database; only run and
 	// roster import may (SPEC §7).
@@ -78,6 +81,7 @@ func (c *Config) readEnv(getenv func(string) string) {
 	c.Lang = envOr(getenv, "CAMPAIGNBOT_LANG", "zh")
 	c.LogFormat = envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text")
 	c.BaseURL = getenv("CAMPAIGNBOT_BASE_URL")
+	c.MetricsToken = getenv("CAMPAIGNBOT_METRICS_TOKEN")
 	c.Telegram = TelegramConfig{
 		Token:         getenv("TELEGRAM_BOT_TOKEN"),
 		APIURL:        getenv("TELEGRAM_API_URL"),

@@ -62,7 +62,7 @@ func TestWeComIPNotTrustedPausesDelivery(t *testing.T) {
 	if !strings.HasPrefix(health, "degraded\n") || !strings.Contains(health, "wecom wecom_ip since ") || !strings.Contains(health, "企业可信IP") {
 		t.Errorf("/healthz = %q, want degraded naming the fault and the fix", health)
 	}
-	if metrics := httpGet(t, h.m.Addr, "/metrics"); !strings.Contains(metrics, `campaignbot_fault_active{platform="wecom",fault="wecom_ip"} 1`) {
+	if metrics := httpGet(t, h.m.Addr, "/metrics"); !strings.Contains(metrics, `campaignbot_fault_active{fault="wecom_ip",platform="wecom"} 1`) {
 		t.Errorf("/metrics lacks the active fault:\n%s", metrics)
 	}
 	if logs := h.logs.String(); !strings.Contains(logs, "delivery paused") || !strings.Contains(logs, "企业可信IP") {

@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
-	"io"
+	"log/slog"
+	"net"
 	"net/http"
-	"sort"
-	"sync"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"campaignbot"
 	"campaignbot/bot"
@@ -15,34 +20,55 @@ import (
 )
 
 // metrics counts what happens in this process and, at scrape time, reads
-// the store's figures; /metrics serves both in Prometheus' text format.
+// the store's figures and the fault board; /metrics serves them with the
+// Go runtime's and the process's own, through prometheus/client_golang
+// (SPEC §13). Each Main has its own registry: no global state.
 type metrics struct {
-	store  campaignbot.MetricsService
-	start  time.Time
-	faults *scheduler.FaultBoard // faults.go
-
-	mu       sync.Mutex
-	updates  map[campaignbot.Platform]int64
-	failures map[campaignbot.Platform]int64
-	buckets  []float64 // upper bounds, seconds
-	hist     map[campaignbot.Platform]*histogram
+	reg      *prometheus.Registry
+	updates  *prometheus.CounterVec
+	failures *prometheus.CounterVec
+	handling *prometheus.HistogramVec
 }
 
-type histogram struct {
-	counts []int64 // per bucket, cumulative at render time
-	sum    float64
-	n      int64
-}
-
-func newMetrics(store campaignbot.MetricsService) *metrics {
-	return &metrics{
-		store:    store,
-		start:    time.Now(),
-		updates:  map[campaignbot.Platform]int64{},
-		failures: map[campaignbot.Platform]int64{},
-		buckets:  []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
-		hist:     map[campaignbot.Platform]*histogram{},
+// newMetrics registers every collector; platforms are those the process
+// runs, whose counters start at zero so that an alert on a rate has a
+// series before the first error.
+func newMetrics(store campaignbot.MetricsService, faults *scheduler.FaultBoard, platforms []campaignbot.Platform) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "campaignbot_updates_total", Help: "Chat updates handled by the engine, by platform.",
+		}, []string{"platform"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "campaignbot_handler_errors_total", Help: "Updates whose handling failed, by platform.",
+		}, []string{"platform"}),
+		handling: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "campaignbot_handler_seconds", Help: "Time to handle one update.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
+		}, []string{"platform"}),
 	}
+	for _, p := range platforms {
+		m.updates.WithLabelValues(string(p))
+		m.failures.WithLabelValues(string(p))
+	}
+	start := time.Now()
+	version, commit, _, goVersion := buildInfo()
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "campaignbot_build_info", Help: "Always 1; the labels say which build runs (as campaignbot version does).",
+		ConstLabels: prometheus.Labels{"version": version, "revision": commit, "goversion": goVersion},
+	})
+	build.Set(1)
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.updates, m.failures, m.handling,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "campaignbot_uptime_seconds", Help: "Seconds since the process started.",
+		}, func() float64 { return time.Since(start).Seconds() }),
+		build,
+		newStoreCollector(store, faults, platforms),
+	)
+	return m
 }
 
 // instrument wraps the engine so every request is counted and timed.
@@ -50,7 +76,12 @@ func (m *metrics) instrument(h bot.Handler) bot.Handler {
 	return handlerFunc(func(ctx context.Context, req *bot.Request) ([]bot.Reply, error) {
 		t0 := time.Now()
 		replies, err := h.Handle(ctx, req)
-		m.observe(req.Platform, time.Since(t0), err)
+		p := string(req.Platform)
+		m.updates.WithLabelValues(p).Inc()
+		if err != nil {
+			m.failures.WithLabelValues(p).Inc()
+		}
+		m.handling.WithLabelValues(p).Observe(time.Since(t0).Seconds())
 		return replies, err
 	})
 }
@@ -62,111 +93,185 @@ func (f handlerFunc) Handle(ctx context.Context, req *bot.Request) ([]bot.Reply,
 	return f(ctx, req)
 }
 
-func (m *metrics) observe(p campaignbot.Platform, d time.Duration, err error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.updates[p]++
-	if err != nil {
-		m.failures[p]++
+// handler serves the registry, guarded as SPEC §7 says: with token set
+// only to "Authorization: Bearer TOKEN", else only to loopback clients.
+// A failed store read is logged and counted (storeCollector), and the
+// rest still served.
+func (m *metrics) handler(token string, log *slog.Logger) http.Handler {
+	h := promhttp.InstrumentMetricHandler(m.reg, promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorLog:      slogPrintln{log},
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      m.reg,
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !metricsAllowed(token, r) {
+			if token != "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics: bearer token required", http.StatusUnauthorized)
+				return
+			}
+			http.Error(w, "metrics: served only to loopback unless CAMPAIGNBOT_METRICS_TOKEN is set", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// metricsAllowed applies SPEC §7. Without a token the client must be on
+// loopback and the request must not have come through a proxy: a reverse
+// proxy on the same host connects from loopback, and would otherwise serve
+// /metrics to the internet.
+func metricsAllowed(token string, r *http.Request) bool {
+	if token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 	}
-	h := m.hist[p]
-	if h == nil {
-		h = &histogram{counts: make([]int64, len(m.buckets))}
-		m.hist[p] = h
-	}
-	s := d.Seconds()
-	for i, b := range m.buckets {
-		if s <= b {
-			h.counts[i]++
-			break
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
 		}
 	}
-	h.sum += s
-	h.n++
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
-// ServeHTTP writes the metrics.
-func (m *metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	if err := m.write(r.Context(), w); err != nil {
-		http.Error(w, "metrics unavailable", http.StatusInternalServerError)
+// slogPrintln adapts slog to promhttp's ErrorLog.
+type slogPrintln struct{ log *slog.Logger }
+
+func (l slogPrintln) Println(v ...any) { l.log.Error("metrics", "err", fmt.Sprint(v...)) }
+
+// storeCollector reads, at each scrape, the figures the store and the fault
+// board hold. A failed read is logged, counted in
+// campaignbot_metrics_errors_total and leaves its metrics out of that
+// scrape.
+type storeCollector struct {
+	store     campaignbot.MetricsService
+	faults    *scheduler.FaultBoard
+	platforms []campaignbot.Platform
+	errors    prometheus.Counter
+
+	inbound, unprocessed, outbox, oldest, lastRun, faultActive, faultsTotal *prometheus.Desc
+}
+
+func newStoreCollector(store campaignbot.MetricsService, faults *scheduler.FaultBoard, platforms []campaignbot.Platform) *storeCollector {
+	return &storeCollector{
+		store: store, faults: faults, platforms: platforms,
+		errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "campaignbot_metrics_errors_total", Help: "Reads of the store's figures that failed at a scrape (logged at ERROR).",
+		}),
+		inbound:     prometheus.NewDesc("campaignbot_inbound_total", "Platform updates stored for durable intake.", []string{"platform"}, nil),
+		unprocessed: prometheus.NewDesc("campaignbot_inbound_unprocessed", "Stored updates not yet processed.", []string{"platform"}, nil),
+		outbox:      prometheus.NewDesc("campaignbot_outbox_messages", "Outbound messages by platform and status (pending is the outbox depth).", []string{"platform", "status"}, nil),
+		oldest:      prometheus.NewDesc("campaignbot_outbox_oldest_pending_seconds", "Age of the oldest pending message, by platform.", []string{"platform"}, nil),
+		lastRun:     prometheus.NewDesc("campaignbot_scheduler_last_run_timestamp_seconds", "When each scheduler job last completed.", []string{"job"}, nil),
+		faultActive: prometheus.NewDesc("campaignbot_fault_active", "Whether a fault of the deployment pauses a platform (or its group chat): 1 while it lasts.", []string{"platform", "fault"}, nil),
+		faultsTotal: prometheus.NewDesc("campaignbot_faults_total", "Faults of the deployment that started since the process did.", []string{"platform", "fault"}, nil),
 	}
 }
 
-func (m *metrics) write(ctx context.Context, w io.Writer) error {
-	outbox, err := m.store.OutboxStats(ctx)
-	if err != nil {
-		return err
+// Describe implements prometheus.Collector.
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	c.errors.Describe(ch)
+	for _, d := range []*prometheus.Desc{c.inbound, c.unprocessed, c.outbox, c.oldest, c.lastRun, c.faultActive, c.faultsTotal} {
+		ch <- d
 	}
-	inbound, err := m.store.InboundStats(ctx)
+}
+
+// Collect implements prometheus.Collector.
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	// promhttp gives collectors no context; a scrape that outlives its
+	// client's timeout is cut here instead of holding a read transaction.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c.collectOutbox(ctx, ch)
+	c.collectInbound(ctx, ch)
+	c.collectJobs(ctx, ch)
+	c.collectFaults(ch)
+	c.errors.Collect(ch)
+}
+
+func (c *storeCollector) fail(ch chan<- prometheus.Metric, d *prometheus.Desc, err error) {
+	c.errors.Inc()
+	ch <- prometheus.NewInvalidMetric(d, err)
+}
+
+func (c *storeCollector) collectOutbox(ctx context.Context, ch chan<- prometheus.Metric) {
+	stats, err := c.store.OutboxStats(ctx)
 	if err != nil {
-		return err
+		c.fail(ch, c.outbox, err)
+		return
 	}
-	runs, err := m.store.JobRuns(ctx)
-	if err != nil {
-		return err
+	// Every status of every platform run is a series, failed ones at 0
+	// until one fails.
+	counts := map[[2]string]int{}
+	for _, p := range c.platforms {
+		for _, s := range []campaignbot.OutboxStatus{campaignbot.OutboxPending, campaignbot.OutboxSent, campaignbot.OutboxFailed} {
+			counts[[2]string{string(p), string(s)}] = 0
+		}
 	}
 	now := time.Now()
-	fmt.Fprintf(w, "# HELP campaignbot_uptime_seconds Seconds since the process started.\n# TYPE campaignbot_uptime_seconds gauge\ncampaignbot_uptime_seconds %g\n", now.Sub(m.start).Seconds())
-
-	m.mu.Lock()
-	fmt.Fprintln(w, "# HELP campaignbot_updates_total Chat updates handled by the engine, by platform.\n# TYPE campaignbot_updates_total counter")
-	for _, p := range sortedKeys(m.updates) {
-		fmt.Fprintf(w, "campaignbot_updates_total{platform=%q} %d\n", p, m.updates[p])
-	}
-	fmt.Fprintln(w, "# HELP campaignbot_handler_errors_total Updates whose handling failed, by platform.\n# TYPE campaignbot_handler_errors_total counter")
-	for _, p := range sortedKeys(m.failures) {
-		fmt.Fprintf(w, "campaignbot_handler_errors_total{platform=%q} %d\n", p, m.failures[p])
-	}
-	fmt.Fprintln(w, "# HELP campaignbot_handler_seconds Time to handle one update.\n# TYPE campaignbot_handler_seconds histogram")
-	for _, p := range sortedKeys(m.hist) {
-		h := m.hist[p]
-		var cum int64
-		for i, b := range m.buckets {
-			cum += h.counts[i]
-			fmt.Fprintf(w, "campaignbot_handler_seconds_bucket{platform=%q,le=\"%g\"} %d\n", p, b, cum)
-		}
-		fmt.Fprintf(w, "campaignbot_handler_seconds_bucket{platform=%q,le=\"+Inf\"} %d\n", p, h.n)
-		fmt.Fprintf(w, "campaignbot_handler_seconds_sum{platform=%q} %g\ncampaignbot_handler_seconds_count{platform=%q} %d\n", p, h.sum, p, h.n)
-	}
-	m.mu.Unlock()
-
-	fmt.Fprintln(w, "# HELP campaignbot_inbound_total Platform updates stored for durable intake.\n# TYPE campaignbot_inbound_total counter")
-	for _, s := range inbound {
-		fmt.Fprintf(w, "campaignbot_inbound_total{platform=%q} %d\n", s.Platform, s.Received)
-	}
-	fmt.Fprintln(w, "# HELP campaignbot_inbound_unprocessed Stored updates not yet processed.\n# TYPE campaignbot_inbound_unprocessed gauge")
-	for _, s := range inbound {
-		fmt.Fprintf(w, "campaignbot_inbound_unprocessed{platform=%q} %d\n", s.Platform, s.Unhandled)
-	}
-	fmt.Fprintln(w, "# HELP campaignbot_outbox_messages Outbound messages by platform and status (pending is the outbox depth).\n# TYPE campaignbot_outbox_messages gauge")
-	for _, s := range outbox {
-		fmt.Fprintf(w, "campaignbot_outbox_messages{platform=%q,status=%q} %d\n", s.Platform, s.Status, s.Count)
-	}
-	fmt.Fprintln(w, "# HELP campaignbot_outbox_oldest_pending_seconds Age of the oldest pending message, by platform.\n# TYPE campaignbot_outbox_oldest_pending_seconds gauge")
-	for _, s := range outbox {
-		if s.Status == campaignbot.OutboxPending {
-			fmt.Fprintf(w, "campaignbot_outbox_oldest_pending_seconds{platform=%q} %g\n", s.Platform, now.Sub(s.Oldest).Seconds())
+	for _, s := range stats {
+		counts[[2]string{string(s.Platform), string(s.Status)}] = s.Count
+		if s.Status == campaignbot.OutboxPending && s.Count > 0 {
+			ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, now.Sub(s.Oldest).Seconds(), string(s.Platform))
 		}
 	}
-	fmt.Fprintln(w, "# HELP campaignbot_scheduler_last_run_timestamp_seconds When each scheduler job last completed.\n# TYPE campaignbot_scheduler_last_run_timestamp_seconds gauge")
-	jobs := make([]string, 0, len(runs))
-	for j := range runs {
-		jobs = append(jobs, j)
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(n), k[0], k[1])
 	}
-	sort.Strings(jobs)
-	for _, j := range jobs {
-		fmt.Fprintf(w, "campaignbot_scheduler_last_run_timestamp_seconds{job=%q} %d\n", j, runs[j].Unix())
-	}
-	writeFaultMetrics(w, m.faults)
-	return nil
 }
 
-func sortedKeys[V any](m map[campaignbot.Platform]V) []campaignbot.Platform {
-	keys := make([]campaignbot.Platform, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func (c *storeCollector) collectInbound(ctx context.Context, ch chan<- prometheus.Metric) {
+	stats, err := c.store.InboundStats(ctx)
+	if err != nil {
+		c.fail(ch, c.inbound, err)
+		return
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	return keys
+	for _, s := range stats {
+		ch <- prometheus.MustNewConstMetric(c.inbound, prometheus.CounterValue, float64(s.Received), string(s.Platform))
+		ch <- prometheus.MustNewConstMetric(c.unprocessed, prometheus.GaugeValue, float64(s.Unhandled), string(s.Platform))
+	}
+}
+
+func (c *storeCollector) collectJobs(ctx context.Context, ch chan<- prometheus.Metric) {
+	runs, err := c.store.JobRuns(ctx)
+	if err != nil {
+		c.fail(ch, c.lastRun, err)
+		return
+	}
+	for job, at := range runs {
+		ch <- prometheus.MustNewConstMetric(c.lastRun, prometheus.GaugeValue, float64(at.Unix()), job)
+	}
+}
+
+// collectFaults writes every fault code of the platforms run, at zero
+// until it happens, with those seen since start.
+func (c *storeCollector) collectFaults(ch chan<- prometheus.Metric) {
+	type key struct {
+		p    campaignbot.Platform
+		code string
+	}
+	seen := map[key]scheduler.FaultCount{}
+	for _, p := range c.platforms {
+		for _, code := range campaignbot.FaultCodes(p) {
+			seen[key{p, code}] = scheduler.FaultCount{Platform: p, Code: code}
+		}
+	}
+	if c.faults != nil {
+		for _, f := range c.faults.Counts() {
+			seen[key{f.Platform, f.Code}] = f
+		}
+	}
+	for _, f := range seen {
+		active := 0.0
+		if f.Active {
+			active = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.faultActive, prometheus.GaugeValue, active, string(f.Platform), f.Code)
+		ch <- prometheus.MustNewConstMetric(c.faultsTotal, prometheus.CounterValue, float64(f.Raised), string(f.Platform), f.Code)
+	}
 }

@@ -167,6 +167,21 @@ func (m *Main) checkPlatforms() error {
 // Plan returns the plan in force.
 func (m *Main) Plan() *campaignbot.Plan { return m.plan.Load() }
 
+// platforms returns the platforms this process runs.
+func (m *Main) platforms() []campaignbot.Platform {
+	if m.consoleMode() {
+		return []campaignbot.Platform{campaignbot.PlatformConsole}
+	}
+	var ps []campaignbot.Platform
+	if m.Config.Telegram.Token != "" {
+		ps = append(ps, campaignbot.PlatformTelegram)
+	}
+	if m.Config.WeCom.CorpID != "" {
+		ps = append(ps, campaignbot.PlatformWeCom)
+	}
+	return ps
+}
+
 // consoleMode reports whether the terminal is the platform.
 func (m *Main) consoleMode() bool {
 	return m.Config.Console || (m.Config.Telegram.Token == "" && m.Config.WeCom.CorpID == "")
@@ -209,7 +224,6 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	m.DB, m.planVersion = db, ap.Version
 	m.plan.Store(p)
 	m.mux = http.NewServeMux()
-	m.metrics = newMetrics(db)
 	// The dispatcher is built last, once the senders are known; until then
 	// a kick has nothing to wake.
 	kick := func() {
@@ -218,9 +232,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}
 	}
 	m.Faults = scheduler.NewFaultBoard(db, campaignbot.SystemClock, m.Config.Lang, m.Log, kick)
-	m.metrics.faults = m.Faults
+	m.metrics = newMetrics(db, m.Faults, m.platforms())
 	m.mux.HandleFunc("GET /healthz", serveHealth(m.Faults))
-	m.mux.Handle("GET /metrics", m.metrics)
+	m.mux.Handle("GET /metrics", m.metrics.handler(m.Config.MetricsToken, m.Log))
 	var groups []campaignbot.Platform
 	if m.Config.Telegram.Token != "" && m.Config.Telegram.GroupChatID != "" {
 		groups = append(groups, campaignbot.PlatformTelegram)

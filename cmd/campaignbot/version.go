@@ -19,8 +19,16 @@ func cmdVersion(ctx context.Context, args []string, stdio IO, getenv func(string
 	} else if len(pos) > 0 {
 		return usagef("version takes no arguments")
 	}
-	version, commit, date := "unknown", "unknown", "unknown"
-	goVersion := runtime.Version()
+	version, commit, date, goVersion := buildInfo()
+	fmt.Fprintf(stdio.Out, "campaignbot %s\ncommit: %s\ndate: %s\ngo: %s %s/%s\n", version, commit, date, goVersion, runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// buildInfo returns what the toolchain wrote into the binary, "unknown"
+// for what it did not: for version and for the build_info metric.
+func buildInfo() (version, commit, date, goVersion string) {
+	version, commit, date = "unknown", "unknown", "unknown"
+	goVersion = runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		version, goVersion = bi.Main.Version, bi.GoVersion
 		modified := false
@@ -38,6 +46,5 @@ func cmdVersion(ctx context.Context, args []string, stdio IO, getenv func(string
 			commit += " (with uncommitted changes)"
 		}
 	}
-	fmt.Fprintf(stdio.Out, "campaignbot %s\ncommit: %s\ndate: %s\ngo: %s %s/%s\n", version, commit, date, goVersion, runtime.GOOS, runtime.GOARCH)
-	return nil
+	return version, commit, date, goVersion
 }
