@@ -147,7 +147,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, no
 	}
 	begin, q := db.beginRead, qClaimOutbox
 	if db.pg {
-		begin, q = db.beginTx, qClaimOutboxPG
+		begin, q = db.beginOutboxTx, qClaimOutboxPG
 	}
 	tx, err := begin(ctx)
 	if err != nil {
@@ -189,7 +189,7 @@ const ClaimLease = 30 * time.Second
 // MarkOutboxSent records a delivery and the platform's message id. The
 // acknowledgement of an anonymous act is deleted instead (SPEC §2).
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, platformMessageID string, at time.Time) error {
-	tx, err := db.beginTx(ctx)
+	tx, err := db.beginOutboxTx(ctx)
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 	if giveUp {
 		status = campaignbot.OutboxFailed
 	}
-	tx, err := db.beginTx(ctx)
+	tx, err := db.beginOutboxTx(ctx)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,9 @@ import (
 const (
 	writeLockKey   = 0x63616d7061696701 // "campaig" 1: the write lock
 	migrateLockKey = 0x63616d7061696702 // migrations, while one replica applies them
-	leaderLockKey  = 0x63616d7061696703 // the leader (leader.go)
-	laneLockSpace  = 0x63620001         // a sender's lane (lanes.go)
+	leaderLockKey  = 0x63616d7061696703 // the leader (replica.go)
+	pollLockKey    = 0x63616d7061696704 // the replica polling Telegram (replica.go)
+	laneLockSpace  = 0x63620001         // a sender's lane (replica.go)
 )
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database
@@ -97,6 +98,9 @@ func openPostgres(ctx context.Context, db *DB, dsn string) error {
 	db.rdb = sql.OpenDB(connector)
 	db.rdb.SetMaxOpenConns(8)
 	db.rdb.SetMaxIdleConns(8)
+	db.odb = sql.OpenDB(connector)
+	db.odb.SetMaxOpenConns(2) // a platform loop marks one message at a time
+	db.odb.SetMaxIdleConns(2)
 	return nil
 }
 

@@ -56,6 +56,9 @@ type DB struct {
 
 	wdb *sql.DB // one connection, BEGIN IMMEDIATE (PostgreSQL: a few, behind the write lock)
 	rdb *sql.DB // read-only connections
+	// odb (PostgreSQL only) serves the dispatcher's claims and marks,
+	// outside the write lock (beginOutboxTx).
+	odb *sql.DB
 
 	// pg is set on PostgreSQL, whose connection settings pgConfig holds
 	// (the leader's and the lanes' own connections are made with them).
@@ -213,6 +216,9 @@ func (db *DB) Close() error {
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
 	}
+	if db.odb != nil {
+		errs = append(errs, db.odb.Close())
+	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
 	}
@@ -290,6 +296,27 @@ func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 			tx.Rollback()
 			return nil, fmt.Errorf("begin: write lock: %w", err)
 		}
+	}
+	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
+	t.root = t
+	return t, nil
+}
+
+// beginOutboxTx begins a transaction of the dispatcher on outbox rows it
+// names by id or claims with SKIP LOCKED. On PostgreSQL it takes no write
+// lock and runs on a pool of its own: such a transaction assigns no id and
+// reads nothing it writes back, and the rows' own locks order it with
+// every other writer. So a message the platform has taken is marked sent
+// within one commit, not after the intake's transactions of every replica
+// queued on the write lock — a leader killed in between leaves at most
+// that one message to be sent again by the next. On SQLite it is beginTx.
+func (db *DB) beginOutboxTx(ctx context.Context) (*Tx, error) {
+	if _, joins := ctx.Value(txKey{}).(*Tx); joins || !db.pg {
+		return db.beginTx(ctx)
+	}
+	tx, err := db.odb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
 	t.root = t

@@ -321,6 +321,11 @@ func (m *Main) newDispatcher() *scheduler.Dispatcher {
 			}
 		}),
 	}
+	if store.IsPostgresURL(m.Config.DB) {
+		// A claim is a lease there (store.ClaimLease): a leader that lost
+		// the lead and has not yet noticed sends nothing the next may have.
+		opts = append(opts, scheduler.WithClaimLease(store.ClaimLease))
+	}
 	return scheduler.NewDispatcher(m.DB, m.senders, append(opts, m.DispatcherOptions...)...)
 }
 
