@@ -23,6 +23,9 @@ import (
 //     sender at once and each sender's messages stay in order.
 //   - Leader: one replica holds the leader lock and runs the scheduler and
 //     the dispatcher; the others try for it every LeaderRetry.
+//   - Poller: without a webhook, one replica holds the poll lock and
+//     long-polls Telegram for updates (Poll); the others serve WeCom's
+//     callbacks and the web console.
 //
 // (riverqueue/river elects its leader through a row with an expiry that
 // the leader keeps renewing, which also works through poolers that do not
@@ -173,7 +176,7 @@ func (l *Lanes) drop() {
 
 // ErrLeadershipLost is returned by Lead when the leader lock's connection
 // failed while lead was running: another replica may lead by now.
-var ErrLeadershipLost = errors.New("lost the leader lock (its database connection failed); another replica may lead now")
+var ErrLeadershipLost = errors.New("lost the lock (its database connection failed): another replica may hold it now")
 
 // Lead waits until this replica holds the leader lock, then runs lead with
 // a context that is cancelled if the lock is lost, and returns what lead
@@ -181,8 +184,24 @@ var ErrLeadershipLost = errors.New("lost the leader lock (its database connectio
 // without running lead if ctx ends first. On SQLite it runs lead at once.
 // onWait, if not nil, is called once when another replica leads.
 func (db *DB) Lead(ctx context.Context, onWait func(), lead func(context.Context) error) error {
+	return db.hold(ctx, leaderLockKey, onWait, lead)
+}
+
+// Poll is Lead for the replica that long-polls a platform for updates
+// (Telegram's getUpdates answers one poller at a time and ends the poll
+// of any other with 409 Conflict): one replica at a time runs poll, and
+// another takes over within LeaderRetry of the server freeing the lock.
+// It is a lock of its own, not the leader's, so that a replica that lost
+// it goes on serving and tries for it again.
+func (db *DB) Poll(ctx context.Context, onWait func(), poll func(context.Context) error) error {
+	return db.hold(ctx, pollLockKey, onWait, poll)
+}
+
+// hold runs fn while this replica holds the session advisory lock key, on
+// a connection of its own (Lead).
+func (db *DB) hold(ctx context.Context, key int64, onWait func(), fn func(context.Context) error) error {
 	if !db.pg {
-		return lead(ctx)
+		return fn(ctx)
 	}
 	var conn *pgx.Conn
 	waited := false
@@ -197,7 +216,7 @@ func (db *DB) Lead(ctx context.Context, onWait func(), lead func(context.Context
 		}
 		if conn != nil {
 			var ok bool
-			err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(leaderLockKey)).Scan(&ok)
+			err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok)
 			if err == nil && ok {
 				break
 			}
@@ -240,7 +259,7 @@ func (db *DB) Lead(ctx context.Context, onWait func(), lead func(context.Context
 			}
 		}
 	}()
-	err := lead(lctx)
+	err := fn(lctx)
 	cancel(nil)
 	<-watched
 	if cause := context.Cause(lctx); errors.Is(cause, ErrLeadershipLost) {

@@ -161,3 +161,54 @@ func TestLeaderTakeover(t *testing.T) {
 		t.Fatal("b did not take over")
 	}
 }
+
+// TestPollLock: one replica at a time polls, and the poll lock is not the
+// leader's: a replica that does not lead may poll.
+func TestPollLock(t *testing.T) {
+	if !onPostgres() {
+		t.Skip("PostgreSQL only: on SQLite one process polls")
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "campaignbot.db")
+	a, b, c := mustOpenPath(t, path), mustOpenPath(t, path), mustOpenPath(t, path)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	running := make(chan string, 3)
+	hold := func(name string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			running <- name
+			<-ctx.Done()
+			return nil
+		}
+	}
+	go a.Lead(ctx, nil, hold("a leads"))
+	if got := <-running; got != "a leads" {
+		t.Fatalf("%s, want a leads", got)
+	}
+	bctx, stopB := context.WithCancel(ctx)
+	doneB := make(chan error, 1)
+	go func() { doneB <- b.Poll(bctx, nil, hold("b polls")) }()
+	if got := <-running; got != "b polls" {
+		t.Fatalf("%s, want b polls beside the leader", got)
+	}
+	waiting := make(chan struct{}, 1)
+	go c.Poll(ctx, func() { waiting <- struct{}{} }, hold("c polls"))
+	<-waiting
+	select {
+	case got := <-running:
+		t.Fatalf("%s beside b", got)
+	case <-time.After(LeaderRetry + time.Second):
+	}
+	stopB()
+	if err := <-doneB; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-running:
+		if got != "c polls" {
+			t.Fatalf("%s, want c polls", got)
+		}
+	case <-time.After(2*LeaderRetry + time.Second):
+		t.Fatal("c did not take over the polling")
+	}
+}

@@ -377,6 +377,152 @@ func TestReplicasKilled(t *testing.T) {
 	}
 }
 
+// TestReplicasPolling: without a webhook, of three replicas on one
+// PostgreSQL store only one long-polls Telegram (getUpdates ends any other
+// poll with 409 Conflict); when it is SIGKILLed another takes the polling
+// over, from the updates the dead one had not confirmed, and no note is
+// lost or stored twice.
+func TestReplicasPolling(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three replicas on PostgreSQL")
+	}
+	cluster := replicaCluster(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	dbURL, err := cluster.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := filepath.Join(dir, "files")
+	env := map[string]string{"CAMPAIGNBOT_DB": dbURL, "CAMPAIGNBOT_FILES": files}
+	loc, err := time.LoadLocation(tgTimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planPath := filepath.Join(dir, "plan.yaml")
+	crashPlan(t, planPath, campaignbot.DateOf(time.Now(), loc))
+	const users, notes = 6, 4
+	var csv strings.Builder
+	csv.WriteString("name,department,roles,telegram,wecom,in_charge_of\n")
+	for i := range users {
+		fmt.Fprintf(&csv, "电报%02d,科技管理科,member,,,\n", i)
+	}
+	rosterPath := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(rosterPath, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"roster", "import", rosterPath}, {"plan", "apply", planPath}} {
+		if code, out, stderr := run(t, env, "", args...); code != 0 {
+			t.Fatalf("%v: %d %s %s", args, code, out, stderr)
+		}
+	}
+	db, err := store.Open(ctx, dbURL, store.WithAttachmentDir(files), store.WithLocation(loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range users {
+		tgBind(t, db, fmt.Sprintf("电报%02d", i), int64(crashFirstChat+i))
+	}
+
+	tg := telegramtest.NewServer(t, tgToken)
+	bin := tgBuildBinary(t)
+	var procs []*tgProc
+	for range 3 {
+		p := &tgProc{stderr: &tgLogBuffer{}, done: make(chan struct{})}
+		p.cmd = exec.Command(bin, "run", "--listen", crashFreeAddr(t))
+		p.cmd.Env = []string{
+			"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GORACE=halt_on_error=1",
+			"CAMPAIGNBOT_DB=" + dbURL, "CAMPAIGNBOT_FILES=" + files,
+			"TELEGRAM_BOT_TOKEN=" + tgToken, "TELEGRAM_API_URL=" + tg.URL(),
+		}
+		p.cmd.Stderr = p.stderr
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.err = p.cmd.Wait(); close(p.done) }()
+		t.Cleanup(p.kill)
+		procs = append(procs, p)
+	}
+	pollers := func(skip int) []int {
+		var out []int
+		for i, p := range procs {
+			if i != skip && strings.Contains(p.stderr.String(), "polling Telegram for updates") {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	waitFor := func(what string, limit time.Duration, cond func() bool) {
+		t.Helper()
+		for start := time.Now(); !cond(); time.Sleep(50 * time.Millisecond) {
+			if time.Since(start) > limit {
+				for i, p := range procs {
+					t.Logf("replica %d:\n%s", i, p.stderr.String())
+				}
+				t.Fatalf("%s: not within %v", what, limit)
+			}
+		}
+	}
+	waitFor("one replica polls, the others wait", 30*time.Second, func() bool {
+		waiting := 0
+		for _, p := range procs {
+			if strings.Contains(p.stderr.String(), "another replica polls Telegram") {
+				waiting++
+			}
+		}
+		return len(pollers(-1)) == 1 && waiting == 2
+	})
+	send := func(n int) {
+		for i := range users {
+			tg.SendText(int64(crashFirstChat+i), "", fmt.Sprintf("/note 电报%02d 的第%d篇学习笔记", i, n+1))
+		}
+	}
+	send(0)
+	send(1)
+	poller := pollers(-1)[0]
+	procs[poller].kill()
+	t.Logf("killed replica %d, the poller", poller)
+	send(2)
+	send(3)
+	waitFor("another replica polls", replicaTakeover, func() bool { return len(pollers(poller)) == 1 })
+
+	acks := func() int {
+		n := 0
+		for i := range users {
+			for _, m := range tg.Sent(int64(crashFirstChat + i)) {
+				if strings.Contains(m.Text, "已收到并保存") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	// Acknowledgements may wait for a leader, if the poller led, and for
+	// the lease of what the dead leader had claimed.
+	waitFor("every note acknowledged", 90*time.Second, func() bool { return acks() >= users*notes })
+	subs, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != users*notes {
+		t.Errorf("%d submissions stored, want %d (0 lost, 0 doubled)", len(subs), users*notes)
+	}
+	conflicts := 0
+	for _, c := range tg.CallsOf("getUpdates") {
+		if c.Status == http.StatusConflict {
+			conflicts++
+		}
+	}
+	if conflicts > 0 {
+		t.Errorf("%d getUpdates calls answered 409 Conflict: two replicas polled at once", conflicts)
+	}
+	if len(tg.Pending()) != 0 {
+		t.Errorf("updates %v never confirmed", tg.Pending())
+	}
+	t.Logf("%d getUpdates calls, %d acknowledgements", len(tg.CallsOf("getUpdates")), acks())
+}
+
 // replicaMsg is one message as its chat saw it.
 type replicaMsg struct{ chat, text string }
 
