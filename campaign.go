@@ -170,8 +170,16 @@ type PersonService interface {
 	// with at least 64 bits.
 	CreateInvite(ctx context.Context, personID int64) (*Invite, error)
 	// RedeemInvite binds acc to the invite's person. Unknown codes are
-	// ENOTFOUND, used or expired ones EINVALID with a message saying which.
+	// ENOTFOUND, used or expired ones EINVALID with a message saying which;
+	// an account already bound is ECONFLICT (MsgAccountBound).
 	RedeemInvite(ctx context.Context, code string, acc Account) (*Person, error)
+	// RevokeInvite makes an unused code unusable (it was posted where
+	// others saw it) and reports whether there was one.
+	RevokeInvite(ctx context.Context, code string) (bool, error)
+	// BindRosterAccount binds acc to the person whose roster entry names
+	// it, if that person has no account on the platform yet; ENOTFOUND
+	// otherwise.
+	BindRosterAccount(ctx context.Context, acc Account) (*Account, *Person, error)
 	// RecordInviteFailure records a wrong invite code sent by account (a
 	// platform-qualified chat account) at at, and forgets every failure
 	// before forget.
@@ -201,4 +209,5 @@ type PersonService interface {
 const (
 	MsgInviteUsed    = "invite code already used"
 	MsgInviteExpired = "invite code expired"
+	MsgAccountBound  = "account already bound"
 )

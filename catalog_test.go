@@ -205,3 +205,116 @@ func TestT(t *testing.T) {
 		}
 	}
 }
+
+// TestCatalogChinese checks the Chinese texts: people are addressed with
+// 您, never 你 (SPEC §4), and punctuation next to Chinese is Chinese
+// (，。：；！？（）“”), while commands, codes, dates, numbers, file names
+// and English words keep theirs.
+func TestCatalogChinese(t *testing.T) {
+	for k, m := range catalog {
+		if strings.Contains(m.zh, "你") {
+			t.Errorf("%s: says 你, not 您: %s", k, m.zh)
+		}
+		if bad := asciiPunctInChinese(m.zh); bad != "" {
+			t.Errorf("%s: ASCII punctuation in Chinese text %s: %s", k, bad, m.zh)
+		}
+	}
+}
+
+// asciiPunctInChinese returns the first ASCII punctuation mark that sits in
+// Chinese text, quoted with what surrounds it, or "". A mark counts when a
+// Chinese character is next to it (skipping spaces and a format verb), or
+// when it is a bracket whose contents are Chinese.
+func asciiPunctInChinese(s string) string {
+	rs := []rune(s)
+	for i, r := range rs {
+		if !strings.ContainsRune(",.:;!?()", r) {
+			continue
+		}
+		if r == '.' && i > 0 && i+1 < len(rs) && isWordRune(rs[i-1]) && isWordRune(rs[i+1]) {
+			continue // 1.5, plan.yaml, 12.20
+		}
+		if r == ':' && i > 0 && i+1 < len(rs) && isDigit(rs[i-1]) && isDigit(rs[i+1]) {
+			continue // 08:30
+		}
+		if r == '(' || r == ')' {
+			if bracketHasChinese(rs, i) {
+				return quoteAround(rs, i)
+			}
+			continue
+		}
+		if isHan(neighbour(rs, i, -1)) || isHan(neighbour(rs, i, +1)) {
+			return quoteAround(rs, i)
+		}
+	}
+	return ""
+}
+
+// neighbour is the first rune next to rs[i] in direction dir that is
+// neither a space nor a format verb such as %s (which stands for a value,
+// not text), or 0.
+func neighbour(rs []rune, i, dir int) rune {
+	for j := i + dir; j >= 0 && j < len(rs); j += dir {
+		switch {
+		case rs[j] == ' ':
+		case dir < 0 && j >= 1 && rs[j-1] == '%' && strings.ContainsRune("sdqvf", rs[j]):
+			j--
+		case dir > 0 && j+1 < len(rs) && rs[j] == '%' && strings.ContainsRune("sdqvf", rs[j+1]):
+			j++
+		default:
+			return rs[j]
+		}
+	}
+	return 0
+}
+
+// bracketHasChinese reports whether the bracket at rs[i] encloses Chinese.
+func bracketHasChinese(rs []rune, i int) bool {
+	if rs[i] == '(' {
+		for j := i + 1; j < len(rs) && rs[j] != ')' && rs[j] != '\n'; j++ {
+			if isHan(rs[j]) {
+				return true
+			}
+		}
+		return false
+	}
+	for j := i - 1; j >= 0 && rs[j] != '(' && rs[j] != '\n'; j-- {
+		if isHan(rs[j]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHan(r rune) bool   { return r >= 0x4e00 && r <= 0x9fff || r >= 0x3400 && r <= 0x4dbf }
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+func isWordRune(r rune) bool {
+	return isDigit(r) || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '%'
+}
+
+func quoteAround(rs []rune, i int) string {
+	return strconv.Quote(string(rs[max(0, i-6):min(len(rs), i+7)]))
+}
+
+func TestAsciiPunctInChinese(t *testing.T) {
+	for _, tt := range []struct {
+		s   string
+		bad bool
+	}{
+		{"已提交。", false},
+		{"已提交.", true},
+		{"您好,请回复", true},
+		{"用法：/leave 2026-03-10", false},
+		{"编辑 plan.yaml 后重启", false},
+		{"截止 08:30，共 1.5 天", false},
+		{"任务 %s: %d 人", true},
+		{"请发送 (文字或照片)", true},
+		{"发送 /start CODE (one-time)", false},
+		{"（文字或照片）", false},
+		{"%s, %s", false},
+	} {
+		if got := asciiPunctInChinese(tt.s) != ""; got != tt.bad {
+			t.Errorf("asciiPunctInChinese(%q) = %v, want %v", tt.s, got, tt.bad)
+		}
+	}
+}

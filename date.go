@@ -2,6 +2,9 @@ package campaignbot
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -75,3 +78,77 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the wall clock.
 var SystemClock Clock = ClockFunc(time.Now)
+
+// chatDates are the ways people write a day in chat (SPEC §4), each
+// matching year (or ""), month and day: 2026-12-20, 2026/12/20, 2026.12.20,
+// 2026年12月20日, 12月20日 (or 号), 12-20, 12/20 and 12.20.
+var chatDates = []*regexp.Regexp{
+	regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`),
+	regexp.MustCompile(`^(\d{4})/(\d{1,2})/(\d{1,2})$`),
+	regexp.MustCompile(`^(\d{4})\.(\d{1,2})\.(\d{1,2})$`),
+	regexp.MustCompile(`^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$`),
+	regexp.MustCompile(`^()(\d{1,2})月(\d{1,2})[日号]?$`),
+	regexp.MustCompile(`^()(\d{1,2})-(\d{1,2})$`),
+	regexp.MustCompile(`^()(\d{1,2})/(\d{1,2})$`),
+	regexp.MustCompile(`^()(\d{1,2})\.(\d{1,2})$`),
+}
+
+// ParseChatDate parses a day as people write it in chat. A day given
+// without its year is taken in the year that puts it nearest to near (the
+// campaign's today): 1月5日 written in late December is next January's.
+func ParseChatDate(s string, near Date) (Date, error) {
+	s = strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + r - '０' // full-width digits from a Chinese keyboard
+		}
+		return r
+	}, strings.TrimSpace(s))
+	var m []string
+	for _, re := range chatDates {
+		if m = re.FindStringSubmatch(s); m != nil {
+			break
+		}
+	}
+	if m == nil {
+		return 0, Errorf(EINVALID, "date %q is not a date such as 2026-12-20 or 12月20日", s)
+	}
+	month, _ := strconv.Atoi(m[2])
+	day, _ := strconv.Atoi(m[3])
+	if m[1] != "" {
+		year, _ := strconv.Atoi(m[1])
+		return validDate(s, year, month, day)
+	}
+	ny := near.Time(time.UTC).Year()
+	var best Date
+	found := false
+	for _, y := range []int{ny - 1, ny, ny + 1} {
+		d, err := validDate(s, y, month, day)
+		if err != nil {
+			continue // 2月29日 outside a leap year
+		}
+		if !found || abs(int(d-near)) < abs(int(best-near)) {
+			best, found = d, true
+		}
+	}
+	if !found {
+		return 0, Errorf(EINVALID, "date %q is not a day of the calendar", s)
+	}
+	return best, nil
+}
+
+// validDate returns the day, refusing a month or day the calendar has not
+// (time.Date would turn 2月30日 into 3月2日).
+func validDate(s string, y, m, d int) (Date, error) {
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if m < 1 || m > 12 || d < 1 || t.Day() != d {
+		return 0, Errorf(EINVALID, "date %q is not a day of the calendar", s)
+	}
+	return NewDate(y, time.Month(m), d), nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}

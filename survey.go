@@ -115,6 +115,9 @@ type OutboxMessage struct {
 	// names no person, and once sent (or given up) the row is deleted, so
 	// that no person, chat or time is kept for the act.
 	Anonymous bool
+	// Thread is the forum topic of a group chat the message goes to (a
+	// reply stays in the topic it answers), "" for the chat itself.
+	Thread string
 }
 
 // OutboxService is the durable outbox.

@@ -24,6 +24,12 @@ type Request struct {
 	AccountID string
 	// ChatID is where replies go.
 	ChatID string
+	// Thread is the forum topic of a group chat the message was posted
+	// in: replies go there too.
+	Thread string
+	// InGroup marks a message posted in a group chat: what it says is
+	// no longer secret (an invite code in it is revoked).
+	InGroup bool
 	// MessageID is the platform's message id (or callback id); with
 	// Platform and ChatID it identifies the message for de-duplication.
 	MessageID string
@@ -202,7 +208,27 @@ func (e *Engine) Handle(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
 		return nil, fmt.Errorf("find sender: %w", err)
 	}
+	var rosterBound bool
+	if p == nil && req.Reachable == nil && !req.InGroup && req.Platform == campaignbot.PlatformTelegram {
+		// A numeric Telegram id in the roster: Telegram vouches for it,
+		// and the first message binds it (SPEC §4).
+		acc, p, err = e.store.BindRosterAccount(ctx, campaignbot.Account{Platform: req.Platform, AccountID: req.AccountID, ChatID: req.ChatID})
+		switch {
+		case err == nil:
+			rosterBound = true
+		case campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND:
+			acc, p = nil, nil
+		default:
+			return nil, fmt.Errorf("bind by roster: %w", err)
+		}
+	}
 	c := &Context{Req: req, e: e, Account: acc, Person: p}
+	if rosterBound {
+		c.Reply("start.roster_bound", p.Name, p.Department, e.roleNames(p.RoleList()))
+		if name, _, _ := e.parseCommand(strings.TrimSpace(req.Text)); name == "start" {
+			return c.replies, nil // welcomed: nothing else asked
+		}
+	}
 	if req.Reachable != nil {
 		if p != nil {
 			if err := e.reachable(ctx, c, *req.Reachable); err != nil {
@@ -248,6 +274,16 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 		}
 		c.Cmd, c.Word, c.Args = cmd, name, args
 		return e.chain(cmd)(ctx, c)
+	}
+	if req.InGroup {
+		// Chatter in a group reaches the engine only when a word in it
+		// may be an invite code: no longer secret once posted.
+		return e.revokeCodesIn(ctx, c, text)
+	}
+	if code, whole, ok := deepLinkIn(text, e.BotName()); ok && whole {
+		// A pasted invite link is the code, not a wrong guess.
+		c.Cmd, c.Word, c.Args = e.byName["start"], "start", code
+		return e.chain(c.Cmd)(ctx, c)
 	}
 	if c.Person == nil {
 		c.Reply("start.need_bind")

@@ -599,6 +599,27 @@ func TestSurveyInEnglish(t *testing.T) {
 	}
 }
 
+// TestLeaveChineseDates: the dates people write in chat (SPEC §4), the
+// year taken from the campaign when omitted.
+func TestLeaveChineseDates(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct{ text, from, to string }{
+		{"/leave 3月20日 3月23日", "2026-03-20", "2026-03-23"},
+		{"/leave 2026/4/1", "2026-04-01", "2026-04-01"},
+		{"/leave 2026年5月6日 5.8", "2026-05-06", "2026-05-08"},
+	} {
+		e.send("member", tt.text)
+		ls, err := e.db.FindLeaves(context.Background(), e.person("member").ID)
+		if err != nil || len(ls) == 0 {
+			t.Fatalf("%s: leaves %+v %v", tt.text, ls, err)
+		}
+		got := ls[len(ls)-1]
+		if got.From.String() != tt.from || got.To.String() != tt.to {
+			t.Errorf("%s: leave %s–%s, want %s–%s", tt.text, got.From, got.To, tt.from, tt.to)
+		}
+	}
+}
+
 // TestCommandHelpInCatalog: /help shows each command's help and example
 // from the catalog by keys it builds, which the catalog's own test of the
 // keys used cannot see.
@@ -611,6 +632,28 @@ func TestCommandHelpInCatalog(t *testing.T) {
 					t.Errorf("/%s: catalog has no %s text for %q", cmd.Name, lang, key)
 				}
 			}
+		}
+	}
+}
+
+func TestDeepLinkCode(t *testing.T) {
+	for _, tt := range []struct {
+		text, bot, code string
+		ok              bool
+	}{
+		{"https://t.me/campaign_bot?start=Ab3_x-9", "campaign_bot", "Ab3_x-9", true},
+		{"t.me/Campaign_Bot?start=Ab3", "campaign_bot", "Ab3", true},
+		{"http://telegram.me/campaign_bot?start=Ab3", "campaign_bot", "Ab3", true},
+		{"tg://resolve?domain=campaign_bot&start=Ab3", "campaign_bot", "Ab3", true},
+		{"看这个 https://t.me/campaign_bot?start=Ab3 谢谢", "campaign_bot", "Ab3", true},
+		{"https://t.me/other_bot?start=Ab3", "campaign_bot", "", false},
+		{"https://t.me/other_bot?start=Ab3", "", "Ab3", true},
+		{"https://t.me/campaign_bot", "campaign_bot", "", false},
+		{"Ab3_x-9", "campaign_bot", "", false},
+	} {
+		code, ok := bot.DeepLinkCode(tt.text, tt.bot)
+		if code != tt.code || ok != tt.ok {
+			t.Errorf("DeepLinkCode(%q, %q) = %q, %v; want %q, %v", tt.text, tt.bot, code, ok, tt.code, tt.ok)
 		}
 	}
 }

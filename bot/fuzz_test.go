@@ -14,6 +14,7 @@ func FuzzHandle(f *testing.F) {
 		"/tasks", "/note 今天学习了", "/submit study-notes 内容", "/submit", "/opinion anon 意见", "/survey",
 		"/leave 2026-03-20 2026-03-22", "/cancel", "/start abc", "/claim 1", "/review 1 return 改", "/ledger add a | b | head | 2026-08-01",
 		"任务", "匿名意见 太多会议", "/help@campaign_bot", "\xff", "", "/", "/ /", "sv:0:1", "/problem 企业",
+		"tg://resolve?domain=campaign_bot&start=abc", "https://t.me/campaign_bot?start=abc", "/start t.me/x?start=", "/leave 2月30日 12.20",
 	} {
 		f.Add("member", seed)
 		f.Add("office", seed)

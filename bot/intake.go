@@ -52,6 +52,14 @@ type Route struct {
 	// pending updates of one sender with the same Group are decoded
 	// together as one request.
 	Group string
+	// Full marks a text exactly at the platform's length limit: the
+	// client cut a longer text there and sends the rest as the next
+	// message, so the sender's next Text within GroupWait is decoded
+	// with it as one request.
+	Full bool
+	// Text marks a plain text message, which may be the rest of a Full
+	// one.
+	Text bool
 }
 
 // Decoder is a platform's part of the intake: its adapter verifies an
@@ -103,8 +111,8 @@ const (
 	intakePoll = 5 * time.Second
 	// GroupWait is how long the intake waits after the newest update of a
 	// message that arrives as several (an album's photos come as separate
-	// updates, in separate polls or webhook calls) before it takes the
-	// message as whole.
+	// updates, in separate polls or webhook calls; a long text the client
+	// sent in two) before it takes the message as whole.
 	GroupWait = 1500 * time.Millisecond
 )
 
@@ -244,8 +252,11 @@ func (in *Intake) Run(ctx context.Context) error {
 type unit struct {
 	dec   Decoder
 	route Route
-	lane  string
-	ins   []*campaignbot.Inbound
+	// tail is the route of the last update: a Full text waits for its
+	// rest.
+	tail Route
+	lane string
+	ins  []*campaignbot.Inbound
 }
 
 // laneOf names the sender whose updates are processed in order: an update
@@ -273,6 +284,7 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 	waiting := map[string]bool{} // senders held back by an update not yet due
 	var retryAt time.Time        // when the earliest of those is due
 	groups := map[string]int{}   // a message's updates: its unit
+	last := map[string]int{}     // each sender's latest unit
 	for _, row := range pending {
 		dec, ok := in.decoders[row.Platform]
 		if !ok {
@@ -294,8 +306,13 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 				continue
 			}
 			groups[g] = len(units)
+		} else if i, ok := last[lane]; ok && continues(units[i], r, row) {
+			units[i].ins = append(units[i].ins, row)
+			units[i].tail = r
+			continue
 		}
-		units = append(units, unit{dec: dec, route: r, lane: lane, ins: []*campaignbot.Inbound{row}})
+		last[lane] = len(units)
+		units = append(units, unit{dec: dec, route: r, tail: r, lane: lane, ins: []*campaignbot.Inbound{row}})
 	}
 	units = in.holdGroups(units, now)
 	if !retryAt.IsZero() && (in.held.IsZero() || retryAt.Before(in.held)) {
@@ -318,16 +335,26 @@ func (in *Intake) ProcessPending(ctx context.Context) (int, error) {
 	return done, nil
 }
 
+// continues reports whether the update row, routed r, is the rest of the
+// text u ends with: a plain text that followed a Full one within
+// GroupWait.
+func continues(u unit, r Route, row *campaignbot.Inbound) bool {
+	prev := u.ins[len(u.ins)-1]
+	return u.route.Group == "" && u.tail.Full && r.Text && r.Group == "" &&
+		row.ReceivedAt.Sub(prev.ReceivedAt) <= GroupWait
+}
+
 // holdGroups holds back a message of several updates until its newest is
 // GroupWait old (more may be on their way), and its sender's later
-// messages with it; it notes when the earliest held one is due.
+// messages with it; it notes when the earliest held one is due. A text at
+// the length limit is such a message too, until its rest arrives.
 func (in *Intake) holdGroups(units []unit, now time.Time) []unit {
 	in.held = time.Time{}
 	held := map[string]bool{}
 	kept := units[:0]
 	for _, u := range units {
 		lane := u.lane
-		if !held[lane] && u.route.Group != "" {
+		if !held[lane] && (u.route.Group != "" || u.tail.Full) {
 			newest := u.ins[0].ReceivedAt
 			for _, row := range u.ins[1:] {
 				if row.ReceivedAt.After(newest) {
@@ -534,6 +561,7 @@ func (in *Intake) enqueue(ctx context.Context, platform campaignbot.Platform, ke
 			NextAt:    now,
 			CreatedAt: now,
 			Anonymous: req.Anonymous,
+			Thread:    req.Thread,
 		})
 	}
 	if len(msgs) == 0 {

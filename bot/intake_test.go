@@ -19,6 +19,8 @@ type testUpdate struct {
 	From  string `json:"from"`
 	Text  string `json:"text"`
 	Group string `json:"group,omitempty"`
+	// Full marks a text at the platform's length limit.
+	Full bool `json:"full,omitempty"`
 }
 
 // testDecoder decodes testUpdates; fail makes Decode fail for a key.
@@ -33,7 +35,7 @@ func (d *testDecoder) Route(in *campaignbot.Inbound) bot.Route {
 	if json.Unmarshal(in.Payload, &u) != nil {
 		return bot.Route{}
 	}
-	return bot.Route{Sender: u.From, Chat: u.From, Group: u.Group}
+	return bot.Route{Sender: u.From, Chat: u.From, Group: u.Group, Full: u.Full, Text: u.Text != "" && u.Group == ""}
 }
 
 func (d *testDecoder) Decode(_ context.Context, ins []*campaignbot.Inbound) (*bot.Request, error) {
@@ -292,6 +294,59 @@ func TestIntakeGroupsOneMessage(t *testing.T) {
 	ss := e.submissions("member")
 	if len(ss) != 1 || ss[0].Text != "page one\npage two" {
 		t.Errorf("submissions = %+v, want one with both pages", ss)
+	}
+}
+
+// TestIntakeJoinsSplitText: a text at the length limit and the sender's
+// next text within GroupWait are one message (the client cut a longer text
+// in two); another sender's message between them changes nothing, and a
+// text at the limit with nothing after it is taken alone once GroupWait
+// has passed.
+func TestIntakeJoinsSplitText(t *testing.T) {
+	e := newIntakeEnv(t)
+	e.deliverFull("s1", "member", "/note first half")
+	e.deliver("x1", "member2", "/help", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want 1 (member2's; the cut text waits)", n)
+	}
+	e.clock.Add(bot.GroupWait / 3)
+	e.deliver("s2", "member", "second half", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want the joined text at once", n)
+	}
+	ss := e.submissions("member")
+	if len(ss) != 1 || ss[0].Text != "first half\nsecond half" {
+		t.Fatalf("submissions = %+v, want one with both halves", ss)
+	}
+
+	// At the limit, and nothing follows: taken alone after GroupWait; a
+	// text that comes later is a message of its own.
+	e.deliverFull("s3", "member", "/note exactly at the limit")
+	if n := e.process(); n != 0 {
+		t.Fatalf("processed %d messages, want the cut text held", n)
+	}
+	e.clock.Add(bot.GroupWait + time.Millisecond)
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want the text at the limit alone", n)
+	}
+	e.clock.Add(time.Second)
+	e.deliver("s4", "member", "/mine", "")
+	if n := e.process(); n != 1 {
+		t.Fatalf("processed %d messages, want /mine alone", n)
+	}
+	for _, keys := range e.dec.decoded {
+		if len(keys) > 1 && keys[0] != "s1" {
+			t.Errorf("decoded %v together", keys)
+		}
+	}
+}
+
+// deliverFull stores a text at the platform's length limit.
+func (e *intakeEnv) deliverFull(key, from, text string) {
+	e.t.Helper()
+	payload, _ := json.Marshal(testUpdate{From: from, Text: text, Full: true})
+	if _, err := e.db.SaveInbound(context.Background(), &campaignbot.Inbound{Platform: campaignbot.PlatformConsole, Key: key, Payload: payload}); err != nil {
+		e.t.Fatal(err)
 	}
 }
 

@@ -183,7 +183,7 @@ func (e *Engine) ledgerAdd(ctx context.Context, c *Context, rest string) error {
 
 // ledgerDue parses a due date the office sets: not in the past (SPEC §2).
 func (e *Engine) ledgerDue(c *Context, text string) (campaignbot.Date, error) {
-	due, err := campaignbot.ParseDate(strings.TrimSpace(text))
+	due, err := campaignbot.ParseChatDate(strings.TrimSpace(text), e.today())
 	if err != nil {
 		return 0, c.userError(campaignbot.EINVALID, "ledger.bad_date", text)
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,9 +23,91 @@ const (
 // taskNotes is the task a /note goes to.
 const taskNotes = "study-notes"
 
+// deepLink is an invite link as Telegram shows it (https://t.me/BOT?start=
+// CODE, telegram.me, tg://resolve?domain=BOT&start=CODE): bot name, code.
+var deepLink = regexp.MustCompile(`(?i)(?:(?:https?://)?(?:www\.)?(?:t|telegram)\.me/([a-z0-9_]{3,64})/?\?start=|tg://resolve\?domain=([a-z0-9_]{3,64})&start=)([A-Za-z0-9_-]{1,64})`)
+
+// DeepLinkCode finds an invite link to the bot named botName (any bot when
+// it is "") in text and returns its code.
+func DeepLinkCode(text, botName string) (string, bool) {
+	code, _, ok := deepLinkIn(text, botName)
+	return code, ok
+}
+
+// deepLinkIn is DeepLinkCode, also reporting whether the link is all
+// the text says.
+func deepLinkIn(text, botName string) (code string, whole, ok bool) {
+	m := deepLink.FindStringSubmatchIndex(text)
+	if m == nil {
+		return "", false, false
+	}
+	var name string
+	if m[2] >= 0 {
+		name = text[m[2]:m[3]]
+	} else {
+		name = text[m[4]:m[5]]
+	}
+	if botName != "" && !strings.EqualFold(name, botName) {
+		return "", false, false
+	}
+	return text[m[6]:m[7]], strings.TrimSpace(text[:m[0]]+text[m[1]:]) == "", true
+}
+
+// codeWords returns the words of text that may be invite codes (the
+// store's are 22 base64url characters; any word of 16 to 64 is looked up).
+func codeWords(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) {
+		if len(w) >= 16 && len(w) <= 64 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// MayHoldCode reports whether group chatter holds a word shaped like an
+// invite code: the adapter hands such a message to the engine, which
+// revokes the code if it is one.
+func MayHoldCode(text string) bool { return len(codeWords(text)) > 0 }
+
+// revokeCodesIn revokes the invite codes among the words of a message
+// posted in a group; it answers only when one was a code, so that chatter
+// with long words gets no reply.
+func (e *Engine) revokeCodesIn(ctx context.Context, c *Context, text string) error {
+	revoked := false
+	for _, w := range codeWords(text) {
+		ok, err := e.store.RevokeInvite(ctx, w)
+		if err != nil {
+			return fmt.Errorf("revoke invite: %w", err)
+		}
+		revoked = revoked || ok
+	}
+	if revoked {
+		c.Reply("start.code_in_group")
+	}
+	return nil
+}
+
 // cmdStart binds the chat account to a roster entry with an invite code.
+// A code posted in a group is revoked, and a bound account keeps its
+// binding (SPEC §4).
 func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 	code := strings.TrimSpace(c.Args)
+	if link, _, ok := deepLinkIn(code, e.BotName()); ok {
+		code = link // the whole link pasted after /start
+	}
+	if c.Req.InGroup && code != "" {
+		// Everyone in the group has seen it: nobody may use it now.
+		if _, err := e.store.RevokeInvite(ctx, code); err != nil {
+			return fmt.Errorf("revoke invite: %w", err)
+		}
+		return c.userError(campaignbot.EINVALID, "start.code_in_group")
+	}
+	if code != "" && c.Person != nil {
+		return c.userError(campaignbot.ECONFLICT, "start.already_bound", c.Person.Name)
+	}
 	if code == "" {
 		if c.Person != nil {
 			c.Reply("start.already", c.Person.Name)
@@ -58,6 +141,8 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 		return c.userError(campaignbot.EINVALID, "start.used_code")
 	case campaignbot.ErrorMessage(err) == campaignbot.MsgInviteExpired:
 		return c.userError(campaignbot.EINVALID, "start.expired_code")
+	case campaignbot.ErrorMessage(err) == campaignbot.MsgAccountBound:
+		return c.userError(campaignbot.ECONFLICT, "start.account_bound")
 	case err != nil:
 		return fmt.Errorf("redeem invite: %w", err)
 	}
@@ -288,7 +373,7 @@ func (e *Engine) weekArg(ctx context.Context, c *Context, t *campaignbot.Task, a
 		return 0, args, nil
 	}
 	first, rest, _ := strings.Cut(args, " ")
-	day, err := campaignbot.ParseDate(first)
+	day, err := campaignbot.ParseChatDate(first, e.today())
 	if err != nil {
 		return 0, args, nil
 	}
@@ -709,7 +794,7 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 		return e.leaveCancel(ctx, c, id)
 	}
 	who := c.Person
-	if _, err := campaignbot.ParseDate(f[0]); err != nil {
+	if _, err := campaignbot.ParseChatDate(f[0], e.today()); err != nil {
 		var err error
 		if who, err = e.leaveSubject(ctx, c, f[:1]); err != nil {
 			return err
@@ -719,13 +804,13 @@ func (e *Engine) cmdLeave(ctx context.Context, c *Context) error {
 	if len(f) != 1 && len(f) != 2 {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
-	from, err := campaignbot.ParseDate(f[0])
+	from, err := campaignbot.ParseChatDate(f[0], e.today())
 	if err != nil {
 		return c.userError(campaignbot.EINVALID, "leave.usage")
 	}
 	to := from
 	if len(f) == 2 {
-		if to, err = campaignbot.ParseDate(f[1]); err != nil {
+		if to, err = campaignbot.ParseChatDate(f[1], e.today()); err != nil {
 			return c.userError(campaignbot.EINVALID, "leave.usage")
 		}
 	}

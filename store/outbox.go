@@ -14,10 +14,10 @@ import (
 
 // Frequent statements of the outbox, the intake, dialogs and jobs.
 const (
-	qEnqueue = `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
-	qEnqueueWithID = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qEnqueue = `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qEnqueueWithID = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
 	qClaimOutbox = `SELECT ` + outboxColumns + ` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
 		ORDER BY next_at, id LIMIT ?`
 	// PostgreSQL: the rows are locked until the claim's lease is written,
@@ -94,7 +94,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 			anonID++
 		}
 		args := []any{m.Key, string(m.Platform), m.ChatID, nullID(person), string(m.Kind), m.TaskKey, m.Text,
-			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous}
+			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous, m.Thread}
 		if rowID != 0 {
 			err = tx.QueryRowContext(ctx, qEnqueueWithID, append([]any{rowID}, args...)...).Scan(&id)
 		} else {
@@ -112,7 +112,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 }
 
 const outboxColumns = `id, key, platform, chat_id, COALESCE(person_id, 0), kind, task_key, text, buttons, files, status, attempts, next_at,
-	last_error, platform_message_id, created_at, sent_at, parts_sent, anonymous`
+	last_error, platform_message_id, created_at, sent_at, parts_sent, anonymous, thread`
 
 // scanOutbox reads one row selected with outboxColumns.
 func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessage, error) {
@@ -121,7 +121,7 @@ func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessag
 	var next, created int64
 	var sent sql.NullInt64
 	if err := rows.Scan(&m.ID, &m.Key, &m.Platform, &m.ChatID, &m.PersonID, &m.Kind, &m.TaskKey, &m.Text, &buttons, &files,
-		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent, &m.Anonymous); err != nil {
+		&m.Status, &m.Attempts, &next, &m.LastError, &m.PlatformMessageID, &created, &sent, &m.PartsSent, &m.Anonymous, &m.Thread); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(buttons), &m.Buttons); err != nil {

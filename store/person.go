@@ -467,8 +467,9 @@ func (db *DB) CreateInvite(ctx context.Context, personID int64) (*campaignbot.In
 }
 
 // RedeemInvite binds acc to the invite's person and marks the invite used,
-// in one transaction. The account's previous binding, and the person's
-// previous account on the same platform, are replaced.
+// in one transaction. An account already bound is refused (ECONFLICT): a
+// code never moves it to another person. The person's previous account on
+// the same platform is replaced (the office gave them a new code).
 func (db *DB) RedeemInvite(ctx context.Context, code string, acc campaignbot.Account) (*campaignbot.Person, error) {
 	if acc.Platform == "" || acc.AccountID == "" {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "an account needs a platform and an account id")
@@ -495,6 +496,16 @@ func (db *DB) RedeemInvite(ctx context.Context, code string, acc campaignbot.Acc
 	}
 	if !tx.now.Before(decTime(expires)) {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.MsgInviteExpired)
+	}
+	// A code never moves a bound account to another person (SPEC §4).
+	var bound int
+	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts WHERE platform = ? AND account_id = ?`,
+		string(acc.Platform), acc.AccountID).Scan(&bound)
+	if err != nil {
+		return nil, fmt.Errorf("find account: %w", err)
+	}
+	if bound > 0 {
+		return nil, campaignbot.Errorf(campaignbot.ECONFLICT, "%s", campaignbot.MsgAccountBound)
 	}
 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM accounts WHERE person_id = ? AND platform = ? AND account_id <> ?`,
@@ -524,6 +535,92 @@ func (db *DB) RedeemInvite(ctx context.Context, code string, acc campaignbot.Acc
 		return nil, err
 	}
 	return ps[0], nil
+}
+
+// RevokeInvite makes an unused code unusable from now on (it was posted
+// where others saw it); it reports whether there was such a code.
+func (db *DB) RevokeInvite(ctx context.Context, code string) (bool, error) {
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE invites SET expires_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?`,
+		encTime(tx.now), code, encTime(tx.now))
+	if err != nil {
+		return false, fmt.Errorf("revoke invite: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("revoke invite: %w", err)
+	}
+	return n > 0, tx.commit()
+}
+
+// BindRosterAccount binds acc to the person whose roster entry names the
+// account (a numeric Telegram id in the telegram column), when that person
+// has no account on the platform yet: the platform vouches for the id, so
+// no invite is needed (SPEC §4). It is ENOTFOUND when no entry names the
+// account or the person is bound already (nobody is unbound by it).
+func (db *DB) BindRosterAccount(ctx context.Context, acc campaignbot.Account) (*campaignbot.Account, *campaignbot.Person, error) {
+	column := map[campaignbot.Platform]string{campaignbot.PlatformTelegram: "telegram", campaignbot.PlatformWeCom: "wecom"}[acc.Platform]
+	if column == "" || acc.AccountID == "" {
+		return nil, nil, campaignbot.Errorf(campaignbot.EINVALID, "no roster column names %s accounts", acc.Platform)
+	}
+	if acc.Platform == campaignbot.PlatformTelegram && strings.Trim(acc.AccountID, "0123456789") != "" {
+		// Only the numeric id is the platform's word; a user name in the
+		// roster can be taken by someone else.
+		return nil, nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "telegram account %q is not a numeric id", acc.AccountID)
+	}
+	if acc.ChatID == "" {
+		acc.ChatID = acc.AccountID
+	}
+	tx, err := db.beginTx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	var ids []int64
+	err = eachRow(ctx, tx, `SELECT p.id FROM people p WHERE p.`+column+` = ?
+		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.platform = ?)
+		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.platform = ? AND a.account_id = ?)`,
+		[]any{acc.AccountID, string(acc.Platform), string(acc.Platform), acc.AccountID},
+		func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		})
+	if err != nil {
+		return nil, nil, fmt.Errorf("find roster entry: %w", err)
+	}
+	if len(ids) != 1 {
+		return nil, nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no unbound roster entry names %s account %s", acc.Platform, acc.AccountID)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (platform, account_id, chat_id, person_id, bound_at) VALUES (?, ?, ?, ?, ?)`,
+		string(acc.Platform), acc.AccountID, acc.ChatID, ids[0], encTime(tx.now)); err != nil {
+		return nil, nil, constraintErr(err, "bind account")
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM person_unreachable WHERE person_id = ? AND platform = ?`, ids[0], string(acc.Platform)); err != nil {
+		return nil, nil, fmt.Errorf("bind account: %w", err)
+	}
+	accs, err := findAccounts(ctx, tx, accountByID, string(acc.Platform), acc.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &ids[0]})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(accs) == 0 || len(ps) == 0 {
+		return nil, nil, campaignbot.Errorf(campaignbot.EINTERNAL, "bound account %s not found", acc.AccountID)
+	}
+	if err := tx.commit(); err != nil {
+		return nil, nil, err
+	}
+	return accs[0], ps[0], nil
 }
 
 // FindAccount returns the binding of a platform account, ENOTFOUND if none.

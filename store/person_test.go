@@ -248,28 +248,35 @@ func TestInvites(t *testing.T) {
 		t.Errorf("expired: message %q, want %q", got, want)
 	}
 
-	// Rebinding the same Telegram account to 乙 replaces the binding.
+	// 乙's code redeemed from 甲's account is refused (SPEC §4: a code
+	// never moves an account to another person) and stays usable; 乙's
+	// own account takes it.
 	fresh, err := db.CreateInvite(ctx, ids["乙"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	wecom := campaignbot.Account{Platform: campaignbot.PlatformWeCom, AccountID: "yi"}
-	if _, err := db.RedeemInvite(ctx, fresh.Code, tg); err != nil {
-		t.Fatal(err)
+	_, err = db.RedeemInvite(ctx, fresh.Code, tg)
+	mustCode(t, err, campaignbot.ECONFLICT)
+	if got, want := campaignbot.ErrorMessage(err), campaignbot.MsgAccountBound; got != want {
+		t.Errorf("bound: message %q, want %q", got, want)
 	}
 	acc, err = db.FindAccount(ctx, campaignbot.PlatformTelegram, "1001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acc.PersonID != ids["乙"] {
-		t.Errorf("rebound account person = %d, want %d", acc.PersonID, ids["乙"])
+	if acc.PersonID != ids["甲"] {
+		t.Errorf("account person = %d after a refused code, want 甲 (%d)", acc.PersonID, ids["甲"])
+	}
+	if _, err := db.RedeemInvite(ctx, fresh.Code, campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: "1003"}); err != nil {
+		t.Fatalf("乙's own account: %v", err)
 	}
 	accs, err := db.FindAccountsByPerson(ctx, ids["甲"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(accs) != 0 {
-		t.Errorf("甲 still has %d accounts", len(accs))
+	if len(accs) != 1 {
+		t.Errorf("甲 has %d accounts, want 1", len(accs))
 	}
 	wecomInvite, err := db.CreateInvite(ctx, ids["乙"])
 	if err != nil {
@@ -290,6 +297,76 @@ func TestInvites(t *testing.T) {
 	}
 	_, err = db.FindAccount(ctx, campaignbot.PlatformTelegram, "404")
 	mustCode(t, err, campaignbot.ENOTFOUND)
+
+	// A code seen by others is revoked: unusable from then on.
+	leaked, err := db.CreateInvite(ctx, ids["甲"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.RevokeInvite(ctx, leaked.Code); err != nil || !ok {
+		t.Fatalf("revoke = %v, %v", ok, err)
+	}
+	if ok, err := db.RevokeInvite(ctx, leaked.Code); err != nil || ok {
+		t.Errorf("revoke again = %v, %v, want false", ok, err)
+	}
+	_, err = db.RedeemInvite(ctx, leaked.Code, campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: "1005"})
+	mustCode(t, err, campaignbot.EINVALID)
+	if got, want := campaignbot.ErrorMessage(err), campaignbot.MsgInviteExpired; got != want {
+		t.Errorf("revoked: message %q, want %q", got, want)
+	}
+}
+
+// TestBindRosterAccount: a numeric Telegram id in the roster binds on the
+// account's first message, once, and never takes an account or a person
+// that is bound already.
+func TestBindRosterAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	if _, _, err := db.ImportRoster(ctx, []campaignbot.RosterEntry{
+		{Name: "甲", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleMember}, Telegram: "5001"},
+		{Name: "乙", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleMember}, Telegram: "5002"},
+		{Name: "丙", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleMember}, Telegram: "bing_user"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tg := func(id string) campaignbot.Account {
+		return campaignbot.Account{Platform: campaignbot.PlatformTelegram, AccountID: id, ChatID: id}
+	}
+	acc, p, err := db.BindRosterAccount(ctx, tg("5001"))
+	if err != nil || p.Name != "甲" || acc.PersonID != p.ID || acc.ChatID != "5001" {
+		t.Fatalf("bind 5001 = %+v, %+v, %v", acc, p, err)
+	}
+	_, _, err = db.BindRosterAccount(ctx, tg("5001"))
+	mustCode(t, err, campaignbot.ENOTFOUND) // bound already: nothing to do
+	_, _, err = db.BindRosterAccount(ctx, tg("7777"))
+	mustCode(t, err, campaignbot.ENOTFOUND)
+	_, _, err = db.BindRosterAccount(ctx, tg("bing_user"))
+	mustCode(t, err, campaignbot.ENOTFOUND) // a user name is not vouched for by the id
+	// 乙 bound another account with an invite: the roster id does not
+	// unbind it.
+	ps, err := db.FindPeople(ctx, campaignbot.PersonFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var yi int64
+	for _, p := range ps {
+		if p.Name == "乙" {
+			yi = p.ID
+		}
+	}
+	inv, err := db.CreateInvite(ctx, yi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RedeemInvite(ctx, inv.Code, tg("6002")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = db.BindRosterAccount(ctx, tg("5002"))
+	mustCode(t, err, campaignbot.ENOTFOUND)
+	if acc, err := db.FindAccount(ctx, campaignbot.PlatformTelegram, "6002"); err != nil || acc.PersonID != yi {
+		t.Errorf("乙's account = %+v, %v", acc, err)
+	}
 }
 
 func TestLeavesAndReachable(t *testing.T) {

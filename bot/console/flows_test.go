@@ -172,7 +172,7 @@ func TestFlowSurveyOwed(t *testing.T) {
 		"王局长> /digest",
 		"问卷「满意度测评」：已答 0/6 人（0%），2026-09-15 截止",
 	)
-	if strings.Contains(out, "本阶段没有需要你提交的任务") {
+	if strings.Contains(out, "本阶段没有需要您提交的任务") {
 		t.Errorf("/tasks says nothing is owed while the survey is open:\n%s", out)
 	}
 	// Answered, it is done.

@@ -69,6 +69,13 @@ func TestUpdateIDRestart(t *testing.T) {
 		hs.fake.SendText(7, "zhang", text)
 	}
 	hs.waitProcessed(t, "1", "2", "3")
+	// The next poll confirms them to Telegram; stopped before it, the
+	// process would see them again (a case of its own, not this one).
+	for deadline := time.Now().Add(waitTimeout); len(hs.fake.Pending()) > 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("updates %v never confirmed", hs.fake.Pending())
+		}
+	}
 	stop()
 	// A week and a day without updates; the processed rows are still
 	// kept (retention runs at night).

@@ -625,7 +625,9 @@ func TestRepliesCarryPersonAndButtons(t *testing.T) {
 }
 
 // An invite redeemed in a group would bind the person to the group chat:
-// /start there is answered by the adapter and never reaches the engine.
+// /start without a code is answered there by the adapter; a code posted
+// there reaches the engine marked InGroup, for it to revoke (SPEC §4), and
+// neither sets a command menu.
 func TestStartInGroupRefused(t *testing.T) {
 	hs := newHarness(t)
 	p := mustBind(t, hs.db, "李", 7)
@@ -633,26 +635,31 @@ func TestStartInGroupRefused(t *testing.T) {
 	hs.instance(t, WithLang("en"), WithOnStart(func(_ context.Context, accountID, chatID string) {
 		started <- [2]string{accountID, chatID}
 	})).run(t)
-	for _, text := range []string{"/start@campaign_test_bot ABC123", "/START ABC123"} {
+	for _, text := range []string{"/start@campaign_test_bot ABC123", "/START"} {
 		m := hs.fake.NewMessage(7, "bob", text)
 		m.Chat = models.Chat{ID: -100123, Type: models.ChatTypeSupergroup, Title: "campaign"}
 		hs.fake.AddMessage(m)
 	}
+	if got := hs.h.next(t); got.Text != "/start ABC123" || got.ChatID != "-100123" || !got.InGroup {
+		t.Errorf("handled %+v, want the group's /start ABC123, marked InGroup", got)
+	}
 	hs.fake.SendText(7, "bob", "/start ABC123") // in private: for the engine
-	if got := hs.h.next(t); got.Text != "/start ABC123" || got.ChatID != "7" {
+	if got := hs.h.next(t); got.Text != "/start ABC123" || got.ChatID != "7" || got.InGroup {
 		t.Errorf("handled %+v, want the private /start", got)
 	}
 	hs.waitProcessed(t, "1", "2", "3")
-	if got, want := hs.h.count(), 1; got != want {
+	if got, want := hs.h.count(), 2; got != want {
 		t.Errorf("handler calls = %d, want %d", got, want)
 	}
 	var refusals int
 	for _, m := range hs.waitOutbox(t, 3) {
 		switch m.ChatID {
 		case "-100123":
-			refusals++
-			if m.Text != campaignbot.T("en", "tg.private_only") || m.PersonID != 0 {
-				t.Errorf("group reply = %+v", m)
+			if m.Text == campaignbot.T("en", "tg.private_only") {
+				refusals++
+			}
+			if m.PersonID != 0 {
+				t.Errorf("group reply names a person: %+v", m)
 			}
 		case "7":
 			if m.PersonID != p.ID {
@@ -660,8 +667,8 @@ func TestStartInGroupRefused(t *testing.T) {
 			}
 		}
 	}
-	if refusals != 2 {
-		t.Errorf("group refusals = %d, want 2", refusals)
+	if refusals != 1 {
+		t.Errorf("group refusals = %d, want 1 (/start without a code)", refusals)
 	}
 	// The menu is set up after the private /start only.
 	select {

@@ -104,10 +104,12 @@ func (s *Sender) Username(ctx context.Context) (string, error) {
 	return me.Username, nil
 }
 
-// item is one API message of an outbox message: a text part or a file.
+// item is one API message of an outbox message: a text part or a file,
+// and the forum topic it goes to (0 for none).
 type item struct {
-	text string
-	file *campaignbot.Attachment
+	text   string
+	file   *campaignbot.Attachment
+	thread int
 }
 
 // Send implements campaignbot.Sender. Failures are *campaignbot.SendError:
@@ -139,12 +141,13 @@ func (s *Sender) send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 	if err := ValidateButtons(m.Buttons); err != nil {
 		return "", &campaignbot.SendError{Permanent: true, Err: err}
 	}
+	thread, _ := strconv.Atoi(m.Thread)
 	var items []item
 	for _, part := range SplitText(m.Text, MaxTextLen) {
-		items = append(items, item{text: part})
+		items = append(items, item{text: part, thread: thread})
 	}
 	for i := range m.Files {
-		items = append(items, item{file: &m.Files[i]})
+		items = append(items, item{file: &m.Files[i], thread: thread})
 	}
 	if len(items) == 0 {
 		return "", &campaignbot.SendError{Permanent: true, Err: errors.New("message has no text and no files")}
@@ -280,7 +283,7 @@ func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
 	defer cancel()
 	if it.file == nil {
-		msg, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, Text: it.text, ReplyMarkup: markup})
+		msg, err := s.api.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chatID, MessageThreadID: it.thread, Text: it.text, ReplyMarkup: markup})
 		if err != nil {
 			return 0, fmt.Errorf("telegram sendMessage: %w", err)
 		}
@@ -304,7 +307,7 @@ func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any
 		name = a.SHA256
 	}
 	if isPhoto(a.MIME) && st.Size() <= maxPhotoUpload {
-		msg, err := s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID,
+		msg, err := s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: chatID, MessageThreadID: it.thread,
 			Photo: &models.InputFileUpload{Filename: name, Data: f}, ReplyMarkup: markup})
 		if err == nil {
 			return msg.ID, nil
@@ -319,7 +322,7 @@ func (s *Sender) sendItemTo(ctx context.Context, chatID any, it item, markup any
 			return 0, &campaignbot.SendError{Err: fmt.Errorf("rewind attachment %s: %w", a.Name, err)}
 		}
 	}
-	msg, err := s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID,
+	msg, err := s.api.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: chatID, MessageThreadID: it.thread,
 		Document: &models.InputFileUpload{Filename: name, Data: f}, ReplyMarkup: markup})
 	if err != nil {
 		return 0, fmt.Errorf("telegram sendDocument: %w", err)
@@ -514,13 +517,30 @@ func (s *Sender) setCommands(ctx context.Context, scope models.BotCommandScope, 
 		}
 		cmds = append(cmds, models.BotCommand{Command: name, Description: c.Description})
 	}
-	cctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
-	defer cancel()
-	if _, err := s.api.SetMyCommands(cctx, &tgbot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: lang}); err != nil {
-		return fmt.Errorf("telegram setMyCommands %q: %w", lang, err)
+	for attempt := 1; ; attempt++ {
+		cctx, cancel := context.WithTimeout(ctx, s.cfg.sendTimeout)
+		_, err := s.api.SetMyCommands(cctx, &tgbot.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: lang})
+		cancel()
+		// Setting every leader's menu at start-up meets the flood limit:
+		// Telegram says how long to wait, and the menus go on after it.
+		var tooMany *tgbot.TooManyRequestsError
+		if !errors.As(err, &tooMany) || attempt == maxMenuAttempts {
+			if err != nil {
+				return fmt.Errorf("telegram setMyCommands %q: %w", lang, err)
+			}
+			return nil
+		}
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		s.cfg.log.Info("telegram setMyCommands: flood limit, waiting as told", "retry_after", wait)
+		if !sleep(ctx, wait) {
+			return fmt.Errorf("telegram setMyCommands %q: %w", lang, ctx.Err())
+		}
 	}
-	return nil
 }
+
+// maxMenuAttempts bounds the tries of one command menu that Telegram
+// answers 429, each after the retry_after it names.
+const maxMenuAttempts = 10
 
 func validCommand(name string) bool {
 	if name == "" || len(name) > 32 {

@@ -296,3 +296,25 @@ func TestSetCommands(t *testing.T) {
 		t.Errorf("bad name: err = %v, want invalid", err)
 	}
 }
+
+// TestSetCommandsWaitsOutFloodLimit: a 429 on setMyCommands is waited out
+// (retry_after) and the menu is set after it, not given up.
+func TestSetCommandsWaitsOutFloodLimit(t *testing.T) {
+	fake := telegramtest.NewServer(t, testToken)
+	s := newSender(t, fake, nil)
+	fake.FailNext("setMyCommands", http.StatusTooManyRequests, 1)
+	fake.FailNext("setMyCommands", http.StatusTooManyRequests, 1)
+	if err := s.SetChatCommands(context.Background(), "4242", []Command{{Name: "digest", Description: "简报"}}); err != nil {
+		t.Fatalf("SetChatCommands after two 429s: %v", err)
+	}
+	var statuses []int
+	for _, c := range fake.CallsOf("setMyCommands") {
+		statuses = append(statuses, c.Status)
+	}
+	if want := []int{429, 429, 200}; !slices.Equal(statuses, want) {
+		t.Errorf("setMyCommands answered %v, want %v", statuses, want)
+	}
+	if got := fake.Commands(); len(got) != 1 || got[0].Scope != "chat" {
+		t.Errorf("command sets = %+v, want the chat's menu", got)
+	}
+}

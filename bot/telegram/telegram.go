@@ -322,5 +322,5 @@ func (t *Telegram) registerWebhook(ctx context.Context) error {
 
 // allowedUpdates are the update types campaignbot acts on.
 func allowedUpdates() []string {
-	return []string{"message", "callback_query", "my_chat_member"}
+	return []string{"message", "edited_message", "callback_query", "my_chat_member"}
 }

@@ -36,9 +36,23 @@ type event struct {
 	// private.
 	groupPrivate bool
 	callbackID   string // to answer
-	member       *memberChange
-	move         *chatMove   // a group became a supergroup
-	group        *groupState // the bot was removed from a group, or added
+	// refusal is the catalog key of the answer to a message the bot does
+	// not take as it is (an edit, a voice message, a sticker).
+	refusal string
+	// chosen is the used keyboard of a pressed button, to edit away.
+	chosen *chosenButton
+	member *memberChange
+	move   *chatMove   // a group became a supergroup
+	group  *groupState // the bot was removed from a group, or added
+}
+
+// chosenButton is a pressed button's message: its keyboard is edited away
+// and the choice shown instead, so that it cannot be pressed again.
+type chosenButton struct {
+	chat      int64
+	messageID int
+	text      string // the message's text, "" for a photo's caption
+	label     string // the pressed button's label
 }
 
 // chatMove is a group that became a supergroup with a new id.
@@ -71,6 +85,8 @@ func decode(u *models.Update, botName string) event {
 		return event{move: &chatMove{from: u.Message.MigrateFromChatID, to: u.Message.Chat.ID}}
 	case u.Message != nil:
 		return decodeMessage(u.Message, botName)
+	case u.EditedMessage != nil:
+		return decodeEdit(u.EditedMessage)
 	case u.CallbackQuery != nil:
 		return decodeCallback(u.CallbackQuery)
 	case u.MyChatMember != nil:
@@ -91,8 +107,23 @@ func decode(u *models.Update, botName string) event {
 			return event{member: &memberChange{accountID: formatID(mc.From.ID), reachable: true}}
 		}
 	}
-	// Edited messages, channel posts and the rest are not for the engine.
+	// Channel posts and the rest are not for the engine.
 	return event{}
+}
+
+// decodeEdit answers an edit in a private chat: what was filed stays as it
+// was (SPEC §4), and the sender is told how to file a new version. Edits
+// in groups are chatter.
+func decodeEdit(m *models.Message) event {
+	if m.From == nil || m.From.IsBot || m.Chat.Type != models.ChatTypePrivate {
+		return event{}
+	}
+	return event{refusal: "tg.edited", req: &bot.Request{
+		Platform:  campaignbot.PlatformTelegram,
+		AccountID: formatID(m.From.ID),
+		ChatID:    formatID(m.Chat.ID),
+		MessageID: "edit:" + strconv.Itoa(m.ID) + ":" + strconv.Itoa(m.EditDate),
+	}}
 }
 
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
@@ -109,10 +140,18 @@ func decodeMessage(m *models.Message, botName string) event {
 	if !forUs {
 		return event{}
 	}
-	// In groups only commands are for the bot: members' chatter must not
-	// become a submission of someone's open dialog.
-	if m.Chat.Type != models.ChatTypePrivate && !strings.HasPrefix(text, "/") {
-		return event{}
+	inGroup := m.Chat.Type != models.ChatTypePrivate
+	if inGroup && !strings.HasPrefix(text, "/") {
+		// In groups only commands are for the bot: members' chatter must
+		// not become a submission of someone's open dialog. An invite
+		// link pasted there is the exception: it is no longer secret.
+		if code, ok := bot.DeepLinkCode(text, botName); ok {
+			text = "/start " + code
+		} else if !bot.MayHoldCode(text) {
+			return event{}
+		}
+		// Else the engine looks for a code in it, and says nothing
+		// unless it finds one.
 	}
 	req := &bot.Request{
 		Platform:  campaignbot.PlatformTelegram,
@@ -120,6 +159,10 @@ func decodeMessage(m *models.Message, botName string) event {
 		ChatID:    formatID(m.Chat.ID),
 		MessageID: strconv.Itoa(m.ID),
 		Text:      text,
+		InGroup:   inGroup,
+	}
+	if m.IsTopicMessage && m.MessageThreadID != 0 {
+		req.Thread = strconv.Itoa(m.MessageThreadID)
 	}
 	if r := m.ReplyToMessage; r != nil {
 		req.ReplyTo = strconv.Itoa(r.ID)
@@ -137,10 +180,16 @@ func decodeMessage(m *models.Message, botName string) event {
 		req.Location = &bot.Location{Latitude: m.Location.Latitude, Longitude: m.Location.Longitude}
 	}
 	ev := event{req: req}
-	if m.Chat.Type != models.ChatTypePrivate && isCommand(text, "start") {
+	if inGroup && !strings.HasPrefix(text, "/") {
+		return ev
+	}
+	if inGroup && isCommand(text, "start") {
 		// Redeemed here, an invite would bind the person to the group
-		// chat, so that their reminders went to everyone in it.
-		ev.privOnly = true
+		// chat, so that their reminders went to everyone in it. A code
+		// posted there goes to the engine, which revokes it.
+		if _, code, _ := strings.Cut(text, " "); strings.TrimSpace(code) == "" {
+			ev.privOnly = true
+		}
 		return ev
 	}
 	if m.Chat.Type != models.ChatTypePrivate && !isCommand(text, "help") {
@@ -158,6 +207,34 @@ func decodeMessage(m *models.Message, botName string) event {
 			name = fmt.Sprintf("document_%d", m.ID)
 		}
 		ev.files = append(ev.files, fileRef{id: d.FileID, name: name, mime: d.MimeType, size: d.FileSize})
+	}
+	if v := m.Video; v != nil {
+		name, mime := v.FileName, v.MimeType
+		if name == "" {
+			name = fmt.Sprintf("video_%d.mp4", m.ID)
+		}
+		if mime == "" {
+			mime = "video/mp4"
+		}
+		ev.files = append(ev.files, fileRef{id: v.FileID, name: name, mime: mime, size: v.FileSize})
+	}
+	if v := m.VideoNote; v != nil {
+		ev.files = append(ev.files, fileRef{id: v.FileID, name: fmt.Sprintf("video_note_%d.mp4", m.ID), mime: "video/mp4", size: int64(v.FileSize)})
+	}
+	if a := m.Audio; a != nil {
+		name := a.FileName
+		if name == "" {
+			name = fmt.Sprintf("audio_%d", m.ID)
+		}
+		ev.files = append(ev.files, fileRef{id: a.FileID, name: name, mime: a.MimeType, size: a.FileSize})
+	}
+	switch {
+	case m.Voice != nil:
+		// A voice message cannot be read, searched or reviewed as a
+		// note: the sender is asked for text.
+		ev.refusal = "tg.voice"
+	case m.Sticker != nil:
+		ev.refusal = "tg.sticker"
 	}
 	for _, f := range ev.files {
 		if f.size > MaxDownload {
@@ -227,6 +304,15 @@ func decodeCallback(cq *models.CallbackQuery) event {
 		MessageID: "cb:" + cq.ID,
 		Callback:  cq.Data,
 	}
+	if m := cq.Message.Message; m != nil && m.ReplyMarkup != nil {
+		for _, row := range m.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if b.CallbackData == cq.Data && ev.chosen == nil {
+					ev.chosen = &chosenButton{chat: m.Chat.ID, messageID: m.ID, text: m.Text, label: b.Text}
+				}
+			}
+		}
+	}
 	return ev
 }
 
@@ -241,7 +327,12 @@ func (t *Telegram) Route(in *campaignbot.Inbound) bot.Route {
 			From         *from              `json:"from"`
 			Chat         struct{ ID int64 } `json:"chat"`
 			MediaGroupID string             `json:"media_group_id"`
+			Text         string             `json:"text"`
 		} `json:"message"`
+		EditedMessage *struct {
+			From *from              `json:"from"`
+			Chat struct{ ID int64 } `json:"chat"`
+		} `json:"edited_message"`
 		CallbackQuery *struct {
 			From from `json:"from"`
 		} `json:"callback_query"`
@@ -262,6 +353,15 @@ func (t *Telegram) Route(in *campaignbot.Inbound) bot.Route {
 		if u.Message.MediaGroupID != "" {
 			r.Group = r.Chat + "/" + u.Message.MediaGroupID
 		}
+		// A client cuts a text over the limit there and sends the rest as
+		// the next message.
+		r.Text = u.Message.Text != ""
+		r.Full = units(u.Message.Text) == MaxTextLen
+	case u.EditedMessage != nil:
+		if u.EditedMessage.From != nil {
+			r.Sender = formatID(u.EditedMessage.From.ID)
+		}
+		r.Chat = formatID(u.EditedMessage.Chat.ID)
 	case u.CallbackQuery != nil:
 		r.Sender = formatID(u.CallbackQuery.From.ID)
 		r.Chat = r.Sender
@@ -287,6 +387,9 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 	if ev.callbackID != "" {
 		t.answerCallback(ctx, ev.callbackID)
 	}
+	if ev.chosen != nil {
+		t.editChosen(ctx, ev.chosen)
+	}
 	if ev.move != nil {
 		if err := t.sender.MoveChat(ctx, ev.move.from, ev.move.to); err != nil {
 			return nil, err
@@ -305,6 +408,7 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 	if req == nil {
 		return nil, bot.ErrIgnore
 	}
+	album := u.Message != nil && u.Message.MediaGroupID != ""
 	for _, x := range ins[1:] {
 		var xu models.Update
 		if err := json.Unmarshal(x.Payload, &xu); err != nil {
@@ -316,11 +420,18 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 		}
 		ev.files = append(ev.files, xe.files...)
 		ev.tooLarge = ev.tooLarge || xe.tooLarge
-		if req.Text == "" {
+		switch {
+		case !album:
+			// The rest of a text the client cut at the limit.
+			req.Text += xe.req.Text
+		case req.Text == "":
+			// An album's caption is on one of its photos.
 			req.Text = xe.req.Text
 		}
 	}
 	switch {
+	case ev.refusal != "":
+		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, ev.refusal))
 	case ev.privOnly:
 		return req, campaignbot.Errorf(campaignbot.EINVALID, "%s", campaignbot.T(t.cfg.lang, "tg.private_only"))
 	case ev.groupPrivate:
@@ -347,8 +458,29 @@ func (t *Telegram) Decode(ctx context.Context, ins []*campaignbot.Inbound) (*bot
 // Processed implements bot.Processed: after a /start, the new member's
 // command menu.
 func (t *Telegram) Processed(ctx context.Context, req *bot.Request) {
-	if t.cfg.onStart != nil && isCommand(req.Text, "start") {
+	if t.cfg.onStart != nil && isCommand(req.Text, "start") && !req.InGroup {
 		t.cfg.onStart(ctx, req.AccountID, req.ChatID)
+	}
+}
+
+// editChosen edits a pressed button's keyboard away, showing the choice
+// in its place (SPEC §6: used buttons are edited away). A failure (the
+// message is over 48 hours old, or was edited already when the press is
+// processed again) does not stop processing.
+func (t *Telegram) editChosen(ctx context.Context, c *chosenButton) {
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.sendTimeout)
+	defer cancel()
+	var err error
+	chosen := campaignbot.T(t.cfg.lang, "tg.chosen", c.label)
+	if c.text != "" && units(c.text)+units(chosen)+2 <= MaxTextLen {
+		_, err = t.sender.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{
+			ChatID: c.chat, MessageID: c.messageID, Text: c.text + "\n\n" + chosen})
+	} else {
+		_, err = t.sender.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+			ChatID: c.chat, MessageID: c.messageID})
+	}
+	if err != nil {
+		t.cfg.log.Warn("telegram: edit a used keyboard away", "err", err)
 	}
 }
 

@@ -725,12 +725,16 @@ func (env *tgEnv) memberFlows(t *testing.T, seed tgSeed) {
 	}{
 		{"bind by deep link", func(t *testing.T) {
 			u := env.user(1001, "张三")
-			// Sent in a group, the code is refused and stays unused.
+			// Sent in a group, the code is refused and revoked: everyone
+			// there has seen it (SPEC §4). The office gives a new one.
 			group := env.user(-100777, "campaign group")
 			m := env.fake.NewMessage(u.id, u.name, "/start@"+telegramtest.DefaultBotUsername+" "+seed.code)
 			m.Chat = models.Chat{ID: group.id, Type: models.ChatTypeSupergroup, Title: "学习实践活动"}
 			env.deliver(t, models.Update{Message: m})
-			group.expect(t, tgZh("tg.private_only"))
+			group.expect(t, tgZh("start.code_in_group"))
+			u.text(t, "/start "+seed.code)
+			u.expect(t, tgZh("start.expired_code"))
+			seed.code = tgInvite(t, db, "张三")
 			u.text(t, "/help")
 			u.expect(t, tgZh("help.unbound"))
 			u.text(t, "/tasks")

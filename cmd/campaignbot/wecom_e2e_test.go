@@ -561,7 +561,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		h.say("sunjing", "/tasks", "邀请码")
 		h.say("sunjing", "/start ABCDEFGHJK", "邀请码不正确")
 		h.say("sunjing", "绑定 "+h.codes["孙静"], "绑定成功", "孙静", "科技管理科")
-		h.say("sunjing", "/start", "你已绑定为 孙静")
+		h.say("sunjing", "/start", "您已绑定为 孙静")
 		// 孙静's code again, from someone else: used.
 		h.say("zhaolei", "/start "+h.codes["孙静"], "已经用过")
 		h.say("zhengqiang", "绑定 "+h.codes[wcCodeExpired], "已过期")
@@ -577,8 +577,8 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("help and tasks", func(t *testing.T) {
 		h.t = t
-		h.say("sunjing", "/help", "孙静，你可以使用", "/tasks (任务)", "/note (笔记)", "/leave (请假)")
-		help := h.say("sunjing", "帮助", "孙静，你可以使用")
+		h.say("sunjing", "/help", "孙静，您可以使用", "/tasks (任务)", "/note (笔记)", "/leave (请假)")
+		help := h.say("sunjing", "帮助", "孙静，您可以使用")
 		if strings.Contains(help.Content, "/announce") {
 			t.Errorf("a member's help lists /announce:\n%s", help.Content)
 		}
@@ -678,7 +678,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		h.say("zhaolei", "提交 topic-speech", "请发送“专题发言及学习心得”的内容")
 		h.say("zhaolei", "修改后的专题发言。", "已收到并保存", "第 2 版")
 		h.say("zhaolei", "/submit no-such-task", "没有“no-such-task”这项任务")
-		h.say("zhaolei", "/submit study-report", "不是你需要提交的任务")
+		h.say("zhaolei", "/submit study-report", "不是您需要提交的任务")
 
 		subs := h.submissions("赵磊")
 		if len(subs) != 2 || subs[0].TaskKey != "topic-speech" || subs[0].Version != 2 {
@@ -690,7 +690,7 @@ func TestWeComMemberFlows(t *testing.T) {
 	t.Run("opinions", func(t *testing.T) {
 		h.t = t
 		h.bind("zhoumin", "周敏")
-		h.say("zhoumin", "/opinion", "请发送你的意见")
+		h.say("zhoumin", "/opinion", "请发送您的意见")
 		h.say("zhoumin", "建议多到企业一线调研。", "意见已收到")
 		h.say("zhoumin", "意见 简化科技项目申报材料。", "意见已收到")
 
@@ -736,7 +736,7 @@ func TestWeComMemberFlows(t *testing.T) {
 			h.say("zhoumin", a, fmt.Sprintf("第 %d/5 题", i+3))
 		}
 		h.say("zhoumin", answers[3], "“征求意见”已提交，谢谢参与")
-		h.say("zhoumin", "/survey", "目前没有需要你填写的问卷")
+		h.say("zhoumin", "/survey", "目前没有需要您填写的问卷")
 		// The survey is anonymous: no raw callback keeps an answer beside
 		// its sender.
 		for _, a := range answers {
@@ -794,7 +794,7 @@ func TestWeComMemberFlows(t *testing.T) {
 			"<Event><![CDATA[enter_agent]]></Event><EventKey><![CDATA[]]></EventKey>", 1)
 		h.send(enter)
 		h.send(click)
-		h.expect("wufang", "吴芳，你可以使用")
+		h.expect("wufang", "吴芳，您可以使用")
 		h.quiet("wufang")
 	})
 }
@@ -1010,7 +1010,7 @@ func TestWeComTokenExpiryAndInvalidUser(t *testing.T) {
 	h.bind("liuyang", "刘洋")
 	calls := h.fake.TokenCalls()
 	h.fake.ExpireToken()
-	h.say("liuyang", "/help", "刘洋，你可以使用")
+	h.say("liuyang", "/help", "刘洋，您可以使用")
 	if got, want := h.fake.TokenCalls(), calls+1; got != want {
 		t.Errorf("%d gettoken calls, want %d (refetched once)", got, want)
 	}

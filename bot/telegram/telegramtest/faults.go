@@ -360,8 +360,8 @@ func (s *Server) deliver(d *webhookDeliverer) {
 				target = "http://" + proxy + pu.RequestURI()
 			}
 		}
+		body := s.payloadLocked(u)
 		s.mu.Unlock()
-		body, _ := json.Marshal(u)
 		req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 		status := 0
 		if err == nil {

@@ -153,6 +153,11 @@ func TestWebhookDelivery(t *testing.T) {
 	if got[0] != "one" || got[1] != "two" {
 		t.Errorf("delivered %v, want in order", got)
 	}
+	// The fake records a delivery once the bot's answer is back, a moment
+	// after the bot has the update.
+	for len(s.Deliveries()) < 4 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	d := s.Deliveries()
 	if len(d) != 4 || d[0].Status != 500 || d[1].Status != 500 || d[2].Status != 200 {
 		t.Errorf("deliveries %+v, want two failures, then both", d)

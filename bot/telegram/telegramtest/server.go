@@ -62,6 +62,8 @@ type SentMessage struct {
 	ParseMode       string
 	ReplyMarkup     string // JSON as sent, "" if none
 	ReplyParameters string // JSON as sent, "" if none
+	// Thread is the message_thread_id sent (a forum topic), "" if none.
+	Thread string
 	// File is the uploaded photo or document.
 	File *File
 	// Edits counts editMessageText calls on this message.
@@ -101,8 +103,12 @@ type Server struct {
 	username string
 	srv      *httptest.Server
 
-	mu          sync.Mutex
-	updates     []models.Update // not yet confirmed, by update_id
+	mu      sync.Mutex
+	updates []models.Update // not yet confirmed, by update_id
+	// raw holds the payload of an update queued as captured JSON
+	// (AddRawUpdate), sent as it is instead of re-encoded.
+	raw         map[int64]json.RawMessage
+	albumGap    time.Duration
 	nextUpdate  int64
 	nextMessage int
 	nextFile    int
@@ -129,6 +135,16 @@ type Server struct {
 
 // Option configures a Server.
 type Option func(*Server)
+
+// DefaultAlbumGap is how long apart the fake queues the photos of an
+// album: Telegram delivers each as an update of its own, and a poll (or a
+// webhook call) may carry the first before the others exist.
+const DefaultAlbumGap = 100 * time.Millisecond
+
+// WithAlbumGap sets the time between the updates of an album.
+func WithAlbumGap(d time.Duration) Option {
+	return func(s *Server) { s.albumGap = d }
+}
 
 // WithBotUsername sets the username getMe reports.
 func WithBotUsername(name string) Option {
@@ -170,6 +186,43 @@ func (s *Server) AddUpdate(u models.Update) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addUpdateLocked(u)
+}
+
+// AddRawUpdate queues a captured update (JSON as Telegram sends it) for
+// getUpdates and the webhook, which send it byte for byte; an update_id
+// of 0, or none, is replaced by the next free one (and the JSON re-encoded
+// with it). It returns the update_id.
+func (s *Server) AddRawUpdate(raw []byte) (int64, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return 0, fmt.Errorf("telegramtest: captured update: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.ID != 0 && slices.ContainsFunc(s.updates, func(q models.Update) bool { return q.ID == u.ID }) {
+		// Telegram never sends two updates with one id.
+		return 0, fmt.Errorf("telegramtest: update_id %d is queued already", u.ID)
+	}
+	if u.ID == 0 {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return 0, fmt.Errorf("telegramtest: captured update: %w", err)
+		}
+		u.ID = s.nextUpdate
+		fields["update_id"] = json.RawMessage(strconv.FormatInt(u.ID, 10))
+		raw, _ = json.Marshal(fields)
+	}
+	s.raw[u.ID] = json.RawMessage(bytes.Clone(raw))
+	return s.addUpdateLocked(u), nil
+}
+
+// payloadLocked is the JSON of a queued update: as captured, or encoded.
+func (s *Server) payloadLocked(u models.Update) json.RawMessage {
+	if raw, ok := s.raw[u.ID]; ok {
+		return raw
+	}
+	b, _ := json.Marshal(u)
+	return b
 }
 
 func (s *Server) addUpdateLocked(u models.Update) int64 {
@@ -321,6 +374,11 @@ func (s *Server) PressButton(fromID int64, messageID int, data string) string {
 	}
 	if sm, ok := s.byID[messageID]; ok {
 		msg.Text = sm.Text
+		// Telegram sends the pressed message whole, its keyboard too.
+		var kb models.InlineKeyboardMarkup
+		if sm.ReplyMarkup != "" && json.Unmarshal([]byte(sm.ReplyMarkup), &kb) == nil && len(kb.InlineKeyboard) > 0 {
+			msg.ReplyMarkup = &kb
+		}
 	}
 	s.addUpdateLocked(models.Update{CallbackQuery: &models.CallbackQuery{
 		ID:           id,
@@ -698,6 +756,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, method string,
 		return s.send(w, method, p, files)
 	case "editMessageText":
 		return s.editMessageText(w, p)
+	case "editMessageReplyMarkup":
+		// The text stays; only the keyboard changes (none: removed).
+		id, _ := intParam(p, "message_id")
+		s.mu.Lock()
+		if sm, ok := s.byID[int(id)]; ok {
+			p["text"] = sm.Text
+		}
+		s.mu.Unlock()
+		return s.editMessageText(w, p)
 	case "answerCallbackQuery":
 		s.mu.Lock()
 		s.answered[p["callback_query_id"]] = true
@@ -826,11 +893,11 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request, p map[string
 			return http.StatusConflict
 		}
 	}
-	out := slices.Clone(s.updates[:min(int64(len(s.updates)), limit)])
-	s.mu.Unlock()
-	if out == nil {
-		out = []models.Update{}
+	out := []json.RawMessage{}
+	for _, u := range s.updates[:min(int64(len(s.updates)), limit)] {
+		out = append(out, s.payloadLocked(u))
 	}
+	s.mu.Unlock()
 	writeResult(w, out)
 	return http.StatusOK
 }
@@ -842,7 +909,7 @@ func (s *Server) send(w http.ResponseWriter, method string, p map[string]string,
 		return http.StatusBadRequest
 	}
 	sm := &SentMessage{Method: method, ChatID: chatID, ParseMode: p["parse_mode"],
-		ReplyMarkup: p["reply_markup"], ReplyParameters: p["reply_parameters"]}
+		ReplyMarkup: p["reply_markup"], ReplyParameters: p["reply_parameters"], Thread: p["message_thread_id"]}
 	if msg := checkMarkup(sm.ReplyMarkup); msg != "" {
 		writeError(w, http.StatusBadRequest, "Bad Request: "+msg, 0)
 		return http.StatusBadRequest

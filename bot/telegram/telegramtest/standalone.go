@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 )
@@ -22,6 +23,8 @@ func New(token string, opts ...Option) *Server {
 		commands:    map[string]CommandSet{},
 		answered:    map[string]bool{},
 		hooks:       map[string]func(Call){},
+		raw:         map[int64]json.RawMessage{},
+		albumGap:    DefaultAlbumGap,
 	}
 	for _, o := range opts {
 		o(s)
