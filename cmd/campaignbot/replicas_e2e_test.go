@@ -313,6 +313,12 @@ func TestReplicasKilled(t *testing.T) {
 		return n
 	}
 	waitFor("every note acknowledged", 90*time.Second, func() bool { return acks() >= want })
+	// What the dead leader had claimed and not sent goes when its lease
+	// ends: every row is sent (none skipped) before anything is counted.
+	waitFor("the outbox sent", store.ClaimLease+30*time.Second, func() bool {
+		counts, err := db.CountOutbox(ctx)
+		return err == nil && counts[campaignbot.OutboxPending] == 0
+	})
 	time.Sleep(3 * time.Second) // a doubled send would come now
 
 	subs, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{})
@@ -374,6 +380,37 @@ func TestReplicasKilled(t *testing.T) {
 		want, len(subs), len(all), reminders, resent, doubled, counts)
 	if reminders <= 0 {
 		t.Error("no reminder was sent: the scheduler did not run in any leader")
+	}
+	if counts[campaignbot.OutboxFailed] > 0 {
+		t.Errorf("%d outbox rows failed", counts[campaignbot.OutboxFailed])
+	}
+	// Every member of a platform owes the same, so is reminded alike: a
+	// reminder skipped across the leader's death leaves one short.
+	perChat := map[string]map[string]map[string]bool{} // platform → chat → reminder texts
+	for _, m := range all {
+		if strings.Contains(m.text, "已收到并保存") {
+			continue
+		}
+		if perChat[m.platform] == nil {
+			perChat[m.platform] = map[string]map[string]bool{}
+		}
+		if perChat[m.platform][m.chat] == nil {
+			perChat[m.platform][m.chat] = map[string]bool{}
+		}
+		perChat[m.platform][m.chat][m.text] = true
+	}
+	for platform, members := range map[string]int{"telegram": replicaTGUsers, "wecom": replicaWCUsers} {
+		chats := perChat[platform]
+		if len(chats) != members {
+			t.Errorf("%s: %d of %d members reminded", platform, len(chats), members)
+		}
+		reminded := map[int]int{}
+		for _, texts := range chats {
+			reminded[len(texts)]++
+		}
+		if len(reminded) > 1 {
+			t.Errorf("%s: members got unequal numbers of reminders (count: members) %v", platform, reminded)
+		}
 	}
 }
 
