@@ -55,7 +55,10 @@ type RoleGrant struct {
 
 // Person is an entry of the roster.
 type Person struct {
-	ID           int64
+	ID int64
+	// ExternalID is the roster's id (工号); may be empty. With it, two
+	// people of the same name are two people.
+	ExternalID   string
 	Name         string
 	DepartmentID int64
 	Department   string
@@ -65,8 +68,11 @@ type Person struct {
 	// Telegram is the user name or numeric id given in the roster, used to
 	// recognise a person before they redeem an invite; may be empty.
 	Telegram string
-	// WeCom is the WeCom UserID; may be empty.
+	// WeCom is the WeCom UserID; may be empty. WeCom authenticates it, so
+	// it binds the person's WeCom account from the moment it is imported.
 	WeCom string
+	// Team is the help team (帮扶组) the person works in; may be empty.
+	Team string
 	// Unreachable names the platforms on which the last delivery was refused
 	// (blocked bot, invalid user) so that the office can follow up.
 	Unreachable []Platform
@@ -137,13 +143,15 @@ func (l Leave) Covers(d Date) bool { return d >= l.From && d <= l.To }
 
 // RosterEntry is one line of a roster file, before it is stored.
 type RosterEntry struct {
-	Line        int // line in the source file, for error messages
+	Line        int    // line in the source file, for error messages
+	ID          string // the roster's id (工号), optional
 	Name        string
 	Departments []string // the first is the person's department
 	Roles       []Role
 	Telegram    string
 	WeCom       string
 	InChargeOf  []string
+	Team        string // help team (帮扶组), optional
 }
 
 // PersonFilter selects people; zero fields match everything.

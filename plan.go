@@ -10,16 +10,19 @@ import (
 // surveys, and the reminder policy (SPEC §3). The plan package reads it from
 // YAML; the zero values of optional fields are filled in by the loader.
 type Plan struct {
-	Title    string
-	TitleEn  string
-	TimeZone string // IANA name, default Asia/Shanghai
-	Location *time.Location
-	Start    Date
-	End      Date
-	Policy   Policy
-	Phases   []Phase
-	Tasks    []Task
-	Surveys  []Survey
+	// Organisation runs the campaign (科技局): the workbook's title rows
+	// and the documents' author name it.
+	Organisation string
+	Title        string
+	TitleEn      string
+	TimeZone     string // IANA name, default Asia/Shanghai
+	Location     *time.Location
+	Start        Date
+	End          Date
+	Policy       Policy
+	Phases       []Phase
+	Tasks        []Task
+	Surveys      []Survey
 }
 
 // Phase is a stage of the campaign, from Start to End inclusive.

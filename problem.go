@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// HelpTeams are the seed's help teams (帮扶组), one of which takes each
+// problem.
+var HelpTeams = []string{"政策宣传组", "创新服务组", "困难帮扶组"}
+
 // ProblemCategories of SPEC §2.
 var ProblemCategories = []string{"政策", "资金", "技术", "人才", "市场", "其他"}
 
@@ -41,6 +45,7 @@ type Problem struct {
 	OwnerID     int64 // 0 until claimed or assigned
 	Enterprise  string
 	Category    string
+	Team        string // help team (帮扶组); "" for problems filed before teams
 	Description string
 	Photos      []Attachment
 	Latitude    *float64

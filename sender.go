@@ -15,6 +15,24 @@ type Sender interface {
 	Send(ctx context.Context, m *OutboxMessage) (platformMessageID string, err error)
 }
 
+// BatchSender is a Sender that carries one text to many chats in one call
+// (WeCom's touser of up to 1000 members, SPEC §6 and §10): an
+// announcement to 10,000 members is ten calls, each member still paced by
+// their own limits.
+type BatchSender interface {
+	Sender
+	// BatchKey returns what rows that may go together share (their
+	// content), and false for a row that must go alone.
+	BatchKey(m *OutboxMessage) (key string, ok bool)
+	// MaxBatch is the most chats one call carries.
+	MaxBatch() int
+	// SendBatch delivers ms, which share a BatchKey, and returns each
+	// row's outcome in order: the platform's id, or an error about that
+	// row alone (a member refused); a fault of the deployment is returned
+	// for every row, none of them sent.
+	SendBatch(ctx context.Context, ms []*OutboxMessage) (ids []string, errs []error)
+}
+
 // SendError classifies a failed delivery for the dispatcher.
 type SendError struct {
 	// RetryAfter is set when the platform said how long to wait (429).

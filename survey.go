@@ -224,9 +224,11 @@ type Dialog struct {
 type DialogState struct {
 	// Submit: the task the content is for, or (while the person chooses
 	// the task) the content held until then.
-	TaskKey string       `json:"task,omitempty"`
-	Text    string       `json:"text,omitempty"`
-	Files   []Attachment `json:"files,omitempty"`
+	TaskKey string `json:"task,omitempty"`
+	// Problem: the help team chosen (the other answers are below).
+	Team  string       `json:"team,omitempty"`
+	Text  string       `json:"text,omitempty"`
+	Files []Attachment `json:"files,omitempty"`
 	// Week is the missed week the content is handed in for, 0 for the
 	// current one.
 	Week Date `json:"week,omitempty"`

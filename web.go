@@ -67,3 +67,24 @@ type WebService interface {
 	// of replaces the set), and renames the person to e.Name.
 	UpdatePerson(ctx context.Context, id int64, e RosterEntry) (*Person, error)
 }
+
+// ConsoleService is what the web console needs of the store besides the
+// chat's services: the roster's removals and invite codes (as `roster
+// remove` and `invite`), and the messages delivery gave up on (as `outbox
+// list` and `outbox requeue`).
+type ConsoleService interface {
+	// RemovePerson takes a person off the roster, keeping the author of
+	// what they did; ENOTFOUND if there is no such person on it.
+	RemovePerson(ctx context.Context, id int64) (*Person, error)
+	// FindInvites returns the person's open invite codes, newest first.
+	FindInvites(ctx context.Context, personID int64) ([]*Invite, error)
+	// RevokeInvites ends the person's open invite codes and reports how
+	// many there were.
+	RevokeInvites(ctx context.Context, personID int64) (int, error)
+	// FailedOutbox returns up to limit messages given up on, of platform
+	// ("" for every platform), newest first.
+	FailedOutbox(ctx context.Context, platform Platform, limit int) ([]*OutboxMessage, error)
+	// RequeueOutbox puts failed messages back in the outbox, due now: those
+	// with ids, or every one of platform with none.
+	RequeueOutbox(ctx context.Context, platform Platform, ids ...int64) (int, error)
+}

@@ -230,6 +230,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		{"reminders and digest", measureSchedule},
 		{"web dashboard", measureDashboard},
 		{"delivery", measureDelivery},
+		{"WeCom announcement", measureWeComAnnounce},
 	}
 	if !o.skipBinary {
 		steps = append(steps, struct {

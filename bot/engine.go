@@ -285,6 +285,9 @@ func (e *Engine) route(ctx context.Context, c *Context) error {
 		c.Cmd, c.Word, c.Args = e.byName["start"], "start", code
 		return e.chain(c.Cmd)(ctx, c)
 	}
+	if c.Person == nil && req.Platform == campaignbot.PlatformWeCom {
+		return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", req.AccountID)
+	}
 	if c.Person == nil {
 		c.Reply("start.need_bind")
 		return nil

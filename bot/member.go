@@ -92,8 +92,16 @@ func (e *Engine) revokeCodesIn(ctx context.Context, c *Context, text string) err
 
 // cmdStart binds the chat account to a roster entry with an invite code.
 // A code posted in a group is revoked, and a bound account keeps its
-// binding (SPEC §4).
+// binding. WeCom takes no code: the roster's UserID is bound at import
+// (SPEC §4).
 func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
+	if c.Req.Platform == campaignbot.PlatformWeCom {
+		if c.Person == nil {
+			return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", c.Req.AccountID)
+		}
+		c.Reply("start.wecom_bound", c.Person.Name, c.Person.Department)
+		return nil
+	}
 	code := strings.TrimSpace(c.Args)
 	if link, _, ok := deepLinkIn(code, e.BotName()); ok {
 		code = link // the whole link pasted after /start
@@ -154,6 +162,9 @@ func (e *Engine) cmdStart(ctx context.Context, c *Context) error {
 // cmdHelp lists the commands of the person's roles.
 func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 	var b strings.Builder
+	if c.Person == nil && c.Req.Platform == campaignbot.PlatformWeCom {
+		return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", c.Req.AccountID)
+	}
 	if c.Person == nil {
 		b.WriteString(c.T("help.unbound"))
 	} else {

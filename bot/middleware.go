@@ -22,6 +22,10 @@ func (e *Engine) chain(cmd *Command) HandlerFunc {
 func (e *Engine) requireBinding(cmd *Command, next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, c *Context) error {
 		if c.Person == nil && !cmd.Unbound {
+			if c.Req.Platform == campaignbot.PlatformWeCom {
+				// No invite binds on WeCom: only the roster does.
+				return c.userError(campaignbot.EFORBIDDEN, "wecom.not_in_roster", c.Req.AccountID)
+			}
 			return c.userError(campaignbot.EFORBIDDEN, "err.not_bound")
 		}
 		return next(ctx, c)

@@ -19,6 +19,7 @@ import (
 const (
 	stepEnterprise    = "enterprise"
 	stepCategory      = "category"
+	stepTeam          = "team"
 	stepDescription   = "description"
 	stepPhotos        = "photos"
 	stepReviewComment = "review-comment"
@@ -76,6 +77,12 @@ func (e *Engine) problemAsk(ctx context.Context, c *Context, step string, st cam
 			rows = append(rows, row)
 		}
 		c.ReplyButtons(rows, "problem.ask_category", st.Enterprise)
+	case stepTeam:
+		var row []campaignbot.Button
+		for i, t := range campaignbot.HelpTeams {
+			row = append(row, campaignbot.Button{Text: fmt.Sprintf("%d. %s", i+1, t), Data: t})
+		}
+		c.ReplyButtons([][]campaignbot.Button{row}, "problem.ask_team")
 	case stepDescription:
 		c.Reply("problem.ask_description")
 	case stepPhotos:
@@ -142,6 +149,17 @@ func (e *Engine) problemStep(ctx context.Context, c *Context) error {
 			return e.problemAsk(ctx, c, stepCategory, st)
 		}
 		st.Category = cat
+		return e.problemAsk(ctx, c, stepTeam, st)
+	case stepTeam:
+		if text == "" {
+			return e.problemReask(ctx, c, d.Step, st, got)
+		}
+		team, ok := parseTeam(text)
+		if !ok {
+			c.Reply("problem.bad_team", text)
+			return e.problemAsk(ctx, c, stepTeam, st)
+		}
+		st.Team = team
 		return e.problemAsk(ctx, c, stepDescription, st)
 	case stepDescription:
 		if text == "" {
@@ -188,6 +206,18 @@ func (e *Engine) problemReask(ctx context.Context, c *Context, step string, st c
 	return e.problemAsk(ctx, c, step, st)
 }
 
+// parseTeam accepts a help team's name or its number (1-based).
+func parseTeam(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(campaignbot.HelpTeams) {
+		return campaignbot.HelpTeams[n-1], true
+	}
+	if slices.Contains(campaignbot.HelpTeams, s) {
+		return s, true
+	}
+	return "", false
+}
+
 // parseCategory accepts a category's name or its number (1-based).
 func parseCategory(s string) (string, bool) {
 	s = strings.TrimSpace(s)
@@ -207,6 +237,7 @@ func (e *Engine) fileProblem(ctx context.Context, c *Context, st campaignbot.Dia
 		FilerID:     c.Person.ID,
 		Enterprise:  st.Enterprise,
 		Category:    st.Category,
+		Team:        st.Team,
 		Description: strings.TrimSpace(st.Description),
 		Photos:      st.Photos,
 		Latitude:    st.Latitude,
@@ -531,7 +562,12 @@ func canClaim(p *campaignbot.Person) bool {
 // unclaimed ones for those who may claim, every open one for the head and
 // the office. "/problems N" shows one.
 func (e *Engine) cmdProblems(ctx context.Context, c *Context) error {
-	if arg := strings.TrimSpace(c.Args); arg != "" {
+	arg := strings.TrimSpace(c.Args)
+	team, byTeam := parseTeam(arg)
+	if _, isNumber := parseNumber(arg); isNumber {
+		byTeam = false // a number is a problem's
+	}
+	if arg != "" && !byTeam {
 		id, ok := parseNumber(arg)
 		if !ok {
 			return c.userError(campaignbot.EINVALID, "problem.bad_number", arg, c.T("problem.usage.problems"))
@@ -546,6 +582,9 @@ func (e *Engine) cmdProblems(ctx context.Context, c *Context) error {
 	var mine []*campaignbot.Problem
 	for _, p := range all {
 		open := p.Status != campaignbot.ProblemClosed
+		if byTeam && p.Team != team {
+			continue
+		}
 		if p.FilerID == me.ID || p.OwnerID == me.ID ||
 			open && seesAllProblems(me) ||
 			p.Status == campaignbot.ProblemNew && canClaim(me) {
@@ -597,7 +636,11 @@ func (e *Engine) problemLine(c *Context, p *campaignbot.Problem, names map[int64
 	if p.Status != campaignbot.ProblemClosed && today > p.Due {
 		overdue = c.T("problem.overdue_mark", int(today-p.Due))
 	}
-	return c.T("problems.line", p.ID, c.T("pstatus."+string(p.Status)), p.Enterprise, p.Category,
+	category := p.Category
+	if p.Team != "" {
+		category += c.T("problems.team_mark", p.Team)
+	}
+	return c.T("problems.line", p.ID, c.T("pstatus."+string(p.Status)), p.Enterprise, category,
 		excerpt(p.Description, 30), owner, age, overdue)
 }
 

@@ -22,7 +22,9 @@ var fieldRoster = []campaignbot.RosterEntry{
 	{Name: "何伟", Departments: []string{"高新技术科"}, Roles: []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLiaison}},
 	{Name: "吴敏", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMember, campaignbot.RoleLiaison}},
 	{Name: "李明华", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"科技管理科", "高新技术科"}},
-	{Name: "张志强", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"政策法规科"}},
+	// 政策法规科 has nobody yet: listing it among the departments makes it
+	// known, so that in_charge_of naming it is no typo.
+	{Name: "张志强", Departments: []string{"局领导", "政策法规科"}, Roles: []campaignbot.Role{campaignbot.RoleLeader, campaignbot.RoleMember}, InChargeOf: []string{"政策法规科"}},
 	{Name: "王建国", Departments: []string{"局领导"}, Roles: []campaignbot.Role{campaignbot.RoleHead, campaignbot.RoleMember}, InChargeOf: []string{"办公室"}},
 	{Name: "陈丽", Departments: []string{"办公室"}, Roles: []campaignbot.Role{campaignbot.RoleOffice, campaignbot.RoleMember}},
 	{Name: "赵磊", Departments: []string{"科技管理科"}, Roles: []campaignbot.Role{campaignbot.RoleMiddle, campaignbot.RoleMember}},
@@ -220,6 +222,7 @@ func (e *fieldEnv) fileProblem(who, enterprise, category, description string) st
 	e.send(who, "/problem")
 	e.send(who, enterprise)
 	e.send(who, category)
+	e.send(who, "1") // the first help team, 政策宣传组
 	e.send(who, description)
 	return e.send(who, "完成")
 }
@@ -246,7 +249,12 @@ func TestProblemLifecycle(t *testing.T) {
 		fieldContains(t, got, "|"+cat+"]")
 	}
 	fieldContains(t, e.send("何伟", "财务"), `There is no category "财务"`)
-	fieldContains(t, e.send("何伟", "2"), "Describe the problem")
+	got = e.send("何伟", "2")
+	for _, team := range campaignbot.HelpTeams {
+		fieldContains(t, got, "|"+team+"]")
+	}
+	fieldContains(t, e.send("何伟", "帮扶"), "There is no help team")
+	fieldContains(t, e.send("何伟", "创新服务组"), "Describe the problem")
 	fieldContains(t, e.send("何伟", "生产线老化，技改缺少资金"), "Send photos")
 	r := e.req("何伟", "")
 	r.Attachments = []campaignbot.Attachment{*ph1}
@@ -419,7 +427,12 @@ func (e *fieldEnv) name(id int64) string {
 func TestProblemAssign(t *testing.T) {
 	e := fieldNewEnv(t, campaignbot.NewDate(2026, time.July, 2))
 	fieldContains(t, e.fileProblem("吴敏", "星火农业", "人才", "缺少技术人员"), "Problem #1 is filed")
-	fieldContains(t, e.send("王建国", "/problems"), "#1 [unclaimed] 星火农业 (人才)")
+	fieldContains(t, e.send("王建国", "/problems"), "#1 [unclaimed] 星火农业 (人才 · 政策宣传组)")
+	// Listed per help team (帮扶组).
+	fieldContains(t, e.send("王建国", "/problems 政策宣传组"), "#1 [unclaimed] 星火农业")
+	if got := e.send("王建国", "/problems 困难帮扶组"); strings.Contains(got, "#1") {
+		t.Errorf("困难帮扶组's list shows 政策宣传组's problem:\n%s", got)
+	}
 	e.drain()
 
 	fieldContains(t, e.send("陈丽", "/assign 1"), "Usage: /assign N NAME")
@@ -434,7 +447,7 @@ func TestProblemAssign(t *testing.T) {
 	if got, want := fieldRecipients(e.drain()), []string{"吴敏", "张志强", "李明华"}; !slices.Equal(got, want) {
 		t.Fatalf("reassign told %v, want %v", got, want)
 	}
-	fieldContains(t, e.send("张志强", "/problems"), "#1 [in hand] 星火农业 (人才)")
+	fieldContains(t, e.send("张志强", "/problems"), "#1 [in hand] 星火农业 (人才 · 政策宣传组)")
 	fieldContains(t, e.send("李明华", "/progress 1 x"), "Only the owner of problem #1 (张志强)")
 	fieldContains(t, e.send("王建国", "/assign 1 张志强"), "already assigned to 张志强")
 	evs := e.events(1)
@@ -463,7 +476,8 @@ func TestProblemDialogInput(t *testing.T) {
 	got := fieldRender(e.do(r))
 	fieldContains(t, got, "Got it: 1 photos, no location.")
 	fieldContains(t, got, "Which kind of problem")
-	fieldContains(t, e.send("何伟", "市场"), "Describe the problem")
+	fieldContains(t, e.send("何伟", "市场"), "Which help team")
+	fieldContains(t, e.send("何伟", "3"), "Describe the problem")
 	e.send("何伟", "订单下滑")
 	fieldContains(t, e.send("何伟", "主要是出口订单"), "Added to the description")
 	fieldContains(t, e.send("何伟", "完成"), "Problem #1 is filed: 宏达机械 (市场), 1 photos")

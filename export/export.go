@@ -1,7 +1,8 @@
-// Package export writes the office's workbook (SPEC §7 `campaignbot export`)
-// with github.com/xuri/excelize/v2: the roster, submissions, opinions,
-// problems and their events, the rectification ledger and survey results,
-// one sheet each.
+// Package export writes what the office files (SPEC §12): the workbook
+// (github.com/xuri/excelize/v2: roster, progress with a completion chart,
+// who has not handed in, submissions, opinions, problems and their events,
+// the rectification ledger in the office layout, survey results), the
+// materials ZIP of every submitted file, and the compiled Word document.
 package export
 
 import (
@@ -33,6 +34,11 @@ type Source interface {
 	FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, error)
 	FindSurveyResults(ctx context.Context, surveyKey string) ([]campaignbot.SurveyResult, error)
 	FindParticipants(ctx context.Context, surveyKey string) ([]int64, error)
+	// What campaignbot.Obligations reads besides the roster and the
+	// submissions, for 进度统计 and 未交名单.
+	FindClaims(ctx context.Context) ([]campaignbot.Claim, error)
+	FindAllLeaves(ctx context.Context) ([]campaignbot.Leave, error)
+	FindSurveyParticipation(ctx context.Context) ([]campaignbot.SurveyTaken, error)
 }
 
 // Limits and layout of the workbook.
@@ -40,11 +46,20 @@ const (
 	// MaxCellText is where long texts are cut; Excel holds at most 32,767
 	// characters (UTF-16 code units) in a cell.
 	MaxCellText = 32000
-	// MinColWidth and MaxColWidth bound the computed column widths.
+	// MinColWidth and MaxColWidth bound the computed column widths; a
+	// column whose text is wider wraps.
 	MinColWidth = 8
 	MaxColWidth = 60
-	// TimeLayout is how instants are written, in the plan's time zone.
-	TimeLayout = "2006-01-02 15:04"
+	// DateFormat and TimeFormat are the number formats of date and
+	// date-time cells.
+	DateFormat = "yyyy-mm-dd"
+	TimeFormat = "yyyy-mm-dd hh:mm"
+	// PaperA4 is A4 in the sheet's page setup.
+	PaperA4 = 9
+	// lineHeight and maxRowHeight are in points: a row of wrapped text
+	// gets one line's height per line, up to Excel's maximum.
+	lineHeight   = 15
+	maxRowHeight = 409
 )
 
 // Option changes how Write builds the workbook.
@@ -53,6 +68,7 @@ type Option func(*options)
 type options struct {
 	lang     string
 	progress func(done, total int)
+	now      time.Time
 }
 
 // WithLang sets the language of headers and labels: "en" for English;
@@ -64,47 +80,83 @@ func WithLang(lang string) Option { return func(o *options) { o.lang = lang } }
 // progress bar (at most about 200 times) and always once with done == total.
 func WithProgress(f func(done, total int)) Option { return func(o *options) { o.progress = f } }
 
-// sheet is one worksheet: a header row and n rows produced on demand, so
-// that the widths pass and the writing pass need not keep rows in memory.
+// WithNow sets the time the export is made: the day progress is counted
+// on, the document's creation time. The default is the time of the call.
+func WithNow(t time.Time) Option { return func(o *options) { o.now = t } }
+
+func newOptions(opts []Option) *options {
+	o := &options{}
+	for _, opt := range opts {
+		opt(o)
+	}
+	if o.now.IsZero() {
+		o.now = time.Now()
+	}
+	return o
+}
+
+// day is a date cell; time.Time values are date-time cells.
+type day campaignbot.Date
+
+// ratio is a percentage cell.
+type ratio float64
+
+// sheet is one worksheet: an optional title row, a header row and n rows
+// produced on demand, so that the widths pass and the writing pass need
+// not keep rows in memory.
 type sheet struct {
-	name string
-	head []string
-	n    int
-	row  func(i int) []any
+	name  string
+	title string
+	head  []string
+	n     int
+	row   func(i int) []any
+	// chart, when set, adds a chart; it must be added before the rows are
+	// streamed (the stream writer copies the sheet's settings).
+	chart func(f *excelize.File, s *sheet) error
+}
+
+// headRow is the 1-based row of the header.
+func (s *sheet) headRow() int {
+	if s.title != "" {
+		return 2
+	}
+	return 1
 }
 
 // Write reads everything the workbook shows from src and writes it to w as
 // an .xlsx file, with dates and times in p's time zone.
 func Write(ctx context.Context, w io.Writer, src Source, p *campaignbot.Plan, opts ...Option) error {
-	o := &options{}
-	for _, opt := range opts {
-		opt(o)
-	}
+	o := newOptions(opts)
 	d, err := load(ctx, src, p, o)
 	if err != nil {
 		return err
 	}
+	if err := d.loadProgress(ctx, src); err != nil {
+		return err
+	}
 	sheets := []*sheet{
-		d.rosterSheet(), d.submissionSheet(), d.opinionSheet(), d.problemSheet(),
-		d.eventSheet(), d.ledgerSheet(), d.surveySheet(),
+		d.rosterSheet(), d.progressSheet(), d.missingSheet(), d.submissionSheet(), d.opinionSheet(),
+		d.problemSheet(), d.eventSheet(), d.ledgerSheet(), d.surveySheet(),
 	}
 
 	f := excelize.NewFile()
 	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Alignment: &excelize.Alignment{Vertical: "center"},
-	})
+	if err := f.SetDocProps(d.docProps()); err != nil {
+		return fmt.Errorf("export: document properties: %w", err)
+	}
+	if err := f.SetAppProps(&excelize.AppProperties{Application: "campaignbot", Company: d.p.Organisation}); err != nil {
+		return fmt.Errorf("export: application properties: %w", err)
+	}
+	st, err := newStyles(f)
 	if err != nil {
-		return fmt.Errorf("export: header style: %w", err)
+		return fmt.Errorf("export: styles: %w", err)
 	}
 	pr := &progress{f: o.progress}
 	for _, s := range sheets {
 		pr.total += s.n
 	}
 	for i, s := range sheets {
-		if err := writeSheet(ctx, f, i, s, bold, pr); err != nil {
+		if err := writeSheet(ctx, f, i, s, st, d.l.footer, pr); err != nil {
 			return fmt.Errorf("export: sheet %s: %w", s.name, err)
 		}
 	}
@@ -115,6 +167,59 @@ func Write(ctx context.Context, w io.Writer, src Source, p *campaignbot.Plan, op
 		return fmt.Errorf("export: write workbook: %w", err)
 	}
 	return nil
+}
+
+// author is who the files say wrote them: the organisation, else
+// campaignbot.
+func (d *data) author() string { return cmp.Or(d.p.Organisation, "campaignbot") }
+
+func (d *data) docProps() *excelize.DocProperties {
+	now := d.now.UTC().Format(time.RFC3339)
+	return &excelize.DocProperties{
+		Creator: d.author(), LastModifiedBy: "campaignbot", Created: now, Modified: now,
+		Title: d.campaignTitle(), Language: map[bool]string{true: "en-US", false: "zh-CN"}[d.l.en],
+	}
+}
+
+func (d *data) campaignTitle() string {
+	if d.l.en {
+		return cmp.Or(d.p.TitleEn, d.p.Title)
+	}
+	return d.p.Title
+}
+
+// styles are the cell styles of the workbook.
+type styles struct {
+	title, head, text, wrap, date, time, ratio int
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	border := []excelize.Border{
+		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
+		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
+	}
+	top := &excelize.Alignment{Vertical: "top"}
+	date, tm := DateFormat, TimeFormat
+	pct := "0.0%"
+	defs := []*excelize.Style{
+		{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}},
+		{Font: &excelize.Font{Bold: true}, Border: border, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+			Alignment: &excelize.Alignment{Vertical: "center", Horizontal: "center", WrapText: true}},
+		{Border: border, Alignment: top},
+		{Border: border, Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}},
+		{Border: border, Alignment: top, CustomNumFmt: &date},
+		{Border: border, Alignment: top, CustomNumFmt: &tm},
+		{Border: border, Alignment: top, CustomNumFmt: &pct},
+	}
+	ids := make([]int, len(defs))
+	for i, def := range defs {
+		id, err := f.NewStyle(def)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return &styles{title: ids[0], head: ids[1], text: ids[2], wrap: ids[3], date: ids[4], time: ids[5], ratio: ids[6]}, nil
 }
 
 type progress struct {
@@ -141,21 +246,41 @@ func (p *progress) finish() {
 	}
 }
 
+// valueWidth is the width a cell value needs, and whether it is text that
+// must wrap (wider than MaxColWidth or on several lines).
+func valueWidth(v any) (int, bool) {
+	switch v := v.(type) {
+	case string:
+		w := cellWidth(v)
+		return w, w > MaxColWidth || strings.Contains(v, "\n")
+	case time.Time:
+		return len(TimeFormat), false
+	case day:
+		return len(DateFormat), false
+	case ratio:
+		return 6, false
+	case nil:
+		return 0, false
+	}
+	return len(fmt.Sprint(v)), false
+}
+
 // writeSheet writes s as the index-th sheet. The first takes the place of
 // the default "Sheet1".
-func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, headStyle int, pr *progress) error {
+func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, st *styles, footer string, pr *progress) error {
 	widths := make([]int, len(s.head))
+	wrap := make([]bool, len(s.head))
 	for c, h := range s.head {
 		widths[c] = cellWidth(h)
 	}
 	for i := range s.n {
 		for c, v := range s.row(i) {
-			if str, ok := v.(string); ok {
-				widths[c] = max(widths[c], cellWidth(str))
-			} else if v != nil {
-				widths[c] = max(widths[c], len(fmt.Sprint(v)))
-			}
+			w, wr := valueWidth(v)
+			widths[c], wrap[c] = max(widths[c], w), wrap[c] || wr
 		}
+	}
+	for c := range widths {
+		widths[c] = min(max(widths[c]+2, MinColWidth), MaxColWidth)
 	}
 
 	if index == 0 {
@@ -165,36 +290,55 @@ func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, head
 	} else if _, err := f.NewSheet(s.name); err != nil {
 		return err
 	}
-	last, err := excelize.CoordinatesToCellName(len(s.head), s.n+1)
+	hr := s.headRow()
+	first, _ := excelize.CoordinatesToCellName(1, hr)
+	last, err := excelize.CoordinatesToCellName(len(s.head), hr+s.n)
 	if err != nil {
 		return err
 	}
 	// The stream writer copies the sheet's settings when it is created, so
-	// the filter must be in place before.
-	if err := f.AutoFilter(s.name, "A1:"+last, nil); err != nil {
+	// filter, page setup, print titles and chart must be in place before.
+	if err := f.AutoFilter(s.name, first+":"+last, nil); err != nil {
 		return err
+	}
+	if err := pageSetup(f, s, footer); err != nil {
+		return err
+	}
+	if s.chart != nil {
+		if err := s.chart(f, s); err != nil {
+			return fmt.Errorf("chart: %w", err)
+		}
 	}
 	sw, err := f.NewStreamWriter(s.name)
 	if err != nil {
 		return err
 	}
 	for c, wd := range widths {
-		// Header cells also hold the filter button.
-		if err := sw.SetColWidth(c+1, c+1, float64(min(max(wd+2, MinColWidth), MaxColWidth))); err != nil {
+		if err := sw.SetColWidth(c+1, c+1, float64(wd)); err != nil {
 			return err
 		}
 	}
+	below, _ := excelize.CoordinatesToCellName(1, hr+1)
 	if err := sw.SetPanes(&excelize.Panes{
-		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
-		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
+		Freeze: true, YSplit: hr, TopLeftCell: below, ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: below, ActiveCell: below, Pane: "bottomLeft"}},
 	}); err != nil {
 		return err
 	}
+	if s.title != "" {
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: s.title}}, excelize.RowOpts{Height: 30}); err != nil {
+			return err
+		}
+		end, _ := excelize.CoordinatesToCellName(len(s.head), 1)
+		if err := sw.MergeCell("A1", end); err != nil {
+			return err
+		}
+	}
 	head := make([]any, len(s.head))
 	for c, h := range s.head {
-		head[c] = excelize.Cell{StyleID: headStyle, Value: h}
+		head[c] = excelize.Cell{StyleID: st.head, Value: h}
 	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{StyleID: headStyle}); err != nil {
+	if err := sw.SetRow(first, head); err != nil {
 		return err
 	}
 	for i := range s.n {
@@ -203,13 +347,92 @@ func writeSheet(ctx context.Context, f *excelize.File, index int, s *sheet, head
 				return err
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, s.row(i)); err != nil {
+		cell, _ := excelize.CoordinatesToCellName(1, hr+1+i)
+		values, lines := styleRow(s.row(i), widths, wrap, st)
+		opts := []excelize.RowOpts{}
+		if lines > 1 {
+			opts = append(opts, excelize.RowOpts{Height: float64(min(lines*lineHeight, maxRowHeight))})
+		}
+		if err := sw.SetRow(cell, values, opts...); err != nil {
 			return err
 		}
 		pr.add()
 	}
 	return sw.Flush()
+}
+
+// styleRow gives each value of a row its cell style, and returns how many
+// lines its wrapped text needs.
+func styleRow(row []any, widths []int, wrap []bool, st *styles) ([]any, int) {
+	out := make([]any, len(row))
+	lines := 1
+	for c, v := range row {
+		switch v := v.(type) {
+		case nil:
+			out[c] = excelize.Cell{StyleID: st.text}
+		case time.Time:
+			if v.IsZero() {
+				out[c] = excelize.Cell{StyleID: st.text}
+			} else {
+				out[c] = excelize.Cell{StyleID: st.time, Value: v}
+			}
+		case day:
+			if v == 0 {
+				out[c] = excelize.Cell{StyleID: st.text}
+			} else {
+				out[c] = excelize.Cell{StyleID: st.date, Value: campaignbot.Date(v).Time(time.UTC)}
+			}
+		case ratio:
+			out[c] = excelize.Cell{StyleID: st.ratio, Value: float64(v)}
+		case string:
+			if wrap[c] {
+				out[c] = excelize.Cell{StyleID: st.wrap, Value: v}
+				lines = max(lines, lineCount(v, widths[c]-1))
+			} else {
+				out[c] = excelize.Cell{StyleID: st.text, Value: v}
+			}
+		default:
+			out[c] = excelize.Cell{StyleID: st.text, Value: v}
+		}
+	}
+	return out, lines
+}
+
+// lineCount is how many lines s takes in a wrapped column width wide.
+func lineCount(s string, width int) int {
+	n := 0
+	for line := range strings.Lines(s) {
+		w := roster.DisplayWidth(strings.TrimRight(line, "\r\n"))
+		n += max(1, (w+width-1)/width)
+		if n*lineHeight >= maxRowHeight {
+			break
+		}
+	}
+	return max(n, 1)
+}
+
+// pageSetup has s print on A4 landscape (SPEC §12), fit to the page's
+// width, with its title and header rows on every page and page numbers.
+func pageSetup(f *excelize.File, s *sheet, footer string) error {
+	orient := "landscape"
+	size, one, zero, fit := PaperA4, 1, 0, true
+	if err := f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &zero}); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	margin, edge := 0.5, 0.3
+	if err := f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin, Top: &margin, Bottom: &margin, Header: &edge, Footer: &edge}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: footer}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", Scope: s.name,
+		RefersTo: fmt.Sprintf("'%s'!$1:$%d", s.name, s.headRow()),
+	})
 }
 
 // cellWidth is the width s needs in a column: its longest line, with wide
@@ -221,7 +444,7 @@ func cellWidth(s string) int {
 			line = line[:4*MaxColWidth]
 		}
 		widest = max(widest, roster.DisplayWidth(strings.TrimRight(line, "\r\n")))
-		if widest >= MaxColWidth {
+		if widest > MaxColWidth {
 			return widest
 		}
 	}
@@ -246,6 +469,8 @@ func clip(s string) string {
 // data is everything the sheets show, loaded before writing so that the
 // progress total is known.
 type data struct {
+	now         time.Time
+	today       campaignbot.Date
 	p           *campaignbot.Plan
 	loc         *time.Location
 	l           labels
@@ -261,10 +486,15 @@ type data struct {
 	ledger      []*campaignbot.LedgerItem
 	results     map[string][]campaignbot.SurveyResult
 	participant map[string]int
+	// files are the materials' paths of each submission's attachments.
+	files map[int64][]string
+	// obligations are everyone's, as of today.
+	obligations []campaignbot.Obligation
 }
 
 func load(ctx context.Context, src Source, p *campaignbot.Plan, o *options) (*data, error) {
 	d := &data{
+		now: o.now, today: campaignbot.DateOf(o.now, p.Loc()),
 		p: p, loc: p.Loc(), l: labelsFor(o.lang),
 		names: map[int64]string{}, depts: map[int64]string{}, subByID: map[int64]*campaignbot.Submission{},
 		comments: map[int64][]*campaignbot.ReviewComment{},
@@ -330,6 +560,7 @@ func load(ctx context.Context, src Source, p *campaignbot.Plan, o *options) (*da
 		}
 		d.participant[sv.Key] = len(ids)
 	}
+	d.files = d.materialNames()
 	return d, nil
 }
 
@@ -355,7 +586,7 @@ func (d *data) person(id int64) string {
 
 func (d *data) dept(id int64) string {
 	if id == 0 {
-		return ""
+		return d.l.noDept
 	}
 	if n, ok := d.depts[id]; ok {
 		return n
@@ -363,18 +594,17 @@ func (d *data) dept(id int64) string {
 	return "#" + strconv.FormatInt(id, 10)
 }
 
-func (d *data) time(t time.Time) string {
+// time is a date-time cell in the plan's time zone.
+func (d *data) time(t time.Time) any {
 	if t.IsZero() {
-		return ""
+		return nil
 	}
-	return t.In(d.loc).Format(TimeLayout)
+	return t.In(d.loc)
 }
 
-func date(x campaignbot.Date) string {
-	if x == 0 {
-		return ""
-	}
-	return x.String()
+// timeText is t as text, for cells that join several.
+func (d *data) timeText(t time.Time) string {
+	return t.In(d.loc).Format("2006-01-02 15:04")
 }
 
 func (d *data) taskTitle(key string) string {
@@ -403,25 +633,19 @@ func (d *data) rosterSheet() *sheet {
 		for _, pl := range pe.Unreachable {
 			unreachable = append(unreachable, string(pl))
 		}
-		dept := pe.Department
-		if dept == "" {
-			dept = d.dept(pe.DepartmentID)
-		}
+		dept := cmp.Or(pe.Department, d.dept(pe.DepartmentID))
 		return []any{pe.Name, dept, strings.Join(roles, d.l.sep), pe.Telegram, pe.WeCom,
 			strings.Join(inCharge, d.l.sep), strings.Join(unreachable, d.l.sep)}
 	}}
 }
 
 func (d *data) submissionSheet() *sheet {
-	return &sheet{name: d.l.sheets[1], head: d.l.subHead, n: len(d.subs), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[3], head: d.l.subHead, n: len(d.subs), row: func(i int) []any {
 		s := d.subs[i]
-		files := make([]string, 0, len(s.Attachments))
-		for _, a := range s.Attachments {
-			files = append(files, cmp.Or(a.Name, a.SHA256))
-		}
+		files := d.files[s.ID]
 		var comments []string
 		for _, c := range d.comments[s.ID] {
-			comments = append(comments, fmt.Sprintf(d.l.comment, d.time(c.CreatedAt), d.person(c.ReviewerID), d.l.review[c.Decision], c.Text))
+			comments = append(comments, fmt.Sprintf(d.l.comment, d.timeText(c.CreatedAt), d.person(c.ReviewerID), d.l.review[c.Decision], c.Text))
 		}
 		late := d.l.no
 		if s.Late {
@@ -436,34 +660,38 @@ func (d *data) submissionSheet() *sheet {
 // opinionSheet never reads an anonymous opinion's author fields: even if a
 // store filled them, the workbook must not show who wrote it.
 func (d *data) opinionSheet() *sheet {
-	return &sheet{name: d.l.sheets[2], head: d.l.opinionHead, n: len(d.opinions), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[4], head: d.l.opinionHead, n: len(d.opinions), row: func(i int) []any {
 		op := d.opinions[i]
 		author := d.l.anonymous
 		if !op.Anonymous {
 			author = d.person(op.AuthorID)
 		}
-		return []any{date(op.Day), author, clip(op.Text), clip(op.Answer), d.person(op.AnsweredBy)}
+		return []any{day(op.Day), author, clip(op.Text), clip(op.Answer), d.person(op.AnsweredBy)}
 	}}
 }
 
 func (d *data) problemSheet() *sheet {
-	return &sheet{name: d.l.sheets[3], head: d.l.problemHead, n: len(d.problems), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[5], head: d.l.problemHead, n: len(d.problems), row: func(i int) []any {
 		pr := d.problems[i]
-		return []any{pr.ID, pr.Enterprise, pr.Category, clip(pr.Description), d.person(pr.FilerID),
-			d.person(pr.OwnerID), cmp.Or(d.l.problem[pr.Status], string(pr.Status)), date(pr.Due), d.time(pr.CreatedAt), len(pr.Photos)}
+		return []any{pr.ID, pr.Enterprise, pr.Category, pr.Team, clip(pr.Description), d.person(pr.FilerID),
+			d.person(pr.OwnerID), cmp.Or(d.l.problem[pr.Status], string(pr.Status)), day(pr.Due), d.time(pr.CreatedAt), len(pr.Photos)}
 	}}
 }
 
 func (d *data) eventSheet() *sheet {
-	return &sheet{name: d.l.sheets[4], head: d.l.eventHead, n: len(d.events), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[6], head: d.l.eventHead, n: len(d.events), row: func(i int) []any {
 		ev := d.events[i]
 		return []any{ev.ProblemID, cmp.Or(d.l.event[ev.Kind], string(ev.Kind)), d.person(ev.ActorID),
 			d.person(ev.OwnerID), clip(ev.Text), d.time(ev.CreatedAt)}
 	}}
 }
 
+// ledgerSheet is the ledger in the office's layout (SPEC §12): a title row
+// naming the organisation and the campaign, then 序号, 存在问题, 整改措施,
+// 责任领导, 责任科室, 责任人, 完成时限, 整改进展, 备注, 填报日期.
 func (d *data) ledgerSheet() *sheet {
-	return &sheet{name: d.l.sheets[5], head: d.l.ledgerHead, n: len(d.ledger), row: func(i int) []any {
+	title := fmt.Sprintf(d.l.ledgerTitle, d.p.Organisation, d.campaignTitle())
+	return &sheet{name: d.l.sheets[7], title: strings.TrimSpace(title), head: d.l.ledgerHead, n: len(d.ledger), row: func(i int) []any {
 		it := d.ledger[i]
 		var source string
 		switch {
@@ -475,9 +703,28 @@ func (d *data) ledgerSheet() *sheet {
 				source += fmt.Sprintf(d.l.report, d.taskTitle(s.TaskKey), d.person(s.PersonID), s.Version)
 			}
 		}
-		return []any{it.ID, clip(it.What), clip(it.Measure), d.person(it.OwnerID), date(it.Due),
-			cmp.Or(d.l.ledger[it.Status], string(it.Status)), clip(it.Evidence), source,
-			d.person(it.LeaderID), d.dept(it.DepartmentID), clip(it.Remark)}
+		progress := cmp.Or(d.l.ledger[it.Status], string(it.Status))
+		if it.Evidence != "" {
+			progress += "\n" + fmt.Sprintf(d.l.evidenceOf, it.Evidence)
+		}
+		var remark []string
+		if it.Remark != "" {
+			remark = append(remark, it.Remark)
+		}
+		if source != "" {
+			remark = append(remark, fmt.Sprintf(d.l.sourceOf, source))
+		}
+		dept := ""
+		if it.DepartmentID != 0 {
+			dept = d.dept(it.DepartmentID)
+		}
+		filed := cmp.Or(it.UpdatedAt, it.CreatedAt)
+		var filedDay any
+		if !filed.IsZero() {
+			filedDay = day(campaignbot.DateOf(filed, d.loc))
+		}
+		return []any{i + 1, clip(it.What), clip(it.Measure), d.person(it.LeaderID), dept, d.person(it.OwnerID),
+			day(it.Due), clip(progress), clip(strings.Join(remark, "\n")), filedDay}
 	}}
 }
 
@@ -500,7 +747,7 @@ func (d *data) surveySheet() *sheet {
 			rows = append(rows, surveyRow{sv: sv, q: &sv.Questions[j], r: byKey[sv.Questions[j].Key]})
 		}
 	}
-	return &sheet{name: d.l.sheets[6], head: d.l.surveyHead, n: len(rows), row: func(i int) []any {
+	return &sheet{name: d.l.sheets[8], head: d.l.surveyHead, n: len(rows), row: func(i int) []any {
 		r := rows[i]
 		title, text := r.sv.Title, r.q.Text
 		if d.l.en {

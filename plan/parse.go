@@ -36,7 +36,7 @@ var (
 
 // Fields allowed in each mapping of a plan file.
 var (
-	planFields     = []string{"title", "title_en", "timezone", "start", "end", "policy", "phases", "tasks", "surveys"}
+	planFields     = []string{"organisation", "title", "title_en", "timezone", "start", "end", "policy", "phases", "tasks", "surveys"}
 	phaseFields    = []string{"key", "title", "title_en", "start", "end"}
 	taskFields     = []string{"key", "title", "title_en", "phase", "roles", "every", "per", "due", "review", "satisfied_by", "policy", "prompt", "prompt_en"}
 	surveyFields   = []string{"key", "title", "title_en", "phase", "roles", "from", "to", "anonymous", "questions"}
@@ -288,6 +288,9 @@ func (p *parser) plan(root *yaml.Node) *campaignbot.Plan {
 	}
 	if n := top["title_en"]; n != nil {
 		pl.TitleEn = p.str(n, "title_en")
+	}
+	if n := top["organisation"]; n != nil {
+		pl.Organisation = p.str(n, "organisation")
 	}
 	pl.TimeZone = DefaultTimeZone
 	if n := top["timezone"]; n != nil {

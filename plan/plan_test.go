@@ -38,6 +38,9 @@ func TestDefault(t *testing.T) {
 	if got, want := p.Title, "深入学习实践科学发展观活动"; got != want {
 		t.Errorf("title: got %q, want %q", got, want)
 	}
+	if got, want := p.Organisation, "市科技局"; got != want {
+		t.Errorf("organisation: got %q, want %q", got, want)
+	}
 	if got, want := p.TimeZone, "Asia/Shanghai"; got != want || p.Location == nil || p.Location.String() != want {
 		t.Errorf("time zone: got %q (%v), want %q", got, p.Location, want)
 	}

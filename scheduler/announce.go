@@ -106,16 +106,5 @@ func (s *Scheduler) Announce(ctx context.Context, fromPersonID int64, target, te
 
 // announceTarget returns who an announcement target means.
 func announceTarget(d *data, target string) (func(*campaignbot.Person) bool, error) {
-	if target == "" {
-		return func(*campaignbot.Person) bool { return true }, nil
-	}
-	if r, ok := campaignbot.ParseRole(target); ok {
-		return func(p *campaignbot.Person) bool { return p.HasRole(r) }, nil
-	}
-	for _, dep := range d.departments {
-		if dep.Name == target {
-			return func(p *campaignbot.Person) bool { return p.DepartmentID == dep.ID }, nil
-		}
-	}
-	return nil, campaignbot.Errorf(campaignbot.EINVALID, "%q is neither a role nor a department", target)
+	return campaignbot.AnnouncementAudience(target, d.departments)
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -529,6 +530,9 @@ func (r *digestRun) renderProblems(b *strings.Builder, sc *scope) {
 		return
 	}
 	b.WriteString(c.t("digest.problems", fresh, open, young, mid, old, len(overdue)) + "\n")
+	if line := r.problemsByTeam(sc); line != "" {
+		b.WriteString(line + "\n")
+	}
 	slices.SortFunc(overdue, func(a, b *campaignbot.Problem) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
 	for _, p := range overdue[:min(len(overdue), digestProblemLines)] {
 		late := int(r.day - p.Due)
@@ -541,6 +545,36 @@ func (r *digestRun) renderProblems(b *strings.Builder, sc *scope) {
 	if n := len(overdue) - digestProblemLines; n > 0 {
 		b.WriteString(c.t("digest.more.line", n) + "\n")
 	}
+}
+
+// problemsByTeam counts the open problems the reader sees per help team
+// (帮扶组), "" when no problem names a team.
+func (r *digestRun) problemsByTeam(sc *scope) string {
+	c := r.s.cat
+	counts := map[string]int{}
+	for _, p := range r.problems {
+		if p.Status == campaignbot.ProblemClosed || (!sc.all && p.OwnerID != sc.reader.ID && p.OwnerID != 0) {
+			continue
+		}
+		counts[p.Team]++
+	}
+	if len(counts) == 0 || (len(counts) == 1 && counts[""] > 0) {
+		return ""
+	}
+	var parts []string
+	for _, t := range campaignbot.HelpTeams {
+		parts = append(parts, c.t("digest.problems.team", t, counts[t]))
+		delete(counts, t)
+	}
+	others := slices.Sorted(maps.Keys(counts))
+	for _, t := range others {
+		name := t
+		if t == "" {
+			name = c.t("digest.problems.no_team")
+		}
+		parts = append(parts, c.t("digest.problems.team", name, counts[t]))
+	}
+	return c.t("digest.problems.teams", strings.Join(parts, c.t("list.sep")))
 }
 
 func (r *digestRun) renderSurveys(b *strings.Builder) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -318,6 +319,10 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 
 	wait := d.poll
 	var next time.Time // the earliest instant a held-back row may go
+	bs, _ := sender.(campaignbot.BatchSender)
+	var batches []*batch
+	open := map[string]*batch{}  // by content, while it has room
+	inBatch := map[string]bool{} // chats with a row in a batch of this round
 	rest := st.queue[:0]
 	for i, m := range st.queue {
 		if ctx.Err() != nil || now.Before(st.pausedUntil) || len(st.unmarked) > 0 {
@@ -336,7 +341,18 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 		if h := st.holds[m.ChatID]; h != nil && h.until.After(ready) {
 			ready = h.until
 		}
-		if g := st.global.readyAt(now); g.After(ready) {
+		key, batchable := "", false
+		if bs != nil {
+			key, batchable = bs.BatchKey(m)
+		}
+		if b := open[key]; batchable && b != nil && b.chats[m.ChatID] {
+			// A member is in a call once: their next row starts another.
+			delete(open, key)
+		}
+		joins := batchable && open[key] != nil
+		// A row joining a batch costs no call of its own: only the
+		// member's limits apply.
+		if g := st.global.readyAt(now); !joins && g.After(ready) {
 			ready = g
 		}
 		if ready.After(now) {
@@ -344,6 +360,34 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 				next = ready
 			}
 			rest = append(rest, m)
+			continue
+		}
+		if !batchable && inBatch[m.ChatID] {
+			// A chat's rows go in order: this one follows its batched
+			// row, next round.
+			rest = append(rest, m)
+			if next.IsZero() || now.Before(next) {
+				next = now
+			}
+			continue
+		}
+		if batchable {
+			inBatch[m.ChatID] = true
+			at := later(now, d.clock.Now())
+			b := open[key]
+			if b == nil {
+				b = &batch{chats: map[string]bool{}}
+				batches = append(batches, b)
+				open[key] = b
+				st.global.record(at)
+			}
+			chat.record(at)
+			delete(st.queued, m.ID)
+			b.rows = append(b.rows, m)
+			b.chats[m.ChatID] = true
+			if len(b.rows) >= bs.MaxBatch() {
+				delete(open, key)
+			}
 			continue
 		}
 		// Earlier sends of this round took time: count this one from when
@@ -374,6 +418,36 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	}
 	clear(st.queue[len(rest):])
 	st.queue = rest
+	for _, b := range batches {
+		// An earlier batch of this round may have met a hold (45009 for a
+		// member) or a fault: those rows wait.
+		at := later(now, d.clock.Now())
+		// So may a send this process could not mark: all of them wait.
+		var rows, wait []*campaignbot.OutboxMessage
+		for _, m := range b.rows {
+			if h := st.holds[m.ChatID]; at.Before(st.pausedUntil) || (h != nil && h.until.After(at)) || len(st.unmarked) > 0 {
+				wait = append(wait, m)
+			} else {
+				rows = append(rows, m)
+			}
+		}
+		if len(rows) > 0 {
+			kept := d.sendBatch(ctx, mctx, bs, st, rows, at)
+			for _, m := range rows {
+				if !slices.Contains(kept, m) {
+					delete(st.claimedAt, m.ID)
+				}
+			}
+			wait = append(wait, kept...)
+		}
+		for _, m := range wait {
+			st.queued[m.ID] = true
+			st.queue = append(st.queue, m)
+			if h := st.holds[m.ChatID]; h != nil && h.until.After(now) && (next.IsZero() || h.until.Before(next)) {
+				next = h.until
+			}
+		}
+	}
 	// Rows held back by the limits leave time until the next send: claim
 	// more then, so that the claim's query does not delay the message whose
 	// turn has come.
@@ -418,7 +492,12 @@ func (d *Dispatcher) claim(ctx context.Context, p campaignbot.Platform, st *plat
 	// The store may hand out the rows already queued here again (SQLite's
 	// claim is a plain select, oldest first): ask for that many more so
 	// that rows held back by one chat's limit do not hide the rest.
-	msgs, err := d.out.ClaimOutbox(ctx, p, now, len(st.queue)+d.batch)
+	n := d.batch
+	if bs, ok := d.senders[p].(campaignbot.BatchSender); ok {
+		// Enough rows to fill a touser call.
+		n = max(n, bs.MaxBatch())
+	}
+	msgs, err := d.out.ClaimOutbox(ctx, p, now, len(st.queue)+n)
 	if err != nil {
 		if ctx.Err() == nil {
 			d.logger.Error("claim outbox", "platform", p, "err", err)
@@ -438,12 +517,58 @@ func (d *Dispatcher) claim(ctx context.Context, p campaignbot.Platform, st *plat
 	}
 }
 
+// batch is rows with one content going in one call.
+type batch struct {
+	rows  []*campaignbot.OutboxMessage
+	chats map[string]bool
+}
+
+// sendBatch delivers rows in one call and records each row's outcome as
+// send does, returning the rows kept back by a fault of the deployment.
+// One row goes as a single send. A fault pauses the platform once, for
+// the whole batch: nothing is marked sent.
+func (d *Dispatcher) sendBatch(ctx, mctx context.Context, bs campaignbot.BatchSender, st *platformState, rows []*campaignbot.OutboxMessage, now time.Time) (kept []*campaignbot.OutboxMessage) {
+	if len(rows) == 1 {
+		if d.send(ctx, mctx, bs, st, rows[0], now) {
+			kept = append(kept, rows[0])
+		}
+		return kept
+	}
+	for _, m := range rows {
+		st.sent[m.ID] = now
+	}
+	ids, errs := bs.SendBatch(ctx, rows)
+	paused := false
+	for i, m := range rows {
+		var se *campaignbot.SendError
+		if errors.As(errs[i], &se) && se.Fault != nil {
+			delete(st.sent, m.ID)
+			if !paused {
+				d.pause(mctx, st, m, se, now)
+				paused = true
+			}
+			kept = append(kept, m)
+			continue
+		}
+		if d.settle(ctx, mctx, st, m, ids[i], errs[i], now) {
+			kept = append(kept, m)
+		}
+	}
+	return kept
+}
+
 // send delivers m and records the outcome. It reports true when m was
 // kept back, unattempted, by a fault of the deployment: the caller queues
 // it again for when the fault is gone.
 func (d *Dispatcher) send(ctx, mctx context.Context, sender campaignbot.Sender, st *platformState, m *campaignbot.OutboxMessage, now time.Time) (kept bool) {
 	st.sent[m.ID] = now
 	pmid, err := sender.Send(ctx, m)
+	return d.settle(ctx, mctx, st, m, pmid, err, now)
+}
+
+// settle records the outcome of a send of m that met err (nil: sent as
+// pmid), and reports true when m was kept back by a fault.
+func (d *Dispatcher) settle(ctx, mctx context.Context, st *platformState, m *campaignbot.OutboxMessage, pmid string, err error, now time.Time) (kept bool) {
 	if err == nil {
 		if err := d.out.MarkOutboxSent(mctx, m.ID, pmid, now); err != nil {
 			d.logger.Error("mark outbox sent", "id", m.ID, "err", err)
@@ -654,4 +779,12 @@ func partsOf(s campaignbot.Sender, m *campaignbot.OutboxMessage) int {
 		return max(1, pc.Parts(m))
 	}
 	return 1
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

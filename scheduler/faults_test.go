@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +62,23 @@ func newWeComDispatcher(t *testing.T) (*Dispatcher, *fakeOutbox, *fakeClock, *we
 	return d, out, clock, srv, faults
 }
 
+// received counts what each member and the group got: one call may carry
+// a text to several members (touser "a|b").
+func received(srv *wecomtest.Server) map[string]int {
+	got := map[string]int{}
+	for _, m := range srv.Sent() {
+		if m.ToUser == "" {
+			got[GroupChat]++
+		}
+		for _, u := range strings.Split(m.ToUser, "|") {
+			if u != "" {
+				got[u]++
+			}
+		}
+	}
+	return got
+}
+
 func texts(srv *wecomtest.Server) []string {
 	var out []string
 	for _, m := range srv.Sent() {
@@ -107,8 +125,8 @@ func TestDispatcherPausesOnWeComIPFault(t *testing.T) {
 
 	srv.TrustIP(true)
 	drive(t, d, clock, campaignbot.PlatformWeCom, 100, allStatus(out, campaignbot.OutboxSent))
-	if got := len(srv.Sent()); got != 4 {
-		t.Errorf("%d messages sent once trusted, want 4: %q", got, texts(srv))
+	if got, want := received(srv), map[string]int{GroupChat: 1, "user0": 1, "user2": 1, "user3": 1}; !maps.Equal(got, want) {
+		t.Errorf("received %v once trusted, want each one message: %q", got, texts(srv))
 	}
 	if got, want := faults.all(), []string{"raise wecom wecom_ip ", "clear wecom wecom_ip"}; !slices.Equal(got, want) {
 		t.Errorf("faults = %q, want %q", got, want)
@@ -145,10 +163,7 @@ func TestDispatcherWeCom45009HoldsOneMember(t *testing.T) {
 	// user0's first message meets 45009; user1's two go at once (one a
 	// second apart at most by the per-member window).
 	clock.Advance(d.dispatchOnce(context.Background(), campaignbot.PlatformWeCom, clock.Now()))
-	sent := map[string]int{}
-	for _, m := range srv.Sent() {
-		sent[m.ToUser]++
-	}
+	sent := received(srv)
 	if sent["user1"] != 2 || sent["user0"] != 0 {
 		t.Fatalf("right after 45009: sent %v, want user1's two and none of user0's", sent)
 	}
@@ -276,5 +291,64 @@ func TestFaultBoardTellsTheOffice(t *testing.T) {
 	}
 	if kicks != 3 {
 		t.Errorf("dispatcher kicked %d times, want 3", kicks)
+	}
+}
+
+// TestDispatcherWeComTouserBatches: one text to many members goes as touser
+// calls of up to 1000 (SPEC §10: 2,500 members in 3 calls); a member WeCom
+// refuses (invaliduser) fails alone, unreachable, and the others are sent.
+func TestDispatcherWeComTouserBatches(t *testing.T) {
+	d, out, clock, srv, faults := newWeComDispatcher(t)
+	srv.SetInvalidUser("u7")
+	const n = 2500
+	mustEnqueue(t, out, campaignbot.PlatformWeCom, n, func(i int) string { return fmt.Sprint("u", i) }, t0)
+	done := func() bool {
+		for _, m := range out.all() {
+			if m.Status == campaignbot.OutboxPending {
+				return false
+			}
+		}
+		return true
+	}
+	drive(t, d, clock, campaignbot.PlatformWeCom, 1000, done)
+	if got := len(srv.Sent()); got > 3 {
+		t.Errorf("%d message/send calls for %d members, want at most 3", got, n)
+	}
+	got := received(srv)
+	for _, m := range out.all() {
+		switch {
+		case m.ChatID == "u7":
+			if m.Status != campaignbot.OutboxFailed {
+				t.Errorf("the invalid member: %s, want failed", m.Status)
+			}
+		case m.Status != campaignbot.OutboxSent || got[m.ChatID] != 1:
+			t.Fatalf("%s: %s, received %d", m.ChatID, m.Status, got[m.ChatID])
+		}
+	}
+	if len(faults.all()) != 0 {
+		t.Errorf("an invalid member reported as a fault: %q", faults.all())
+	}
+}
+
+// TestDispatcherWeComBatchKeepsChatOrder: a member's rows go in order even
+// when the first is batched and the next (a card) cannot be.
+func TestDispatcherWeComBatchKeepsChatOrder(t *testing.T) {
+	d, out, clock, srv, _ := newWeComDispatcher(t)
+	msgs := []*campaignbot.OutboxMessage{
+		{Key: "intro0", Platform: campaignbot.PlatformWeCom, ChatID: "u0", Kind: campaignbot.KindReply, Text: "问卷：征求意见，共 5 题。", NextAt: t0},
+		{Key: "intro1", Platform: campaignbot.PlatformWeCom, ChatID: "u1", Kind: campaignbot.KindReply, Text: "问卷：征求意见，共 5 题。", NextAt: t0},
+		{Key: "card0", Platform: campaignbot.PlatformWeCom, ChatID: "u0", Kind: campaignbot.KindReply, Text: "第 1/5 题",
+			Buttons: [][]campaignbot.Button{{{Text: "是", Data: "sv:0:1"}, {Text: "否", Data: "sv:0:2"}}}, NextAt: t0},
+	}
+	if _, err := out.EnqueueOutbox(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	drive(t, d, clock, campaignbot.PlatformWeCom, 100, allStatus(out, campaignbot.OutboxSent))
+	var order []string
+	for _, m := range srv.Sent() {
+		order = append(order, m.ToUser+":"+m.MsgType)
+	}
+	if want := []string{"u0|u1:text", "u0:template_card"}; !slices.Equal(order, want) {
+		t.Errorf("sent %v, want %v", order, want)
 	}
 }

@@ -229,15 +229,15 @@ func findAllPeople(ctx context.Context, tx *Tx) ([]*campaignbot.Person, error) {
 	// people over and over, a third of the read (SPEC §10, a later
 	// digest at 100,000 people in under 1 s).
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people`).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE removed_at IS NULL`).Scan(&n); err != nil {
 		return nil, err
 	}
 	all := make([]campaignbot.Person, 0, n)
 	var p campaignbot.Person
 	var created, updated int64
-	err = eachRow(ctx, tx, `SELECT id, name, department_id, telegram, wecom, created_at, updated_at FROM people ORDER BY id`, nil,
+	err = eachRow(ctx, tx, `SELECT id, external_id, name, department_id, telegram, wecom, team, created_at, updated_at FROM people WHERE removed_at IS NULL ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
-			if err := rows.Scan(&p.ID, &p.Name, &p.DepartmentID, &p.Telegram, &p.WeCom, &created, &updated); err != nil {
+			if err := rows.Scan(&p.ID, &p.ExternalID, &p.Name, &p.DepartmentID, &p.Telegram, &p.WeCom, &p.Team, &created, &updated); err != nil {
 				return err
 			}
 			var ok bool

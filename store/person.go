@@ -14,12 +14,17 @@ import (
 	"campaignbot"
 )
 
-// ImportRoster creates or updates (by name) every entry in one transaction.
-// A person's department is the first of Departments; roles they already
-// hold keep their since day, new ones start today, and roles no longer
-// listed are removed. A leader with no InChargeOf is in charge of their own
-// department. A department with two leaders in charge in one import is
-// EINVALID; a later import moves the department to its new leader.
+// ImportRoster creates or updates every entry in one transaction. A
+// person is found by the entry's id (工号), else its WeCom UserID, else its
+// name (SPEC §7); a removed person listed again comes back. A person's
+// department is the first of Departments; roles they already hold keep
+// their since day, new ones start today, and roles no longer listed are
+// removed. A leader with no InChargeOf is in charge of their own
+// department. A department with two leaders in charge in one import, or an
+// InChargeOf naming a department neither the file nor the store knows, is
+// EINVALID; a later import moves the department to its new leader (see
+// PlanRoster). The WeCom UserID binds the person's WeCom account at once:
+// WeCom authenticates it, so no invite is needed there (SPEC §4).
 func (db *DB) ImportRoster(ctx context.Context, entries []campaignbot.RosterEntry) (created, updated int, err error) {
 	tx, err := db.beginTx(ctx)
 	if err != nil {
@@ -30,9 +35,16 @@ func (db *DB) ImportRoster(ctx context.Context, entries []campaignbot.RosterEntr
 	if err := checkRoster(entries); err != nil {
 		return 0, 0, err
 	}
+	if err := checkInCharge(ctx, tx, entries); err != nil {
+		return 0, 0, err
+	}
+	ids, err := resolveEntries(ctx, tx, entries)
+	if err != nil {
+		return 0, 0, err
+	}
 	depts := map[string]int64{} // ids of departments ensured so far
 	for i := range entries {
-		isNew, err := importEntry(ctx, tx, &entries[i], depts)
+		isNew, err := importEntry(ctx, tx, &entries[i], depts, ids[i])
 		if err != nil {
 			return 0, 0, err
 		}
@@ -48,12 +60,74 @@ func (db *DB) ImportRoster(ctx context.Context, entries []campaignbot.RosterEntr
 	return created, updated, nil
 }
 
+// RosterChange is a change an import would make to people the file does
+// not list: a department taken from its leader in charge.
+type RosterChange struct {
+	Department string
+	From, To   string // the leader in charge before and after
+}
+
+// PlanRoster returns the changes ImportRoster would make to people the
+// entries do not list, so that a partial file cannot take a department
+// from its leader unnoticed (SPEC §7).
+func (db *DB) PlanRoster(ctx context.Context, entries []campaignbot.RosterEntry) ([]RosterChange, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ids, err := resolveEntries(ctx, tx, entries)
+	if err != nil {
+		return nil, err
+	}
+	listed := map[int64]bool{}
+	for _, id := range ids {
+		listed[id] = true
+	}
+	var changes []RosterChange
+	for i := range entries {
+		e := &entries[i]
+		for _, d := range inCharge(e) {
+			err := eachRow(ctx, tx, `SELECT p.id, p.name FROM person_in_charge c
+				JOIN departments d ON d.id = c.department_id JOIN people p ON p.id = c.person_id
+				WHERE d.name = ? AND p.removed_at IS NULL ORDER BY p.id`, []any{d},
+				func(rows *sql.Rows) error {
+					var id int64
+					var name string
+					if err := rows.Scan(&id, &name); err != nil {
+						return err
+					}
+					if !listed[id] {
+						changes = append(changes, RosterChange{Department: d, From: name, To: e.Name})
+					}
+					return nil
+				})
+			if err != nil {
+				return nil, fmt.Errorf("plan roster: %w", err)
+			}
+		}
+	}
+	return changes, nil
+}
+
 // entryLabel names an entry in error messages.
 func entryLabel(e *campaignbot.RosterEntry) string {
 	if e.Line > 0 {
 		return fmt.Sprintf("line %d", e.Line)
 	}
 	return fmt.Sprintf("entry %q", e.Name)
+}
+
+// entryKey is what identifies an entry's person: id, else WeCom UserID,
+// else name (SPEC §7).
+func entryKey(e *campaignbot.RosterEntry) string {
+	switch {
+	case e.ID != "":
+		return "id " + e.ID
+	case e.WeCom != "":
+		return "wecom " + e.WeCom
+	}
+	return e.Name
 }
 
 // inCharge returns the departments e's person is in charge of.
@@ -66,7 +140,7 @@ func inCharge(e *campaignbot.RosterEntry) []string {
 
 // checkRoster validates entries before anything is written.
 func checkRoster(entries []campaignbot.RosterEntry) error {
-	names := map[string]string{}
+	keys := map[string]string{}
 	leaders := map[string]string{}
 	for i := range entries {
 		e := &entries[i]
@@ -74,10 +148,10 @@ func checkRoster(entries []campaignbot.RosterEntry) error {
 		if strings.TrimSpace(e.Name) == "" {
 			return campaignbot.Errorf(campaignbot.EINVALID, "%s: name is empty", at)
 		}
-		if prev, ok := names[e.Name]; ok {
-			return campaignbot.Errorf(campaignbot.EINVALID, "%s: %s is already listed at %s", at, e.Name, prev)
+		if prev, ok := keys[entryKey(e)]; ok {
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: %s is already listed at %s", at, entryKey(e), prev)
 		}
-		names[e.Name] = at
+		keys[entryKey(e)] = at
 		if len(e.Departments) == 0 || strings.TrimSpace(e.Departments[0]) == "" {
 			return campaignbot.Errorf(campaignbot.EINVALID, "%s: department is empty", at)
 		}
@@ -104,13 +178,93 @@ func checkRoster(entries []campaignbot.RosterEntry) error {
 	return nil
 }
 
+// checkInCharge refuses an in_charge_of naming a department that is
+// nobody's in the file and unknown to the store: a typo (项目课 for 项目科)
+// would otherwise create a department nobody belongs to.
+func checkInCharge(ctx context.Context, tx *Tx, entries []campaignbot.RosterEntry) error {
+	known := map[string]bool{}
+	var names []string
+	add := func(n string) {
+		if !known[n] {
+			known[n] = true
+			names = append(names, n)
+		}
+	}
+	for i := range entries {
+		for _, d := range entries[i].Departments {
+			add(d)
+		}
+	}
+	err := eachRow(ctx, tx, `SELECT name FROM departments ORDER BY name`, nil, func(rows *sql.Rows) error {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		add(n)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check departments: %w", err)
+	}
+	for i := range entries {
+		e := &entries[i]
+		for _, d := range e.InChargeOf {
+			if known[d] {
+				continue
+			}
+			if near := nearest(d, names); near != "" {
+				return campaignbot.Errorf(campaignbot.EINVALID, "%s: in_charge_of names %s, which is no department; did you mean %s?", entryLabel(e), d, near)
+			}
+			return campaignbot.Errorf(campaignbot.EINVALID, "%s: in_charge_of names %s, which is no department", entryLabel(e), d)
+		}
+	}
+	return nil
+}
+
+// nearest returns the name closest to s by edit distance, if any is close
+// enough to be a typo of it.
+func nearest(s string, names []string) string {
+	best, bestD := "", 0
+	for _, n := range names {
+		d := editDistance([]rune(s), []rune(n))
+		if best == "" || d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" || bestD > max(1, len([]rune(s))/2) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
 // Statements of ImportRoster and CreateInvite, run once per person.
 const (
-	qPersonByName = `SELECT id FROM people WHERE name = ?`
-	qInsertPerson = `INSERT INTO people (name, department_id, telegram, wecom, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
-	qUpdatePerson = `UPDATE people SET department_id = ?, telegram = ?, wecom = ?, updated_at = ? WHERE id = ?`
-	qGrantRole    = `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
+	qInsertPerson = `INSERT INTO people (external_id, name, department_id, telegram, wecom, team, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	qUpdatePerson = `UPDATE people SET external_id = ?, name = ?, department_id = ?, telegram = ?, wecom = ?, team = ?,
+			updated_at = ?, removed_at = NULL WHERE id = ?`
+	qGrantRole = `INSERT INTO person_roles (person_id, role, since) VALUES (?, ?, ?)
 			ON CONFLICT (person_id, role) DO NOTHING`
 	qClearInCharge    = `DELETE FROM person_in_charge WHERE person_id = ?`
 	qFreeDepartment   = `DELETE FROM person_in_charge WHERE department_id = ?`
@@ -119,10 +273,88 @@ const (
 		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`
 	qInsertInvite = `INSERT INTO invites (code, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)`
 	qRevokeRole   = `DELETE FROM person_roles WHERE person_id = ? AND role = ?`
+	// The roster's UserID is the person's one WeCom account.
+	qDropOtherWeCom = `DELETE FROM accounts WHERE person_id = ? AND platform = 'wecom' AND account_id <> ?`
+	qBindWeCom      = `INSERT INTO accounts (platform, account_id, chat_id, person_id, bound_at) VALUES ('wecom', ?, ?, ?, ?)
+		ON CONFLICT (platform, account_id) DO UPDATE SET chat_id = excluded.chat_id, person_id = excluded.person_id,
+		bound_at = CASE WHEN accounts.person_id = excluded.person_id THEN accounts.bound_at ELSE excluded.bound_at END`
 )
 
-// importEntry stores one roster entry and reports whether it was new.
-func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptIDs map[string]int64) (bool, error) {
+// resolveEntries returns the id of the person each entry names, 0 for a
+// new person: by id (工号), else by WeCom UserID, in a first pass; then, for
+// the rest, by name among people with no id of their own whom no other
+// entry named (so a roster that adds the id column later, or changes a
+// UserID, finds them; and two 王芳 of one file stay two). Two such people
+// of the entry's name is EINVALID.
+func resolveEntries(ctx context.Context, tx *Tx, entries []campaignbot.RosterEntry) ([]int64, error) {
+	ids := make([]int64, len(entries))
+	claimed := map[int64]bool{}
+	one := func(query string, args ...any) ([]int64, error) {
+		var found []int64
+		err := eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			found = append(found, id)
+			return nil
+		})
+		return found, err
+	}
+	for i := range entries {
+		e := &entries[i]
+		var found []int64
+		var err error
+		if e.ID != "" {
+			found, err = one(`SELECT id FROM people WHERE external_id = ?`, e.ID)
+		}
+		if err == nil && len(found) == 0 && e.WeCom != "" {
+			found, err = one(`SELECT id FROM people WHERE wecom = ? AND (external_id = '' OR external_id = ?)
+				ORDER BY removed_at IS NOT NULL, id`, e.WeCom, e.ID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: find person: %w", entryLabel(e), err)
+		}
+		if len(found) > 0 && !claimed[found[0]] {
+			ids[i], claimed[found[0]] = found[0], true
+		}
+	}
+	for i := range entries {
+		e := &entries[i]
+		if ids[i] != 0 {
+			continue
+		}
+		// An entry without a UserID is not the person who has one. Someone
+		// on the roster comes first; else the one person of that name taken
+		// off it comes back, with what they submitted.
+		var found []int64
+		for _, removed := range []string{"IS NULL", "IS NOT NULL"} {
+			var err error
+			found, err = one(`SELECT id FROM people WHERE name = ? AND external_id = '' AND (wecom = '' OR ? <> '')
+				AND removed_at `+removed+` ORDER BY id`, e.Name, e.WeCom)
+			if err != nil {
+				return nil, fmt.Errorf("%s: find person: %w", entryLabel(e), err)
+			}
+			found = slices.DeleteFunc(found, func(id int64) bool { return claimed[id] })
+			if len(found) > 0 {
+				break
+			}
+		}
+		switch len(found) {
+		case 0:
+		case 1:
+			ids[i], claimed[found[0]] = found[0], true
+		default:
+			return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s: %d people are named %s; give each an id (工号) or WeCom UserID",
+				entryLabel(e), len(found), e.Name)
+		}
+	}
+	return ids, nil
+}
+
+// importEntry stores one roster entry as person id (0: a new person) and
+// reports whether it was new.
+func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptIDs map[string]int64, id int64) (bool, error) {
 	at := entryLabel(e)
 	for _, name := range slices.Concat(e.Departments, e.InChargeOf) {
 		if deptIDs[name] != 0 {
@@ -135,23 +367,32 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptID
 		deptIDs[name] = id
 	}
 
-	var id int64
-	isNew := false
-	err := tx.QueryRowContext(ctx, qPersonByName, e.Name).Scan(&id)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		isNew = true
-		err = tx.QueryRowContext(ctx, qInsertPerson,
-			e.Name, deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), encTime(tx.now)).Scan(&id)
+	return storeEntry(ctx, tx, e, deptIDs, id)
+}
+
+// storeEntry stores e as person id, or as a new person when id is 0, and
+// reports whether it was new; deptIDs holds e's departments.
+func storeEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptIDs map[string]int64, id int64) (bool, error) {
+	at := entryLabel(e)
+	isNew := id == 0
+	var err error
+	if isNew {
+		err = tx.QueryRowContext(ctx, qInsertPerson, e.ID, e.Name, deptIDs[e.Departments[0]], e.Telegram, e.WeCom, e.Team,
+			encTime(tx.now), encTime(tx.now)).Scan(&id)
 		if err != nil {
 			return false, constraintErr(err, at+": insert person")
 		}
-	case err != nil:
-		return false, fmt.Errorf("%s: find person: %w", at, err)
-	default:
-		if _, err := tx.ExecContext(ctx, qUpdatePerson,
-			deptIDs[e.Departments[0]], e.Telegram, e.WeCom, encTime(tx.now), id); err != nil {
-			return false, constraintErr(err, at+": update person")
+	} else if _, err := tx.ExecContext(ctx, qUpdatePerson, e.ID, e.Name, deptIDs[e.Departments[0]], e.Telegram, e.WeCom, e.Team,
+		encTime(tx.now), id); err != nil {
+		return false, constraintErr(err, at+": update person")
+	}
+
+	if _, err := tx.ExecContext(ctx, qDropOtherWeCom, id, e.WeCom); err != nil {
+		return false, fmt.Errorf("%s: replace WeCom account: %w", at, err)
+	}
+	if e.WeCom != "" {
+		if _, err := tx.ExecContext(ctx, qBindWeCom, e.WeCom, e.WeCom, id, encTime(tx.now)); err != nil {
+			return false, constraintErr(err, at+": bind WeCom account")
 		}
 	}
 
@@ -192,6 +433,49 @@ func importEntry(ctx context.Context, tx *Tx, e *campaignbot.RosterEntry, deptID
 	return isNew, nil
 }
 
+// RemovePeople takes the people from the roster as removePerson does:
+// they get no more prompts, their chat accounts, roles and invites go, and
+// the departments they were in charge of have no leader until one is
+// imported. What they submitted stays. Each of who is an id (工号), a WeCom UserID or a name
+// that only one person has; nothing is removed unless all are found.
+func (db *DB) RemovePeople(ctx context.Context, who []string) ([]*campaignbot.Person, error) {
+	var removed []*campaignbot.Person
+	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, w := range who {
+			var ids []int64
+			err := eachRow(ctx, tx, `SELECT id FROM people WHERE removed_at IS NULL AND (external_id = ? OR wecom = ? OR name = ?) ORDER BY id`,
+				[]any{w, w, w}, func(rows *sql.Rows) error {
+					var id int64
+					if err := rows.Scan(&id); err != nil {
+						return err
+					}
+					ids = append(ids, id)
+					return nil
+				})
+			if err != nil {
+				return fmt.Errorf("find %s: %w", w, err)
+			}
+			switch len(ids) {
+			case 0:
+				return campaignbot.Errorf(campaignbot.ENOTFOUND, "no %s in the roster", w)
+			case 1:
+			default:
+				return campaignbot.Errorf(campaignbot.EINVALID, "%d people are %s; name them by id (工号) or WeCom UserID", len(ids), w)
+			}
+			p, err := removePerson(ctx, tx, ids[0])
+			if err != nil {
+				return fmt.Errorf("remove %s: %w", w, err)
+			}
+			removed = append(removed, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return removed, nil
+}
+
 // ensureDepartment returns the id of the department, creating it if needed.
 func ensureDepartment(ctx context.Context, tx *Tx, name string) (int64, error) {
 	var id int64
@@ -224,6 +508,10 @@ func (db *DB) findPerson(ctx context.Context, f campaignbot.PersonFilter, notFou
 	}
 	if len(ps) == 0 {
 		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "%s", notFound)
+	}
+	if len(ps) > 1 {
+		// Names are not unique (SPEC §7): the first of two 王芳 is a guess.
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%d people are named %s (%s, %s)", len(ps), ps[0].Name, ps[0].Department, ps[1].Department)
 	}
 	return ps[0], nil
 }
@@ -262,7 +550,7 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 	for rows.Next() {
 		var p campaignbot.Person
 		var created, updated int64
-		if err := rows.Scan(&p.ID, &p.Name, &p.DepartmentID, &p.Department, &p.Telegram, &p.WeCom, &created, &updated); err != nil {
+		if err := rows.Scan(&p.ID, &p.ExternalID, &p.Name, &p.DepartmentID, &p.Department, &p.Telegram, &p.WeCom, &p.Team, &created, &updated); err != nil {
 			return nil, fmt.Errorf("find people: %w", err)
 		}
 		p.CreatedAt, p.UpdatedAt = decTime(created), decTime(updated)
@@ -327,7 +615,12 @@ func findPeople(ctx context.Context, tx *Tx, f campaignbot.PersonFilter) ([]*cam
 func peopleWhere(f campaignbot.PersonFilter) (string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	if f.ID != nil {
+		// By id, a removed person is found too: their records keep a name.
 		where, args = append(where, "p.id = ?"), append(args, *f.ID)
+	} else {
+		// Removed people stay findable by id, for the submissions and
+		// problems that name them, and nowhere else.
+		where = append(where, "p.removed_at IS NULL")
 	}
 	if f.Name != nil {
 		where, args = append(where, "p.name = ?"), append(args, *f.Name)
@@ -346,7 +639,7 @@ func peopleWhere(f campaignbot.PersonFilter) (string, []any) {
 func findPeopleQueries(cond string) []string {
 	sub := "SELECT p.id FROM people p WHERE " + cond
 	return []string{
-		`SELECT p.id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.created_at, p.updated_at
+		`SELECT p.id, p.external_id, p.name, p.department_id, d.name, p.telegram, p.wecom, p.team, p.created_at, p.updated_at
 		FROM people p JOIN departments d ON d.id = p.department_id
 		WHERE ` + cond + ` ORDER BY p.id`,
 		`SELECT person_id, role, since FROM person_roles WHERE person_id IN (` + sub + `) ORDER BY person_id, since, role`,
@@ -449,6 +742,12 @@ func (db *DB) CreateInvite(ctx context.Context, personID int64) (*campaignbot.In
 	defer tx.Rollback()
 	if err := personExists(ctx, tx, personID); err != nil {
 		return nil, err
+	}
+	// A new code replaces the person's unused ones (SPEC §7): a code
+	// handed out before and forwarded since cannot bind anyone.
+	if _, err := tx.ExecContext(ctx, `UPDATE invites SET expires_at = ? WHERE person_id = ? AND used_at IS NULL AND expires_at > ?`,
+		encTime(tx.now), personID, encTime(tx.now)); err != nil {
+		return nil, fmt.Errorf("revoke older invites: %w", err)
 	}
 	inv := &campaignbot.Invite{
 		Code:      newInviteCode(),
@@ -581,7 +880,7 @@ func (db *DB) BindRosterAccount(ctx context.Context, acc campaignbot.Account) (*
 	}
 	defer tx.Rollback()
 	var ids []int64
-	err = eachRow(ctx, tx, `SELECT p.id FROM people p WHERE p.`+column+` = ?
+	err = eachRow(ctx, tx, `SELECT p.id FROM people p WHERE p.`+column+` = ? AND p.removed_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.person_id = p.id AND a.platform = ?)
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.platform = ? AND a.account_id = ?)`,
 		[]any{acc.AccountID, string(acc.Platform), string(acc.Platform), acc.AccountID},

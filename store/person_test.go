@@ -52,6 +52,14 @@ func TestImportRoster(t *testing.T) {
 		{Line: 4, Name: "赵科", Departments: []string{"科技科"}, Roles: []campaignbot.Role{campaignbot.RoleMiddle, campaignbot.RoleMember}, WeCom: "zhaoke"},
 		{Line: 5, Name: "钱副", Departments: []string{"计划科"}, Roles: []campaignbot.Role{campaignbot.RoleLeader}},
 	}
+	// 综合科 has no member yet: it must exist before a leader is put in
+	// charge of it, or it would be taken for a typo.
+	if _, _, err := db.ImportRoster(ctx, []campaignbot.RosterEntry{{Line: 5, Name: "孙综", Departments: []string{"综合科"}, Roles: []campaignbot.Role{campaignbot.RoleMember}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RemovePeople(ctx, []string{"孙综"}); err != nil {
+		t.Fatal(err)
+	}
 	created, updated, err := db.ImportRoster(ctx, roster)
 	if err != nil {
 		t.Fatal(err)

@@ -40,9 +40,9 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	if p.Due == 0 {
 		p.Due = tx.today().AddDays(campaignbot.ProblemDueDays)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, description, latitude, longitude, status, due, created_at, updated_at)
-		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		p.FilerID, p.Enterprise, p.Category, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
+	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, team, description, latitude, longitude, status, due, created_at, updated_at)
+		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		p.FilerID, p.Enterprise, p.Category, p.Team, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
 		encTime(p.CreatedAt), encTime(p.UpdatedAt)).Scan(&p.ID)
 	if err != nil {
 		return constraintErr(err, "create problem")
@@ -107,7 +107,7 @@ func (db *DB) FindProblems(ctx context.Context, filter campaignbot.ProblemFilter
 // problems, then their photos.
 func findProblemsQueries(cond string) []string {
 	return []string{
-		`SELECT id, filer_id, COALESCE(owner_id, 0), enterprise, category, description, latitude, longitude, status, due, created_at, updated_at
+		`SELECT id, filer_id, COALESCE(owner_id, 0), enterprise, category, team, description, latitude, longitude, status, due, created_at, updated_at
 		FROM problems WHERE ` + cond + ` ORDER BY id`,
 		loadAttachmentsQuery("problem_photos", "problem_id", `SELECT id FROM problems WHERE `+cond),
 	}
@@ -121,7 +121,7 @@ func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*camp
 			var p campaignbot.Problem
 			var lat, lon sql.NullFloat64
 			var created, updated int64
-			if err := rows.Scan(&p.ID, &p.FilerID, &p.OwnerID, &p.Enterprise, &p.Category, &p.Description, &lat, &lon,
+			if err := rows.Scan(&p.ID, &p.FilerID, &p.OwnerID, &p.Enterprise, &p.Category, &p.Team, &p.Description, &lat, &lon,
 				&p.Status, &p.Due, &created, &updated); err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"campaignbot"
@@ -183,21 +184,27 @@ func (db *DB) UpdatePerson(ctx context.Context, id int64, e campaignbot.RosterEn
 	}
 	var p *campaignbot.Person
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		if err := personExists(ctx, tx, id); err != nil {
+		old, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &id})
+		if err != nil {
 			return err
 		}
-		var other int64
-		err := tx.QueryRowContext(ctx, qPersonByName, e.Name).Scan(&other)
-		switch {
-		case err == nil && other != id:
-			return campaignbot.Errorf(campaignbot.ECONFLICT, "%s is already on the roster", e.Name)
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("find person: %w", err)
+		if len(old) == 0 {
+			return campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", id)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE people SET name = ? WHERE id = ?`, e.Name, id); err != nil {
-			return constraintErr(err, "rename person")
+		// The form does not show the id (工号) and team: they stay.
+		if e.ID == "" {
+			e.ID = old[0].ExternalID
 		}
-		if _, err := importEntry(ctx, tx, &e, map[string]int64{}); err != nil {
+		if e.Team == "" {
+			e.Team = old[0].Team
+		}
+		depts := map[string]int64{}
+		for _, name := range slices.Concat(e.Departments, e.InChargeOf) {
+			if depts[name], err = ensureDepartment(ctx, tx, name); err != nil {
+				return err
+			}
+		}
+		if _, err := storeEntry(ctx, tx, &e, depts, id); err != nil {
 			return err
 		}
 		ps, err := findPeople(ctx, tx, campaignbot.PersonFilter{ID: &id})

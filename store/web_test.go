@@ -108,15 +108,21 @@ func TestUpdatePerson(t *testing.T) {
 	if p.ID != ids["孙静"] || p.Name != "孙静静" || p.Department != "科技管理科" || !p.HasRole(campaignbot.RoleLiaison) || p.WeCom != "sunjing" {
 		t.Errorf("updated %+v", p)
 	}
-	e.Name = "周涛"
-	_, err = db.UpdatePerson(ctx, ids["孙静"], e)
-	mustCode(t, err, campaignbot.ECONFLICT)
-	e.Name, e.Roles = "孙静", nil
-	_, err = db.UpdatePerson(ctx, ids["孙静"], e)
+	bad := e
+	bad.Name, bad.Roles = "孙静", nil
+	_, err = db.UpdatePerson(ctx, ids["孙静"], bad)
 	mustCode(t, err, campaignbot.EINVALID)
 	if p, _ := db.FindPersonByID(ctx, ids["孙静"]); !strings.HasPrefix(p.Name, "孙静静") {
 		t.Errorf("a refused edit changed %+v", p)
 	}
+	// Names are not unique (SPEC §7): a second 周涛 is another person, and
+	// a name alone no longer says which.
+	e.Name = "周涛"
+	if _, err = db.UpdatePerson(ctx, ids["孙静"], e); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.FindPersonByName(ctx, "周涛")
+	mustCode(t, err, campaignbot.EINVALID)
 }
 
 func mustQueryInt(tb testing.TB, db *DB, q string, dest *int, args ...any) {

@@ -25,8 +25,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 	default:
 		return err
 	}
+	return s.startSession(w, r, rc, sess, "")
+}
+
+// startSession sets the cookie of a new session, records the sign-in (how
+// says by what, "" for a login link) and sends the browser home.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, rc *reqCtx, sess *campaignbot.WebSession, how string) error {
 	rc.person, rc.session = &campaignbot.Person{ID: sess.PersonID}, sess
-	if err := s.record(r.Context(), rc, "login", ""); err != nil {
+	if err := s.record(r.Context(), rc, "login", how); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{

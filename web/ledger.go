@@ -27,14 +27,25 @@ func (s *Server) ledger(w http.ResponseWriter, r *http.Request, rc *reqCtx) erro
 	if err != nil {
 		return err
 	}
+	accepted := campaignbot.ReviewAccepted
+	reports, err := s.store.FindSubmissions(r.Context(), campaignbot.SubmissionFilter{State: &accepted, Limit: maxListed})
+	if err != nil {
+		return err
+	}
+	reportRows, err := s.subRows(r.Context(), reports)
+	if err != nil {
+		return err
+	}
 	return s.render(w, rc, "ledger", s.t("web.nav.ledger"), map[string]any{
 		"Items": items, "Names": names, "People": people, "Today": s.today(), "Statuses": ledgerStatuses, "CSRF": rc.session.CSRF,
+		"Reports": reportRows,
 	})
 }
 
 // ledgerForm reads an item's fields from the form into it.
-func (s *Server) ledgerForm(r *http.Request, it *campaignbot.LedgerItem) error {
+func (s *Server) ledgerForm(r *http.Request, rc *reqCtx, it *campaignbot.LedgerItem) error {
 	it.What, it.Measure, it.Evidence = field(r, "what"), field(r, "measure"), field(r, "evidence")
+	it.ActorID = rc.person.ID
 	if it.What == "" {
 		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.ledger.need_what"))
 	}
@@ -67,7 +78,7 @@ func (s *Server) ledgerForm(r *http.Request, it *campaignbot.LedgerItem) error {
 // and records it in the audit log.
 func (s *Server) ledgerAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	it := &campaignbot.LedgerItem{Status: campaignbot.LedgerOpen}
-	if err := s.ledgerForm(r, it); err != nil {
+	if err := s.ledgerForm(r, rc, it); err != nil {
 		return err
 	}
 	err := s.store.Atomic(r.Context(), func(ctx context.Context) error {
@@ -128,7 +139,7 @@ func (s *Server) ledgerSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	if err := s.ledgerForm(r, it); err != nil {
+	if err := s.ledgerForm(r, rc, it); err != nil {
 		return err
 	}
 	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {

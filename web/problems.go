@@ -102,8 +102,28 @@ func (s *Server) problemPage(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 			}
 		}
 	}
+	open := p.Status != campaignbot.ProblemClosed
+	// The office may make a ledger item of a problem a leader owns, once.
+	var ledgerItem int64
+	canLedger := p.OwnerID != 0 && s.chat.Allowed(rc.person, "ledger")
+	if canLedger {
+		items, err := s.store.FindLedgerItems(ctx)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if it.ProblemID == p.ID {
+				ledgerItem, canLedger = it.ID, false
+			}
+		}
+	}
 	return s.render(w, rc, "problem", fmt.Sprintf("#%d %s", p.ID, p.Enterprise), map[string]any{
 		"P": p, "Events": evs, "Names": names, "Owners": owners, "CanAssign": canAssign,
+		"CanClaim":   open && p.OwnerID == 0 && s.chat.Allowed(rc.person, "claim"),
+		"CanReport":  p.Status == campaignbot.ProblemClaimed && p.OwnerID == rc.person.ID && s.chat.Allowed(rc.person, "progress"),
+		"CanConfirm": p.Status == campaignbot.ProblemResolved && p.FilerID == rc.person.ID && s.chat.Allowed(rc.person, "confirm"),
+		"MaxPhotos":  maxPhotos,
+		"CanLedger":  canLedger, "LedgerItem": ledgerItem,
 	})
 }
 
@@ -145,7 +165,7 @@ func (s *Server) problemAssign(w http.ResponseWriter, r *http.Request, rc *reqCt
 // the phone included.
 func (s *Server) problemNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	return s.render(w, rc, "problem_new", s.t("web.problem.new"), map[string]any{
-		"Categories": campaignbot.ProblemCategories, "MaxPhotos": maxPhotos,
+		"Categories": campaignbot.ProblemCategories, "Teams": campaignbot.HelpTeams, "MaxPhotos": maxPhotos,
 	})
 }
 
@@ -155,8 +175,9 @@ func (s *Server) problemFile(w http.ResponseWriter, r *http.Request, rc *reqCtx)
 	if err := r.ParseMultipartForm(maxUploadBody); err != nil {
 		return err
 	}
-	st := campaignbot.DialogState{Enterprise: field(r, "enterprise"), Category: field(r, "category"), Description: field(r, "description")}
-	if st.Enterprise == "" || st.Description == "" || !slices.Contains(campaignbot.ProblemCategories, st.Category) {
+	st := campaignbot.DialogState{Enterprise: field(r, "enterprise"), Category: field(r, "category"), Team: field(r, "team"), Description: field(r, "description")}
+	if st.Enterprise == "" || st.Description == "" || !slices.Contains(campaignbot.ProblemCategories, st.Category) ||
+		!slices.Contains(campaignbot.HelpTeams, st.Team) {
 		return campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.problem.incomplete"))
 	}
 	if err := s.checkLen(st.Enterprise, st.Description); err != nil {

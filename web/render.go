@@ -43,6 +43,11 @@ var navTable = []struct{ href, key, command string }{
 	{"/ledger", "web.nav.ledger", "ledger"},
 	{"/opinions", "web.nav.opinions", opinionsCommand},
 	{"/roster", "web.nav.roster", "invite"},
+	{"/surveys", "web.nav.surveys", cmdOrgWide},
+	{"/announce", "web.nav.announce", "announce"},
+	{"/plan", "web.nav.plan", cmdOrgWide + "|" + cmdDepts},
+	{"/exports", "web.nav.exports", "export"},
+	{"/outbox", "web.nav.outbox", "export"},
 	{"/audit", "web.nav.audit", "export"},
 }
 

@@ -59,6 +59,7 @@ type personForm struct {
 	Roles                      map[campaignbot.Role]bool
 	AllRoles                   []campaignbot.Role
 	Accounts                   []*campaignbot.Account
+	Invites                    []*campaignbot.Invite
 	Error                      string
 }
 
@@ -93,8 +94,12 @@ func (s *Server) personForm(r *http.Request, p *campaignbot.Person) (*personForm
 	if err != nil {
 		return nil, err
 	}
+	invs, err := s.store.FindInvites(r.Context(), p.ID)
+	if err != nil {
+		return nil, err
+	}
 	f := &personForm{ID: p.ID, Name: p.Name, Department: p.Department, Telegram: p.Telegram, WeCom: p.WeCom,
-		InChargeOf: strings.Join(in, "，"), Roles: map[campaignbot.Role]bool{}, AllRoles: campaignbot.AllRoles, Accounts: accs}
+		InChargeOf: strings.Join(in, "，"), Roles: map[campaignbot.Role]bool{}, AllRoles: campaignbot.AllRoles, Accounts: accs, Invites: invs}
 	for _, role := range p.RoleList() {
 		f.Roles[role] = true
 	}
@@ -108,18 +113,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 	if err != nil {
 		return err
 	}
-	e := campaignbot.RosterEntry{
-		Name:        field(r, "name"),
-		Departments: []string{field(r, "department")},
-		Telegram:    field(r, "telegram"),
-		WeCom:       field(r, "wecom"),
-		InChargeOf:  splitList(field(r, "in_charge_of")),
-	}
-	for _, v := range r.PostForm["roles"] {
-		if role, ok := campaignbot.ParseRole(v); ok {
-			e.Roles = append(e.Roles, role)
-		}
-	}
+	e := s.rosterEntry(r)
 	var saved *campaignbot.Person
 	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {
 		var err error

@@ -190,8 +190,12 @@ func (s *Server) submissionPage(w http.ResponseWriter, r *http.Request, rc *reqC
 		}
 		reviewer = slices.Contains(ids, rc.person.ID)
 	}
+	points, err := s.reportPoints(ctx, rc.person, sub)
+	if err != nil {
+		return err
+	}
 	return s.render(w, rc, "submission", s.t("web.sub.title", cur.Task, sub.Version), map[string]any{
-		"Cur": cur, "Versions": versions, "Reviewer": reviewer,
+		"Cur": cur, "Versions": versions, "Reviewer": reviewer, "Points": points,
 	})
 }
 

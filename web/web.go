@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,7 @@ type Store interface {
 	campaignbot.Store
 	campaignbot.DigestService
 	campaignbot.WebService
+	campaignbot.ConsoleService
 }
 
 // Chat is the chat engine as the console uses it (*bot.Engine): its role
@@ -77,6 +79,14 @@ type Server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cop   *http.CrossOriginProtection
+	// wecom signs members in from inside WeCom (SetWeComOAuth).
+	wecom WeComOAuth
+	// parsePlan validates an uploaded plan file (WithPlanParser).
+	parsePlan func(name string, data []byte) (*campaignbot.Plan, error)
+	// notify wakes the outbox dispatcher (WithNotify).
+	notify func()
+	// export writes the office's workbook (WithExporter).
+	export func(context.Context, io.Writer) error
 	// records reads every submission's record (WithSubmissionRecords).
 	records func(context.Context) ([]campaignbot.SubmissionRecord, error)
 }
@@ -95,6 +105,22 @@ func WithClock(c campaignbot.Clock) Option { return func(s *Server) { s.clock = 
 // 200,000 submissions misses without it). By default the store is read.
 func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionRecord, error)) Option {
 	return func(s *Server) { s.records = f }
+}
+
+// WithExporter sets what writes the office's workbook, the one the chat's
+// /export sends; without it the exports page says there is none.
+func WithExporter(f func(context.Context, io.Writer) error) Option {
+	return func(s *Server) { s.export = f }
+}
+
+// WithNotify sets what wakes the outbox dispatcher after messages are put
+// back in the outbox, as the chat engine's own notify does.
+func WithNotify(f func()) Option { return func(s *Server) { s.notify = f } }
+
+// WithPlanParser lets the office upload a new plan on the plan page,
+// validated by parse (plan.Parse: every error with its line and field).
+func WithPlanParser(parse func(name string, data []byte) (*campaignbot.Plan, error)) Option {
+	return func(s *Server) { s.parsePlan = parse }
 }
 
 // WithLogger sets the logger.
@@ -172,8 +198,8 @@ func (s *Server) LoginLink(ctx context.Context, personID int64) (string, time.Ti
 }
 
 // route is one entry of the route table: a pattern, the chat command whose
-// roles may use it ("" for anyone signed in, "-" for anyone at all), and
-// the handler.
+// roles may use it ("" for anyone signed in, "-" for anyone at all; "a|b"
+// for the roles of either), and the handler.
 type route struct {
 	pattern string
 	command string
@@ -193,12 +219,18 @@ func (s *Server) routes() {
 	table := []route{
 		{"GET /login/{token}", "-", s.loginPage},
 		{"POST /login", "-", s.login},
+		{"GET " + wecomLoginPath, "-", s.wecomLogin},
 		{"POST /logout", "", s.logout},
 		{"GET /{$}", "", s.home},
 		{"GET /dashboard", "digest", s.dashboard},
 		{"GET /roster", "invite", s.roster},
+		{"GET /people/new", "invite", s.personNew},
+		{"POST /people/new", "invite", s.personAdd},
 		{"GET /people/{id}", "invite", s.personPage},
 		{"POST /people/{id}", "invite", s.personSave},
+		{"POST /people/{id}/remove", "invite", s.personRemove},
+		{"POST /people/{id}/invite", "invite", s.personInvite},
+		{"POST /people/{id}/revoke", "invite", s.personRevoke},
 		{"GET /submissions", "", s.submissions},
 		{"GET /submissions/{id}", "", s.submissionPage},
 		{"GET /submissions/{id}/files/{n}", "", s.submissionFile},
@@ -209,17 +241,36 @@ func (s *Server) routes() {
 		{"POST /problems/new", "problem", s.problemFile},
 		{"GET /problems/{id}", "problems", s.problemPage},
 		{"GET /problems/{id}/photos/{n}", "problems", s.problemPhoto},
+		{"GET /problems/{id}/events/{ev}/files/{n}", "problems", s.problemEventFile},
 		{"POST /problems/{id}/assign", "assign", s.problemAssign},
+		{"POST /problems/{id}/claim", "claim", s.problemStep(problemAction{"claim", "problem_claim", false})},
+		{"POST /problems/{id}/progress", "progress", s.problemStep(problemAction{"progress", "problem_progress", true})},
+		{"POST /problems/{id}/resolve", "resolve", s.problemStep(problemAction{"resolve", "problem_resolve", true})},
+		{"POST /problems/{id}/confirm", "confirm", s.problemStep(problemAction{"confirm", "problem_confirm", false})},
+		{"POST /problems/{id}/reopen", "reopen", s.problemStep(problemAction{"reopen", "problem_reopen", true})},
 		{"GET /ledger", "ledger", s.ledger},
 		{"POST /ledger", "ledger", s.ledgerAdd},
 		{"GET /ledger/{id}", "ledger", s.ledgerItemPage},
 		{"POST /ledger/{id}", "ledger", s.ledgerSave},
 		{"POST /ledger/publish", "ledger", s.ledgerPublish},
+		{"POST /ledger/{id}/remove", "ledger", s.ledgerRemove},
+		{"POST /problems/{id}/ledger", "ledger", s.ledgerFromProblem},
+		{"POST /submissions/{id}/points/{point}/ledger", "ledger", s.ledgerFromReport},
 		{"GET /opinions", opinionsCommand, s.opinions},
 		{"POST /opinions/{id}/answer", opinionsCommand, s.opinionAnswer},
 		{"GET /tasks", "tasks", s.tasks},
 		{"POST /tasks/{key}", "submit", s.taskSubmit},
 		{"GET /audit", "export", s.audit},
+		{"GET /surveys", cmdOrgWide, s.surveys},
+		{"GET /announce", "announce", s.announcePage},
+		{"POST /announce", "announce", s.announceSend},
+		{"POST /announce/preview", "announce", s.announcePreview},
+		{"GET /exports", "export", s.exports},
+		{"POST /exports/workbook", "export", s.exportWorkbook},
+		{"GET /plan", cmdOrgWide + "|" + cmdDepts, s.planPage},
+		{"POST /plan", cmdOrgWide, s.planUpload},
+		{"GET /outbox", "export", s.outbox},
+		{"POST /outbox/requeue", "export", s.outboxRequeue},
 	}
 	for _, rt := range table {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -309,7 +360,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, rc *req
 		}
 		return err
 	}
-	if rt.command != "" && !s.chat.Allowed(rc.person, rt.command) {
+	if rt.command != "" && !s.allowedAny(rc.person, rt.command) {
 		return &errHTTP{http.StatusForbidden, s.t("web.err.forbidden")}
 	}
 	if r.Method == http.MethodPost && !s.validCSRF(r, rc) {

@@ -31,6 +31,8 @@ type console struct {
 	srv *web.Server
 	ts  *httptest.Server
 	log *strings.Builder
+	// plan is the demo's plan in force.
+	plan *campaignbot.Plan
 }
 
 // newConsole seeds the demo organisation into a fresh store and serves the
@@ -58,7 +60,7 @@ func newConsole(tb testing.TB) *console {
 	}); err != nil {
 		tb.Fatal(err)
 	}
-	c := &console{db: db, log: &strings.Builder{}}
+	c := &console{db: db, log: &strings.Builder{}, plan: p}
 	c.eng = bot.New(db, p, bot.WithGroups(campaignbot.PlatformTelegram), bot.WithWebLinker(func(ctx context.Context, id int64) (string, time.Time, error) {
 		return c.srv.LoginLink(ctx, id)
 	}))

@@ -496,3 +496,38 @@ func TestFlowResearchPrompt(t *testing.T) {
 	out := f.run("/as 李副局长\n/submit research-report\n")
 	inOrder(t, out, "请发送“调研报告”的内容", "一、党员干部落实科学发展观的思想问题和作风问题", "四、制约科技创新和科学发展的机制")
 }
+
+// TestFlowHelpTeams: a liaison's problem goes to a help team (帮扶组) chosen
+// in the /problem dialog; /problems TEAM lists one team's, and the head's
+// digest counts the open problems per team.
+func TestFlowHelpTeams(t *testing.T) {
+	f := newFlowSession(t)
+	f.set("05-06")
+	out := f.run(strings.Join([]string{
+		"/as 吴指导员",
+		"/problem 华光电子", "2", "1", "流动资金紧张", "完成",
+		"/problem 星火农业", "4", "困难帮扶组", "缺少技术人员", "完成",
+		"/as 王局长",
+		"/problems 政策宣传组",
+		"/digest",
+	}, "\n") + "\n")
+	inOrder(t, out,
+		"吴指导员> /problem 华光电子",
+		"这个问题交哪个帮扶组？",
+		"1. 政策宣传组",
+		"已登记问题 #1",
+		"已登记问题 #2",
+		"王局长> /problems 政策宣传组",
+		"#1〔待领办〕华光电子（资金·政策宣传组）",
+		"王局长> /digest",
+		"未结问题按帮扶组：政策宣传组 1 个、创新服务组 0 个、困难帮扶组 1 个",
+	)
+	list := out[strings.Index(out, "王局长> /problems 政策宣传组"):strings.Index(out, "王局长> /digest")]
+	if strings.Contains(list, "星火农业") {
+		t.Errorf("政策宣传组's list shows 困难帮扶组's problem:\n%s", list)
+	}
+	ps, err := f.db.FindProblems(context.Background(), campaignbot.ProblemFilter{})
+	if err != nil || len(ps) != 2 || ps[0].Team != "政策宣传组" || ps[1].Team != "困难帮扶组" {
+		t.Fatalf("problems stored %+v, %v", ps, err)
+	}
+}

@@ -93,6 +93,8 @@ type InvalidUserError struct {
 	Users []string
 	// Err is the errcode 81013 answer when every recipient was invalid.
 	Err error
+	// MsgID is the message the other recipients got, when there were any.
+	MsgID string
 }
 
 // Error implements error.
@@ -380,9 +382,31 @@ func (c *Client) sendMessage(ctx context.Context, toUser, msgType string, payloa
 		}
 	}
 	if len(refused) > 0 {
-		return "", &InvalidUserError{Users: refused}
+		// The others got it: MsgID says which message they got.
+		return "", &InvalidUserError{Users: refused, MsgID: out.MsgID}
 	}
 	return out.MsgID, nil
+}
+
+// MaxToUsers is the most members one message/send carries in touser.
+const MaxToUsers = 1000
+
+// SendTextToMany sends one text of at most MaxTextBytes to up to
+// MaxToUsers members in one call and returns its msgid and the members
+// WeCom refused (invaliduser, unlicenseduser): the others got it.
+func (c *Client) SendTextToMany(ctx context.Context, users []string, content string) (msgID string, refused []string, err error) {
+	if len(users) == 0 || len(users) > MaxToUsers {
+		return "", nil, campaignbot.Errorf(campaignbot.EINVALID, "touser of %d members, not 1 to %d", len(users), MaxToUsers)
+	}
+	if len(content) > MaxTextBytes {
+		return "", nil, campaignbot.Errorf(campaignbot.EINVALID, "a text of %d bytes is over %d", len(content), MaxTextBytes)
+	}
+	msgID, err = c.sendMessage(ctx, strings.Join(users, "|"), "text", map[string]string{"content": content})
+	var iu *InvalidUserError
+	if errors.As(err, &iu) && iu.MsgID != "" {
+		return iu.MsgID, iu.Users, nil
+	}
+	return msgID, nil, err
 }
 
 // SendText sends content to the member toUser, split into messages of at
@@ -477,6 +501,27 @@ func (c *Client) SendTemplateCard(ctx context.Context, toUser string, card Templ
 		ButtonList   []button `json:"button_list"`
 	}{"button_interaction", title{card.Title, card.Desc}, card.SubTitle, card.TaskID, buttons}
 	return c.sendMessage(ctx, toUser, "template_card", payload)
+}
+
+// UpdateCardButton replaces the buttons of the card a member pressed by
+// one button that cannot be pressed, reading replaceName
+// (update_template_card); responseCode is the template_card_event's, valid
+// once and for 72 hours.
+func (c *Client) UpdateCardButton(ctx context.Context, userID, responseCode, replaceName string) error {
+	if responseCode == "" {
+		return campaignbot.Errorf(campaignbot.EINVALID, "update_template_card without response_code")
+	}
+	type button struct {
+		ReplaceName string `json:"replace_name"`
+	}
+	body := struct {
+		UserIDs      []string `json:"userids"`
+		AgentID      int      `json:"agentid"`
+		ResponseCode string   `json:"response_code"`
+		Button       button   `json:"button"`
+	}{[]string{userID}, c.agentID, responseCode, button{replaceName}}
+	var out apiResult
+	return c.postJSON(ctx, "/cgi-bin/message/update_template_card", nil, body, &out)
 }
 
 func (c *Client) newTaskID() (string, error) {

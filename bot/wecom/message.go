@@ -24,6 +24,7 @@ const (
 	EventSubscribe         = "subscribe"
 	EventUnsubscribe       = "unsubscribe"
 	EventLocation          = "LOCATION"
+	EventChangeContact     = "change_contact"
 )
 
 // Message is a decrypted inbound message or event of a self-built
@@ -45,6 +46,9 @@ type Message struct {
 	Format   string `xml:"Format"`
 	Title    string `xml:"Title"`
 	FileName string `xml:"FileName"`
+	// Link (an article a member forwards); Title is shared with files.
+	Description string `xml:"Description"`
+	URL         string `xml:"Url"`
 	// Location message (Location_X is the latitude).
 	LocationX float64 `xml:"Location_X"`
 	LocationY float64 `xml:"Location_Y"`
@@ -57,6 +61,11 @@ type Message struct {
 	TaskID       string `xml:"TaskId"`
 	CardType     string `xml:"CardType"`
 	ResponseCode string `xml:"ResponseCode"`
+	// change_contact event (通讯录变更): create_user, update_user,
+	// delete_user, create_party, update_party, delete_party, update_tag.
+	ChangeType string `xml:"ChangeType"`
+	UserID     string `xml:"UserID"`
+	NewUserID  string `xml:"NewUserID"`
 	// LOCATION event (periodic position report).
 	Latitude  float64 `xml:"Latitude"`
 	Longitude float64 `xml:"Longitude"`

@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
@@ -38,7 +39,30 @@ type options struct {
 	logger     *slog.Logger
 	lang       string
 	progress   campaignbot.OutboxProgress
+	roster     Roster
+	words      *Words
+	contacts   func(ctx context.Context, change *Message) error
 }
+
+// WithContactChange makes a Processor call f for each change_contact event
+// (a change of the address book), to keep the roster in step; the event
+// gets no reply.
+func WithContactChange(f func(ctx context.Context, change *Message) error) Option {
+	return func(o *options) { o.contacts = f }
+}
+
+// WithWords makes a Sender rewrite its texts for WeCom (NewWords).
+func WithWords(w *Words) Option { return func(o *options) { o.words = w } }
+
+// Roster tells whether a UserID is a bound member; campaignbot's
+// PersonService implements it.
+type Roster interface {
+	FindAccount(ctx context.Context, platform campaignbot.Platform, accountID string) (*campaignbot.Account, error)
+}
+
+// WithRoster makes a Processor fetch the media of roster members only: a
+// photo from anyone else is neither downloaded nor kept.
+func WithRoster(r Roster) Option { return func(o *options) { o.roster = r } }
 
 func newOptions(opts []Option) *options {
 	o := &options{

@@ -26,12 +26,15 @@ type Processor struct {
 	saver  AttachmentSaver
 	logger *slog.Logger
 	lang   string // of the reply to a file over the download limit
+	roster Roster // nil: every sender's media is fetched
+	// contacts follows a change of the address book; nil ignores them.
+	contacts func(ctx context.Context, change *Message) error
 }
 
 // NewProcessor returns a Processor. Options: WithLogger, WithLang.
 func NewProcessor(client *Client, saver AttachmentSaver, opts ...Option) *Processor {
 	o := newOptions(opts)
-	return &Processor{client: client, saver: saver, logger: o.logger, lang: o.lang}
+	return &Processor{client: client, saver: saver, logger: o.logger, lang: o.lang, roster: o.roster, contacts: o.contacts}
 }
 
 // Route implements bot.Decoder: a callback's member is its sender and its
@@ -94,9 +97,28 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 	switch msg.MsgType {
 	case MsgTypeText:
 		req.Text = msg.Content
+	case MsgTypeLink:
+		// An article the member forwards is content, as text they typed:
+		// its title, summary and address.
+		var parts []string
+		for _, f := range []string{msg.Title, msg.Description, msg.URL} {
+			if f = strings.TrimSpace(f); f != "" {
+				parts = append(parts, f)
+			}
+		}
+		if len(parts) == 0 {
+			return nil, bot.ErrIgnore
+		}
+		req.Text = strings.Join(parts, "\n")
 	case MsgTypeImage, MsgTypeVoice, MsgTypeVideo, MsgTypeFile:
 		if msg.MediaID == "" {
 			return nil, bot.ErrIgnore
+		}
+		if member, err := p.member(ctx, msg.FromUserName); err != nil {
+			return nil, err
+		} else if !member {
+			// Not kept: the engine tells a stranger to ask the office.
+			return req, nil
 		}
 		att, err := p.fetch(ctx, msg)
 		if errors.Is(err, ErrTooLarge) {
@@ -114,10 +136,22 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 			// or removed from it: reachable again, or not.
 			reachable := msg.Event == EventSubscribe
 			req.Reachable = &reachable
+		case EventChangeContact:
+			if p.contacts != nil {
+				if err := p.contacts(ctx, msg); err != nil {
+					// Stored: the intake tries the event again.
+					return nil, fmt.Errorf("follow change_contact %s: %w", msg.ChangeType, err)
+				}
+			}
+			return nil, bot.ErrIgnore
 		case EventClick, EventTemplateCardEvent:
 			key := strings.TrimSpace(msg.EventKey)
 			if key == "" {
 				return nil, bot.ErrIgnore
+			}
+			key, label := SplitCardKey(key)
+			if msg.Event == EventTemplateCardEvent && msg.ResponseCode != "" {
+				p.pressed(ctx, msg, label)
 			}
 			if strings.HasPrefix(key, "/") {
 				req.Text = key
@@ -131,6 +165,36 @@ func (p *Processor) ToRequest(ctx context.Context, msg *Message) (*bot.Request, 
 		return nil, bot.ErrIgnore
 	}
 	return req, nil
+}
+
+// member reports whether userID is bound to someone in the roster.
+func (p *Processor) member(ctx context.Context, userID string) (bool, error) {
+	if p.roster == nil {
+		return true, nil
+	}
+	_, err := p.roster.FindAccount(ctx, campaignbot.PlatformWeCom, userID)
+	switch campaignbot.ErrorCode(err) {
+	case "":
+		return true, nil
+	case campaignbot.ENOTFOUND:
+		return false, nil
+	}
+	return false, err
+}
+
+// pressed updates the card a member pressed so that its buttons become one
+// that shows the choice and cannot be pressed again (SPEC §6). It is done
+// before the press is handled: a card pressed twice before the update
+// lands is answered twice, not filed twice, and a failed update (the code
+// used by a replay, or older than 72 hours) leaves the card as it was.
+func (p *Processor) pressed(ctx context.Context, msg *Message, label string) {
+	name := campaignbot.T(p.lang, "wecom.card_pressed")
+	if label != "" {
+		name = campaignbot.T(p.lang, "wecom.card_chosen", label)
+	}
+	if err := p.client.UpdateCardButton(ctx, msg.FromUserName, msg.ResponseCode, name); err != nil {
+		p.logger.Warn("wecom: pressed card not updated", "user", msg.FromUserName, "task_id", msg.TaskID, "err", err)
+	}
 }
 
 // fetch downloads a message's media and stores it.

@@ -149,7 +149,6 @@ func TestProcessorDecodeIgnores(t *testing.T) {
 		{"enter agent", capture(t, "enter_agent.xml")},
 		{"location report", head + `<MsgType>event</MsgType><Event>LOCATION</Event><Latitude>23.1</Latitude><Longitude>113.3</Longitude><Precision>30</Precision></xml>`},
 		{"click without key", head + `<MsgType>event</MsgType><Event>click</Event><EventKey> </EventKey></xml>`},
-		{"link", head + `<MsgType>link</MsgType><Title>t</Title><Url>https://example.com</Url><MsgId>15</MsgId></xml>`},
 		{"image without media", head + `<MsgType>image</MsgType><MsgId>16</MsgId></xml>`},
 		{"unreadable", "<xml><MsgType>text"},
 	}
@@ -332,5 +331,137 @@ func TestCallbackToOutbox(t *testing.T) {
 	}
 	if n := len(outbox()); n != 0 {
 		t.Errorf("%d replies still pending after delivery", n)
+	}
+}
+
+// TestProcessorLinkIsContent takes an article a member forwards (Tencent's
+// documented link message) as text: title, summary and address.
+func TestProcessorLinkIsContent(t *testing.T) {
+	f := newDecoderFixture(t)
+	r, err := f.decode(capture(t, "link.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "this is a title!\nthis is a description!\nhttps://mp.weixin.qq.com/s/example"
+	if r.Text != want || r.AccountID != "fromUser" {
+		t.Errorf("request %+v, want text %q", r, want)
+	}
+}
+
+// countingSaver counts the files stored.
+type countingSaver struct {
+	wecom.AttachmentSaver
+	n int
+}
+
+func (c *countingSaver) SaveAttachment(ctx context.Context, name, mime string, data []byte) (*campaignbot.Attachment, error) {
+	c.n++
+	return c.AttachmentSaver.SaveAttachment(ctx, name, mime, data)
+}
+
+// strangerRoster binds only zhangsan.
+type strangerRoster struct{}
+
+func (strangerRoster) FindAccount(_ context.Context, p campaignbot.Platform, id string) (*campaignbot.Account, error) {
+	if id == "zhangsan" {
+		return &campaignbot.Account{Platform: p, AccountID: id, ChatID: id}, nil
+	}
+	return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "not bound")
+}
+
+// TestProcessorStrangerPhotoNotFetched neither downloads nor keeps a photo
+// from a UserID the roster does not list.
+func TestProcessorStrangerPhotoNotFetched(t *testing.T) {
+	srv, c := MustClient(t)
+	db := MustOpenStore(t, newTestClock(time.Unix(1409735669, 0)))
+	saver := &countingSaver{AttachmentSaver: db}
+	proc := wecom.NewProcessor(c, saver, wecom.WithRoster(strangerRoster{}))
+	srv.AddMedia("MEDIA_IMG", "p.jpg", "image/jpeg", []byte("\xFF\xD8\xFF\xE0photo"))
+	decode := func(payload string) (*bot.Request, error) {
+		in := &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "k", Payload: []byte(payload)}
+		return proc.Decode(context.Background(), []*campaignbot.Inbound{in})
+	}
+	stranger := strings.Replace(capture(t, "image.xml"), "zhangsan", "stranger", 1)
+	r, err := decode(stranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Attachments) != 0 || r.AccountID != "stranger" {
+		t.Errorf("stranger's photo kept: %+v", r)
+	}
+	if saver.n != 0 {
+		t.Errorf("%d files stored", saver.n)
+	}
+	r, err = decode(capture(t, "image.xml"))
+	if err != nil || len(r.Attachments) != 1 {
+		t.Fatalf("member's photo: %+v, %v", r, err)
+	}
+}
+
+// TestProcessorCardPressUpdatesCard answers a template_card_event by
+// update_template_card with its ResponseCode: the card shows the choice and
+// cannot be pressed again.
+func TestProcessorCardPressUpdatesCard(t *testing.T) {
+	f := newDecoderFixture(t)
+	code := f.srv.PressCard("lisi", "cb0123")
+	payload := strings.Replace(capture(t, "template_card_event.xml"), "RC123", code, 1)
+	payload = strings.Replace(payload, "submit:note", wecom.JoinCardKey("submit:note", "提交笔记"), 1)
+	r, err := f.decode(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Callback != "submit:note" {
+		t.Errorf("callback %q, want the key without its label", r.Callback)
+	}
+	ups := f.srv.CardUpdates()
+	if len(ups) != 1 || ups[0].TaskID != "cb0123" || ups[0].ReplaceName != "已选：提交笔记" || ups[0].UserIDs[0] != "lisi" {
+		t.Fatalf("card updates %+v", ups)
+	}
+	// A replay of the same callback cannot use the code again; the press
+	// is still decoded (the intake's key keeps it from being filed twice).
+	if _, err := f.decode(payload); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.srv.CardUpdates()); n != 1 {
+		t.Errorf("%d updates after a replay", n)
+	}
+}
+
+// TestProcessorChangeContact hands an address book change (Tencent's
+// documented update_user event) to the roster's follower, with no reply.
+func TestProcessorChangeContact(t *testing.T) {
+	_, c := MustClient(t)
+	db := MustOpenStore(t, newTestClock(time.Unix(1409735669, 0)))
+	var got []*wecom.Message
+	proc := wecom.NewProcessor(c, db, wecom.WithContactChange(func(_ context.Context, m *wecom.Message) error {
+		got = append(got, m)
+		return nil
+	}))
+	in := &campaignbot.Inbound{Platform: campaignbot.PlatformWeCom, Key: "k", Payload: []byte(capture(t, "change_contact.xml"))}
+	r, err := proc.Decode(context.Background(), []*campaignbot.Inbound{in})
+	if !errors.Is(err, bot.ErrIgnore) || r != nil {
+		t.Fatalf("Decode = %+v, %v; want no request", r, err)
+	}
+	if len(got) != 1 || got[0].ChangeType != "update_user" || got[0].UserID != "zhangsan" || got[0].NewUserID != "zhangsan001" {
+		t.Fatalf("followed %+v", got)
+	}
+	// Without a follower the event is ignored.
+	if _, err := wecom.NewProcessor(c, db).Decode(context.Background(), []*campaignbot.Inbound{in}); !errors.Is(err, bot.ErrIgnore) {
+		t.Errorf("Decode without follower: %v", err)
+	}
+}
+
+// TestProcessorSubscribeEvents reads Tencent's documented subscribe and
+// unsubscribe events as the member reachable again, or not.
+func TestProcessorSubscribeEvents(t *testing.T) {
+	f := newDecoderFixture(t)
+	for file, want := range map[string]bool{"subscribe.xml": true, "unsubscribe.xml": false} {
+		r, err := f.decode(capture(t, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Reachable == nil || *r.Reachable != want || r.AccountID != "UserID" {
+			t.Errorf("%s: %+v", file, r)
+		}
 	}
 }

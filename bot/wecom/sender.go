@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -40,6 +42,7 @@ type Sender struct {
 	// progress keeps the parts delivered in the store, for the next process.
 	progress campaignbot.OutboxProgress
 	log      *slog.Logger
+	words    *Words // nil: texts as written
 
 	mu   sync.Mutex
 	done map[int64]int // API messages already delivered, by outbox row
@@ -53,7 +56,7 @@ var _ campaignbot.Sender = (*Sender)(nil)
 func NewSender(client *Client, robot *Robot, files AttachmentFiles, opts ...Option) *Sender {
 	o := newOptions(opts)
 	return &Sender{client: client, robot: robot, files: files, lang: o.lang, done: map[int64]int{},
-		progress: o.progress, log: o.logger}
+		progress: o.progress, log: o.logger, words: o.words}
 }
 
 // Platform returns campaignbot.PlatformWeCom.
@@ -75,6 +78,64 @@ func (s *Sender) Send(ctx context.Context, m *campaignbot.OutboxMessage) (string
 		return id, ClassifyError(fmt.Errorf("wecom send %d: %w", m.ID, err))
 	}
 	return id, nil
+}
+
+var _ campaignbot.BatchSender = (*Sender)(nil)
+
+// BatchKey lets a plain text to a member, one WeCom message long, go with
+// others of the same text in one touser call.
+func (s *Sender) BatchKey(m *campaignbot.OutboxMessage) (string, bool) {
+	if m.ChatID == GroupChatID || len(m.Buttons) > 0 || len(m.Files) > 0 || m.PartsSent > 0 {
+		return "", false
+	}
+	text := s.words.Apply(m.Text)
+	if strings.TrimSpace(text) == "" || len(SplitText(text, MaxTextBytes)) != 1 {
+		return "", false
+	}
+	return text, true
+}
+
+// MaxBatch is WeCom's touser limit.
+func (s *Sender) MaxBatch() int { return MaxToUsers }
+
+// SendBatch sends the rows' one text to their members in one call. A
+// member WeCom refuses is that row's Unreachable error, the others are
+// sent; a fault of the deployment is every row's error. Any other failure
+// (45009 for some member, WeCom busy) cannot say whose it is: each row is
+// then sent alone, so that only the members concerned are held back.
+func (s *Sender) SendBatch(ctx context.Context, ms []*campaignbot.OutboxMessage) ([]string, []error) {
+	ids, errs := make([]string, len(ms)), make([]error, len(ms))
+	users := make([]string, len(ms))
+	for i, m := range ms {
+		users[i] = m.ChatID
+	}
+	text, _ := s.BatchKey(ms[0])
+	msgID, refused, err := s.client.SendTextToMany(ctx, users, text)
+	if err != nil {
+		se := ClassifyError(fmt.Errorf("wecom send %d and %d more: %w", ms[0].ID, len(ms)-1, err))
+		if se.Fault != nil {
+			for i := range errs {
+				errs[i] = se
+			}
+			return ids, errs
+		}
+		for i, m := range ms {
+			ids[i], errs[i] = s.Send(ctx, m)
+		}
+		return ids, errs
+	}
+	out := map[string]bool{}
+	for _, u := range refused {
+		out[strings.ToLower(u)] = true
+	}
+	for i, m := range ms {
+		if out[strings.ToLower(m.ChatID)] {
+			errs[i] = ClassifyError(fmt.Errorf("wecom send %d: %w", m.ID, &InvalidUserError{Users: []string{m.ChatID}}))
+			continue
+		}
+		ids[i] = msgID
+	}
+	return ids, errs
 }
 
 // Parts returns how many WeCom messages m becomes, for the dispatcher's
@@ -125,6 +186,7 @@ func (s *Sender) sendMember(ctx context.Context, m *campaignbot.OutboxMessage) (
 // steps returns m as the API messages that carry it, each a step to run.
 func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func() (string, error) {
 	var steps []func() (string, error)
+	msgText := s.words.Apply(m.Text)
 	text := func(t string) {
 		for _, part := range SplitText(t, MaxTextBytes) {
 			steps = append(steps, func() (string, error) { return s.client.SendText(ctx, m.ChatID, part) })
@@ -137,20 +199,36 @@ func (s *Sender) steps(ctx context.Context, m *campaignbot.OutboxMessage) []func
 			if key == "" {
 				key = b.Text
 			}
-			buttons = append(buttons, CardButton{Text: b.Text, Key: key})
+			buttons = append(buttons, CardButton{Text: b.Text, Key: JoinCardKey(key, b.Text)})
 		}
 	}
 	switch {
 	case len(buttons) > 0:
-		pre, cards := cardsFor(m.Text, buttons, campaignbot.T(s.lang, "wecom.card_title"))
+		body := msgText
+		if slices.ContainsFunc(buttons, func(b CardButton) bool { return utf8.RuneCountInString(b.Text) > MaxButtonRunes }) {
+			// WeCom shows about 10 characters on a button: long options
+			// (a survey's) are listed in full on the card and numbered on
+			// the buttons.
+			lines := make([]string, len(buttons))
+			for i := range buttons {
+				label := buttons[i].Text
+				if !numbered.MatchString(label) {
+					label = fmt.Sprintf("%d. %s", i+1, label)
+				}
+				lines[i] = label
+				buttons[i].Text = truncateRunes(label, MaxButtonRunes)
+			}
+			body = strings.TrimRight(body, "\n") + "\n" + strings.Join(lines, "\n")
+		}
+		pre, cards := cardsFor(body, buttons, campaignbot.T(s.lang, "wecom.card_title"))
 		if pre != "" {
 			text(pre)
 		}
 		for _, card := range cards {
 			steps = append(steps, func() (string, error) { return s.client.SendTemplateCard(ctx, m.ChatID, card) })
 		}
-	case strings.TrimSpace(m.Text) != "":
-		text(m.Text)
+	case strings.TrimSpace(msgText) != "":
+		text(msgText)
 	}
 	for _, f := range m.Files {
 		steps = append(steps, func() (string, error) { return s.sendFile(ctx, m.ChatID, f) })
@@ -177,6 +255,44 @@ func (s *Sender) sendFile(ctx context.Context, to string, f campaignbot.Attachme
 		return s.client.SendImage(ctx, to, mediaID)
 	}
 	return s.client.SendFile(ctx, to, mediaID)
+}
+
+// markdownMarks are the characters WeCom's markdown reads as formatting,
+// and the full-width forms that show the same character as text.
+var markdownMarks = strings.NewReplacer(
+	"*", "＊", "_", "＿", "`", "｀", "[", "［", "]", "］", "<", "＜", ">", "＞", "#", "＃", "~", "～",
+)
+
+// EscapeMarkdown makes text show as written in a markdown message: a
+// member's "**重要**" or "<font color>" is not formatting. Chinese text
+// already uses the full-width forms.
+func EscapeMarkdown(text string) string { return markdownMarks.Replace(text) }
+
+// numbered is an option that carries its number already ("1. …").
+var numbered = regexp.MustCompile(`^[0-9]+[.、．]`)
+
+// MaxButtonRunes is about what a card button shows.
+const MaxButtonRunes = 10
+
+// cardKeySep joins a button's key and its label in the key WeCom returns
+// when the button is pressed, so that the updated card can show the choice.
+const cardKeySep = "\u241E"
+
+// maxLabelRunes bounds the label carried in a key and shown on the card.
+const maxLabelRunes = 20
+
+// JoinCardKey returns the button key carrying data and the label shown.
+func JoinCardKey(data, label string) string {
+	return data + cardKeySep + truncateRunes(label, maxLabelRunes)
+}
+
+// SplitCardKey returns what JoinCardKey joined; a key without a label
+// (a menu click) is returned whole.
+func SplitCardKey(key string) (data, label string) {
+	if i := strings.LastIndex(key, cardKeySep); i >= 0 {
+		return key[:i], key[i+len(cardKeySep):]
+	}
+	return key, ""
 }
 
 // cardsFor lays text and buttons out as template cards: the first line is
@@ -238,7 +354,7 @@ func (s *Sender) sendGroup(ctx context.Context, m *campaignbot.OutboxMessage) er
 		return campaignbot.Errorf(campaignbot.EINVALID, "empty message")
 	}
 	if strings.TrimSpace(m.Text) != "" {
-		if err := s.robot.SendMarkdown(ctx, m.Text); err != nil {
+		if err := s.robot.SendMarkdown(ctx, EscapeMarkdown(s.words.Apply(m.Text))); err != nil {
 			return err
 		}
 	}

@@ -3,10 +3,12 @@ package wecom_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"campaignbot"
 	"campaignbot/bot/wecom"
@@ -93,7 +95,7 @@ func TestSenderButtons(t *testing.T) {
 			if card.Title != tt.title || card.SubTitle != tt.subTitle {
 				t.Fatalf("card title %q sub %q", card.Title, card.SubTitle)
 			}
-			if len(keys) != tt.buttons || keys[0] != "task:a" {
+			if data, label := wecom.SplitCardKey(keys[0]); len(keys) != tt.buttons || data != "task:a" || label != "任务A" {
 				t.Fatalf("keys %v", keys)
 			}
 		})
@@ -127,6 +129,9 @@ func TestSenderFiles(t *testing.T) {
 	}
 }
 
+// TestSenderGroup posts to the group through the robot, the text escaped:
+// the bot's texts are plain, so a "#" or "**" a member typed is shown, not
+// taken for markdown.
 func TestSenderGroup(t *testing.T) {
 	srv, s, files := MustSender(t)
 	ctx := context.Background()
@@ -135,7 +140,7 @@ func TestSenderGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := srv.Sent()
-	if len(sent) != 2 || sent[0].Path != wecomtest.PathWebhookSend || sent[0].MsgType != "markdown" || sent[0].Content != "## 整改台账\n- 事项 1" || sent[1].MsgType != "image" {
+	if len(sent) != 2 || sent[0].Path != wecomtest.PathWebhookSend || sent[0].MsgType != "markdown" || sent[0].Content != "＃＃ 整改台账\n- 事项 1" || sent[1].MsgType != "image" {
 		t.Fatalf("sent %+v", sent)
 	}
 	_, c := MustClient(t)
@@ -238,5 +243,43 @@ func TestSenderResumesAfterRestart(t *testing.T) {
 	}
 	if texts != 1 || docs != 1 {
 		t.Fatalf("sent %d texts and %d files after a restart, want one of each", texts, docs)
+	}
+}
+
+// TestSenderLongButtonsNumbered keeps buttons within what WeCom shows
+// (about 10 characters) and lists the options in full on the card.
+func TestSenderLongButtonsNumbered(t *testing.T) {
+	srv, s, _ := MustSender(t)
+	opts := []string{"非常满意，活动组织有序", "比较满意，但会议偏多", "不满意"}
+	var row []campaignbot.Button
+	for i, o := range opts {
+		row = append(row, campaignbot.Button{Text: o, Data: fmt.Sprintf("survey:1:%d", i)})
+	}
+	m := &campaignbot.OutboxMessage{ChatID: "zhangsan", Text: "满意度调查\n您对本次活动的总体评价？", Buttons: [][]campaignbot.Button{row}}
+	if _, err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	var card *wecomtest.TemplateCard
+	var shown strings.Builder
+	for _, m := range srv.Sent() {
+		shown.WriteString(m.Content)
+		if m.TemplateCard != nil {
+			card = m.TemplateCard
+			shown.WriteString(m.TemplateCard.Title + m.TemplateCard.SubTitle)
+		}
+	}
+	if card == nil || len(card.Buttons) != 3 {
+		t.Fatalf("card %+v", card)
+	}
+	for i, b := range card.Buttons {
+		if n := utf8.RuneCountInString(b.Text); n > wecom.MaxButtonRunes {
+			t.Errorf("button %q has %d characters", b.Text, n)
+		}
+		if data, label := wecom.SplitCardKey(b.Key); data != fmt.Sprintf("survey:1:%d", i) || label != opts[i] {
+			t.Errorf("key %q", b.Key)
+		}
+		if !strings.Contains(shown.String(), fmt.Sprintf("%d. %s", i+1, opts[i])) {
+			t.Errorf("option %q is not on the card:\n%s", opts[i], shown.String())
+		}
 	}
 }

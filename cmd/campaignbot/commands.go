@@ -39,13 +39,15 @@ func commandTable() []command {
 		{"plan check", "FILE", "validate a plan file", 0, cmdPlanCheck},
 		{"plan apply", "FILE", "validate a plan file and put it in force", withDB, cmdPlanApply},
 		{"plan show", "[--summary]", "print the plan in force", withDB | withLang, cmdPlanShow},
-		{"roster import", "FILE", "import or update the roster from a CSV file", withDB, cmdRosterImport},
+		{"roster import", "[--apply] FILE", "import or update the roster from a CSV or XLSX file", withDB, cmdRosterImport},
 		{"roster list", "[--csv]", "list the roster, with binding status", withDB | withLang, cmdRosterList},
+		{"roster remove", "NAME|ID...", "take people off the roster (what they submitted stays)", withDB, cmdRosterRemove},
+		{"roster sync-wecom", "[--apply]", "show, and with --apply make, the roster changes the WeCom address book brings", withDB, cmdRosterSyncWeCom},
 		{"invite", "NAME... | --all", "make one-time invite codes", withDB, cmdInvite},
 		{"web-link", "NAME", "print a one-time login link to the web console", withDB | withLang, cmdWebLink},
 		{"digest", "[--for NAME] [--date DATE]", "print a digest as it would be sent", withDB | withLang, cmdDigest},
 		{"reminders", "[--date DATE]", "preview the day's prompts and reminders", withDB | withLang, cmdReminders},
-		{"export", "--out FILE.xlsx", "write the office's workbook", withDB | withLang, cmdExport},
+		{"export", "[--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]", "write the office's workbook, the submitted files and the compiled materials", withDB | withLang, cmdExport},
 		{"backup", "FILE", "copy the store and its attachments (FILE.files) while the bot runs", withDB, cmdBackup},
 		{"outbox list", "[--platform P] [--limit N]", "list the messages delivery gave up on", withDB, func(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 			return cmdOutbox(ctx, "list", args, stdio, getenv)

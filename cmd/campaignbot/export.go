@@ -14,15 +14,19 @@ import (
 	"campaignbot/store"
 )
 
-// cmdExport writes the office's workbook, showing progress on a terminal.
+// cmdExport writes what the office files (SPEC §12): the workbook, the
+// materials ZIP and the compiled document, any of them in one run, showing
+// the workbook's progress on a terminal.
 func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	var cfg Config
 	fs := flagSet("export", stdio, getenv, &cfg)
 	out := fs.String("out", "", "the workbook `file` to write (.xlsx)")
+	materials := fs.String("materials", "", "the `file` to write every submitted file to, by task, department and person, with the workbook (.zip)")
+	docx := fs.String("docx", "", "the `file` to write the compiled materials to: title page, contents, each submission with its text and pictures (.docx)")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
-	} else if len(pos) > 0 || *out == "" {
-		return usagef("usage: campaignbot export --out FILE.xlsx")
+	} else if len(pos) > 0 || *out == "" && *materials == "" && *docx == "" {
+		return usagef("usage: campaignbot export [--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]")
 	}
 	db, p, err := openAll(ctx, &cfg)
 	if err != nil {
@@ -32,20 +36,64 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 	opts := []export.Option{export.WithLang(cfg.Lang)}
 	if isTerminal(stdio.Err) {
 		opts = append(opts, export.WithProgress(func(done, total int) {
-			fmt.Fprintf(stdio.Err, "\rexporting… %d/%d rows", done, total)
+			fmt.Fprintf(stdio.Err, "\r%s", campaignbot.T(cfg.Lang, "export.cli.progress", done, total))
 			if done == total {
 				fmt.Fprintln(stdio.Err)
 			}
 		}))
 	}
-	// Write beside the target and rename, so a failed export leaves no
-	// half-written workbook behind.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".export-*.xlsx")
+	if *out != "" {
+		if err := writeAtomic(*out, func(w io.Writer) error { return export.Write(ctx, w, db, p, opts...) }); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdio.Out, campaignbot.T(cfg.Lang, "export.cli.workbook", *out))
+	}
+	if *materials != "" {
+		var res *export.MaterialsResult
+		if err := writeAtomic(*materials, func(w io.Writer) (err error) {
+			res, err = export.WriteMaterials(ctx, w, db, db, p, opts...)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdio.Out, campaignbot.T(cfg.Lang, "export.cli.materials", *materials, res.Files))
+		reportMissing(stdio, cfg.Lang, res.Missing)
+	}
+	if *docx != "" {
+		var res *export.MaterialsResult
+		if err := writeAtomic(*docx, func(w io.Writer) (err error) {
+			res, err = export.WriteDocument(ctx, w, db, db, p, opts...)
+			return err
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdio.Out, campaignbot.T(cfg.Lang, "export.cli.docx", *docx))
+		reportMissing(stdio, cfg.Lang, res.Missing)
+	}
+	return nil
+}
+
+// reportMissing lists the attachments whose bytes the store lacks: the
+// export goes on without them, but the office must know.
+func reportMissing(stdio IO, lang string, missing []string) {
+	if len(missing) == 0 {
+		return
+	}
+	fmt.Fprintln(stdio.Err, campaignbot.T(lang, "export.cli.missing", len(missing), export.MissingListName(lang)))
+	for _, m := range missing {
+		fmt.Fprintln(stdio.Err, "  "+m)
+	}
+}
+
+// writeAtomic writes a file through write beside path and renames it into
+// place, so a failed export leaves no half-written file behind.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".export-*"+filepath.Ext(path))
 	if err != nil {
 		return usagef("%s", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := export.Write(ctx, tmp, db, p, opts...); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("export: %w", err)
 	}
@@ -56,10 +104,9 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(stdio.Out, "workbook written to %s\n", *out)
 	return nil
 }
 

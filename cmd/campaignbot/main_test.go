@@ -136,8 +136,19 @@ func TestRosterImport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "https://t.me/campaign_bot?start=") {
 		t.Fatalf("invite: %d %q %q", code, out, stderr)
 	}
+	// Everyone has a WeCom UserID, bound at import: no codes to hand out.
+	code, out, stderr = run(t, env, "", "invite", "--all")
+	if code != 0 || out != "" || !strings.Contains(stderr, "everyone is bound already") {
+		t.Fatalf("invite --all with everyone on WeCom: %d %q %q", code, out, stderr)
+	}
+	// Someone without a UserID gets a code.
+	newPath := filepath.Join(dir, "new.csv")
+	os.WriteFile(newPath, []byte("name,department,roles\n新同事,办公室,member\n"), 0o644)
+	if code, _, stderr := run(t, env, "", "roster", "import", newPath); code != 0 {
+		t.Fatalf("import 新同事: %d %s", code, stderr)
+	}
 	code, out, _ = run(t, env, "", "invite", "--all")
-	if code != 0 || strings.Count(out, "\n") != 30 {
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "新同事\t") {
 		t.Fatalf("invite --all: %d\n%s", code, out)
 	}
 	if code, _, _ := run(t, env, "", "invite", "无此人"); code != 2 {

@@ -19,6 +19,7 @@ import (
 	"campaignbot/bot/console"
 	"campaignbot/bot/telegram"
 	"campaignbot/demo"
+	"campaignbot/plan"
 	"campaignbot/scheduler"
 	"campaignbot/store"
 	"campaignbot/web"
@@ -261,7 +262,9 @@ func (m *Main) Open(ctx context.Context) (err error) {
 		}),
 	)
 	if m.Web, err = web.New(db, m.Engine, m.Plan, m.Config.BaseURL,
-		web.WithLang(m.Config.Lang), web.WithLogger(m.Log), web.WithSubmissionRecords(m.Scheduler.SubmissionRecords)); err != nil {
+		web.WithLang(m.Config.Lang), web.WithLogger(m.Log), web.WithSubmissionRecords(m.Scheduler.SubmissionRecords),
+		web.WithExporter(exporter(db, m.Plan, m.Config.Lang)), web.WithNotify(kick),
+		web.WithPlanParser(plan.Parse)); err != nil {
 		return err
 	}
 	m.mux.Handle("/", m.Web)

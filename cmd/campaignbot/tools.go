@@ -94,16 +94,19 @@ func cmdPlanShow(ctx context.Context, args []string, stdio IO, getenv func(strin
 	return nil
 }
 
-// cmdRosterImport imports a roster CSV: all lines or none.
+// cmdRosterImport imports a roster CSV or XLSX: all lines or none. A
+// department the file would take from a leader it does not list is shown,
+// and imported only with --apply.
 func cmdRosterImport(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 	var cfg Config
 	fs := flagSet("roster import", stdio, getenv, &cfg)
+	apply := fs.Bool("apply", false, "make the changes to people the file does not list")
 	cfg.createDB = true
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	} else if len(pos) != 1 {
-		return usagef("usage: campaignbot roster import FILE.csv")
+		return usagef("usage: campaignbot roster import [--apply] FILE.csv|FILE.xlsx")
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -119,6 +122,16 @@ func cmdRosterImport(ctx context.Context, args []string, stdio IO, getenv func(s
 		return err
 	}
 	defer db.Close()
+	changes, err := db.PlanRoster(ctx, entries)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		fmt.Fprintf(stdio.Err, "%s: leader in charge %s → %s (%s is not in the file)\n", c.Department, c.From, c.To, c.From)
+	}
+	if len(changes) > 0 && !*apply {
+		return usagef("%s: nothing imported: the file changes %d department(s) above for people it does not list; run again with --apply to make the changes", pos[0], len(changes))
+	}
 	created, updated, err := db.ImportRoster(ctx, entries)
 	if err != nil {
 		return err
@@ -153,7 +166,45 @@ func cmdRosterList(ctx context.Context, args []string, stdio IO, getenv func(str
 	if *asCSV {
 		return roster.Write(stdio.Out, people, roster.WithDepartments(depts))
 	}
-	return roster.Table(stdio.Out, people, cfg.Lang, roster.WithDepartments(depts))
+	bound := map[int64][]campaignbot.Platform{}
+	for _, p := range people {
+		accs, err := db.FindAccountsByPerson(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range accs {
+			bound[p.ID] = append(bound[p.ID], a.Platform)
+		}
+	}
+	return roster.Table(stdio.Out, people, cfg.Lang, roster.WithDepartments(depts), roster.WithBindings(bound))
+}
+
+// cmdRosterRemove takes people off the roster by name, id or WeCom UserID:
+// all or none.
+func cmdRosterRemove(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
+	var cfg Config
+	fs := flagSet("roster remove", stdio, getenv, &cfg)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	} else if len(pos) == 0 {
+		return usagef("usage: campaignbot roster remove NAME|ID...")
+	}
+	db, err := openDB(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	removed, err := db.RemovePeople(ctx, pos)
+	if c := campaignbot.ErrorCode(err); c == campaignbot.ENOTFOUND || c == campaignbot.EINVALID {
+		return usagef("%s; nobody removed", campaignbot.ErrorMessage(err))
+	} else if err != nil {
+		return err
+	}
+	for _, p := range removed {
+		fmt.Fprintf(stdio.Out, "removed %s (%s)\n", p.Name, p.Department)
+	}
+	return nil
 }
 
 // cmdInvite prints one-time invite codes, with Telegram deep links when the

@@ -484,6 +484,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 	env.run("fill problem",
 		chromedp.SendKeys(css(`input[name=enterprise]`), "华星电子有限公司"),
 		chromedp.SetValue(css(`select[name=category]`), "人才"),
+		chromedp.SetValue(css(`select[name=team]`), "创新服务组"),
 		chromedp.SendKeys(css(`textarea[name=description]`), "企业急需高级工程师，希望对接人才政策。"),
 		chromedp.SetUploadFiles(css(`input[name=photos]`), []string{photo}))
 	env.shoot("problem-new")
@@ -494,7 +495,7 @@ func TestWebConsoleInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	filed := ps[len(ps)-1]
-	if filed.Enterprise != "华星电子有限公司" || len(filed.Photos) != 1 || filed.Photos[0].MIME != "image/png" {
+	if filed.Enterprise != "华星电子有限公司" || filed.Team != "创新服务组" || len(filed.Photos) != 1 || filed.Photos[0].MIME != "image/png" {
 		t.Errorf("filed %+v", filed)
 	}
 	env.users["陈丽"].expect(t, "华星电子有限公司")
@@ -504,6 +505,131 @@ func TestWebConsoleInChromium(t *testing.T) {
 		t.Error("the problem's photo does not show")
 	}
 	env.shoot("problem")
+
+	// A leader takes charge of it, reports progress and resolves it; the
+	// liaison hears each step in chat, and confirms it closed.
+	env.signIn("李明华")
+	env.open(fmt.Sprintf("/problems/%d", filed.ID))
+	env.submit(fmt.Sprintf(`form[action="/problems/%d/claim"] button`, filed.ID))
+	env.users["何伟"].expect(t, "李明华")
+	env.run("progress", chromedp.SendKeys(css(`#progress textarea[name=text]`), "已对接人社局，下周组织专场招聘。"),
+		chromedp.SetUploadFiles(css(`#progress input[name=files]`), []string{photo}))
+	env.submit(`#progress button[type=submit]:not([formaction])`)
+	env.users["何伟"].expect(t, "已对接人社局，下周组织专场招聘。")
+	env.shoot("problem-progress")
+	env.run("resolve", chromedp.SendKeys(css(`#progress textarea[name=text]`), "已引进高级工程师两名。"))
+	env.submit(`#progress button[formaction]`)
+	env.users["何伟"].expect(t, "已引进高级工程师两名。")
+	if p, _ := env.db.FindProblemByID(ctx, filed.ID); p.Status != campaignbot.ProblemResolved {
+		t.Errorf("the problem is %s after resolving", p.Status)
+	}
+	env.signIn("何伟")
+	env.open(fmt.Sprintf("/problems/%d", filed.ID))
+	env.submit(fmt.Sprintf(`form[action="/problems/%d/confirm"] button`, filed.ID))
+	env.users["李明华"].expect(t, "销号")
+
+	// The office puts the problem on the ledger and removes an item.
+	env.signIn("陈丽")
+	env.open(fmt.Sprintf("/problems/%d", filed.ID))
+	env.run("measure", chromedp.SendKeys(css(`#to-ledger input[name=measure]`), "建立人才对接长效机制"))
+	env.submit(`#to-ledger button`)
+	items, _ = env.db.FindLedgerItems(ctx)
+	fromProblem := newest(items)
+	if fromProblem.ProblemID != filed.ID || fromProblem.Measure != "建立人才对接长效机制" {
+		t.Errorf("the item from the problem: %+v", fromProblem)
+	}
+	env.expectText(zh("ledger.added", fromProblem.ID, fromProblem.What, "李明华", fromProblem.Due))
+	env.open(fmt.Sprintf("/ledger/%d", item.ID))
+	env.run("reason", chromedp.SendKeys(css(`#remove input[name=reason]`), "与第二项合并"))
+	env.submit(`#remove button`)
+	env.expectText(zh("ledger.removed", item.ID, item.What))
+
+	// The roster: a person added, invited, then removed.
+	env.open("/people/new")
+	env.run("new person", chromedp.SendKeys(css(`input[name=name]`), "周敏"),
+		chromedp.SendKeys(css(`input[name=department]`), "科技管理科"))
+	env.shoot("person-new")
+	env.submit(`form.stack button[type=submit]`)
+	env.expectText(zh("web.person.added", "周敏"))
+	env.submit(`#invite button`)
+	invs := func() []*campaignbot.Invite {
+		zhou, err := env.db.FindPersonByName(ctx, "周敏")
+		if err != nil {
+			t.Fatal(err)
+		}
+		invs, _ := env.db.FindInvites(ctx, zhou.ID)
+		return invs
+	}
+	if got := invs(); len(got) != 1 {
+		t.Fatalf("invites %+v", got)
+	} else {
+		env.expectText(got[0].Code)
+	}
+	env.shoot("person")
+	env.submit(`#revoke button`)
+	if got := invs(); len(got) != 0 {
+		t.Errorf("open invites after revoking: %+v", got)
+	}
+	env.run("confirm removal", chromedp.Click(css(`#remove input[name=confirm]`)))
+	env.submit(`#remove button`)
+	env.expectText(zh("web.person.removed", "周敏"))
+	if _, err := env.db.FindPersonByName(ctx, "周敏"); campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+		t.Errorf("周敏 is still on the roster: %v", err)
+	}
+
+	// An announcement to a department, previewed, then sent; the member
+	// hears it now, or the office is told when quiet hours end.
+	env.open("/announce")
+	env.run("announce", chromedp.SetValue(css(`select[name=target]`), "科技管理科"),
+		chromedp.SendKeys(css(`textarea[name=text]`), "周五下午三点集中学习。"))
+	env.submit(`#preview`)
+	env.expectText(zh("web.announce.preview_title"))
+	env.shoot("announce")
+	env.submit(`#send`)
+	if flash := env.text(".flash"); strings.Contains(flash, "免打扰") {
+		if !strings.Contains(flash, "将于") {
+			t.Errorf("held announcement reported as %q", flash)
+		}
+	} else {
+		env.users["孙静"].expect(t, "周五下午三点集中学习。")
+	}
+
+	// Surveys, the plan, exports and failed messages.
+	for _, page := range []string{"surveys", "plan", "exports", "outbox"} {
+		env.open("/" + page)
+		env.shoot(page)
+	}
+	// A plan with a mistyped phase is refused with its line, and changes nothing.
+	ap, err := env.db.FindPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(broken, bytes.Replace(ap.Source, []byte("phase: study"), []byte("phase: stduy"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.open("/plan")
+	env.run("upload plan", chromedp.SetUploadFiles(css(`#plan-upload input[name=plan]`), []string{broken}))
+	env.submit(`#plan-upload button`)
+	env.expectText("stduy")
+	env.shoot("plan-refused")
+	if v, _ := env.db.FindPlanVersion(ctx); v != ap.Version {
+		t.Errorf("a refused plan changed the version %d → %d", ap.Version, v)
+	}
+	env.open("/audit")
+	for _, a := range []string{"problem_claim", "problem_progress", "problem_resolve", "problem_confirm", "ledger_from_problem", "ledger_remove",
+		"person_add", "invite", "invite_revoke", "person_remove", "announce"} {
+		env.expectText(zh("web.action." + a))
+	}
+	// A forged roster removal is refused.
+	zhao, _ = env.db.FindPersonByName(ctx, "赵磊")
+	env.open(fmt.Sprintf("/people/%d", zhao.ID))
+	env.run("forge removal", chromedp.SetValue(css(`#remove input[name=csrf]`), "forged"), chromedp.Click(css(`#remove input[name=confirm]`)))
+	env.submit(`#remove button`)
+	env.expectText(zh("web.err.csrf"))
+	if _, err := env.db.FindPersonByName(ctx, "赵磊"); err != nil {
+		t.Errorf("a forged post removed 赵磊: %v", err)
+	}
 }
 
 // minimalDocx is a Word document as small as Word opens.

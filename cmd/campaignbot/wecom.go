@@ -21,13 +21,23 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 		return usagef("WECOM_AES_KEY: %s", err)
 	}
 	client := wecom.NewClient(wc.APIURL, wc.CorpID, wc.Secret, wc.AgentID, wecom.WithLogger(m.Log))
+	if m.Web != nil {
+		m.Web.SetWeComOAuth(client)
+	}
 	var robot *wecom.Robot
 	if wc.RobotKey != "" {
 		robot = wecom.NewRobot(wc.APIURL, wc.RobotKey, wecom.WithLogger(m.Log))
 	}
+	words := map[string]string{}
+	for _, c := range m.Engine.Commands() {
+		if len(c.Aliases) > 0 {
+			words[c.Name] = c.Aliases[0]
+		}
+	}
 	m.senders = append(m.senders, wecom.NewSender(client, robot, m.DB, wecom.WithLang(m.Config.Lang),
-		wecom.WithOutboxProgress(m.DB), wecom.WithLogger(m.Log)))
-	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang))
+		wecom.WithOutboxProgress(m.DB), wecom.WithLogger(m.Log), wecom.WithWords(wecom.NewWords(words, m.Config.Lang))))
+	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang), wecom.WithRoster(m.DB),
+		wecom.WithContactChange(m.followContacts(client)))
 	m.register(campaignbot.PlatformWeCom, proc)
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {

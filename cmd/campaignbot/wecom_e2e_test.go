@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,14 +216,17 @@ func (h *wecomE2E) seed(planPath string) {
 		}
 		return inv.Code
 	}
-	for _, e := range wcRoster {
-		h.codes[e.Name] = invite(e.Name)
-	}
-	h.codes[wcCodeTelegram] = invite("钱多")
+	// The expired code first: a code made later replaces the person's
+	// unexpired ones.
 	clock := db.Now
 	db.Now = func() time.Time { return clock().Add(-campaignbot.InviteTTL - 24*time.Hour) }
 	h.codes[wcCodeExpired] = invite("郑强")
 	db.Now = clock
+	// Codes are for Telegram: WeCom members are bound by the roster.
+	for _, e := range wcRoster {
+		h.codes[e.Name] = invite(e.Name)
+	}
+	h.codes[wcCodeTelegram] = h.codes["钱多"]
 }
 
 // run starts the program as `campaignbot run --listen 127.0.0.1:0` would
@@ -322,12 +326,18 @@ func (h *wecomE2E) click(user, key string) *callback {
 // press is a press of a template card button.
 func (h *wecomE2E) press(user string, card *wecomtest.TemplateCard, key string) *callback {
 	h.t.Helper()
-	if !slices.ContainsFunc(card.Buttons, func(b wecomtest.Button) bool { return b.Key == key }) {
+	// The button's key carries its label (wecom.JoinCardKey); WeCom
+	// returns the whole key, and a ResponseCode for update_template_card.
+	i := slices.IndexFunc(card.Buttons, func(b wecomtest.Button) bool {
+		data, _ := wecom.SplitCardKey(b.Key)
+		return data == key
+	})
+	if i < 0 {
 		h.t.Fatalf("card %q has no button with key %q: %+v", card.Title, key, card.Buttons)
 	}
 	return h.newCallback(user, "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[template_card_event]]></Event>"+
-		"<EventKey><![CDATA["+key+"]]></EventKey><TaskId><![CDATA["+card.TaskID+"]]></TaskId>"+
-		"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA[rc"+strconv.FormatInt(h.seq.Add(1), 10)+"]]></ResponseCode>")
+		"<EventKey><![CDATA["+card.Buttons[i].Key+"]]></EventKey><TaskId><![CDATA["+card.TaskID+"]]></TaskId>"+
+		"<CardType><![CDATA[button_interaction]]></CardType><ResponseCode><![CDATA["+h.fake.PressCard(user, card.TaskID)+"]]></ResponseCode>")
 }
 
 // callbackURL is the program's callback URL with q.
@@ -373,7 +383,8 @@ func (h *wecomE2E) send(cb *callback) {
 func (h *wecomE2E) sentTo(user string) []wecomtest.Message {
 	var out []wecomtest.Message
 	for _, m := range h.fake.Sent() {
-		if m.Path == wecomtest.PathMessageSend && m.ToUser == user {
+		// One call may carry a text to many members (touser "a|b").
+		if m.Path == wecomtest.PathMessageSend && slices.Contains(strings.Split(m.ToUser, "|"), user) {
 			out = append(out, m)
 		}
 	}
@@ -442,9 +453,21 @@ func (h *wecomE2E) say(user, text string, wants ...string) wecomtest.Message {
 }
 
 // bind binds user to name's roster entry through the chat.
+// The roster binds WeCom accounts at import, so a leader may already have
+// been sent the day's digest (text and chart) when the program started after the digest
+// hour: that is skipped.
 func (h *wecomE2E) bind(user, name string) {
 	h.t.Helper()
-	h.say(user, "/start "+h.codes[name], "绑定成功", name)
+	h.send(h.text(user, "绑定"))
+	m := h.next(user)
+	for strings.HasPrefix(wcShown(m), "【每日简报】") || m.MsgType == "image" {
+		m = h.next(user) // the digest and its chart
+	}
+	for _, w := range []string{"已通过企业微信绑定为 " + name, "无需邀请码"} {
+		if !strings.Contains(wcShown(m), w) {
+			h.t.Fatalf("message to %s does not show %q:\n%s", user, w, wcShown(m))
+		}
+	}
 }
 
 // quiet checks that nothing more was sent to user: it sends /cancel as a
@@ -557,15 +580,31 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("bind", func(t *testing.T) {
 		h.t = t
-		h.say("sunjing", "/help", "请先绑定", "/start")
-		h.say("sunjing", "/tasks", "邀请码")
-		h.say("sunjing", "/start ABCDEFGHJK", "邀请码不正确")
-		h.say("sunjing", "绑定 "+h.codes["孙静"], "绑定成功", "孙静", "科技管理科")
-		h.say("sunjing", "/start", "您已绑定为 孙静")
-		// 孙静's code again, from someone else: used.
-		h.say("zhaolei", "/start "+h.codes["孙静"], "已经用过")
-		h.say("zhengqiang", "绑定 "+h.codes[wcCodeExpired], "已过期")
-		h.bind("zhaolei", "赵磊")
+		// The roster's UserID is bound at import (SPEC §4): the first
+		// message is answered as 孙静's, with no code asked for.
+		h.say("sunjing", "/tasks", "学习笔记")
+		h.say("sunjing", "/start", "已通过企业微信绑定为 孙静", "科技管理科", "无需邀请码")
+		// A code sent on WeCom binds nothing and is not used up.
+		h.say("zhaolei", "绑定 "+h.codes["孙静"], "已通过企业微信绑定为 赵磊", "无需邀请码")
+		h.say("zhengqiang", "/start "+h.codes[wcCodeExpired], "已通过企业微信绑定为 郑强")
+		// A UserID the roster does not list is told to ask the office,
+		// whatever it sends; no code helps.
+		for _, text := range []string{"/help", "/tasks", "绑定 " + h.codes["孙静"], "今天的学习笔记"} {
+			reply := h.say("stranger", text, "不在活动名册中", "stranger", "办公室")
+			if strings.Contains(reply.Content, "/start") || strings.Contains(reply.Content, "邀请码：") {
+				t.Errorf("%q: the answer on WeCom points to codes:\n%s", text, reply.Content)
+			}
+		}
+		var used int
+		if err := h.raw.QueryRow(`SELECT COUNT(*) FROM invites WHERE used_at IS NOT NULL`).Scan(&used); err != nil {
+			t.Fatal(err)
+		}
+		if used != 0 {
+			t.Errorf("%d invite codes used on WeCom", used)
+		}
+		if _, err := h.m.DB.FindAccount(ctx, campaignbot.PlatformWeCom, "stranger"); campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+			t.Errorf("stranger: %v, want not bound", err)
+		}
 		acc, err := h.m.DB.FindAccount(ctx, campaignbot.PlatformWeCom, "sunjing")
 		if err != nil {
 			t.Fatal(err)
@@ -577,12 +616,17 @@ func TestWeComMemberFlows(t *testing.T) {
 
 	t.Run("help and tasks", func(t *testing.T) {
 		h.t = t
-		h.say("sunjing", "/help", "孙静，您可以使用", "/tasks (任务)", "/note (笔记)", "/leave (请假)")
+		// On WeCom the texts name the Chinese words, never a slash
+		// command (SPEC §4).
+		h.say("sunjing", "/help", "孙静，您可以使用", "「任务」", "「笔记」", "「请假」")
 		help := h.say("sunjing", "帮助", "孙静，您可以使用")
-		if strings.Contains(help.Content, "/announce") {
+		if strings.Contains(help.Content, "/announce") || strings.Contains(help.Content, "「通知」") {
 			t.Errorf("a member's help lists /announce:\n%s", help.Content)
 		}
-		tasks := h.say("sunjing", "/tasks", "学习调研阶段", "学习笔记", "/submit study-notes")
+		if regexp.MustCompile(`/[a-z]`).MatchString(help.Content) {
+			t.Errorf("help on WeCom names slash commands:\n%s", help.Content)
+		}
+		tasks := h.say("sunjing", "/tasks", "学习调研阶段", "学习笔记", "「提交」 study-notes")
 		h.say("sunjing", "任务", "学习调研阶段")
 		// The app menu sends the command as the click's EventKey.
 		h.send(h.click("sunjing", "/tasks"))
@@ -668,6 +712,10 @@ func TestWeComMemberFlows(t *testing.T) {
 		card := h.expectCardAfter("zhaolei", "/submit", "要提交哪项任务", "专题发言及学习心得", "学习笔记")
 		h.send(h.press("zhaolei", card, "/submit topic-speech"))
 		h.expect("zhaolei", "请发送“专题发言及学习心得”的内容")
+		// The pressed card now shows the choice and cannot be pressed again.
+		if ups := h.fake.CardUpdates(); len(ups) == 0 || ups[len(ups)-1].TaskID != card.TaskID || ups[len(ups)-1].ReplaceName != "已选：专题发言及学习心得" {
+			t.Errorf("card updates %+v, want the pressed card %s to show 已选：专题发言及学习心得", ups, card.TaskID)
+		}
 		h.say("zhaolei", "专题发言：以科学发展观统领科技工作。", "已收到并保存", "专题发言及学习心得", "第 1 版")
 
 		card = h.expectCardAfter("zhaolei", "提交", "要提交哪项任务")
@@ -768,7 +816,7 @@ func TestWeComMemberFlows(t *testing.T) {
 		from, to := today.AddDays(3), today.AddDays(5)
 		h.say("wufang", fmt.Sprintf("/leave %s %s", from, to), "已登记请假 #", from.String()+" 至 "+to.String(), to.AddDays(1).String())
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to.AddDays(10), to.AddDays(11)), "已登记请假")
-		h.say("wufang", "/leave", "用法：/leave")
+		h.say("wufang", "/leave", "用法：「请假」")
 		h.say("wufang", fmt.Sprintf("请假 %s %s", to, from), "结束日期不能早于开始日期")
 		h.say("wufang", fmt.Sprintf("/leave %s %s", today.AddDays(-9), today.AddDays(-8)), "请假结束日期已过")
 		leaves, err := h.m.DB.FindLeaves(ctx, h.person("吴芳").ID)
@@ -961,7 +1009,7 @@ func (h *wecomE2E) sayTG(user int64, text string, wants ...string) telegramtest.
 func TestWeComAndTelegramSamePerson(t *testing.T) {
 	h := newWeComE2E(t, true)
 	const user = "qianduo"
-	h.say(user, "绑定 "+h.codes["钱多"], "绑定成功", "钱多")
+	h.bind(user, "钱多")
 	h.sayTG(wcTGUser, "/start "+h.codes[wcCodeTelegram], "绑定成功", "钱多")
 	accs, err := h.m.DB.FindAccountsByPerson(context.Background(), h.person("钱多").ID)
 	if err != nil {
@@ -971,10 +1019,18 @@ func TestWeComAndTelegramSamePerson(t *testing.T) {
 		t.Fatalf("钱多 has %d accounts, want one on each platform: %+v", len(accs), accs)
 	}
 
-	// Before: the same pending tasks on both.
+	// Before: the same pending tasks on both, each in its platform's words
+	// (「提交」 on WeCom where Telegram says /submit).
+	words := map[string]string{}
+	for _, c := range h.m.Engine.Commands() {
+		if len(c.Aliases) > 0 {
+			words[c.Name] = c.Aliases[0]
+		}
+	}
+	inWeCom := wecom.NewWords(words, "zh").Apply
 	wcTasks := h.say(user, "/tasks", "学习笔记", "⏳")
 	tgTasks := h.sayTG(wcTGUser, "/tasks", "学习笔记", "⏳")
-	if got, want := tgTasks.Text, wcTasks.Content; got != want {
+	if got, want := inWeCom(tgTasks.Text), wcTasks.Content; got != want {
 		t.Errorf("Telegram /tasks = %q, WeCom /tasks = %q", got, want)
 	}
 
@@ -985,7 +1041,7 @@ func TestWeComAndTelegramSamePerson(t *testing.T) {
 	h.sayTG(wcTGUser, "/note 在 Telegram 上写的第二篇。", "已收到并保存", "第 2 版")
 	wcMine := h.say(user, "我的", "我最近提交的 2 份材料", "两个平台看到同一份笔记", "在 Telegram 上写的第二篇")
 	wcTasks = h.say(user, "任务", "✅ 学习笔记")
-	if got, want := wcTasks.Content, tgTasks.Text; got != want {
+	if got, want := wcTasks.Content, inWeCom(tgTasks.Text); got != want {
 		t.Errorf("WeCom /tasks = %q, Telegram /tasks = %q", got, want)
 	}
 	if !strings.Contains(wcMine.Content, strings.Split(tgMine.Text, "\n")[1]) {
@@ -1084,5 +1140,31 @@ func TestWeComGroupRobot(t *testing.T) {
 	})
 	if !strings.HasSuffix(media.Name, ".xlsx") || !bytes.HasPrefix(media.Data, []byte("PK")) {
 		t.Errorf("the workbook arrived as %q (%d bytes)", media.Name, len(media.Data))
+	}
+}
+
+// TestWeComChangeContactKeepsRosterInStep: a member added to the address
+// book (a change_contact event, as Tencent documents it) is in the roster
+// and bound by the time the bot has followed the event: their first
+// message is answered as theirs, with no code.
+func TestWeComChangeContactKeepsRosterInStep(t *testing.T) {
+	h := newWeComE2E(t, false)
+	h.fake.SetAddressBook(
+		[]wecomtest.Department{{ID: 1, Name: "市科技局"}, {ID: 5, Name: "科技管理科", ParentID: 1}},
+		[]wecomtest.User{{UserID: "newbie", Name: "新同事", Departments: []int64{5}}},
+		nil,
+	)
+	h.send(h.newCallback("sys", "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>"+
+		"<ChangeType>create_user</ChangeType><UserID><![CDATA[newbie]]></UserID><Name><![CDATA[新同事]]></Name>"+
+		"<Department><![CDATA[5]]></Department><MainDepartment>5</MainDepartment><Status>1</Status>"))
+	wcWaitFor(t, "新同事 bound by the address book", func() bool {
+		_, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "newbie")
+		return err == nil
+	})
+	h.say("newbie", "任务", "学习笔记")
+	h.say("newbie", "绑定", "已通过企业微信绑定为 新同事", "科技管理科")
+	// The members the address book does not list stay.
+	if _, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "sunjing"); err != nil {
+		t.Errorf("孙静, not in this address book, was unbound: %v", err)
 	}
 }

@@ -67,8 +67,9 @@ func (s *Server) SetValidUser(id string) {
 }
 
 // InjectMemberErrcode makes the next times message/send calls to the
-// member answer errcode code: 45009 for a member who got too many
-// messages, while others still get theirs.
+// member alone answer errcode code: 45009 for a member who got too many
+// messages, while others still get theirs. Until then a call to several
+// members including them answers code as a whole.
 func (s *Server) InjectMemberErrcode(member string, code, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,6 +126,17 @@ func (s *Server) faulty(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A call to several members (touser "a|b") that includes one who is
+	// over their limit fails as a whole with that member's errcode, and
+	// does not say whose it is; the member's own calls use it up.
+	if users := strings.Split(req.ToUser, "|"); len(users) > 1 {
+		for _, u := range users {
+			if q := s.faults.member[u]; len(q) > 0 {
+				answer(w, q[0].errcode, msgFrequency, nil)
+				return true
+			}
+		}
+	}
 	if q := s.faults.member[req.ToUser]; len(q) > 0 {
 		s.faults.member[req.ToUser] = q[1:]
 		msg := "injected"

@@ -42,7 +42,22 @@ const (
 	PathMenuCreate    = "/cgi-bin/menu/create"
 	PathWebhookSend   = "/cgi-bin/webhook/send"
 	PathWebhookUpload = "/cgi-bin/webhook/upload_media"
+	PathUpdateCard    = "/cgi-bin/message/update_template_card"
 )
+
+// CardUpdate is one accepted update_template_card call.
+type CardUpdate struct {
+	UserIDs      []string
+	ResponseCode string
+	TaskID       string // of the card the code was issued for
+	ReplaceName  string
+}
+
+// responseCode is a code the fake issued for a press of a card.
+type responseCode struct {
+	user, taskID string
+	used         bool
+}
 
 // Message is one recorded message/send or webhook/send call that WeCom
 // accepted.
@@ -113,13 +128,24 @@ type Server struct {
 	invalid    map[string]bool
 	inject     map[string][]injection
 	menus      []json.RawMessage
-	faults     faultState // faults.go
+	codes      map[string]*responseCode
+	updates    []CardUpdate
+	book       addressBook // contacts.go
+	faults     faultState  // faults.go
+	oauth      oauthState  // oauth.go
 }
 
 // NewServer starts a fake for the corp and application secret; it is closed
 // when the test ends.
 func NewServer(t testing.TB, corpID, secret string) *Server {
 	t.Helper()
+	s := New(corpID, secret)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New starts a fake outside a test (the bench); Close stops it.
+func New(corpID, secret string) *Server {
 	s := &Server{
 		corpID:   corpID,
 		secret:   secret,
@@ -128,6 +154,7 @@ func NewServer(t testing.TB, corpID, secret string) *Server {
 		media:    map[string]Media{},
 		invalid:  map[string]bool{},
 		inject:   map[string][]injection{},
+		codes:    map[string]*responseCode{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+PathGetToken, s.getToken)
@@ -135,12 +162,17 @@ func NewServer(t testing.TB, corpID, secret string) *Server {
 	mux.HandleFunc("POST "+PathMediaUpload, s.authed(s.mediaUpload))
 	mux.HandleFunc("GET "+PathMediaGet, s.authed(s.mediaGet))
 	mux.HandleFunc("POST "+PathMenuCreate, s.authed(s.menuCreate))
+	mux.HandleFunc("POST "+PathUpdateCard, s.authed(s.updateCard))
+	s.routeContacts(mux)
+	mux.HandleFunc("GET "+PathAuthGetUserInfo, s.authed(s.authGetUserInfo))
 	mux.HandleFunc("POST "+PathWebhookSend, s.robot(s.webhookSend))
 	mux.HandleFunc("POST "+PathWebhookUpload, s.robot(s.webhookUpload))
 	s.srv = httptest.NewServer(s.injected(mux))
-	t.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the fake.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the base URL to give the client.
 func (s *Server) URL() string { return s.srv.URL }
@@ -608,4 +640,59 @@ func (s *Server) webhookUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(w, 0, "ok", map[string]any{"type": "file", "media_id": m.ID, "created_at": "1380000000"})
+}
+
+// PressCard plays a member pressing a button of the card taskID: it returns
+// the ResponseCode WeCom puts in the template_card_event, which
+// update_template_card accepts once.
+func (s *Server) PressCard(user, taskID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	code := "RC" + strconv.Itoa(s.seq)
+	s.codes[code] = &responseCode{user: user, taskID: taskID}
+	return code
+}
+
+// CardUpdates returns the accepted update_template_card calls.
+func (s *Server) CardUpdates() []CardUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]CardUpdate(nil), s.updates...)
+}
+
+// updateCard takes update_template_card with a button replacement: the
+// response_code must be one issued and not used yet.
+func (s *Server) updateCard(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserIDs      []string `json:"userids"`
+		AgentID      int      `json:"agentid"`
+		ResponseCode string   `json:"response_code"`
+		Button       *struct {
+			ReplaceName string `json:"replace_name"`
+		} `json:"button"`
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil || json.Unmarshal(raw, &req) != nil {
+		answer(w, 47001, "data format error", nil)
+		return
+	}
+	if req.AgentID == 0 {
+		answer(w, 40056, "invalid agentid", nil)
+		return
+	}
+	if req.Button == nil || req.Button.ReplaceName == "" {
+		answer(w, 40058, "invalid button", nil)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rc := s.codes[req.ResponseCode]
+	if rc == nil || rc.used {
+		answer(w, 40058, "invalid response_code", nil)
+		return
+	}
+	rc.used = true
+	s.updates = append(s.updates, CardUpdate{UserIDs: req.UserIDs, ResponseCode: req.ResponseCode, TaskID: rc.taskID, ReplaceName: req.Button.ReplaceName})
+	answer(w, 0, "ok", nil)
 }
