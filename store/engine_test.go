@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"sync"
 	"testing"
 
@@ -98,4 +99,36 @@ func openTestStore(tb testing.TB, path string, opts ...Option) (*DB, error) {
 	}
 	testDatabasesMu.Unlock()
 	return Open(context.Background(), url, append([]Option{WithAttachmentDir(path + ".files")}, opts...)...)
+}
+
+// TestPostgresTwins: every SQLite migration after those postgres/0001_init
+// covers has a PostgreSQL twin of the same name, and every PostgreSQL
+// migration but 0001_init has its SQLite original, so that the two engines'
+// schemas go on together (README, "Migrations").
+func TestPostgresTwins(t *testing.T) {
+	const initCovers = 40 // postgres/0001_init.sql is SQLite's 0001–0040
+	lite, err := migrationsIn(migrationFS, "migration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := migrationsIn(migrationFS, "migration/postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	twins := map[string]bool{}
+	for _, m := range pg {
+		twins[path.Base(m.name)] = true
+	}
+	originals := map[string]bool{}
+	for _, m := range lite {
+		originals[path.Base(m.name)] = true
+		if m.num > initCovers && !twins[path.Base(m.name)] {
+			t.Errorf("%s has no PostgreSQL twin: write store/migration/postgres/%s", m.name, path.Base(m.name))
+		}
+	}
+	for _, m := range pg {
+		if base := path.Base(m.name); base != "0001_init.sql" && !originals[base] {
+			t.Errorf("%s is the twin of no SQLite migration", m.name)
+		}
+	}
 }
