@@ -27,6 +27,10 @@ const (
 	EventChangeContact     = "change_contact"
 )
 
+// ChangeDeleteUser is the ChangeType of a change_contact event for a
+// member deleted from the address book.
+const ChangeDeleteUser = "delete_user"
+
 // Message is a decrypted inbound message or event of a self-built
 // application. One struct serves every type; fields a type lacks are zero.
 type Message struct {

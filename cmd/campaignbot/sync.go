@@ -90,10 +90,28 @@ func readSync(ctx context.Context, db *store.DB, client *wecom.Client) (syncPlan
 // followContacts keeps the roster in step with the address book while the
 // bot runs: each change_contact event (a member added, moved, renamed or
 // their UserID changed; a department or tag changed) applies the sync as
-// `roster sync-wecom --apply` would. People the address book no longer
-// lists are logged for the office, not removed.
+// `roster sync-wecom --apply` would, and a member deleted from the address
+// book (delete_user) is taken off the roster as `roster remove` would.
+// People merely out of the application's visible range are logged for the
+// office, not removed: that is often a mistake in the admin console.
 func (m *Main) followContacts(client *wecom.Client) func(ctx context.Context, change *wecom.Message) error {
 	return func(ctx context.Context, change *wecom.Message) error {
+		if change.ChangeType == wecom.ChangeDeleteUser && change.UserID != "" {
+			acc, err := m.DB.FindAccount(ctx, campaignbot.PlatformWeCom, change.UserID)
+			if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
+				return nil // not on the roster, or removed already
+			} else if err != nil {
+				return err
+			}
+			gone, err := m.DB.RemovePerson(ctx, acc.PersonID)
+			if err != nil && campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+				return fmt.Errorf("remove %s: %w", change.UserID, err)
+			}
+			if gone != nil {
+				m.Log.Info("wecom member deleted from the address book: taken off the roster", "userid", change.UserID, "name", gone.Name)
+			}
+			return nil
+		}
 		plan, err := readSync(ctx, m.DB, client)
 		if err != nil {
 			return err

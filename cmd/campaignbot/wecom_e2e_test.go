@@ -1167,4 +1167,28 @@ func TestWeComChangeContactKeepsRosterInStep(t *testing.T) {
 	if _, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "sunjing"); err != nil {
 		t.Errorf("孙静, not in this address book, was unbound: %v", err)
 	}
+
+	// Deleted from the address book (delete_user): off the roster, told
+	// so on the next message, what they submitted kept.
+	h.say("newbie", "笔记 读了《实践论》", "已收到")
+	newbie := h.person("新同事")
+	h.send(h.newCallback("sys", "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>"+
+		"<ChangeType>delete_user</ChangeType><UserID><![CDATA[newbie]]></UserID>"))
+	wcWaitFor(t, "新同事 taken off the roster", func() bool {
+		_, err := h.m.DB.FindAccount(context.Background(), campaignbot.PlatformWeCom, "newbie")
+		return campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND
+	})
+	if ps, err := h.m.DB.FindPeople(context.Background(), campaignbot.PersonFilter{}); err != nil {
+		t.Fatal(err)
+	} else if slices.ContainsFunc(ps, func(p *campaignbot.Person) bool { return p.Name == "新同事" }) {
+		t.Errorf("新同事 is still listed on the roster")
+	}
+	if subs, err := h.m.DB.FindSubmissions(context.Background(), campaignbot.SubmissionFilter{PersonID: &newbie.ID}); err != nil || len(subs) != 1 {
+		t.Errorf("新同事's submissions: %d %v, want the note kept", len(subs), err)
+	}
+	h.say("newbie", "任务", "不在活动名册中")
+	// A delete_user for someone never on the roster changes nothing.
+	h.send(h.newCallback("sys", "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>"+
+		"<ChangeType>delete_user</ChangeType><UserID><![CDATA[nobody]]></UserID>"))
+	h.say("sunjing", "任务", "学习笔记")
 }
