@@ -573,7 +573,7 @@ type replicaDelivery struct {
 }
 
 // replicaSent lists what both fakes delivered, Telegram's chat by chat,
-// then WeCom's in order.
+// then WeCom's in order, member by member.
 func replicaSent(tg *telegramtest.Server, wc *wecomtest.Server) []replicaDelivery {
 	var out []replicaDelivery
 	for i := range replicaTGUsers {
@@ -587,7 +587,11 @@ func replicaSent(tg *telegramtest.Server, wc *wecomtest.Server) []replicaDeliver
 		if c := m.TemplateCard; c != nil {
 			text += c.Title + "\n" + c.Desc + "\n" + c.TaskID
 		}
-		out = append(out, replicaDelivery{replicaMsg{m.ToUser, text}, "wecom"})
+		// A touser batch is one call to several members, each of whom
+		// gets the message.
+		for _, user := range strings.Split(m.ToUser, "|") {
+			out = append(out, replicaDelivery{replicaMsg{user, text}, "wecom"})
+		}
 	}
 	return out
 }
