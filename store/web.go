@@ -191,13 +191,6 @@ func (db *DB) UpdatePerson(ctx context.Context, id int64, e campaignbot.RosterEn
 		if len(old) == 0 {
 			return campaignbot.Errorf(campaignbot.ENOTFOUND, "person %d not found", id)
 		}
-		// The form does not show the id (工号) and team: they stay.
-		if e.ID == "" {
-			e.ID = old[0].ExternalID
-		}
-		if e.Team == "" {
-			e.Team = old[0].Team
-		}
 		depts := map[string]int64{}
 		for _, name := range slices.Concat(e.Departments, e.InChargeOf) {
 			if depts[name], err = ensureDepartment(ctx, tx, name); err != nil {

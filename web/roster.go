@@ -56,6 +56,7 @@ type personForm struct {
 	ID                         int64
 	Name, Department, Telegram string
 	WeCom, InChargeOf          string
+	ExternalID, Team           string // 工号, 帮扶组
 	Roles                      map[campaignbot.Role]bool
 	AllRoles                   []campaignbot.Role
 	Accounts                   []*campaignbot.Account
@@ -98,7 +99,7 @@ func (s *Server) personForm(r *http.Request, p *campaignbot.Person) (*personForm
 	if err != nil {
 		return nil, err
 	}
-	f := &personForm{ID: p.ID, Name: p.Name, Department: p.Department, Telegram: p.Telegram, WeCom: p.WeCom,
+	f := &personForm{ID: p.ID, Name: p.Name, Department: p.Department, Telegram: p.Telegram, WeCom: p.WeCom, ExternalID: p.ExternalID, Team: p.Team,
 		InChargeOf: strings.Join(in, "，"), Roles: map[campaignbot.Role]bool{}, AllRoles: campaignbot.AllRoles, Accounts: accs, Invites: invs}
 	for _, role := range p.RoleList() {
 		f.Roles[role] = true
@@ -128,6 +129,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, rc *reqCtx) 
 			return ferr
 		}
 		f.Name, f.Department, f.Telegram, f.WeCom, f.InChargeOf = e.Name, e.Departments[0], e.Telegram, e.WeCom, field(r, "in_charge_of")
+		f.ExternalID, f.Team = e.ID, e.Team
 		f.Roles = map[campaignbot.Role]bool{}
 		for _, role := range e.Roles {
 			f.Roles[role] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"campaignbot"
@@ -15,12 +16,13 @@ func (s *Server) personNew(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 }
 
 // personAdd adds a person as a one-line `roster import` does (the same
-// checks, the same store service), refusing a name already on the roster:
-// an import would update that person instead.
+// checks, the same store service), refusing a name already on the roster
+// unless a 工号 or WeCom UserID tells the new person apart: an import would
+// update that person instead.
 func (s *Server) personAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	e := s.rosterEntry(r)
 	fail := func(err error) error {
-		f := &personForm{Name: e.Name, Department: e.Departments[0], Telegram: e.Telegram, WeCom: e.WeCom, InChargeOf: field(r, "in_charge_of"),
+		f := &personForm{Name: e.Name, Department: e.Departments[0], Telegram: e.Telegram, WeCom: e.WeCom, InChargeOf: field(r, "in_charge_of"), ExternalID: e.ID, Team: e.Team,
 			Roles: map[campaignbot.Role]bool{}, AllRoles: campaignbot.AllRoles, Error: campaignbot.ErrorMessage(err)}
 		for _, role := range e.Roles {
 			f.Roles[role] = true
@@ -31,22 +33,38 @@ func (s *Server) personAdd(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	if e.Name == "" || e.Departments[0] == "" {
 		return fail(campaignbot.Errorf(campaignbot.EINVALID, "%s", s.t("web.person.need_name")))
 	}
-	if err := s.checkLen(e.Name, e.Departments[0], e.Telegram, e.WeCom); err != nil {
+	if err := s.checkLen(e.Name, e.Departments[0], e.Telegram, e.WeCom, e.ID, e.Team); err != nil {
 		return fail(err)
 	}
-	if _, err := s.store.FindPersonByName(r.Context(), e.Name); err == nil {
-		return fail(campaignbot.Errorf(campaignbot.ECONFLICT, "%s", s.t("web.person.exists", e.Name)))
-	} else if campaignbot.ErrorCode(err) != campaignbot.ENOTFOUND {
+	same, err := s.store.FindPeople(r.Context(), campaignbot.PersonFilter{Name: &e.Name})
+	if err != nil {
 		return err
 	}
+	// The import's own rule: the same 工号, the same UserID, or a namesake
+	// without a 工号 (and without a UserID when the entry has none) is the
+	// person it would update.
+	if slices.ContainsFunc(same, func(p *campaignbot.Person) bool {
+		return e.ID == "" && e.WeCom == "" || e.ID != "" && p.ExternalID == e.ID ||
+			e.WeCom != "" && strings.EqualFold(p.WeCom, e.WeCom) || p.ExternalID == "" && (p.WeCom == "" || e.WeCom != "")
+	}) {
+		return fail(campaignbot.Errorf(campaignbot.ECONFLICT, "%s", s.t("web.person.exists", e.Name)))
+	}
 	var added *campaignbot.Person
-	err := s.store.Atomic(r.Context(), func(ctx context.Context) error {
+	err = s.store.Atomic(r.Context(), func(ctx context.Context) error {
 		if _, _, err := s.store.ImportRoster(ctx, []campaignbot.RosterEntry{e}); err != nil {
 			return err
 		}
-		var err error
-		if added, err = s.store.FindPersonByName(ctx, e.Name); err != nil {
+		now, err := s.store.FindPeople(ctx, campaignbot.PersonFilter{Name: &e.Name})
+		if err != nil {
 			return err
+		}
+		for _, p := range now {
+			if !slices.ContainsFunc(same, func(q *campaignbot.Person) bool { return q.ID == p.ID }) {
+				added = p
+			}
+		}
+		if added == nil {
+			return fmt.Errorf("add %s: not on the roster after the import", e.Name)
 		}
 		return s.record(ctx, rc, "person_add", s.t("web.audit.person", added.Name, added.Department, s.roleList(added.RoleList())))
 	})
@@ -63,6 +81,8 @@ func (s *Server) rosterEntry(r *http.Request) campaignbot.RosterEntry {
 	e := campaignbot.RosterEntry{
 		Name:        field(r, "name"),
 		Departments: []string{field(r, "department")},
+		ID:          field(r, "external_id"),
+		Team:        field(r, "team"),
 		Telegram:    field(r, "telegram"),
 		WeCom:       field(r, "wecom"),
 		InChargeOf:  splitList(field(r, "in_charge_of")),

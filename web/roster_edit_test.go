@@ -109,3 +109,52 @@ func TestRosterAddInviteRemove(t *testing.T) {
 		t.Errorf("audit %q, want %q", actions, want)
 	}
 }
+
+// TestRosterNamesakes: two 王芳 in different 科室 are told apart by their
+// 工号 in the form, as in a roster file; the edit form shows and changes
+// the 工号 and the 帮扶组.
+func TestRosterNamesakes(t *testing.T) {
+	c := newConsole(t)
+	ctx := context.Background()
+	office := c.signIn(t, "陈丽")
+	first := url.Values{"csrf": {office.csrf}, "name": {"王芳"}, "department": {"科技管理科"}, "roles": {"member"}, "external_id": {"1001"}}
+	if code, body := office.post(t, "/people/new", first); code != http.StatusSeeOther {
+		t.Fatalf("add the first: %d %s", code, body)
+	}
+	second := url.Values{"csrf": {office.csrf}, "name": {"王芳"}, "department": {"政策法规科"}, "roles": {"member"}, "external_id": {"1002"}, "team": {"困难帮扶组"}}
+	if code, body := office.post(t, "/people/new", second); code != http.StatusSeeOther {
+		t.Fatalf("add the second: %d %s", code, body)
+	}
+	// The same 工号 again, or none at all, is the person already there.
+	for _, again := range []url.Values{first, {"csrf": {office.csrf}, "name": {"王芳"}, "department": {"办公室"}, "roles": {"member"}}} {
+		if code, body := office.post(t, "/people/new", again); code != http.StatusBadRequest || !strings.Contains(body, "请填写工号") {
+			t.Errorf("adding %v: %d", again, code)
+		}
+	}
+	name := "王芳"
+	ps, err := c.db.FindPeople(ctx, campaignbot.PersonFilter{Name: &name})
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("王芳: %d people %v", len(ps), err)
+	}
+	byID := map[string]*campaignbot.Person{}
+	for _, p := range ps {
+		byID[p.ExternalID] = p
+	}
+	if p := byID["1002"]; p == nil || p.Department != "政策法规科" || p.Team != "困难帮扶组" {
+		t.Fatalf("the second 王芳: %+v", p)
+	}
+	if p := byID["1001"]; p == nil || p.Department != "科技管理科" || p.Team != "" {
+		t.Fatalf("the first 王芳: %+v", p)
+	}
+	page := "/people/" + itoa(byID["1002"].ID)
+	if code, body := office.get(t, page); code != http.StatusOK || !strings.Contains(body, `value="1002"`) || !strings.Contains(body, `value="困难帮扶组"`) {
+		t.Errorf("the edit form does not show the 工号 and 帮扶组: %d", code)
+	}
+	edit := url.Values{"csrf": {office.csrf}, "name": {"王芳"}, "department": {"政策法规科"}, "roles": {"member"}, "external_id": {"1002"}, "team": {"政策宣传组"}}
+	if code, body := office.post(t, page, edit); code != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", code, body)
+	}
+	if p, err := c.db.FindPersonByID(ctx, byID["1002"].ID); err != nil || p.Team != "政策宣传组" || p.ExternalID != "1002" {
+		t.Errorf("after the edit: %+v %v", p, err)
+	}
+}
