@@ -647,6 +647,21 @@ var catalog = map[string]message{
 	"export.cli.docx":      {"材料汇编已写入 %s", "compiled materials written to %s"},
 	"export.cli.missing":   {"存储中缺少 %d 个附件，未能收入（材料压缩包中另有清单 %s）：", "%d attachments are missing from the store and were left out (the materials ZIP lists them in %q):"},
 
+	// campaignbot campaign new / campaign list.
+	"campaign.cli.bad_plan":   {"计划文件 %s 无效，未开始新一轮，一切未变：", "the plan file %s is not valid; no campaign was started and nothing changed:"},
+	"campaign.cli.no_plan":    {"当前一轮还没有应用计划，无需开始新一轮：请用 campaignbot plan apply FILE 应用计划。", "the current campaign has no plan yet, so there is nothing to close: apply one with campaignbot plan apply FILE."},
+	"campaign.cli.started":    {"第 %d 轮「%s」已开始（%s 至 %s）：%d 个阶段、%d 项任务、%d 份问卷。", "campaign %d, %q, has started (%s to %s): %d phases, %d tasks, %d surveys."},
+	"campaign.cli.closed":     {"第 %d 轮已结束，仍可查阅和导出：campaignbot export --campaign %d。", "campaign %d is closed and stays exportable: campaignbot export --campaign %d."},
+	"campaign.cli.carried":    {"沿用：花名册 %d 人（科室、角色、分管、帮扶组不变），%d 人已绑定的 %d 个聊天账号，请假记录；无需重新绑定。", "carried over: the roster of %d people (departments, roles, leaders in charge, help teams), the %d bound people's %d chat accounts, leave; nobody binds again."},
+	"campaign.cli.fresh":      {"新一轮从零开始：提交、意见、问题、整改台账、问卷。运行中的机器人会在几秒内采用新计划。", "the new campaign starts empty of submissions, opinions, problems, ledger and surveys. A running bot takes up the new plan within seconds."},
+	"campaign.cli.restart":    {"注意：%s 已改变，运行中的机器人重启后生效。", "note: %s changed; a running bot takes it up when restarted."},
+	"campaign.cli.untitled":   {"（无标题）", "(untitled)"},
+	"campaign.cli.header":     {"轮次	标题	计划日期	开始	状态	提交	意见	问题	整改	问卷", "#	title	plan dates	started	state	submissions	opinions	problems	ledger	surveys"},
+	"campaign.cli.current":    {"进行中", "current"},
+	"campaign.cli.closed_at":  {"已结束 %s", "closed %s"},
+	"campaign.cli.unknown":    {"没有第 %d 轮（campaignbot campaign list 列出各轮）。", "there is no campaign %d (campaignbot campaign list lists them)."},
+	"campaign.cli.no_plan_in": {"第 %d 轮没有计划，无法导出。", "campaign %d has no plan, so it cannot be exported."},
+
 	// The roster's columns, in the workbook and in campaignbot roster show.
 	"roster.name":         {"姓名", "name"},
 	"roster.department":   {"科室", "department"},

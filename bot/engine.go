@@ -54,6 +54,20 @@ type Request struct {
 	// starts it to the last answer): the intake then keeps no person,
 	// chat or time for it once its replies are sent (SPEC §2).
 	Anonymous bool
+
+	// report is what Prepare computed for a report command, before the
+	// message's transaction.
+	report *preparedReport
+}
+
+// preparedReport is a report command's answer computed by Prepare for the
+// person who sent it.
+type preparedReport struct {
+	command  string // "digest" or "overdue"
+	personID int64
+	day      campaignbot.Date
+	text     string
+	files    []campaignbot.Attachment
 }
 
 // Key identifies the message for de-duplication.
@@ -84,6 +98,13 @@ type Handler interface {
 	// (Atomic) that also holds the replies and the update's processed
 	// mark: an error rolls all of it back, to be tried again.
 	Handle(ctx context.Context, req *Request) ([]Reply, error)
+}
+
+// Preparer is a Handler that reads, before the transaction, what a
+// request's answer needs: the intake calls Prepare outside the store
+// transaction in which it then calls Handle.
+type Preparer interface {
+	Prepare(ctx context.Context, req *Request)
 }
 
 // Reporter renders the scheduler's reports for chat commands. main fills it

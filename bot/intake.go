@@ -495,6 +495,9 @@ func (in *Intake) try(ctx context.Context, u unit, keys []string) (anon bool, er
 	default:
 		return false, fmt.Errorf("decode: %w", err)
 	}
+	if p, ok := in.handler.(Preparer); ok && req != nil && refusal == nil {
+		p.Prepare(ctx, req)
+	}
 	err = in.store.Atomic(ctx, func(ctx context.Context) error {
 		if req != nil {
 			replies := refusal

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"campaignbot"
 	"campaignbot/bot"
+	"campaignbot/scheduler"
 )
 
 // testUpdate is the payload the test decoder reads.
@@ -476,5 +478,74 @@ func TestIntakeGivesUpWhatOnlyFailsItself(t *testing.T) {
 	}
 	if got := len(e.submissions("member2")); got != bot.DefaultMaxAttempts {
 		t.Errorf("member2 has %d submissions, want %d", got, bot.DefaultMaxAttempts)
+	}
+}
+
+// blockingReporter is a Reporter whose Digest waits for release, after
+// saying it started.
+type blockingReporter struct {
+	bot.Reporter
+	started chan struct{}
+	release chan struct{}
+}
+
+func (r *blockingReporter) Digest(ctx context.Context, personID int64, day campaignbot.Date) (string, error) {
+	r.started <- struct{}{}
+	<-r.release
+	return r.Reporter.Digest(ctx, personID, day)
+}
+
+// TestIntakeReportOutsideTransaction: a /digest is computed before its
+// message's transaction, so that the seconds it takes at 100,000 people do
+// not hold the store's only writer: another update is stored meanwhile.
+// The answer still commits with the processed mark.
+func TestIntakeReportOutsideTransaction(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sch := scheduler.New(e.db, e.plan, scheduler.WithSchedulerClock(e.clock), scheduler.WithSchedulerLogger(slog.New(slog.DiscardHandler)))
+	rep := &blockingReporter{Reporter: sch, started: make(chan struct{}, 1), release: make(chan struct{})}
+	e.engine = bot.New(e.db, e.plan, bot.WithClock(e.clock), bot.WithLang("en"), bot.WithReporter(rep))
+	dec := &testDecoder{fail: map[string]error{}}
+	intake := bot.NewIntake(e.db, e.engine, bot.WithIntakeClock(e.clock), bot.WithIntakeLang("en"))
+	intake.Register(campaignbot.PlatformConsole, dec)
+	save := func(ctx context.Context, key, from, text string) error {
+		payload, _ := json.Marshal(testUpdate{From: from, Text: text})
+		_, err := e.db.SaveInbound(ctx, &campaignbot.Inbound{Platform: campaignbot.PlatformConsole, Key: key, Payload: payload})
+		return err
+	}
+	if err := save(ctx, "k1", "head", "/digest"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := intake.ProcessPending(ctx)
+		done <- err
+	}()
+	<-rep.started
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	err := save(wctx, "k2", "member", "/note read chapter two")
+	cancel()
+	close(rep.release)
+	if err != nil {
+		t.Errorf("an update could not be stored while a digest was computed: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ms, err := e.db.ClaimOutbox(ctx, campaignbot.PlatformConsole, e.clock.Now().Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var digests int
+	for _, m := range ms {
+		if m.PersonID == e.person("head").ID && m.Kind == campaignbot.KindReply && strings.Contains(m.Text, "每日简报") {
+			digests++
+		}
+	}
+	if digests != 1 {
+		for _, m := range ms {
+			t.Logf("%d %s %q", m.PersonID, m.Kind, m.Text)
+		}
+		t.Errorf("%d digest replies to head, want 1", digests)
 	}
 }

@@ -45,37 +45,94 @@ func (e *Engine) cmdInvite(ctx context.Context, c *Context) error {
 	return nil
 }
 
-// cmdDigest renders today's digest for the person.
-func (e *Engine) cmdDigest(ctx context.Context, c *Context) error {
-	if e.reporter == nil {
-		return c.userError(campaignbot.EINVALID, "err.no_scheduler")
+// Prepare computes a report command's answer (/digest, /overdue) before
+// the message's transaction. At 100,000 people a digest reads and computes
+// for a couple of seconds; inside the transaction that would hold the
+// store's only writer, and no other message could even be stored
+// meanwhile (measured: 22 /digest at 100,000 people kept 2,000 notes out
+// of the store for 5 minutes). The reads see the store as it is just
+// before the transaction, as they would a moment earlier inside it. A
+// failure here is left for Handle, which computes the answer in the
+// transaction and reports what went wrong.
+func (e *Engine) Prepare(ctx context.Context, req *Request) {
+	if e.reporter == nil || req.Callback != "" || req.Reachable != nil || req.InGroup {
+		return
 	}
-	if cr, ok := e.reporter.(ChartReporter); ok && c.Req.Platform != campaignbot.PlatformConsole {
-		text, files, err := cr.DigestWithChart(ctx, c.Person.ID, e.today())
+	name, _, ok := e.parseCommand(strings.TrimSpace(req.Text))
+	cmd := e.byName[name]
+	if !ok || cmd == nil || cmd.Name != "digest" && cmd.Name != "overdue" {
+		return
+	}
+	_, p, err := e.store.FindPersonByAccount(ctx, req.Platform, req.AccountID)
+	if err != nil || p == nil {
+		return
+	}
+	r := &preparedReport{command: cmd.Name, personID: p.ID, day: e.today()}
+	r.text, r.files, err = e.report(ctx, r.command, req.Platform, p.ID, r.day)
+	if err != nil {
+		return
+	}
+	req.report = r
+}
+
+// report renders the report command's answer for the person.
+func (e *Engine) report(ctx context.Context, command string, platform campaignbot.Platform, personID int64, day campaignbot.Date) (string, []campaignbot.Attachment, error) {
+	if command == "overdue" {
+		text, err := e.reporter.OverdueFor(ctx, personID, day)
 		if err != nil {
-			return fmt.Errorf("digest: %w", err)
+			return "", nil, fmt.Errorf("overdue: %w", err)
 		}
-		c.replies = append(c.replies, Reply{Text: text, Files: files})
+		return text, nil, nil
+	}
+	if cr, ok := e.reporter.(ChartReporter); ok && platform != campaignbot.PlatformConsole {
+		text, files, err := cr.DigestWithChart(ctx, personID, day)
+		if err != nil {
+			return "", nil, fmt.Errorf("digest: %w", err)
+		}
+		return text, files, nil
+	}
+	text, err := e.reporter.Digest(ctx, personID, day)
+	if err != nil {
+		return "", nil, fmt.Errorf("digest: %w", err)
+	}
+	return text, nil, nil
+}
+
+// prepared returns the answer Prepare computed for this command and
+// person, if any.
+func (c *Context) prepared(command string) *preparedReport {
+	r := c.Req.report
+	if r == nil || r.command != command || c.Person == nil || r.personID != c.Person.ID || r.day != c.e.today() {
 		return nil
 	}
-	text, err := e.reporter.Digest(ctx, c.Person.ID, e.today())
-	if err != nil {
-		return fmt.Errorf("digest: %w", err)
-	}
-	c.ReplyRendered(text)
-	return nil
+	return r
+}
+
+// cmdDigest renders today's digest for the person.
+func (e *Engine) cmdDigest(ctx context.Context, c *Context) error {
+	return e.replyReport(ctx, c, "digest")
 }
 
 // cmdOverdue lists who is overdue in the leader's departments.
 func (e *Engine) cmdOverdue(ctx context.Context, c *Context) error {
+	return e.replyReport(ctx, c, "overdue")
+}
+
+// replyReport answers a report command with what Prepare computed for it,
+// or computes it now.
+func (e *Engine) replyReport(ctx context.Context, c *Context, command string) error {
 	if e.reporter == nil {
 		return c.userError(campaignbot.EINVALID, "err.no_scheduler")
 	}
-	text, err := e.reporter.OverdueFor(ctx, c.Person.ID, e.today())
-	if err != nil {
-		return fmt.Errorf("overdue: %w", err)
+	if r := c.prepared(command); r != nil {
+		c.replies = append(c.replies, Reply{Text: r.text, Files: r.files})
+		return nil
 	}
-	c.ReplyRendered(text)
+	text, files, err := e.report(ctx, command, c.Req.Platform, c.Person.ID, e.today())
+	if err != nil {
+		return err
+	}
+	c.replies = append(c.replies, Reply{Text: text, Files: files})
 	return nil
 }
 

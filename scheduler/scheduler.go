@@ -128,8 +128,15 @@ func New(store Store, plan *campaignbot.Plan, opts ...Option) *Scheduler {
 // from now on, so that a plan applied while the bot runs (a deadline moved)
 // takes effect without a restart. The jobs' times of day (digest_at,
 // remind_at) and time zone stay those of the plan Start saw until the next
-// start. Safe for concurrent use.
-func (s *Scheduler) SetPlan(p *campaignbot.Plan) { s.plan.Store(p) }
+// start. A new campaign comes with a new plan, so the submission records
+// kept are dropped and the next read takes the current campaign's. Safe for
+// concurrent use.
+func (s *Scheduler) SetPlan(p *campaignbot.Plan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plan.Store(p)
+	s.records = nil
+}
 
 // Start catches up on the jobs that fell due while the process was down and
 // then schedules them. A reminders run whose time has passed today runs now,

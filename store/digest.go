@@ -23,8 +23,11 @@ func (db *DB) FindAllAccounts(ctx context.Context) ([]*campaignbot.Account, erro
 	return findAccounts(ctx, tx, "1 = 1")
 }
 
-// FindSubmissionRecordsAfter returns the records of the submissions with ID
-// greater than afterID, in ID order, whatever their review state.
+// FindSubmissionRecordsAfter returns the records of the current campaign's
+// submissions with ID greater than afterID, in ID order, whatever their
+// review state. A new campaign's submissions have greater IDs than the
+// closed ones', but a caller that keeps records must drop them when the
+// campaign changes (a new campaign brings a new plan).
 //
 // A large range is read in parts side by side, one read connection and one
 // core each: reading a row costs about 1.2 µs in modernc.org/sqlite, so the
@@ -34,9 +37,10 @@ func (db *DB) FindAllAccounts(ctx context.Context) ([]*campaignbot.Account, erro
 // the maximum ID read first are all committed, and each part is a plain
 // range read.
 func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]campaignbot.SubmissionRecord, error) {
-	var maxID int64
+	var maxID, campaign int64
 	if err := db.read(ctx, func(tx *Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&maxID)
+		campaign = tx.campaign
+		return tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions WHERE campaign_id = ?`, campaign).Scan(&maxID)
 	}); err != nil {
 		return nil, fmt.Errorf("find submission records: %w", err)
 	}
@@ -63,7 +67,7 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 			lo, hi := bounds[i], bounds[i+1]
 			errs[i] = db.read(ctx, func(tx *Tx) error {
 				var err error
-				got[i], err = readRecords(ctx, tx, lo, hi, rs[lo-afterID:hi-afterID])
+				got[i], err = readRecords(ctx, tx, campaign, lo, hi, rs[lo-afterID:hi-afterID])
 				return err
 			})
 		})
@@ -81,12 +85,14 @@ func (db *DB) FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]
 	return rs[:n:n], nil
 }
 
-// readRecords reads the records of the submissions with IDs in (lo, hi]
-// into part, in ID order, and returns how many it read.
-func readRecords(ctx context.Context, tx *Tx, lo, hi int64, part []campaignbot.SubmissionRecord) (int, error) {
+// readRecords reads the records of campaign's submissions with IDs in
+// (lo, hi] into part, in ID order, and returns how many it read. The
+// campaign is the one the first read saw, whichever a later part's
+// transaction would see.
+func readRecords(ctx context.Context, tx *Tx, campaign, lo, hi int64, part []campaignbot.SubmissionRecord) (int, error) {
 	n := 0
 	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0) FROM submissions
-		WHERE id > ? AND id <= ? ORDER BY id`, []any{lo, hi},
+		WHERE campaign_id = ? AND id > ? AND id <= ? ORDER BY id`, []any{campaign, lo, hi},
 		func(rows *sql.Rows) error {
 			r := &part[n]
 			var at int64
@@ -111,6 +117,8 @@ func (db *DB) read(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // FindReturnedSubmissionIDs returns the IDs of versions returned for revision.
+// Here and below +campaign_id keeps the campaign a filter on the partial
+// index of the state, which holds few rows, not an index of its own.
 func (db *DB) FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -118,7 +126,7 @@ func (db *DB) FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error) {
 	}
 	defer tx.Rollback()
 	var ids []int64
-	err = eachRow(ctx, tx, `SELECT id FROM submissions WHERE state = 'returned' ORDER BY id`, nil, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT id FROM submissions WHERE +campaign_id = ? AND state = 'returned' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return err
@@ -142,7 +150,7 @@ func (db *DB) FindSubmissionsInReview(ctx context.Context) ([]*campaignbot.Submi
 	defer tx.Rollback()
 	var ss []*campaignbot.Submission
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), version, late, submitted_at
-		FROM submissions WHERE state = 'submitted' ORDER BY id`, nil, func(rows *sql.Rows) error {
+		FROM submissions WHERE +campaign_id = ? AND state = 'submitted' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
 		var s campaignbot.Submission
 		var at int64
 		if err := rows.Scan(&s.ID, &s.TaskKey, &s.PersonID, &s.DepartmentID, &s.Version, &s.Late, &at); err != nil {
@@ -168,10 +176,11 @@ func (db *DB) FindSurveyParticipation(ctx context.Context) ([]campaignbot.Survey
 	return findSurveyParticipation(ctx, tx, `1 = 1`)
 }
 
-// findSurveyParticipation reads the participation rows that cond selects.
+// findSurveyParticipation reads the participation rows of tx's campaign
+// that cond selects.
 func findSurveyParticipation(ctx context.Context, tx *Tx, cond string, args ...any) ([]campaignbot.SurveyTaken, error) {
 	var ts []campaignbot.SurveyTaken
-	err := eachRow(ctx, tx, `SELECT survey_key, person_id FROM survey_participation WHERE `+cond, args, func(rows *sql.Rows) error {
+	err := eachRow(ctx, tx, `SELECT survey_key, person_id FROM survey_participation WHERE campaign_id = ? AND (`+cond+`)`, append([]any{tx.campaign}, args...), func(rows *sql.Rows) error {
 		var t campaignbot.SurveyTaken
 		if err := rows.Scan(&t.SurveyKey, &t.PersonID); err != nil {
 			return err
@@ -193,7 +202,7 @@ func (db *DB) CountSurveyParticipants(ctx context.Context) (map[string]int, erro
 	}
 	defer tx.Rollback()
 	n := map[string]int{}
-	err = eachRow(ctx, tx, `SELECT survey_key, COUNT(*) FROM survey_participation GROUP BY survey_key`, nil, func(rows *sql.Rows) error {
+	err = eachRow(ctx, tx, `SELECT survey_key, COUNT(*) FROM survey_participation WHERE campaign_id = ? GROUP BY survey_key`, []any{tx.campaign}, func(rows *sql.Rows) error {
 		var k string
 		var c int
 		if err := rows.Scan(&k, &c); err != nil {

@@ -94,7 +94,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		}
 		defer db.wdb.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
 	}
-	tx, err := db.beginTx(ctx)
+	tx, err := db.beginSchemaTx(ctx)
 	if err != nil {
 		return err
 	}

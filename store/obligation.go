@@ -20,9 +20,11 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person) (c
 		return in, err
 	}
 	defer tx.Rollback()
+	// +campaign_id: the person's and department's indexes, not the whole
+	// campaign's rows.
 	err = eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0), state FROM submissions
-		WHERE person_id = ? OR department_id = ? ORDER BY id`,
-		[]any{p.ID, p.DepartmentID},
+		WHERE +campaign_id = ? AND (person_id = ? OR department_id = ?) ORDER BY id`,
+		[]any{tx.campaign, p.ID, p.DepartmentID},
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord
 			var at int64
@@ -67,11 +69,12 @@ func (db *DB) FindClaims(ctx context.Context) ([]campaignbot.Claim, error) {
 }
 
 // findClaims reads the claims of the claimed or assigned events that cond
-// (an AND clause on problem_events) selects.
+// (an AND clause on problem_events) selects, on tx's campaign's problems.
 func findClaims(ctx context.Context, tx *Tx, cond string, args ...any) ([]campaignbot.Claim, error) {
 	var cs []campaignbot.Claim
-	err := eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events WHERE kind IN (?, ?) `+cond+` ORDER BY id`,
-		append([]any{string(campaignbot.EventClaimed), string(campaignbot.EventAssigned)}, args...),
+	err := eachRow(ctx, tx, `SELECT owner_id, created_at FROM problem_events
+		WHERE problem_id IN (SELECT id FROM problems WHERE campaign_id = ?) AND kind IN (?, ?) `+cond+` ORDER BY id`,
+		append([]any{tx.campaign, string(campaignbot.EventClaimed), string(campaignbot.EventAssigned)}, args...),
 		func(rows *sql.Rows) error {
 			var c campaignbot.Claim
 			var at int64

@@ -29,8 +29,8 @@ func (db *DB) ApplyPlan(ctx context.Context, source []byte, by string) (*campaig
 		return nil, err
 	}
 	p := &campaignbot.AppliedPlan{Source: bytes.Clone(source), AppliedAt: tx.now, AppliedBy: by}
-	err = tx.QueryRowContext(ctx, `INSERT INTO plans (source, applied_at, applied_by) VALUES (?, ?, ?) RETURNING version`,
-		string(source), encTime(tx.now), by).Scan(&p.Version)
+	err = tx.QueryRowContext(ctx, `INSERT INTO plans (campaign_id, source, applied_at, applied_by) VALUES (?, ?, ?, ?) RETURNING version`,
+		tx.campaign, string(source), encTime(tx.now), by).Scan(&p.Version)
 	if err != nil {
 		return nil, constraintErr(err, "apply plan")
 	}
@@ -55,10 +55,10 @@ func findPlan(ctx context.Context, tx *Tx) (*campaignbot.AppliedPlan, error) {
 		p  campaignbot.AppliedPlan
 		at int64
 	)
-	err := tx.QueryRowContext(ctx, `SELECT version, source, applied_at, applied_by FROM plans ORDER BY version DESC LIMIT 1`).
+	err := tx.QueryRowContext(ctx, `SELECT version, source, applied_at, applied_by FROM plans WHERE campaign_id = ? ORDER BY version DESC LIMIT 1`, tx.campaign).
 		Scan(&p.Version, &p.Source, &at, &p.AppliedBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no plan has been applied")
+		return nil, campaignbot.Errorf(campaignbot.ENOTFOUND, "no plan has been applied to campaign %d", tx.campaign)
 	} else if err != nil {
 		return nil, fmt.Errorf("find plan: %w", err)
 	}
@@ -75,7 +75,7 @@ func (db *DB) FindPlanVersion(ctx context.Context) (int64, error) {
 	}
 	defer tx.Rollback()
 	var v int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM plans`).Scan(&v); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM plans WHERE campaign_id = ?`, tx.campaign).Scan(&v); err != nil {
 		return 0, fmt.Errorf("find plan version: %w", err)
 	}
 	return v, nil

@@ -40,9 +40,9 @@ func (db *DB) CreateProblem(ctx context.Context, p *campaignbot.Problem) error {
 	if p.Due == 0 {
 		p.Due = tx.today().AddDays(campaignbot.ProblemDueDays)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO problems (filer_id, owner_id, enterprise, category, team, description, latitude, longitude, status, due, created_at, updated_at)
-		VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		p.FilerID, p.Enterprise, p.Category, p.Team, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
+	err = tx.QueryRowContext(ctx, `INSERT INTO problems (campaign_id, filer_id, owner_id, enterprise, category, team, description, latitude, longitude, status, due, created_at, updated_at)
+		VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		tx.campaign, p.FilerID, p.Enterprise, p.Category, p.Team, p.Description, p.Latitude, p.Longitude, string(p.Status), int64(p.Due),
 		encTime(p.CreatedAt), encTime(p.UpdatedAt)).Scan(&p.ID)
 	if err != nil {
 		return constraintErr(err, "create problem")
@@ -113,8 +113,12 @@ func findProblemsQueries(cond string) []string {
 	}
 }
 
+// findProblems returns the problems of tx's campaign that cond selects (the
+// campaign a filter, +campaign_id, so that the filer's, owner's or status's
+// index is used).
 func findProblems(ctx context.Context, tx *Tx, cond string, args []any) ([]*campaignbot.Problem, error) {
-	qs := findProblemsQueries(cond)
+	qs := findProblemsQueries(`+campaign_id = ? AND (` + cond + `)`)
+	args = append([]any{tx.campaign}, args...)
 	var ps []*campaignbot.Problem
 	err := eachRow(ctx, tx, qs[0], args,
 		func(rows *sql.Rows) error {
@@ -207,7 +211,7 @@ func (db *DB) FindProblemEvents(ctx context.Context, problemID int64) ([]*campai
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM problems WHERE id = ?`, problemID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM problems WHERE id = ? AND campaign_id = ?`, problemID, tx.campaign).Scan(&n); err != nil {
 		return nil, fmt.Errorf("find problem: %w", err)
 	}
 	if n == 0 {
@@ -274,10 +278,10 @@ func (db *DB) CreateLedgerItem(ctx context.Context, it *campaignbot.LedgerItem) 
 		return campaignbot.Errorf(campaignbot.EINVALID, "the due date %s is in the past", it.Due)
 	}
 	it.CreatedAt, it.UpdatedAt = tx.now, tx.now
-	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (what, measure, leader_id, department_id, owner_id, due, status, evidence, remark,
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ledger_items (campaign_id, what, measure, leader_id, department_id, owner_id, due, status, evidence, remark,
 		problem_id, submission_id, point, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		it.What, it.Measure, nullID(it.LeaderID), nullID(it.DepartmentID), nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence, it.Remark,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		tx.campaign, it.What, it.Measure, nullID(it.LeaderID), nullID(it.DepartmentID), nullID(it.OwnerID), int64(it.Due), string(it.Status), it.Evidence, it.Remark,
 		nullID(it.ProblemID), nullID(it.SubmissionID), it.Point, encTime(it.CreatedAt), encTime(it.UpdatedAt)).Scan(&it.ID); err != nil {
 		return constraintErr(err, "create ledger item")
 	}
@@ -428,12 +432,14 @@ func (db *DB) FindLedgerItems(ctx context.Context) ([]*campaignbot.LedgerItem, e
 	return findLedgerItems(ctx, tx, "1 = 1")
 }
 
-// findLedgerItems returns the items matching where, by due day.
+// findLedgerItems returns the items of tx's campaign matching where, by due
+// day.
 func findLedgerItems(ctx context.Context, tx *Tx, where string, args ...any) ([]*campaignbot.LedgerItem, error) {
 	var its []*campaignbot.LedgerItem
+	args = append([]any{tx.campaign}, args...)
 	err := eachRow(ctx, tx, `SELECT id, what, measure, COALESCE(leader_id, 0), COALESCE(department_id, 0), COALESCE(owner_id, 0), due, status,
 		evidence, remark, COALESCE(problem_id, 0), COALESCE(submission_id, 0), point, created_at, updated_at
-		FROM ledger_items WHERE `+where+` ORDER BY due, id`, args,
+		FROM ledger_items WHERE campaign_id = ? AND (`+where+`) ORDER BY due, id`, args,
 		func(rows *sql.Rows) error {
 			var it campaignbot.LedgerItem
 			var created, updated int64

@@ -54,6 +54,10 @@ type DB struct {
 	// read connection of their own (FindSubmissionRecordsAfter).
 	recordsPerPart int64
 
+	// campaign is the campaign this DB reads, 0 for the current one
+	// (InCampaign).
+	campaign int64
+
 	wdb *sql.DB // one connection, BEGIN IMMEDIATE (PostgreSQL: a few, behind the write lock)
 	rdb *sql.DB // read-only connections
 	// odb (PostgreSQL only) serves the dispatcher's claims and marks,
@@ -248,6 +252,10 @@ type Tx struct {
 	root *Tx
 	// checkpoint asks for the WAL to be emptied once root commits.
 	checkpoint bool
+	// campaign is the campaign whose rows the transaction reads and
+	// writes: the current one, read when it begins, or the one the DB was
+	// opened on (InCampaign).
+	campaign int64
 }
 
 // checkpointAfterCommit asks for the WAL to be emptied once the
@@ -286,6 +294,24 @@ func (db *DB) beginTx(ctx context.Context) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
 		return outer.join(ctx)
 	}
+	t, err := db.beginSchemaTx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.findCampaign(ctx); err != nil {
+		t.Tx.Rollback()
+		return nil, err
+	}
+	if db.campaign != 0 && db.campaign != t.campaign {
+		t.Tx.Rollback()
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "campaign %d is closed: it can be read and exported, not changed", db.campaign)
+	}
+	return t, nil
+}
+
+// beginSchemaTx starts a write transaction that knows no campaign, for the
+// migrations (the first of which may not have the campaigns table yet).
+func (db *DB) beginSchemaTx(ctx context.Context) (*Tx, error) {
 	tx, err := db.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
@@ -339,7 +365,23 @@ func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
 	}
 	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
 	t.root = t
+	if db.campaign != 0 {
+		t.campaign = db.campaign
+	} else if err := t.findCampaign(ctx); err != nil {
+		t.Tx.Rollback()
+		return nil, err
+	}
 	return t, nil
+}
+
+// findCampaign sets tx.campaign to the current campaign, the latest. It is
+// read in each transaction, not kept in the DB, because another process
+// (`campaign new`) may start the next campaign while this one runs.
+func (tx *Tx) findCampaign(ctx context.Context) error {
+	if err := tx.Tx.QueryRowContext(ctx, `SELECT MAX(id) FROM campaigns`).Scan(&tx.campaign); err != nil {
+		return fmt.Errorf("find the current campaign: %w", err)
+	}
+	return nil
 }
 
 // savepoints numbers the savepoints of joined transactions.
@@ -351,7 +393,7 @@ func (outer *Tx) join(ctx context.Context) (*Tx, error) {
 	if _, err := outer.Tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
-	return &Tx{Tx: outer.Tx, db: outer.db, now: outer.now, savepoint: name, root: outer.root}, nil
+	return &Tx{Tx: outer.Tx, db: outer.db, now: outer.now, savepoint: name, root: outer.root, campaign: outer.campaign}, nil
 }
 
 // Rollback undoes the transaction, or a joined one's writes; after Commit

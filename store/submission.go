@@ -11,20 +11,20 @@ import (
 )
 
 // versionScope returns the condition that selects the submissions sharing
-// version numbers with one of (taskKey, personID, departmentID): the
-// department's for per-department tasks (WithPerDepartmentTasks), the
-// person's otherwise.
-func (db *DB) versionScope(taskKey string, personID, departmentID int64) (string, []any) {
-	if db.perDept[taskKey] && departmentID != 0 {
-		return scopeDept, []any{taskKey, departmentID}
+// version numbers with one of (taskKey, personID, departmentID) in tx's
+// campaign: the department's for per-department tasks
+// (WithPerDepartmentTasks), the person's otherwise.
+func (tx *Tx) versionScope(taskKey string, personID, departmentID int64) (string, []any) {
+	if tx.db.perDept[taskKey] && departmentID != 0 {
+		return scopeDept, []any{tx.campaign, taskKey, departmentID}
 	}
-	return scopePerson, []any{personID, taskKey}
+	return scopePerson, []any{tx.campaign, personID, taskKey}
 }
 
 // Version scopes of CreateSubmission.
 const (
-	scopePerson = `person_id = ? AND task_key = ?`
-	scopeDept   = `task_key = ? AND department_id = ?`
+	scopePerson = `campaign_id = ? AND person_id = ? AND task_key = ?`
+	scopeDept   = `campaign_id = ? AND task_key = ? AND department_id = ?`
 )
 
 // CreateSubmission stores s as the next version and fills ID, Version and
@@ -52,14 +52,14 @@ func (db *DB) CreateSubmission(ctx context.Context, s *campaignbot.Submission) e
 
 // createSubmission inserts s as the next version of its scope.
 func createSubmission(ctx context.Context, tx *Tx, s *campaignbot.Submission) error {
-	scope, scopeArgs := tx.db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
+	scope, scopeArgs := tx.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
 	if s.SubmittedAt.IsZero() {
 		s.SubmittedAt = tx.now
 	}
 	s.SubmittedAt = s.SubmittedAt.UTC()
-	args := append([]any{s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), nullDay(s.Week)}, scopeArgs...)
-	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (task_key, person_id, department_id, text, late, state, submitted_at, week, version)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope+` RETURNING id, version`,
+	args := append([]any{tx.campaign, s.TaskKey, s.PersonID, nullID(s.DepartmentID), s.Text, s.Late, string(s.State), encTime(s.SubmittedAt), nullDay(s.Week)}, scopeArgs...)
+	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (campaign_id, task_key, person_id, department_id, text, late, state, submitted_at, week, version)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM submissions WHERE `+scope+` RETURNING id, version`,
 		args...).Scan(&s.ID, &s.Version)
 	if err != nil {
 		return constraintErr(err, "create submission")
@@ -124,6 +124,10 @@ func findSubmissionsQueries(cond string) []string {
 	}
 }
 
+// findSubmissions returns the submissions of tx's campaign that cond
+// selects. The campaign is a filter, not an index (+campaign_id): the
+// person's, department's or state's index finds far fewer rows than the
+// whole campaign's.
 func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
 	var limitArg any = limit
 	if limit <= 0 {
@@ -132,8 +136,8 @@ func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit
 			limitArg = nil // PostgreSQL: LIMIT NULL is LIMIT ALL
 		}
 	}
-	args = append(args[:len(args):len(args)], limitArg)
-	qs := findSubmissionsQueries(cond)
+	args = append(append([]any{tx.campaign}, args...), limitArg)
+	qs := findSubmissionsQueries(`+campaign_id = ? AND (` + cond + `)`)
 	var ss []*campaignbot.Submission
 	err := eachRow(ctx, tx, qs[0], args,
 		func(rows *sql.Rows) error {
@@ -189,7 +193,7 @@ func (db *DB) ReviewSubmission(ctx context.Context, c *campaignbot.ReviewComment
 	if err != nil {
 		return err
 	}
-	scope, args := db.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
+	scope, args := tx.versionScope(s.TaskKey, s.PersonID, s.DepartmentID)
 	var latest int64
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM submissions WHERE `+scope+` ORDER BY version DESC, id DESC LIMIT 1`, args...).Scan(&latest); err != nil {
 		return fmt.Errorf("find latest version: %w", err)
@@ -262,8 +266,8 @@ func (db *DB) CreateOpinion(ctx context.Context, op *campaignbot.Opinion) error 
 	op.Answer, op.AnsweredBy = "", 0
 	for range 4 { // a random 63-bit id collides only by astronomical chance
 		op.ID = randomID()
-		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, author_id, anonymous, text, day) VALUES (?, ?, ?, ?, ?)`,
-			op.ID, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day))
+		_, err = tx.ExecContext(ctx, `INSERT INTO opinions (id, campaign_id, author_id, anonymous, text, day) VALUES (?, ?, ?, ?, ?, ?)`,
+			op.ID, tx.campaign, nullID(op.AuthorID), op.Anonymous, op.Text, int64(op.Day))
 		if !isUniqueErr(err) {
 			break
 		}
@@ -320,7 +324,7 @@ func (db *DB) FindOpinions(ctx context.Context) ([]*campaignbot.Opinion, error) 
 	}
 	defer tx.Rollback()
 	var ops []*campaignbot.Opinion
-	err = eachRow(ctx, tx, `SELECT id, COALESCE(author_id, 0), anonymous, text, day, answer, COALESCE(answered_by, 0) FROM opinions ORDER BY day, id`, nil,
+	err = eachRow(ctx, tx, `SELECT id, COALESCE(author_id, 0), anonymous, text, day, answer, COALESCE(answered_by, 0) FROM opinions WHERE campaign_id = ? ORDER BY day, id`, []any{tx.campaign},
 		func(rows *sql.Rows) error {
 			var op campaignbot.Opinion
 			if err := rows.Scan(&op.ID, &op.AuthorID, &op.Anonymous, &op.Text, &op.Day, &op.Answer, &op.AnsweredBy); err != nil {
@@ -370,7 +374,7 @@ func (db *DB) AnswerOpinion(ctx context.Context, id int64, answer string, by int
 		return err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE opinions SET answer = ?, answered_by = ? WHERE id = ?`, answer, nullID(by), id)
+	res, err := tx.ExecContext(ctx, `UPDATE opinions SET answer = ?, answered_by = ? WHERE id = ? AND campaign_id = ?`, answer, nullID(by), id, tx.campaign)
 	if err != nil {
 		return constraintErr(err, "answer opinion")
 	}

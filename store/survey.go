@@ -31,7 +31,7 @@ func (db *DB) RecordSurveyResponse(ctx context.Context, r *campaignbot.SurveyRes
 	}
 	defer tx.Rollback()
 
-	if _, err := tx.ExecContext(ctx, `INSERT INTO survey_participation (survey_key, person_id) VALUES (?, ?)`, r.SurveyKey, r.PersonID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO survey_participation (campaign_id, survey_key, person_id) VALUES (?, ?, ?)`, tx.campaign, r.SurveyKey, r.PersonID); err != nil {
 		if isUniqueErr(err) {
 			return campaignbot.Errorf(campaignbot.ECONFLICT, "survey %s already answered", r.SurveyKey)
 		}
@@ -44,8 +44,8 @@ func (db *DB) RecordSurveyResponse(ctx context.Context, r *campaignbot.SurveyRes
 	day := int64(tx.today())
 	for _, a := range r.Answers {
 		for range 4 { // retry the astronomically rare id collision
-			_, err = tx.ExecContext(ctx, `INSERT INTO survey_answers (id, survey_key, question_key, value, day, person_id) VALUES (?, ?, ?, ?, ?, ?)`,
-				randomID(), r.SurveyKey, a.QuestionKey, a.Value, day, person)
+			_, err = tx.ExecContext(ctx, `INSERT INTO survey_answers (id, campaign_id, survey_key, question_key, value, day, person_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				randomID(), tx.campaign, r.SurveyKey, a.QuestionKey, a.Value, day, person)
 			if !isUniqueErr(err) {
 				break
 			}
@@ -76,7 +76,7 @@ func (db *DB) HasAnswered(ctx context.Context, surveyKey string, personID int64)
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_participation WHERE survey_key = ? AND person_id = ?`, surveyKey, personID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_participation WHERE campaign_id = ? AND survey_key = ? AND person_id = ?`, tx.campaign, surveyKey, personID).Scan(&n); err != nil {
 		return false, fmt.Errorf("has answered: %w", err)
 	}
 	return n > 0, nil
@@ -90,7 +90,7 @@ func (db *DB) FindParticipants(ctx context.Context, surveyKey string) ([]int64, 
 	}
 	defer tx.Rollback()
 	var ids []int64
-	err = eachRow(ctx, tx, `SELECT person_id FROM survey_participation WHERE survey_key = ? ORDER BY person_id`, []any{surveyKey},
+	err = eachRow(ctx, tx, `SELECT person_id FROM survey_participation WHERE campaign_id = ? AND survey_key = ? ORDER BY person_id`, []any{tx.campaign, surveyKey},
 		func(rows *sql.Rows) error {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
@@ -117,7 +117,7 @@ func (db *DB) FindSurveyResults(ctx context.Context, surveyKey string) ([]campai
 	}
 	defer tx.Rollback()
 	var rs []campaignbot.SurveyResult
-	err = eachRow(ctx, tx, `SELECT question_key, value FROM survey_answers WHERE survey_key = ? ORDER BY question_key, id`, []any{surveyKey},
+	err = eachRow(ctx, tx, `SELECT question_key, value FROM survey_answers WHERE campaign_id = ? AND survey_key = ? ORDER BY question_key, id`, []any{tx.campaign, surveyKey},
 		func(rows *sql.Rows) error {
 			var q, v string
 			if err := rows.Scan(&q, &v); err != nil {

@@ -47,7 +47,9 @@ func commandTable() []command {
 		{"web-link", "NAME", "print a one-time login link to the web console", withDB | withLang, cmdWebLink},
 		{"digest", "[--for NAME] [--date DATE]", "print a digest as it would be sent", withDB | withLang, cmdDigest},
 		{"reminders", "[--date DATE]", "preview the day's prompts and reminders", withDB | withLang, cmdReminders},
-		{"export", "[--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]", "write the office's workbook, the submitted files and the compiled materials", withDB | withLang, cmdExport},
+		{"campaign new", "--plan FILE", "close the current campaign and start the next (same roster and chat bindings)", withDB | withLang, cmdCampaignNew},
+		{"campaign list", "", "list the campaigns, current and closed, with what each holds", withDB | withLang, cmdCampaignList},
+		{"export", "[--campaign N] [--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]", "write the office's workbook, the submitted files and the compiled materials", withDB | withLang, cmdExport},
 		{"backup", "FILE", "copy the store and its attachments (FILE.files) while the bot runs", withDB, cmdBackup},
 		{"outbox list", "[--platform P] [--limit N]", "list the messages delivery gave up on", withDB, func(ctx context.Context, args []string, stdio IO, getenv func(string) string) error {
 			return cmdOutbox(ctx, "list", args, stdio, getenv)

@@ -23,16 +23,19 @@ func cmdExport(ctx context.Context, args []string, stdio IO, getenv func(string)
 	out := fs.String("out", "", "the workbook `file` to write (.xlsx)")
 	materials := fs.String("materials", "", "the `file` to write every submitted file to, by task, department and person, with the workbook (.zip)")
 	docx := fs.String("docx", "", "the `file` to write the compiled materials to: title page, contents, each submission with its text and pictures (.docx)")
+	campaign := fs.Int64("campaign", 0, "export campaign `N` (see campaign list) instead of the current one")
 	if pos, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 || *out == "" && *materials == "" && *docx == "" {
-		return usagef("usage: campaignbot export [--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]")
+		return usagef("usage: campaignbot export [--campaign N] [--out FILE.xlsx] [--materials FILE.zip] [--docx FILE.docx]")
+	} else if *campaign < 0 {
+		return usagef("--campaign: %d is not a campaign number", *campaign)
 	}
-	db, p, err := openAll(ctx, &cfg)
+	closer, db, p, err := openCampaign(ctx, &cfg, *campaign)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closer.Close()
 	opts := []export.Option{export.WithLang(cfg.Lang)}
 	if isTerminal(stdio.Err) {
 		opts = append(opts, export.WithProgress(func(done, total int) {
