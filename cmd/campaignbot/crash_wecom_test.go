@@ -250,10 +250,10 @@ func TestCrashWeComCallbacks(t *testing.T) {
 		if !strings.Contains(m.Content, "已收到并保存") {
 			continue
 		}
-		// Acknowledgements with one text go as one touser batch: each
-		// member of it got one.
-		for _, user := range strings.Split(m.ToUser, "|") {
-			copies[user+"\x00"+m.Content]++
+		// Members whose acknowledgements read the same are sent one
+		// message/send with touser "a|b" (SPEC §10): one delivery to each.
+		for _, to := range strings.Split(m.ToUser, "|") {
+			copies[to+"\x00"+m.Content]++
 			acks++
 		}
 	}
