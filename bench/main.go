@@ -4,6 +4,7 @@
 //	go run ./bench            # 10,000 people, 200,000 submissions, 300 messages
 //	go run ./bench -people 100000 -submissions 2000000
 //	go run ./bench -quick     # small sizes, for CI
+//	go run ./bench -postgres postgres://…   # and the PostgreSQL replicas' row
 //
 // The targets printed are those of SPEC §10's row for the size: 10,000
 // people up to 10,000, 100,000 above.
@@ -45,6 +46,9 @@ type options struct {
 	cpuProfile string
 	binary     string
 	skipBinary bool
+	// postgres is the URL of a PostgreSQL server for SPEC §10's
+	// replicas row; "" skips it.
+	postgres string
 	// intakeRate and intakeSeconds pace the sustained intake.
 	intakeRate, intakeSeconds int
 }
@@ -111,6 +115,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory and print its path")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the in-process measurements (after setup) to this file")
 	flag.StringVar(&o.from, "from", "", "copy this organisation (big.db of an earlier -keep run, same sizes, same day) instead of generating one")
+	flag.StringVar(&o.postgres, "postgres", os.Getenv("CAMPAIGNBOT_BENCH_POSTGRES"), "PostgreSQL `URL` for the replicas' row (CAMPAIGNBOT_BENCH_POSTGRES): the bench creates and drops a database of its own there")
 	flag.Parse()
 	if *quick {
 		set := map[string]bool{}
@@ -232,6 +237,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			name string
 			f    func(context.Context, *env) error
 		}{"binary", measureBinary})
+	}
+	if o.postgres != "" {
+		steps = append(steps, struct {
+			name string
+			f    func(context.Context, *env) error
+		}{"PostgreSQL replicas", measurePostgres})
 	}
 	for _, s := range steps {
 		if err := s.f(ctx, e); err != nil {

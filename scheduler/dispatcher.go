@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -57,6 +58,7 @@ type Dispatcher struct {
 	maxFlood     int
 	poll         time.Duration
 	batch        int
+	lease        time.Duration // of a claim; zero: claims do not expire
 	unreachable  func(ctx context.Context, personID int64, p campaignbot.Platform)
 	delivered    func(ctx context.Context, personID int64, p campaignbot.Platform)
 	faults       campaignbot.FaultReporter
@@ -100,6 +102,16 @@ func WithPollInterval(p time.Duration) DispatcherOption {
 			d.poll = p
 		}
 	}
+}
+
+// WithClaimLease tells the dispatcher that the store keeps a claimed row
+// from other claims for lease only (PostgreSQL, where a new leader's
+// dispatcher may claim beside one that has not yet noticed it lost the
+// lead): a queued row is sent only within the first two thirds of its
+// lease, leaving the last third for the send itself, and is claimed again
+// after. Without it (SQLite: one dispatcher per store) claims never expire.
+func WithClaimLease(lease time.Duration) DispatcherOption {
+	return func(d *Dispatcher) { d.lease = max(0, lease) }
 }
 
 // WithOnUnreachable sets the hook called when a recipient refuses delivery
@@ -169,13 +181,14 @@ func NewDispatcher(out campaignbot.OutboxService, senders []campaignbot.Sender, 
 	for p := range d.senders {
 		l := d.limits[p]
 		d.states[p] = &platformState{
-			global:   newLimiter(l.Global),
-			limits:   l,
-			chats:    make(map[string]limiter),
-			queued:   make(map[int64]bool),
-			sent:     make(map[int64]time.Time),
-			unmarked: make(map[int64]unmarkedSend),
-			holds:    make(map[string]*hold),
+			global:    newLimiter(l.Global),
+			limits:    l,
+			chats:     make(map[string]limiter),
+			queued:    make(map[int64]bool),
+			claimedAt: make(map[int64]time.Time),
+			sent:      make(map[int64]time.Time),
+			unmarked:  make(map[int64]unmarkedSend),
+			holds:     make(map[string]*hold),
 		}
 		d.kickChannels[p] = make(chan struct{}, 1)
 	}
@@ -244,6 +257,8 @@ type platformState struct {
 	// or the platform's limit.
 	queue  []*campaignbot.OutboxMessage
 	queued map[int64]bool
+	// claimedAt is when each queued row was claimed (WithClaimLease).
+	claimedAt map[int64]time.Time
 	// sent remembers rows this process sent, so that a row is never sent
 	// twice by one process even if the store hands it out again.
 	sent map[int64]time.Time
@@ -285,6 +300,12 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	mctx := context.WithoutCancel(ctx)
 	d.retryMarks(mctx, st)
 	d.prune(st, now)
+	if len(st.unmarked) > 0 {
+		// A process that cannot record what it sent sends nothing more:
+		// each such send would go again from the next leader, or the
+		// next process, that finds it pending.
+		return d.poll
+	}
 
 	if now.Before(st.pausedUntil) {
 		return st.pausedUntil.Sub(now)
@@ -304,9 +325,16 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 	inBatch := map[string]bool{} // chats with a row in a batch of this round
 	rest := st.queue[:0]
 	for i, m := range st.queue {
-		if ctx.Err() != nil || now.Before(st.pausedUntil) {
+		if ctx.Err() != nil || now.Before(st.pausedUntil) || len(st.unmarked) > 0 {
 			rest = append(rest, st.queue[i:]...)
 			break
+		}
+		if d.lease > 0 && !d.clock.Now().Before(st.claimedAt[m.ID].Add(2*d.lease/3)) {
+			// Its lease is running out: another dispatcher may claim it
+			// soon. Claimed again, it goes with a new lease.
+			delete(st.queued, m.ID)
+			delete(st.claimedAt, m.ID)
+			continue
 		}
 		chat := st.chat(m.ChatID)
 		ready := chat.readyAt(now)
@@ -376,9 +404,12 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 			chat.record(at)
 		}
 		delete(st.queued, m.ID)
+		claimed := st.claimedAt[m.ID]
+		delete(st.claimedAt, m.ID)
 		if d.send(ctx, mctx, sender, st, m, at) {
 			// Kept for after the fault: not an attempt, nothing lost.
 			st.queued[m.ID] = true
+			st.claimedAt[m.ID] = claimed
 			rest = append(rest, m)
 			if h := st.holds[m.ChatID]; h != nil && h.until.After(now) && (next.IsZero() || h.until.Before(next)) {
 				next = h.until
@@ -391,16 +422,23 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context, p campaignbot.Platform, n
 		// An earlier batch of this round may have met a hold (45009 for a
 		// member) or a fault: those rows wait.
 		at := later(now, d.clock.Now())
+		// So may a send this process could not mark: all of them wait.
 		var rows, wait []*campaignbot.OutboxMessage
 		for _, m := range b.rows {
-			if h := st.holds[m.ChatID]; at.Before(st.pausedUntil) || (h != nil && h.until.After(at)) {
+			if h := st.holds[m.ChatID]; at.Before(st.pausedUntil) || (h != nil && h.until.After(at)) || len(st.unmarked) > 0 {
 				wait = append(wait, m)
 			} else {
 				rows = append(rows, m)
 			}
 		}
 		if len(rows) > 0 {
-			wait = append(wait, d.sendBatch(ctx, mctx, bs, st, rows, at)...)
+			kept := d.sendBatch(ctx, mctx, bs, st, rows, at)
+			for _, m := range rows {
+				if !slices.Contains(kept, m) {
+					delete(st.claimedAt, m.ID)
+				}
+			}
+			wait = append(wait, kept...)
 		}
 		for _, m := range wait {
 			st.queued[m.ID] = true
@@ -474,6 +512,7 @@ func (d *Dispatcher) claim(ctx context.Context, p campaignbot.Platform, st *plat
 			continue
 		}
 		st.queued[m.ID] = true
+		st.claimedAt[m.ID] = now
 		st.queue = append(st.queue, m)
 	}
 }

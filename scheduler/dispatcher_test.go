@@ -270,6 +270,68 @@ func TestDispatcherNeverSendsTwiceInOneProcess(t *testing.T) {
 	}
 }
 
+// While a sent row cannot be marked sent, nothing more is sent: a process
+// cut off from its store would otherwise send what the next process, or
+// the next leader, finds pending and sends again.
+func TestDispatcherStopsWhileMarksFail(t *testing.T) {
+	clock := newFakeClock(t0)
+	out := newFakeOutbox()
+	out.failMarks = 3
+	mustEnqueue(t, out, campaignbot.PlatformConsole, 3, func(i int) string { return fmt.Sprint(i) }, t0)
+	s := &fakeSender{platform: campaignbot.PlatformConsole, clock: clock}
+	d := NewDispatcher(out, []campaignbot.Sender{s}, WithClock(clock), WithLogger(quietLogger()))
+	for round := range 3 {
+		clock.Advance(d.dispatchOnce(context.Background(), campaignbot.PlatformConsole, clock.Now()))
+		if got := len(s.successes()); got != 1 {
+			t.Fatalf("round %d: %d rows sent while the first could not be marked, want 1", round, got)
+		}
+	}
+	drive(t, d, clock, campaignbot.PlatformConsole, 100, allStatus(out, campaignbot.OutboxSent))
+	for id, n := range s.successes() {
+		if n != 1 {
+			t.Errorf("row %d sent %d times", id, n)
+		}
+	}
+}
+
+// Two dispatchers on one leasing store, as an old leader that has not yet
+// noticed it lost the lead beside the new one: rows the old one claimed
+// wait in its queue for one chat's limit longer than their lease, and the
+// new one claims them when the lease runs out. Each row goes once: the old
+// one sends a queued row only within its lease.
+func TestDispatcherLeaseRunsOut(t *testing.T) {
+	clock := newFakeClock(t0)
+	out := newFakeOutbox()
+	const lease = 30 * time.Second
+	out.claimLease = lease
+	mustEnqueue(t, out, campaignbot.PlatformWeCom, 8, func(int) string { return "zhang" }, t0)
+	limits := WithLimits(campaignbot.PlatformWeCom, Limits{PerChat: []Rate{{1, 10 * time.Second}}})
+	s := &fakeSender{platform: campaignbot.PlatformWeCom, clock: clock}
+	old := NewDispatcher(out, []campaignbot.Sender{s}, WithClock(clock), WithLogger(quietLogger()), limits, WithClaimLease(lease))
+	old.dispatchOnce(context.Background(), campaignbot.PlatformWeCom, clock.Now()) // claims all eight, sends one
+	clock.Advance(5 * time.Second)
+	leader := NewDispatcher(out, []campaignbot.Sender{s}, WithClock(clock), WithLogger(quietLogger()), limits, WithClaimLease(lease))
+	for range 1000 {
+		if allStatus(out, campaignbot.OutboxSent)() {
+			break
+		}
+		w1 := leader.dispatchOnce(context.Background(), campaignbot.PlatformWeCom, clock.Now())
+		w2 := old.dispatchOnce(context.Background(), campaignbot.PlatformWeCom, clock.Now())
+		clock.Advance(max(time.Millisecond, min(w1, w2)))
+	}
+	if !allStatus(out, campaignbot.OutboxSent)() {
+		t.Fatal("not every row was sent")
+	}
+	for id, n := range s.successes() {
+		if n != 1 {
+			t.Errorf("row %d sent %d times", id, n)
+		}
+	}
+	if got := len(s.successes()); got != 8 {
+		t.Errorf("%d rows sent, want 8", got)
+	}
+}
+
 func TestDispatcherRunKick(t *testing.T) {
 	clock := newFakeClock(t0)
 	out := newFakeOutbox()

@@ -69,6 +69,9 @@ func newWALEraser(path string) (*walEraser, error) {
 // erase tries to empty the WAL now and, if a reader or writer is in the
 // way, keeps trying in the background.
 func (w *walEraser) erase() {
+	if w == nil {
+		return // PostgreSQL: no WAL file of the store's own
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -244,7 +247,7 @@ func (db *DB) MaintainAnonymity(ctx context.Context, abandonedBefore time.Time) 
 // anonymousWritten records, in tx, that anonymous rows were written: the
 // next maintenance erases their order, and empties the WAL once tx commits.
 func anonymousWritten(ctx context.Context, tx *Tx) error {
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO anonymity_pending (one) VALUES (1)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO anonymity_pending (one) VALUES (1) ON CONFLICT DO NOTHING`); err != nil {
 		return fmt.Errorf("note anonymous rows: %w", err)
 	}
 	tx.checkpointAfterCommit()
@@ -261,8 +264,14 @@ func expireDialogs(ctx context.Context, tx *Tx, abandonedBefore time.Time) error
 	}
 	type account struct{ platform, id string }
 	var abandoned []account
+	anonymous := `json_extract(data, '$.anonymous') = 1`
+	if tx.db.pg {
+		// Not data::jsonb: a row saved before the state was typed may not
+		// be JSON at all (FindDialog). json.Marshal writes the flag so.
+		anonymous = `strpos(data, '"anonymous":true') > 0`
+	}
 	err := eachRow(ctx, tx, `SELECT platform, account_id FROM dialogs
-		WHERE name <> ? AND json_extract(data, '$.anonymous') = 1 AND updated_at < ? ORDER BY platform, account_id`,
+		WHERE name <> ? AND `+anonymous+` AND updated_at < ? ORDER BY platform, account_id`,
 		[]any{campaignbot.DialogAnonymousExpired, encTime(abandonedBefore)}, func(rows *sql.Rows) error {
 			var a account
 			if err := rows.Scan(&a.platform, &a.id); err != nil {
@@ -291,7 +300,14 @@ func expireDialogs(ctx context.Context, tx *Tx, abandonedBefore time.Time) error
 // rewriteInKeyOrder empties table and writes its rows back in key order,
 // through a scratch table in the same file (a temporary table could spill
 // to a temporary file that secure_delete does not cover).
+//
+// PostgreSQL: CLUSTER rewrites the table in the order of its primary key
+// into new files and drops the old ones with their dead rows.
 func rewriteInKeyOrder(ctx context.Context, tx *Tx, table string) error {
+	if tx.db.pg {
+		_, err := tx.ExecContext(ctx, `CLUSTER `+table+` USING `+table+`_pkey`)
+		return err
+	}
 	const scratch = "anonymity_rewrite"
 	stmts := []string{
 		`DROP TABLE IF EXISTS ` + scratch,

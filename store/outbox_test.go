@@ -326,7 +326,8 @@ func TestDialogUntyped(t *testing.T) {
 		{`{"task":"study-notes"}`, &campaignbot.DialogState{TaskKey: "study-notes"}},
 		{`{"enterprise":"某公司","category":"资金"}`, &campaignbot.DialogState{Enterprise: "某公司", Category: "资金"}},
 	} {
-		if _, err := db.wdb.ExecContext(ctx, `INSERT OR REPLACE INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES ('console', '甲', 'x', 'y', ?, 0)`, tc.data); err != nil {
+		if _, err := db.wdb.ExecContext(ctx, `INSERT INTO dialogs (platform, account_id, name, step, data, updated_at) VALUES ('console', '甲', 'x', 'y', ?, 0)
+			ON CONFLICT (platform, account_id) DO UPDATE SET data = excluded.data`, tc.data); err != nil {
 			t.Fatal(err)
 		}
 		d, err := db.FindDialog(ctx, campaignbot.PlatformConsole, "甲")

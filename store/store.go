@@ -1,5 +1,6 @@
 // Package store implements campaignbot's services on SQLite
-// (modernc.org/sqlite, no cgo). Every public method runs one transaction,
+// (modernc.org/sqlite, no cgo), or on PostgreSQL for several replicas
+// (postgres.go). Every public method runs one transaction,
 // or joins the one Atomic opened; attachments are files named by their
 // sha256 in a directory beside the database.
 //
@@ -25,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -38,7 +40,7 @@ var _ campaignbot.ObligationSource = (*DB)(nil)
 // zone of the default plan, Asia/Shanghai, which keeps no daylight saving).
 const DefaultUTCOffset = 8 * time.Hour
 
-// DB is the SQLite store. It implements campaignbot.Store.
+// DB is the store, on SQLite or PostgreSQL. It implements campaignbot.Store.
 type DB struct {
 	// Now returns the current time; Open sets it from the clock option.
 	Now func() time.Time
@@ -56,8 +58,17 @@ type DB struct {
 	// (InCampaign).
 	campaign int64
 
-	wdb *sql.DB // one connection, BEGIN IMMEDIATE
+	wdb *sql.DB // one connection, BEGIN IMMEDIATE (PostgreSQL: a few, behind the write lock)
 	rdb *sql.DB // read-only connections
+	// odb (PostgreSQL only) serves the dispatcher's claims and marks,
+	// outside the write lock (beginOutboxTx).
+	odb *sql.DB
+
+	// pg is set on PostgreSQL, whose connection settings pgConfig holds
+	// (the leader's and the lanes' own connections are made with them).
+	pg       bool
+	pgConfig *pgx.ConnConfig
+	pgURL    string // with its password: never in a message
 
 	wal *walEraser // empties the WAL after anonymous acts
 	// forgotten remembers the updates of anonymous acts whose rows are
@@ -97,32 +108,26 @@ func WithPerDepartmentTasks(taskKeys ...string) Option {
 }
 
 // WithAttachmentDir stores attachments in dir instead of "<db path>.files".
+// On PostgreSQL it is required: a directory every replica shares
+// (CAMPAIGNBOT_FILES).
 func WithAttachmentDir(dir string) Option {
 	return func(db *DB) { db.files = dir }
 }
 
 // Open opens (creating if needed) the database at path, applies the
-// pending migrations and creates the attachment directory.
+// pending migrations and creates the attachment directory. A path that is
+// a postgres:// URL opens that PostgreSQL database instead.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if path == "" {
 		return nil, campaignbot.Errorf(campaignbot.EINVALID, "database path is required")
 	}
+	if IsPostgresURL(path) {
+		return openPG(ctx, path, opts)
+	}
 	if err := checkFile(ctx, path); err != nil {
 		return nil, err
 	}
-	db := &DB{
-		Now:            campaignbot.SystemClock.Now,
-		path:           path,
-		files:          path + ".files",
-		recordsPerPart: 100_000,
-		loc:            time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
-		perDept:        map[string]bool{},
-
-		forgotten: newForgottenKeys(),
-	}
-	for _, o := range opts {
-		o(db)
-	}
+	db := newDB(path, opts)
 	if err := os.MkdirAll(db.files, 0o750); err != nil {
 		return nil, fmt.Errorf("create attachment directory: %w", err)
 	}
@@ -157,6 +162,41 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	return db, nil
 }
 
+// newDB is a store with its options applied and no connections yet.
+func newDB(path string, opts []Option) *DB {
+	db := &DB{
+		Now:            campaignbot.SystemClock.Now,
+		path:           path,
+		files:          path + ".files",
+		recordsPerPart: 100_000,
+		loc:            time.FixedZone("UTC+8", int(DefaultUTCOffset/time.Second)),
+		perDept:        map[string]bool{},
+
+		forgotten: newForgottenKeys(),
+	}
+	for _, o := range opts {
+		o(db)
+	}
+	return db
+}
+
+// openPG opens the PostgreSQL database at url. Attachments go into the
+// directory WithAttachmentDir names, which all replicas share.
+func openPG(ctx context.Context, url string, opts []Option) (*DB, error) {
+	db := newDB("", opts)
+	db.path, db.pg, db.pgURL = redactURL(url), true, url
+	if db.files == ".files" {
+		return nil, campaignbot.Errorf(campaignbot.EINVALID, "%s: PostgreSQL needs a directory for attachments that every replica shares (CAMPAIGNBOT_FILES)", db.path)
+	}
+	if err := os.MkdirAll(db.files, 0o750); err != nil {
+		return nil, fmt.Errorf("create attachment directory: %w", err)
+	}
+	if err := openPostgres(ctx, db, url); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return db, nil
+}
+
 // dsn builds the connection string; the pragmas are in it so that every
 // pooled connection has them. secure_delete zeroes deleted content, so that
 // a blanked update or a deleted acknowledgement leaves no trace in the
@@ -179,6 +219,9 @@ func (db *DB) Close() error {
 	}
 	if db.rdb != nil {
 		errs = append(errs, db.rdb.Close())
+	}
+	if db.odb != nil {
+		errs = append(errs, db.odb.Close())
 	}
 	if db.wdb != nil {
 		errs = append(errs, db.wdb.Close())
@@ -273,6 +316,34 @@ func (db *DB) beginSchemaTx(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	if db.pg {
+		// One writer at a time across every replica (postgres.go).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(writeLockKey)); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("begin: write lock: %w", err)
+		}
+	}
+	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
+	t.root = t
+	return t, nil
+}
+
+// beginOutboxTx begins a transaction of the dispatcher on outbox rows it
+// names by id or claims with SKIP LOCKED. On PostgreSQL it takes no write
+// lock and runs on a pool of its own: such a transaction assigns no id and
+// reads nothing it writes back, and the rows' own locks order it with
+// every other writer. So a message the platform has taken is marked sent
+// within one commit, not after the intake's transactions of every replica
+// queued on the write lock — a leader killed in between leaves at most
+// that one message to be sent again by the next. On SQLite it is beginTx.
+func (db *DB) beginOutboxTx(ctx context.Context) (*Tx, error) {
+	if _, joins := ctx.Value(txKey{}).(*Tx); joins || !db.pg {
+		return db.beginTx(ctx)
+	}
+	tx, err := db.odb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
 	t := &Tx{Tx: tx, db: db, now: db.Now().UTC()}
 	t.root = t
 	return t, nil
@@ -284,7 +355,11 @@ func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok {
 		return outer.join(ctx)
 	}
-	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.pg {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot, as SQLite's readers
+	}
+	tx, err := db.rdb.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -369,7 +444,7 @@ func (tx *Tx) commit() error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if tx.checkpoint {
+	if tx.checkpoint && tx.db.wal != nil {
 		tx.db.wal.erase()
 	}
 	return nil
@@ -378,6 +453,9 @@ func (tx *Tx) commit() error {
 // constraintErr turns a SQLite constraint failure into a coded error whose
 // message says what was wrong; other errors are wrapped with the context.
 func constraintErr(err error, what string) error {
+	if coded, ok := pgConstraintErr(err, what); ok {
+		return coded
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return fmt.Errorf("%s: %w", what, err)
@@ -397,6 +475,9 @@ func constraintErr(err error, what string) error {
 
 // isUniqueErr reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isUniqueErr(err error) bool {
+	if pe, ok := pgError(err); ok {
+		return pe.Code == "23505"
+	}
 	var se *sqlite.Error
 	return errors.As(err, &se) &&
 		(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -445,7 +526,8 @@ func randomID() int64 {
 }
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO
-// while the bot keeps running, and copies the attachments into
+// (PostgreSQL: pg_dump's custom format, which pg_restore reads) while the
+// bot keeps running, and copies the attachments into
 // "<path>.files"; neither may exist. It is atomic: both are written in a
 // directory beside path, "<path>.incomplete-*", synced, and renamed into
 // place when complete, the database last — so a backup killed part-way
@@ -481,7 +563,11 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	defer os.RemoveAll(work)
 	tmp := filepath.Join(work, "db")
-	if err := db.vacuumInto(ctx, tmp); err != nil {
+	snapshot := db.vacuumInto
+	if db.pg {
+		snapshot = db.pgDump
+	}
+	if err := snapshot(ctx, tmp); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	// Attachments are written before the rows that name them are committed,

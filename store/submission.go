@@ -129,10 +129,14 @@ func findSubmissionsQueries(cond string) []string {
 // person's, department's or state's index finds far fewer rows than the
 // whole campaign's.
 func findSubmissions(ctx context.Context, tx *Tx, cond string, args []any, limit int) ([]*campaignbot.Submission, error) {
+	var limitArg any = limit
 	if limit <= 0 {
-		limit = -1
+		limitArg = -1 // SQLite: no limit
+		if tx.db.pg {
+			limitArg = nil // PostgreSQL: LIMIT NULL is LIMIT ALL
+		}
 	}
-	args = append(append([]any{tx.campaign}, args...), limit)
+	args = append(append([]any{tx.campaign}, args...), limitArg)
 	qs := findSubmissionsQueries(`+campaign_id = ? AND (` + cond + `)`)
 	var ss []*campaignbot.Submission
 	err := eachRow(ctx, tx, qs[0], args,

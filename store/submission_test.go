@@ -301,7 +301,11 @@ type dumpRow struct {
 func dumpAll(tb testing.TB, db *DB) []dumpRow {
 	tb.Helper()
 	ctx := context.Background()
-	rows, err := db.rdb.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'`)
+	tablesQuery := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if onPostgres() {
+		tablesQuery = `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`
+	}
+	rows, err := db.rdb.QueryContext(ctx, tablesQuery)
 	if err != nil {
 		tb.Fatal(err)
 	}

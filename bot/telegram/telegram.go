@@ -81,6 +81,7 @@ type config struct {
 	faults      campaignbot.FaultReporter
 	moves       campaignbot.ChatMoves
 	progress    campaignbot.OutboxProgress
+	pollGate    func(ctx context.Context, poll func(context.Context))
 }
 
 // Option configures a Telegram adapter or a Sender.
@@ -149,6 +150,15 @@ func WithChatMoves(m campaignbot.ChatMoves) Option { return func(c *config) { c.
 // so that a retry after a restart does not send them twice.
 func WithOutboxProgress(p campaignbot.OutboxProgress) Option {
 	return func(c *config) { c.progress = p }
+}
+
+// WithPollGate runs the long-poll loop (no webhook) through gate, which
+// calls poll while this process may poll and returns when ctx ends: with
+// several replicas only one may call getUpdates at a time, as Telegram
+// ends every other poll with 409 Conflict. Updates are stored by their
+// update_id, so a poller that takes over from offset 0 stores none twice.
+func WithPollGate(gate func(ctx context.Context, poll func(context.Context))) Option {
+	return func(c *config) { c.pollGate = gate }
 }
 
 // WithPollTimeout sets how long one getUpdates long poll waits (whole seconds).
@@ -270,7 +280,9 @@ func (t *Telegram) Run(ctx context.Context) error {
 		t.cfg.onReady(ctx, name)
 	}
 	t.cfg.stored() // updates stored before a restart
-	if t.cfg.webhookURL == "" {
+	if t.cfg.webhookURL == "" && t.cfg.pollGate != nil {
+		t.cfg.pollGate(ctx, t.pollLoop)
+	} else if t.cfg.webhookURL == "" {
 		t.pollLoop(ctx)
 	}
 	<-ctx.Done()

@@ -162,7 +162,7 @@ func flagSet(name string, stdio IO, getenv func(string) string, cfg *Config) *fl
 	cfg.readEnv(getenv)
 	cfg.flags = fs
 	if c.shared&withDB != 0 {
-		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database `file` (CAMPAIGNBOT_DB)")
+		fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database `file`, or a postgres:// URL (CAMPAIGNBOT_DB)")
 	}
 	if c.shared&withLang != 0 {
 		fs.StringVar(&cfg.Lang, "lang", cfg.Lang, "language: zh or en (CAMPAIGNBOT_LANG)")

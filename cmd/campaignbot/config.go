@@ -20,7 +20,11 @@ import (
 // Config is the configuration of one invocation, from flags over
 // environment variables (SPEC §7). It is parsed once here and passed down.
 type Config struct {
-	DB     string
+	// DB is the SQLite file, or a postgres:// URL (SPEC §8).
+	DB string
+	// Files is the attachment directory (CAMPAIGNBOT_FILES); required
+	// with PostgreSQL, where every replica must share it.
+	Files  string
 	Plan   string
 	Listen string
 	// BaseURL is the web console's public address (CAMPAIGNBOT_BASE_URL),
@@ -73,6 +77,7 @@ type WeComConfig struct {
 func (c *Config) readEnv(getenv func(string) string) {
 	c.getenv = getenv
 	c.DB = envOr(getenv, "CAMPAIGNBOT_DB", "campaignbot.db")
+	c.Files = getenv("CAMPAIGNBOT_FILES")
 	c.Lang = envOr(getenv, "CAMPAIGNBOT_LANG", "zh")
 	c.LogFormat = envOr(getenv, "CAMPAIGNBOT_LOG_FORMAT", "text")
 	c.BaseURL = getenv("CAMPAIGNBOT_BASE_URL")
@@ -140,6 +145,30 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// open opens the store cfg names, with the attachment directory of
+// CAMPAIGNBOT_FILES when it is set.
+func (c *Config) open(ctx context.Context, opts ...store.Option) (*store.DB, error) {
+	if c.Files != "" {
+		opts = append([]store.Option{store.WithAttachmentDir(c.Files)}, opts...)
+	}
+	if store.IsPostgresURL(c.DB) && c.Files == "" {
+		return nil, usagef("CAMPAIGNBOT_FILES: a PostgreSQL store keeps attachments in a directory every replica shares; set it")
+	}
+	return store.Open(ctx, c.DB, opts...)
+}
+
+// dbName names the store in messages: a PostgreSQL URL without its
+// password.
+func (c *Config) dbName() string {
+	if store.IsPostgresURL(c.DB) {
+		if u, err := url.Parse(c.DB); err == nil {
+			return u.Redacted()
+		}
+		return "postgres://…"
+	}
+	return c.DB
+}
+
 // logger returns the logger the configuration asks for. Secrets are never
 // passed to it.
 func (c *Config) logger(w io.Writer, level slog.Level) *slog.Logger {
@@ -161,10 +190,10 @@ func (c *Config) openStore(ctx context.Context, now time.Time, apply func(contex
 	if err := c.validate(); err != nil {
 		return nil, nil, nil, err
 	}
-	if _, err := os.Stat(c.DB); errors.Is(err, os.ErrNotExist) && !c.createDB {
+	if _, err := os.Stat(c.DB); errors.Is(err, os.ErrNotExist) && !c.createDB && !store.IsPostgresURL(c.DB) {
 		return nil, nil, nil, usagef("%s: no such database (campaignbot run, roster import or plan apply creates one)", c.DB)
 	}
-	db, err := store.Open(ctx, c.DB)
+	db, err := c.open(ctx)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open store: %w", err)
 	}
@@ -188,7 +217,7 @@ func (c *Config) openStore(ctx context.Context, now time.Time, apply func(contex
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	db, err = store.Open(ctx, c.DB, storeOptions(p)...)
+	db, err = c.open(ctx, storeOptions(p)...)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("open store: %w", err)
 	}

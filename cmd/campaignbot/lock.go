@@ -13,6 +13,10 @@ func lockStore(cfg *Config) (*store.InstanceLock, error) {
 		return nil, err
 	}
 	cfg.createDB = true
+	if store.IsPostgresURL(cfg.DB) {
+		// Replicas share a PostgreSQL store by design (replicas.go).
+		return nil, nil
+	}
 	l, err := store.Lock(cfg.DB)
 	if campaignbot.ErrorCode(err) == campaignbot.ECONFLICT {
 		// Another run holds the store: bad usage, exit status 2.

@@ -364,12 +364,11 @@ func testBackupKilled(t *testing.T, bin string) {
 			time.Sleep(200 * time.Microsecond)
 		}
 		_ = cmd.Process.Kill()
-		err := cmd.Wait()
-		finished := err == nil
+		_ = cmd.Wait()
 		if _, serr := os.Stat(target); serr == nil {
-			if !finished {
-				t.Fatalf("attempt %d: killed, yet %s exists", attempt, target)
-			}
+			// A backup at the path is complete, whether the process exited
+			// or was killed after its last rename (while it synced the
+			// directory or closed the store): that is what atomic means.
 			checkBackup(t, target, files)
 			for _, p := range []string{target, target + ".files"} {
 				if err := os.RemoveAll(p); err != nil {

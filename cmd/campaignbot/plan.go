@@ -36,7 +36,7 @@ func cmdPlanApply(ctx context.Context, args []string, stdio IO, getenv func(stri
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	db, err := cfg.open(ctx)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -34,7 +34,7 @@ func openAll(ctx context.Context, cfg *Config) (*store.DB, *campaignbot.Plan, er
 	}
 	if p == nil {
 		db.Close()
-		return nil, nil, usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\" or start \"campaignbot run\"", cfg.DB)
+		return nil, nil, usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\" or start \"campaignbot run\"", cfg.dbName())
 	}
 	return db, p, nil
 }
@@ -79,13 +79,16 @@ type Main struct {
 	// waits with them).
 	DispatcherOptions []scheduler.DispatcherOption
 
-	senders []campaignbot.Sender
-	runners []func(context.Context) error
-	console *console.Console
-	mux     *http.ServeMux
-	ln      net.Listener // --listen's, once Run opened it
-	metrics *metrics
-	lock    *store.InstanceLock // one run per store (SPEC §8)
+	// intakeStore is the store as the intake sees it: the lanes this
+	// replica holds (replicas.go).
+	intakeStore *laneStore
+	senders     []campaignbot.Sender
+	runners     []func(context.Context) error
+	console     *console.Console
+	mux         *http.ServeMux
+	ln          net.Listener // --listen's, once Run opened it
+	metrics     *metrics
+	lock        *store.InstanceLock // one run per store (SPEC §8)
 	// httpLimits are the HTTP server's timeouts and body limit; zero
 	// means the defaults.
 	httpLimits httpLimits
@@ -266,7 +269,8 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.mux.Handle("/", m.Web)
 	m.Handler = m.metrics.instrument(m.Engine)
-	m.Intake = bot.NewIntake(db, m.Handler,
+	m.intakeStore = newLaneStore(db)
+	m.Intake = bot.NewIntake(m.intakeStore, m.Handler,
 		bot.WithIntakeLogger(m.Log),
 		bot.WithIntakeNotify(kick),
 		bot.WithIntakeLang(m.Config.Lang),
@@ -274,7 +278,7 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	if m.consoleMode() {
 		m.console = console.New(m.DB, m.Intake, m.IO.In, m.IO.Out, console.WithLang(m.Config.Lang),
 			console.WithInteractive(isTerminal(m.IO.In)))
-		m.Intake.Register(campaignbot.PlatformConsole, m.console)
+		m.register(campaignbot.PlatformConsole, m.console)
 		m.senders = append(m.senders, m.console)
 	}
 	if m.consoleMode() {
@@ -293,6 +297,12 @@ func (m *Main) Open(ctx context.Context) (err error) {
 	}
 	m.Dispatcher = m.newDispatcher()
 	return nil
+}
+
+// register makes the intake decode platform p's updates with d.
+func (m *Main) register(p campaignbot.Platform, d bot.Decoder) {
+	m.intakeStore.register(p, d)
+	m.Intake.Register(p, d)
 }
 
 // newDispatcher builds the outbox dispatcher over the platforms' senders:
@@ -314,13 +324,21 @@ func (m *Main) newDispatcher() *scheduler.Dispatcher {
 			}
 		}),
 	}
+	if store.IsPostgresURL(m.Config.DB) {
+		// A claim is a lease there (store.ClaimLease): a leader that lost
+		// the lead and has not yet noticed sends nothing the next may have.
+		opts = append(opts, scheduler.WithClaimLease(store.ClaimLease))
+	}
 	return scheduler.NewDispatcher(m.DB, m.senders, append(opts, m.DispatcherOptions...)...)
 }
 
 // Run runs until ctx is done or, in console mode, until end of input.
 func (m *Main) Run(ctx context.Context) error {
-	if err := m.Scheduler.Start(ctx); err != nil {
-		m.Log.Error("scheduler catch-up failed", "err", err)
+	replicated := store.IsPostgresURL(m.Config.DB) && !m.consoleMode()
+	if !replicated {
+		if err := m.Scheduler.Start(ctx); err != nil {
+			m.Log.Error("scheduler catch-up failed", "err", err)
+		}
 	}
 	if m.consoleMode() {
 		srv, err := m.listen(ctx)
@@ -368,7 +386,24 @@ func (m *Main) Run(ctx context.Context) error {
 			return nil
 		})
 	}
-	start("dispatcher", m.Dispatcher.Run)
+	if replicated {
+		// The scheduler and the dispatcher run in the leader only; a
+		// replica that loses the lead stops (its service manager starts
+		// it again), so that it never sends beside the new leader.
+		start("leader", func(ctx context.Context) error {
+			return m.DB.Lead(ctx, func() {
+				m.Log.Info("another replica leads: this one stores and processes messages, the leader schedules and sends")
+			}, func(ctx context.Context) error {
+				m.Log.Info("leading: running the scheduler and the dispatcher")
+				if err := m.Scheduler.Start(ctx); err != nil {
+					m.Log.Error("scheduler catch-up failed", "err", err)
+				}
+				return m.Dispatcher.Run(ctx)
+			})
+		})
+	} else {
+		start("dispatcher", m.Dispatcher.Run)
+	}
 	start("intake", m.Intake.Run)
 	start("plan", m.watchPlan)
 	for i, r := range m.runners {
@@ -437,6 +472,9 @@ func (m *Main) Close() error {
 	defer m.lock.Close() // last: a new run may start as soon as it is released
 	if m.Scheduler != nil {
 		_ = m.Scheduler.Close()
+	}
+	if m.intakeStore != nil {
+		_ = m.intakeStore.Close()
 	}
 	if m.DB != nil {
 		return m.DB.Close()

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"campaignbot"
 	"campaignbot/bot"
 	"campaignbot/bot/telegram"
+	"campaignbot/store"
 )
 
 // openTelegram builds the Telegram adapter.
@@ -28,6 +30,9 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 	}
 	if tc.GroupChatID != "" {
 		opts = append(opts, telegram.WithGroupChatID(tc.GroupChatID))
+	}
+	if tc.WebhookURL == "" && store.IsPostgresURL(m.Config.DB) {
+		opts = append(opts, telegram.WithPollGate(m.pollTelegram))
 	}
 	opts = append(opts, telegram.WithOnReady(func(ctx context.Context, name string) {
 		if tc.BotName == "" && name != "" {
@@ -54,13 +59,35 @@ func (m *Main) openTelegram(ctx context.Context, kick func()) error {
 		return usagef("telegram: %s", err)
 	}
 	m.Telegram = tg
-	m.Intake.Register(campaignbot.PlatformTelegram, tg)
+	m.register(campaignbot.PlatformTelegram, tg)
 	m.senders = append(m.senders, tg.Sender())
 	if tc.WebhookURL != "" {
 		m.mux.Handle("POST "+telegram.WebhookPath, tg.Handler())
 	}
 	m.runners = append(m.runners, tg.Run)
 	return nil
+}
+
+// pollTelegram runs poll while this replica holds the poll lock: of
+// several replicas on one PostgreSQL store without a webhook, only one
+// long-polls Telegram (getUpdates ends any other's poll with 409 Conflict);
+// the others serve WeCom's callbacks and the web console, and process
+// what the poller stores. One that loses the lock (its connection to the
+// database failed) stops polling and tries for it again.
+func (m *Main) pollTelegram(ctx context.Context, poll func(context.Context)) {
+	for ctx.Err() == nil {
+		err := m.DB.Poll(ctx, func() {
+			m.Log.Info("another replica polls Telegram for updates: this one serves callbacks and the console")
+		}, func(ctx context.Context) error {
+			m.Log.Info("polling Telegram for updates")
+			poll(ctx)
+			return nil
+		})
+		if !errors.Is(err, store.ErrLeadershipLost) {
+			return
+		}
+		m.Log.Warn("lost the Telegram poll lock; trying for it again", "err", err)
+	}
 }
 
 // telegramCommands builds the command menus, per language, from the engine's

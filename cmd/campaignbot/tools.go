@@ -78,7 +78,7 @@ func cmdPlanShow(ctx context.Context, args []string, stdio IO, getenv func(strin
 	defer db.Close()
 	ap, err := db.FindPlan(ctx)
 	if campaignbot.ErrorCode(err) == campaignbot.ENOTFOUND {
-		return usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\"", cfg.DB)
+		return usagef("no plan has been applied to %s: apply one with \"campaignbot plan apply FILE\"", cfg.dbName())
 	} else if err != nil {
 		return err
 	}

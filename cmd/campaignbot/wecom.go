@@ -38,7 +38,7 @@ func (m *Main) openWeCom(ctx context.Context, kick func()) error {
 		wecom.WithOutboxProgress(m.DB), wecom.WithLogger(m.Log), wecom.WithWords(wecom.NewWords(words, m.Config.Lang))))
 	proc := wecom.NewProcessor(client, m.DB, wecom.WithLogger(m.Log), wecom.WithLang(m.Config.Lang), wecom.WithRoster(m.DB),
 		wecom.WithContactChange(m.followContacts(client)))
-	m.Intake.Register(campaignbot.PlatformWeCom, proc)
+	m.register(campaignbot.PlatformWeCom, proc)
 	m.mux.Handle("/wecom/callback", wecom.NewReceiver(crypt, m.DB, wecom.WithNotify(m.Intake.Wake), wecom.WithLogger(m.Log)))
 	m.runners = append(m.runners, func(ctx context.Context) error {
 		if err := client.CreateMenu(ctx, wecom.DefaultMenu(m.Config.Lang)); err != nil {
