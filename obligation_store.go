@@ -10,8 +10,9 @@ type ObligationSource interface {
 	FindClaims(ctx context.Context) ([]Claim, error)
 	// FindObligationInput reads what Obligations needs for one person (the
 	// chat's /tasks and /mine): the records of their submissions and of
-	// their department's, the versions returned or in review among them,
-	// their claims, their leave and the surveys they took part in. Plan
-	// and Day are the caller's to set.
-	FindObligationInput(ctx context.Context, p *Person) (ObligationInput, error)
+	// their department's for plan's tasks owed per department, the
+	// versions returned or in review among them, their claims, their
+	// leave and the surveys they took part in. Plan and Day are the
+	// caller's to set.
+	FindObligationInput(ctx context.Context, p *Person, plan *Plan) (ObligationInput, error)
 }

@@ -201,11 +201,12 @@ func (e *Engine) cmdHelp(ctx context.Context, c *Context) error {
 // obligationsFor computes what p owes today, by the one rule the scheduler
 // uses too (campaignbot.Obligations) over what the store reads for p.
 func (e *Engine) obligationsFor(ctx context.Context, p *campaignbot.Person) ([]campaignbot.Obligation, error) {
-	in, err := e.store.FindObligationInput(ctx, p)
+	plan := e.plan.Load()
+	in, err := e.store.FindObligationInput(ctx, p, plan)
 	if err != nil {
 		return nil, fmt.Errorf("find obligation input: %w", err)
 	}
-	in.Plan, in.Day = e.plan.Load(), e.today()
+	in.Plan, in.Day = plan, e.today()
 	return campaignbot.Obligations(in), nil
 }
 

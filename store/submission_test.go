@@ -172,8 +172,17 @@ func TestReviewFlow(t *testing.T) {
 		t.Errorf("comments = %+v", cs)
 	}
 
-	// The returned version is named as such to the obligations computation.
-	in, err := db.FindObligationInput(ctx, sun)
+	// The returned version is named as such to the obligations computation;
+	// a colleague's note, owed by each person, is not read for 孙科.
+	note := &campaignbot.Submission{TaskKey: "study-notes", PersonID: zhao.ID, DepartmentID: zhao.DepartmentID, Text: "笔记"}
+	if err := db.CreateSubmission(ctx, note); err != nil {
+		t.Fatal(err)
+	}
+	p := &campaignbot.Plan{Tasks: []campaignbot.Task{
+		{Key: "study-notes", Cardinality: campaignbot.EveryWeek},
+		{Key: "dept-analysis", Cardinality: campaignbot.PerDepartment},
+	}}
+	in, err := db.FindObligationInput(ctx, sun, p)
 	if err != nil {
 		t.Fatal(err)
 	}

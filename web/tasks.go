@@ -23,11 +23,12 @@ type taskRow struct {
 // a report or upload a document for each task not done.
 func (s *Server) tasks(w http.ResponseWriter, r *http.Request, rc *reqCtx) error {
 	ctx := r.Context()
-	in, err := s.store.FindObligationInput(ctx, rc.person)
+	plan := s.plan()
+	in, err := s.store.FindObligationInput(ctx, rc.person, plan)
 	if err != nil {
 		return err
 	}
-	in.Plan, in.Day = s.plan(), s.today()
+	in.Plan, in.Day = plan, s.today()
 	subs, err := s.store.FindSubmissions(ctx, campaignbot.SubmissionFilter{PersonID: &rc.person.ID})
 	if err != nil {
 		return err
