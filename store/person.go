@@ -212,50 +212,13 @@ func checkInCharge(ctx context.Context, tx *Tx, entries []campaignbot.RosterEntr
 			if known[d] {
 				continue
 			}
-			if near := nearest(d, names); near != "" {
+			if near := campaignbot.Closest(d, names, max(1, len([]rune(d))/2)); near != "" {
 				return campaignbot.Errorf(campaignbot.EINVALID, "%s: in_charge_of names %s, which is no department; did you mean %s?", entryLabel(e), d, near)
 			}
 			return campaignbot.Errorf(campaignbot.EINVALID, "%s: in_charge_of names %s, which is no department", entryLabel(e), d)
 		}
 	}
 	return nil
-}
-
-// nearest returns the name closest to s by edit distance, if any is close
-// enough to be a typo of it.
-func nearest(s string, names []string) string {
-	best, bestD := "", 0
-	for _, n := range names {
-		d := editDistance([]rune(s), []rune(n))
-		if best == "" || d < bestD {
-			best, bestD = n, d
-		}
-	}
-	if best == "" || bestD > max(1, len([]rune(s))/2) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Statements of ImportRoster and CreateInvite, run once per person.
