@@ -125,15 +125,7 @@ func (db *DB) FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	var ids []int64
-	err = eachRow(ctx, tx, `SELECT id FROM submissions WHERE +campaign_id = ? AND state = 'returned' ORDER BY id`, []any{tx.campaign}, func(rows *sql.Rows) error {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
-	})
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM submissions WHERE +campaign_id = ? AND state = 'returned' ORDER BY id`, tx.campaign)
 	if err != nil {
 		return nil, fmt.Errorf("find returned submissions: %w", err)
 	}

@@ -252,27 +252,15 @@ const (
 func resolveEntries(ctx context.Context, tx *Tx, entries []campaignbot.RosterEntry) ([]int64, error) {
 	ids := make([]int64, len(entries))
 	claimed := map[int64]bool{}
-	one := func(query string, args ...any) ([]int64, error) {
-		var found []int64
-		err := eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			found = append(found, id)
-			return nil
-		})
-		return found, err
-	}
 	for i := range entries {
 		e := &entries[i]
 		var found []int64
 		var err error
 		if e.ID != "" {
-			found, err = one(`SELECT id FROM people WHERE external_id = ?`, e.ID)
+			found, err = queryIDs(ctx, tx, `SELECT id FROM people WHERE external_id = ?`, e.ID)
 		}
 		if err == nil && len(found) == 0 && e.WeCom != "" {
-			found, err = one(`SELECT id FROM people WHERE wecom = ? AND (external_id = '' OR external_id = ?)
+			found, err = queryIDs(ctx, tx, `SELECT id FROM people WHERE wecom = ? AND (external_id = '' OR external_id = ?)
 				ORDER BY removed_at IS NOT NULL, id`, e.WeCom, e.ID)
 		}
 		if err != nil {
@@ -293,7 +281,7 @@ func resolveEntries(ctx context.Context, tx *Tx, entries []campaignbot.RosterEnt
 		var found []int64
 		for _, removed := range []string{"IS NULL", "IS NOT NULL"} {
 			var err error
-			found, err = one(`SELECT id FROM people WHERE name = ? AND external_id = '' AND (wecom = '' OR ? <> '')
+			found, err = queryIDs(ctx, tx, `SELECT id FROM people WHERE name = ? AND external_id = '' AND (wecom = '' OR ? <> '')
 				AND removed_at `+removed+` ORDER BY id`, e.Name, e.WeCom)
 			if err != nil {
 				return nil, fmt.Errorf("%s: find person: %w", entryLabel(e), err)
@@ -405,16 +393,7 @@ func (db *DB) RemovePeople(ctx context.Context, who []string) ([]*campaignbot.Pe
 	var removed []*campaignbot.Person
 	err := db.write(ctx, func(ctx context.Context, tx *Tx) error {
 		for _, w := range who {
-			var ids []int64
-			err := eachRow(ctx, tx, `SELECT id FROM people WHERE removed_at IS NULL AND (external_id = ? OR wecom = ? OR name = ?) ORDER BY id`,
-				[]any{w, w, w}, func(rows *sql.Rows) error {
-					var id int64
-					if err := rows.Scan(&id); err != nil {
-						return err
-					}
-					ids = append(ids, id)
-					return nil
-				})
+			ids, err := queryIDs(ctx, tx, `SELECT id FROM people WHERE removed_at IS NULL AND (external_id = ? OR wecom = ? OR name = ?) ORDER BY id`, w, w, w)
 			if err != nil {
 				return fmt.Errorf("find %s: %w", w, err)
 			}
@@ -624,6 +603,20 @@ func eachRow(ctx context.Context, tx *Tx, query string, args []any, fn func(*sql
 		}
 	}
 	return rows.Err()
+}
+
+// queryIDs runs a query of one integer column and returns its values.
+func queryIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := eachRow(ctx, tx, query, args, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	return ids, err
 }
 
 // FindDepartments returns every department, ordered by name.

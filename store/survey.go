@@ -89,16 +89,7 @@ func (db *DB) FindParticipants(ctx context.Context, surveyKey string) ([]int64, 
 		return nil, err
 	}
 	defer tx.Rollback()
-	var ids []int64
-	err = eachRow(ctx, tx, `SELECT person_id FROM survey_participation WHERE campaign_id = ? AND survey_key = ? ORDER BY person_id`, []any{tx.campaign, surveyKey},
-		func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-			return nil
-		})
+	ids, err := queryIDs(ctx, tx, `SELECT person_id FROM survey_participation WHERE campaign_id = ? AND survey_key = ? ORDER BY person_id`, tx.campaign, surveyKey)
 	if err != nil {
 		return nil, fmt.Errorf("find participants: %w", err)
 	}
