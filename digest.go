@@ -10,8 +10,9 @@ type DigestService interface {
 	// FindAllAccounts returns every bound chat account.
 	FindAllAccounts(ctx context.Context) ([]*Account, error)
 	// FindSubmissionRecordsAfter returns, in ID order, the records of every
-	// submission with ID greater than afterID, whatever its review state.
-	FindSubmissionRecordsAfter(ctx context.Context, afterID int64) ([]SubmissionRecord, error)
+	// submission with ID greater than afterID, whatever its review state,
+	// numbering their tasks in keys (which it returns grown).
+	FindSubmissionRecordsAfter(ctx context.Context, afterID int64, keys TaskKeys) ([]SubmissionRecord, TaskKeys, error)
 	// FindReturnedSubmissionIDs returns the IDs of versions returned for
 	// revision: they do not count towards obligations.
 	FindReturnedSubmissionIDs(ctx context.Context) ([]int64, error)

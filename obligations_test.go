@@ -63,11 +63,18 @@ func format(o campaignbot.Obligation) string {
 	return s
 }
 
+// testKeys numbers the task keys of the records in these tests (tk).
+var testKeys campaignbot.TaskKeys
+
+// tk returns the number of a task key in testKeys. The inputs take
+// testKeys after their records are made, so it holds every number given.
+func tk(key string) int32 { return testKeys.Number(key) }
+
 func TestObligations(t *testing.T) {
 	pl := testPlan(t)
 	member := person(1, 3, 0, campaignbot.RoleMember)
 	sub := func(id, personID, dept int64, task, day string) campaignbot.SubmissionRecord {
-		return campaignbot.SubmissionRecord{ID: id, TaskKey: task, PersonID: personID, DepartmentID: dept, Day: d(t, day)}
+		return campaignbot.SubmissionRecord{ID: id, Task: tk(task), PersonID: personID, DepartmentID: dept, Day: d(t, day)}
 	}
 	tests := []struct {
 		name     string
@@ -284,7 +291,7 @@ func TestObligations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := campaignbot.ObligationInput{
 				Plan: pl, Day: d(t, tt.day), People: tt.people,
-				Submissions: tt.subs, Returned: tt.returned, Claims: tt.claims, Leaves: tt.leaves,
+				Submissions: tt.subs, TaskKeys: testKeys, Returned: tt.returned, Claims: tt.claims, Leaves: tt.leaves,
 			}
 			var got []string
 			for _, o := range campaignbot.Obligations(in) {
@@ -301,7 +308,8 @@ func TestObligationsFor(t *testing.T) {
 	in := campaignbot.ObligationInput{
 		Plan: testPlan(t), Day: d(t, "03-10"),
 		People:      []*campaignbot.Person{person(1, 3, 0, campaignbot.RoleMember), person(2, 3, 0, campaignbot.RoleMember)},
-		Submissions: []campaignbot.SubmissionRecord{{ID: 5, TaskKey: "notes", PersonID: 2, DepartmentID: 3, Day: d(t, "03-05")}},
+		TaskKeys:    testKeys,
+		Submissions: []campaignbot.SubmissionRecord{{ID: 5, Task: tk("notes"), PersonID: 2, DepartmentID: 3, Day: d(t, "03-05")}},
 	}
 	var got []string
 	for _, o := range campaignbot.ObligationsFor(in, 2) {
@@ -402,7 +410,7 @@ func benchInput(b *testing.B) campaignbot.ObligationInput {
 			if j%5 == 4 {
 				task, day = pl.Tasks[j%len(pl.Tasks)].Key, d(b, "03-01").AddDays(j*9)
 			}
-			in.Submissions = append(in.Submissions, campaignbot.SubmissionRecord{ID: id, TaskKey: task, PersonID: p.ID, DepartmentID: p.DepartmentID, Day: day})
+			in.Submissions = append(in.Submissions, campaignbot.SubmissionRecord{ID: id, Task: tk(task), PersonID: p.ID, DepartmentID: p.DepartmentID, Day: day})
 		}
 		if i%7 == 0 {
 			in.Leaves = append(in.Leaves, campaignbot.Leave{PersonID: p.ID, From: d(b, "04-20"), To: d(b, "05-02")})
@@ -411,6 +419,7 @@ func benchInput(b *testing.B) campaignbot.ObligationInput {
 			in.Claims = append(in.Claims, campaignbot.Claim{PersonID: p.ID, Day: d(b, "07-10")})
 		}
 	}
+	in.TaskKeys = testKeys
 	return in
 }
 
@@ -443,7 +452,7 @@ func TestWeekStubsJoinNeighbours(t *testing.T) {
 	}{{
 		// Sun 03-01 .. Tue 03-17: 03-01 joins 03-02..03-08, 03-16..17 join 03-09..15.
 		start: "03-01", end: "03-17", day: "03-31",
-		subs: []campaignbot.SubmissionRecord{{ID: 7, TaskKey: "notes", PersonID: 1, Day: d(t, "03-01")}},
+		subs: []campaignbot.SubmissionRecord{{ID: 7, Task: tk("notes"), PersonID: 1, Day: d(t, "03-01")}},
 		want: []string{
 			"1 notes 03-01..03-08 due 03-08 done sub=7",
 			"1 notes 03-09..03-17 due 03-17 overdue",
@@ -463,7 +472,7 @@ func TestWeekStubsJoinNeighbours(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		obs := campaignbot.Obligations(campaignbot.ObligationInput{
-			Plan: plan(tt.start, tt.end), Day: d(t, tt.day), People: []*campaignbot.Person{member}, Submissions: tt.subs,
+			Plan: plan(tt.start, tt.end), Day: d(t, tt.day), People: []*campaignbot.Person{member}, Submissions: tt.subs, TaskKeys: testKeys,
 		})
 		var got []string
 		for _, o := range obs {
@@ -483,11 +492,11 @@ func TestObligationsLateWeekReviewSurvey(t *testing.T) {
 	p.Tasks[1].Review = campaignbot.ReviewHead
 	p.Surveys = []campaignbot.Survey{{Key: "sat", Phase: "p1", From: d(t, "03-10"), To: d(t, "03-20")}}
 	member := person(1, 1, 0, campaignbot.RoleMember)
-	in := campaignbot.ObligationInput{Plan: p, Day: d(t, "03-21"), People: []*campaignbot.Person{member},
+	in := campaignbot.ObligationInput{Plan: p, Day: d(t, "03-21"), People: []*campaignbot.Person{member}, TaskKeys: testKeys,
 		Submissions: []campaignbot.SubmissionRecord{
 			// The week of 03-09 missed, handed in on 03-18 for it.
-			{ID: 1, TaskKey: "notes", PersonID: 1, Day: d(t, "03-18"), Week: d(t, "03-09")},
-			{ID: 2, TaskKey: "report", PersonID: 1, Day: d(t, "03-12")},
+			{ID: 1, Task: tk("notes"), PersonID: 1, Day: d(t, "03-18"), Week: d(t, "03-09")},
+			{ID: 2, Task: tk("report"), PersonID: 1, Day: d(t, "03-12")},
 		},
 		InReview: []int64{2},
 	}

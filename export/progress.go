@@ -20,7 +20,7 @@ func (d *data) loadProgress(ctx context.Context, src Source) error {
 	slices.SortFunc(subs, func(a, b *campaignbot.Submission) int { return cmp.Compare(a.ID, b.ID) })
 	for _, s := range subs {
 		in.Submissions = append(in.Submissions, campaignbot.SubmissionRecord{
-			ID: s.ID, TaskKey: s.TaskKey, PersonID: s.PersonID, DepartmentID: s.DepartmentID,
+			ID: s.ID, Task: in.TaskKeys.Number(s.TaskKey), PersonID: s.PersonID, DepartmentID: s.DepartmentID,
 			Day: campaignbot.DateOf(s.SubmittedAt, d.loc), Week: s.Week,
 		})
 		switch s.State {

@@ -36,7 +36,7 @@ func BenchmarkComputeReminders10k(b *testing.B) {
 		// Half the people keep up with their weekly notes.
 		if i%2 == 0 {
 			for w := pl.FindPhase("study").Start; w <= day; w += 7 {
-				subs = append(subs, campaignbot.SubmissionRecord{ID: int64(len(subs) + 1), TaskKey: "study-notes", PersonID: p.ID, DepartmentID: p.DepartmentID, Day: w})
+				subs = append(subs, campaignbot.SubmissionRecord{ID: int64(len(subs) + 1), Task: 0, PersonID: p.ID, DepartmentID: p.DepartmentID, Day: w})
 			}
 		}
 	}
@@ -44,7 +44,7 @@ func BenchmarkComputeReminders10k(b *testing.B) {
 	b.ResetTimer()
 	var prompts int
 	for b.Loop() {
-		obs := campaignbot.Obligations(campaignbot.ObligationInput{Plan: pl, Day: day, People: people, Submissions: subs})
+		obs := campaignbot.Obligations(campaignbot.ObligationInput{Plan: pl, Day: day, People: people, Submissions: subs, TaskKeys: campaignbot.TaskKeys{"study-notes"}})
 		out := ComputeReminders(ReminderInput{Plan: pl, Day: day, Now: now, People: people,
 			Accounts: accounts, Obligations: obs})
 		prompts = len(out)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,7 @@ type Scheduler struct {
 	// submissions under 1 s, where reading every row takes seconds.
 	mu      sync.Mutex
 	records []campaignbot.SubmissionRecord
+	keys    campaignbot.TaskKeys // numbering the records' tasks
 }
 
 // Option configures a Scheduler.
@@ -135,7 +137,7 @@ func (s *Scheduler) SetPlan(p *campaignbot.Plan) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.plan.Store(p)
-	s.records = nil
+	s.records, s.keys = nil, nil
 }
 
 // Start catches up on the jobs that fell due while the process was down and
@@ -196,7 +198,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 // since. Start runs it in the background, so that the first /digest after
 // a start does not pay for it.
 func (s *Scheduler) Warm(ctx context.Context) error {
-	_, err := s.readRecords(ctx)
+	_, _, err := s.readRecords(ctx)
 	return err
 }
 
@@ -419,6 +421,7 @@ type data struct {
 	bound       map[int64][]campaignbot.Platform
 	leaves      []campaignbot.Leave
 	records     []campaignbot.SubmissionRecord
+	keys        campaignbot.TaskKeys
 	returned    []int64 // IDs of returned versions, in order: they do not count
 	inReview    []*campaignbot.Submission
 	claims      []campaignbot.Claim
@@ -434,7 +437,7 @@ func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	d := &data{}
 	var recErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { d.records, recErr = s.readRecords(ctx) })
+	wg.Go(func() { d.records, d.keys, recErr = s.readRecords(ctx) })
 	err := s.loadRest(ctx, d)
 	wg.Wait()
 	if err = errors.Join(err, recErr); err != nil {
@@ -486,25 +489,27 @@ func (s *Scheduler) loadRest(ctx context.Context, d *data) error {
 }
 
 // readRecords reads the submission records after the ones kept and returns
-// all of them. Later reads append after the returned length, never inside
-// it, so the caller can use the slice without s.mu.
-func (s *Scheduler) readRecords(ctx context.Context) ([]campaignbot.SubmissionRecord, error) {
+// all of them, with the keys their tasks are numbered by. Later reads
+// append after the returned lengths, never inside them, so the caller can
+// use the slices without s.mu.
+func (s *Scheduler) readRecords(ctx context.Context) ([]campaignbot.SubmissionRecord, campaignbot.TaskKeys, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var last int64
 	if n := len(s.records); n > 0 {
 		last = s.records[n-1].ID
 	}
-	recs, err := s.store.FindSubmissionRecordsAfter(ctx, last)
+	recs, keys, err := s.store.FindSubmissionRecordsAfter(ctx, last, s.keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.records == nil {
 		s.records = recs
 	} else {
 		s.records = append(s.records, recs...)
 	}
-	return s.records[:len(s.records):len(s.records)], nil
+	s.keys = keys
+	return slices.Clip(s.records), slices.Clip(s.keys), nil
 }
 
 // obligations computes the obligations as of day, for people (everyone when nil).
@@ -517,7 +522,7 @@ func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people 
 		inReview[i] = sub.ID // FindSubmissionsInReview's order is by ID
 	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: plan, Day: day, People: people, Submissions: d.records, Returned: d.returned, InReview: inReview,
+		Plan: plan, Day: day, People: people, Submissions: d.records, TaskKeys: d.keys, Returned: d.returned, InReview: inReview,
 		Claims: d.claims, Leaves: d.leaves, Answered: d.answered,
 	})
 }
@@ -527,6 +532,6 @@ func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people 
 // read): the web console's dashboard computes everyone's obligations from
 // them too, and rereading 200,000 rows per page costs it the 500 ms of
 // SPEC §10. The slice must not be changed.
-func (s *Scheduler) SubmissionRecords(ctx context.Context) ([]campaignbot.SubmissionRecord, error) {
+func (s *Scheduler) SubmissionRecords(ctx context.Context) ([]campaignbot.SubmissionRecord, campaignbot.TaskKeys, error) {
 	return s.readRecords(ctx)
 }

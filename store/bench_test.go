@@ -66,7 +66,7 @@ func BenchmarkFindSubmissionRecords(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		rs, err := db.FindSubmissionRecordsAfter(ctx, 0)
+		rs, _, err := db.FindSubmissionRecordsAfter(ctx, 0, nil)
 		if err != nil || len(rs) != 20000 {
 			b.Fatalf("%d records, %v", len(rs), err)
 		}

@@ -93,7 +93,7 @@ func TestCampaigns(t *testing.T) {
 	}
 	ss, err := db.FindSubmissions(ctx, campaignbot.SubmissionFilter{})
 	empty("submissions", len(ss), err)
-	recs, err := db.FindSubmissionRecordsAfter(ctx, 0)
+	recs, _, err := db.FindSubmissionRecordsAfter(ctx, 0, nil)
 	empty("submission records", len(recs), err)
 	ops, err := db.FindOpinions(ctx)
 	empty("opinions", len(ops), err)

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,23 +108,41 @@ func TestFindSubmissionRecordsAfter(t *testing.T) {
 			VALUES (?, ?, ?, 1, 'x', ?, ?)`, q.task, q.person, q.dept, q.state, encTime(at.Add(time.Duration(i)*24*time.Hour)))
 	}
 	day := campaignbot.DateOf(at, loc)
-	all := []campaignbot.SubmissionRecord{
-		{ID: 1, TaskKey: "study-notes", PersonID: ids["甲"], Day: day},
-		{ID: 2, TaskKey: "weekly-report", PersonID: ids["乙"], DepartmentID: 1, Day: day + 1},
-		{ID: 3, TaskKey: "study-notes", PersonID: ids["乙"], DepartmentID: 1, Day: day + 2},
+	all := []string{
+		fmt.Sprintf("1 study-notes person %d dept 0 day %v week 0", ids["甲"], day),
+		fmt.Sprintf("2 weekly-report person %d dept 1 day %v week 0", ids["乙"], day+1),
+		fmt.Sprintf("3 study-notes person %d dept 1 day %v week 0", ids["乙"], day+2),
 	}
 	if got, want := day, campaignbot.DateOf(time.Date(2026, 3, 2, 0, 0, 0, 0, loc), loc); got != want {
 		t.Fatalf("day = %v, want %v", got, want)
 	}
 	for _, after := range []int64{0, 1, 3} {
-		got, err := db.FindSubmissionRecordsAfter(ctx, after)
+		got, keys, err := db.FindSubmissionRecordsAfter(ctx, after, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := all[after:]; !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
-			t.Errorf("after %d: got %+v, want %+v", after, got, want)
+		if got, want := records(got, keys), all[after:]; !slices.Equal(got, want) {
+			t.Errorf("after %d: got %q, want %q", after, got, want)
 		}
 	}
+	// Keys numbered before keep their numbers; the caller's are not changed.
+	known := campaignbot.TaskKeys{"weekly-report", "other"}
+	got, keys, err := db.FindSubmissionRecordsAfter(ctx, 0, known[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(keys, campaignbot.TaskKeys{"weekly-report", "study-notes"}) || known[1] != "other" || got[1].Task != 0 || got[0].Task != 1 {
+		t.Errorf("numbered after %q: keys %q, tasks %d %d %d; the caller's keys now %q", known[:1], keys, got[0].Task, got[1].Task, got[2].Task, known)
+	}
+}
+
+// records formats submission records with their keys.
+func records(rs []campaignbot.SubmissionRecord, keys campaignbot.TaskKeys) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, fmt.Sprintf("%d %s person %d dept %d day %v week %d", r.ID, keys[r.Task], r.PersonID, r.DepartmentID, r.Day, int32(r.Week)))
+	}
+	return out
 }
 
 // TestFindSubmissionRecordsAfterInParts checks that a read split into parts
@@ -137,27 +159,35 @@ func TestFindSubmissionRecordsAfterInParts(t *testing.T) {
 			VALUES ('study-notes', ?, ?, 'x', '', ?)`, ids[[]string{"甲", "乙"}[i%2]], i+1, encTime(at.Add(time.Duration(i)*time.Hour)))
 	}
 	mustExec(t, db, `DELETE FROM submissions WHERE id IN (3, 4, 11, 12, 22)`)
-	one, err := db.FindSubmissionRecordsAfter(ctx, 0)
+	mustExec(t, db, `UPDATE submissions SET task_key = 'weekly-report' WHERE id % 3 = 0`)
+	rs, keys, err := db.FindSubmissionRecordsAfter(ctx, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	one := records(rs, keys)
 	if len(one) != 18 {
 		t.Fatalf("one read: %d records, want 18", len(one))
 	}
 	db.recordsPerPart = 2
 	for after := range int64(24) {
-		got, err := db.FindSubmissionRecordsAfter(ctx, after)
+		rs, keys, err := db.FindSubmissionRecordsAfter(ctx, after, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []campaignbot.SubmissionRecord
+		var want []string
 		for _, r := range one {
-			if r.ID > after {
+			if idOf(r) > after {
 				want = append(want, r)
 			}
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("after %d in parts: got %d records %+v, want %d", after, len(got), got, len(want))
+		if got := records(rs, keys); !slices.Equal(got, want) {
+			t.Errorf("after %d in parts: got %d records %q, want %d", after, len(got), got, len(want))
 		}
 	}
+}
+
+// idOf returns the ID of a record that records formatted.
+func idOf(r string) int64 {
+	id, _ := strconv.ParseInt(strings.Fields(r)[0], 10, 64)
+	return id
 }

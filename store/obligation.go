@@ -37,12 +37,13 @@ func (db *DB) FindObligationInput(ctx context.Context, p *campaignbot.Person, pl
 		append([]any{tx.campaign}, args...),
 		func(rows *sql.Rows) error {
 			var r campaignbot.SubmissionRecord
+			var key string
 			var at int64
 			var state campaignbot.ReviewState
-			if err := rows.Scan(&r.ID, &r.TaskKey, &r.PersonID, &r.DepartmentID, &at, &r.Week, &state); err != nil {
+			if err := rows.Scan(&r.ID, &key, &r.PersonID, &r.DepartmentID, &at, &r.Week, &state); err != nil {
 				return err
 			}
-			r.Day = campaignbot.DateOf(decTime(at), db.loc)
+			r.Day, r.Task = campaignbot.DateOf(decTime(at), db.loc), in.TaskKeys.Number(key)
 			in.Submissions = append(in.Submissions, r)
 			switch state {
 			case campaignbot.ReviewReturned:

@@ -44,7 +44,7 @@ func TestRecordsAfterWithTwoWriters(t *testing.T) {
 	var after int64
 	read := func() {
 		t.Helper()
-		rs, err := a.FindSubmissionRecordsAfter(ctx, after)
+		rs, _, err := a.FindSubmissionRecordsAfter(ctx, after, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

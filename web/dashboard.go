@@ -141,7 +141,7 @@ func (s *Server) dashboardData(ctx context.Context, p *campaignbot.Person) (*das
 	d.People = len(people)
 
 	in := campaignbot.ObligationInput{Plan: pl, Day: today, People: people}
-	if in.Submissions, err = s.records(ctx); err != nil {
+	if in.Submissions, in.TaskKeys, err = s.records(ctx); err != nil {
 		return nil, err
 	}
 	if in.Returned, err = s.store.FindReturnedSubmissionIDs(ctx); err != nil {

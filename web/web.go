@@ -88,7 +88,7 @@ type Server struct {
 	// export writes the office's workbook (WithExporter).
 	export func(context.Context, io.Writer) error
 	// records reads every submission's record (WithSubmissionRecords).
-	records func(context.Context) ([]campaignbot.SubmissionRecord, error)
+	records func(context.Context) ([]campaignbot.SubmissionRecord, campaignbot.TaskKeys, error)
 }
 
 // Option configures a Server.
@@ -103,7 +103,7 @@ func WithClock(c campaignbot.Clock) Option { return func(s *Server) { s.clock = 
 // WithSubmissionRecords sets where the dashboard reads the records of every
 // submission: main gives it the scheduler's cache (SPEC §10's figure at
 // 200,000 submissions misses without it). By default the store is read.
-func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionRecord, error)) Option {
+func WithSubmissionRecords(f func(context.Context) ([]campaignbot.SubmissionRecord, campaignbot.TaskKeys, error)) Option {
 	return func(s *Server) { s.records = f }
 }
 
@@ -145,8 +145,8 @@ func New(store Store, chat Chat, plan func() *campaignbot.Plan, base string, opt
 		cop:   http.NewCrossOriginProtection(),
 	}
 	s.base.Store(&baseURL{})
-	s.records = func(ctx context.Context) ([]campaignbot.SubmissionRecord, error) {
-		return store.FindSubmissionRecordsAfter(ctx, 0)
+	s.records = func(ctx context.Context) ([]campaignbot.SubmissionRecord, campaignbot.TaskKeys, error) {
+		return store.FindSubmissionRecordsAfter(ctx, 0, nil)
 	}
 	for _, o := range opts {
 		o(s)
