@@ -20,8 +20,15 @@ func (e *env) loadChild(ctx context.Context, c *child, srv *telegramtest.Server)
 		return err
 	}
 	defer raw.Close()
+	// The notes are counted from the highest ID before the load: counting
+	// 2,000,000 submissions every 50 ms read the whole table each time, and
+	// took 24 s of the two cores from the binary it measures.
+	var last int64
+	if err := raw.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM submissions`).Scan(&last); err != nil {
+		return err
+	}
 	counts := func() (subs, out int, err error) {
-		err = raw.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM submissions), (SELECT COUNT(*) FROM outbox)`).Scan(&subs, &out)
+		err = raw.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM submissions WHERE id > ?), (SELECT COUNT(*) FROM outbox)`, last).Scan(&subs, &out)
 		return subs, out, err
 	}
 	subs0, out0, err := counts()

@@ -198,7 +198,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.from != "" {
 		setup = "setup: copy the organisation from " + o.from
 		if err = copyFile(e.path, o.from); err == nil {
-			err = clearOutbox(ctx, e.path)
+			err = clearRuns(ctx, e.path)
 		}
 	} else {
 		err = seed(ctx, e.path, e.plan, o.org, e.day, e.now)
@@ -266,15 +266,18 @@ func loadAverage() string {
 	return "?"
 }
 
-// clearOutbox deletes the messages an earlier run left in the outbox of
-// the store file at path, so that its reminders can be delivered again.
-func clearOutbox(ctx context.Context, path string) error {
+// clearRuns deletes what earlier runs left in the store file at path: the
+// outbox, so that its reminders can be delivered again; the updates taken
+// in, since the fake Bot API numbers its updates from 1 again and the store
+// would take the new ones for updates it has processed already (a copied
+// organisation then stored none of the load's notes); and the load's notes.
+func clearRuns(ctx context.Context, path string) error {
 	raw, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
-	_, err = raw.ExecContext(ctx, `DELETE FROM outbox`)
+	_, err = raw.ExecContext(ctx, `DELETE FROM outbox; DELETE FROM inbound; DELETE FROM submissions WHERE text LIKE '负载测试%'`)
 	return err
 }
 

@@ -110,7 +110,7 @@ func readRecords(ctx context.Context, tx *Tx, campaign, lo, hi int64, part []cam
 		key                      sql.RawBytes
 		id, person, dept, at, wk intColumn
 	)
-	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, COALESCE(department_id, 0), submitted_at, COALESCE(week, 0) FROM submissions
+	err := eachRow(ctx, tx, `SELECT id, task_key, person_id, department_id, submitted_at, week FROM submissions
 		WHERE campaign_id = ? AND id > ? AND id <= ? ORDER BY id`, []any{campaign, lo, hi},
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&id, &key, &person, &dept, &at, &wk); err != nil {
@@ -129,17 +129,22 @@ func readRecords(ctx context.Context, tx *Tx, campaign, lo, hi int64, part []cam
 	return n, err
 }
 
-// intColumn scans an integer column. Scanning into an *int64 goes through
-// database/sql's reflection, which cost 0.7 s of CPU over 2,000,000 records.
+// intColumn scans an integer column, NULL as 0. Scanning into an *int64
+// goes through database/sql's reflection, which cost 0.7 s of CPU over
+// 2,000,000 records; a NULL left as NULL costs the driver one call less
+// than a COALESCE's 0.
 type intColumn int64
 
 // Scan implements sql.Scanner.
 func (v *intColumn) Scan(src any) error {
-	i, ok := src.(int64)
-	if !ok {
+	switch i := src.(type) {
+	case int64:
+		*v = intColumn(i)
+	case nil:
+		*v = 0
+	default:
 		return fmt.Errorf("integer column holds %T", src)
 	}
-	*v = intColumn(i)
 	return nil
 }
 
@@ -272,15 +277,16 @@ func findAllPeople(ctx context.Context, tx *Tx) ([]*campaignbot.Person, error) {
 	}
 	all := make([]campaignbot.Person, 0, n)
 	var p campaignbot.Person
-	var created, updated int64
+	var pid, dept, created, updated intColumn
 	err = eachRow(ctx, tx, `SELECT id, external_id, name, department_id, telegram, wecom, team, created_at, updated_at FROM people WHERE removed_at IS NULL ORDER BY id`, nil,
 		func(rows *sql.Rows) error {
-			if err := rows.Scan(&p.ID, &p.ExternalID, &p.Name, &p.DepartmentID, &p.Telegram, &p.WeCom, &p.Team, &created, &updated); err != nil {
+			if err := rows.Scan(&pid, &p.ExternalID, &p.Name, &dept, &p.Telegram, &p.WeCom, &p.Team, &created, &updated); err != nil {
 				return err
 			}
 			var ok bool
+			p.ID, p.DepartmentID = int64(pid), int64(dept)
 			if p.Department, ok = depts[p.DepartmentID]; ok { // as FindPeople's join
-				p.CreatedAt, p.UpdatedAt = decTime(created), decTime(updated)
+				p.CreatedAt, p.UpdatedAt = decTime(int64(created)), decTime(int64(updated))
 				all = append(all, p)
 			}
 			return nil
@@ -306,7 +312,7 @@ func findAllPeople(ctx context.Context, tx *Tx) ([]*campaignbot.Person, error) {
 	}
 	var roles []campaignbot.RoleGrant
 	var role sql.RawBytes
-	var since int64
+	var person, since intColumn
 	names := map[string]campaignbot.Role{} // a few roles: one string each
 	type span struct {
 		p        *campaignbot.Person
@@ -314,10 +320,10 @@ func findAllPeople(ctx context.Context, tx *Tx) ([]*campaignbot.Person, error) {
 	}
 	var spans []span
 	err = eachRow(ctx, tx, `SELECT person_id, role, since FROM person_roles ORDER BY person_id`, nil, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &role, &since); err != nil {
+		if err := rows.Scan(&person, &role, &since); err != nil {
 			return err
 		}
-		p := find(id)
+		p := find(int64(person))
 		if p == nil {
 			return nil
 		}

@@ -946,11 +946,11 @@ func findAccounts(ctx context.Context, tx *Tx, cond string, args ...any) ([]*cam
 	err := eachRow(ctx, tx, findAccountsQuery(cond), args,
 		func(rows *sql.Rows) error {
 			var a campaignbot.Account
-			var bound int64
-			if err := rows.Scan(&a.Platform, &a.AccountID, &a.ChatID, &a.PersonID, &bound); err != nil {
+			var person, bound intColumn
+			if err := rows.Scan(&a.Platform, &a.AccountID, &a.ChatID, &person, &bound); err != nil {
 				return err
 			}
-			a.BoundAt = decTime(bound)
+			a.PersonID, a.BoundAt = int64(person), decTime(int64(bound))
 			accs = append(accs, &a)
 			return nil
 		})
