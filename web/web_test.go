@@ -399,3 +399,40 @@ func TestAssignAndAnonymousAnswer(t *testing.T) {
 		t.Errorf("audit %+v", es)
 	}
 }
+
+// TestDashboardSurveyIsNotATask: a survey is owed like a task (SPEC §2), but
+// the dashboard's completion has a column per task only; the survey's
+// obligations must not be counted in the first task's column (they were:
+// a key missing from the columns read as column 0).
+func TestDashboardSurveyIsNotATask(t *testing.T) {
+	c := newConsole(t)
+	office := c.signIn(t, "陈丽")
+	today := campaignbot.DateOf(time.Now(), c.plan.Loc())
+	open := 0
+	for _, sv := range c.plan.Surveys {
+		if sv.From != 0 && sv.From <= today {
+			open++
+		}
+	}
+	if open == 0 {
+		t.Fatalf("no survey of the demo's plan has begun by %s: the test needs one", today)
+	}
+	doneOf := regexp.MustCompile(`已完成 (\d+) / 应交 (\d+)，另有 (\d+) 份待审阅`)
+	totals := func() string {
+		t.Helper()
+		code, body := office.get(t, "/dashboard")
+		m := doneOf.FindString(body)
+		if code != http.StatusOK || m == "" {
+			t.Fatalf("/dashboard: %d, no completion total\n%s", code, body)
+		}
+		return m
+	}
+	with := totals()
+	surveys := c.plan.Surveys
+	c.plan.Surveys = nil
+	without := totals()
+	c.plan.Surveys = surveys
+	if with != without {
+		t.Errorf("the completion counts the surveys owed: %q with them, %q without", with, without)
+	}
+}
