@@ -99,4 +99,8 @@ type ObligationInput struct {
 	// Answered are the surveys people took part in: a survey is owed
 	// like a task (SPEC §2).
 	Answered []SurveyTaken
+	// Unmet leaves out the obligations done or in review: reminders need
+	// only the rest, two in five at SPEC §10's largest size, and the
+	// memory of the others is not touched.
+	Unmet bool
 }

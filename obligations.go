@@ -72,7 +72,9 @@ func Obligations(in ObligationInput) []Obligation {
 			}
 		}
 	}
-	// Sized once: at 100,000 people the result is most of a digest's memory.
+	// Sized once: at 100,000 people the result is most of a digest's
+	// memory. Pages of it that are never written (Unmet) are never
+	// touched.
 	out := make([]Obligation, 0, n)
 	own := make([][]hit, len(tasks)) // the person's first submission for each period
 	for ti := range tasks {
@@ -122,6 +124,9 @@ func Obligations(in ObligationInput) []Obligation {
 					o.Status = StatusOverdue
 				default:
 					o.Status = StatusPending
+				}
+				if in.Unmet && (o.Status == StatusDone || o.Status == StatusInReview) {
+					continue
 				}
 				out = append(out, o)
 			}

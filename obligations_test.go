@@ -541,3 +541,39 @@ func TestObligationsLateWeekReviewSurvey(t *testing.T) {
 		t.Error("member owes an office survey")
 	}
 }
+
+// TestObligationsUnmet: with Unmet, the obligations done or in review are
+// left out and the rest are as without it.
+func TestObligationsUnmet(t *testing.T) {
+	p := testPlan(t)
+	p.Tasks[1].Review = campaignbot.ReviewHead
+	in := campaignbot.ObligationInput{Plan: p, Day: d(t, "03-21"),
+		People: []*campaignbot.Person{person(1, 1, 0, campaignbot.RoleMember), person(2, 1, 0, campaignbot.RoleMember)},
+		Submissions: []campaignbot.SubmissionRecord{
+			{ID: 1, Task: tk("notes"), PersonID: 1, Day: d(t, "03-05")},
+			{ID: 2, Task: tk("report"), PersonID: 1, Day: d(t, "03-12")},
+			{ID: 3, Task: tk("report"), PersonID: 2, Day: d(t, "03-12")},
+		},
+		InReview: []int64{2},
+	}
+	in.TaskKeys = testKeys
+	var want []string
+	statuses := map[campaignbot.ObligationStatus]bool{}
+	for _, o := range campaignbot.Obligations(in) {
+		statuses[o.Status] = true
+		if o.Status != campaignbot.StatusDone && o.Status != campaignbot.StatusInReview {
+			want = append(want, format(o))
+		}
+	}
+	if len(statuses) < 3 {
+		t.Fatalf("the input gives statuses %v: the test needs done, in review and unmet ones", statuses)
+	}
+	in.Unmet = true
+	var got []string
+	for _, o := range campaignbot.Obligations(in) {
+		got = append(got, format(o))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("unmet:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}

@@ -46,7 +46,7 @@ func (s *Scheduler) newDigestRun(ctx context.Context, day campaignbot.Date) (*di
 		return nil, err
 	}
 	r := &digestRun{s: s, plan: s.plan.Load(), day: day, d: d, leaderOf: campaignbot.LeadersInCharge(d.people)}
-	r.obs, r.reviews = d.obligations(r.plan, day, nil), d.inReview
+	r.obs, r.reviews = d.obligations(r.plan, day, false), d.inReview
 	if r.problems, err = s.store.FindProblems(ctx, campaignbot.ProblemFilter{}); err != nil {
 		return nil, fmt.Errorf("digest problems: %w", err)
 	}

@@ -406,7 +406,7 @@ func (s *Scheduler) computeReminders(ctx context.Context, from, to campaignbot.D
 	return ComputeReminders(ReminderInput{
 		Plan: p, Day: to, From: from, Now: now,
 		People: d.people, Accounts: d.accounts, Leaves: d.leaves,
-		Obligations:    d.obligations(p, to, nil),
+		Obligations:    d.obligations(p, to, true),
 		GroupPlatforms: s.groups, Lang: s.lang,
 	}), nil
 }
@@ -515,18 +515,16 @@ func (s *Scheduler) readRecords(ctx context.Context) ([]campaignbot.SubmissionRe
 	return slices.Clip(s.records), slices.Clip(s.keys), nil
 }
 
-// obligations computes the obligations as of day, for people (everyone when nil).
-func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, people []*campaignbot.Person) []campaignbot.Obligation {
-	if people == nil {
-		people = d.people
-	}
+// obligations computes everyone's obligations as of day; unmet leaves out
+// those done or in review (campaignbot.ObligationInput.Unmet).
+func (d *data) obligations(plan *campaignbot.Plan, day campaignbot.Date, unmet bool) []campaignbot.Obligation {
 	inReview := make([]int64, len(d.inReview))
 	for i, sub := range d.inReview {
 		inReview[i] = sub.ID // FindSubmissionsInReview's order is by ID
 	}
 	return campaignbot.Obligations(campaignbot.ObligationInput{
-		Plan: plan, Day: day, People: people, Submissions: d.records, TaskKeys: d.keys, Returned: d.returned, InReview: inReview,
-		Claims: d.claims, Leaves: d.leaves, Answered: d.answered,
+		Plan: plan, Day: day, People: d.people, Submissions: d.records, TaskKeys: d.keys, Returned: d.returned, InReview: inReview,
+		Claims: d.claims, Leaves: d.leaves, Answered: d.answered, Unmet: unmet,
 	})
 }
 
