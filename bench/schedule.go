@@ -21,15 +21,19 @@ type targets struct {
 	digestLater time.Duration
 	memory      int64 // bytes
 	ready       time.Duration
+	// dashboard is the bench's own: SPEC §11 gives the console no figure.
+	// The page computes everyone's obligations, as a digest does, so at
+	// 100,000 people it is held to the later digest's second.
+	dashboard time.Duration
 }
 
 func targetsFor(people int) targets {
 	if people <= 10000 {
 		return targets{people: 10000, reminders: 500 * time.Millisecond, digestFirst: 500 * time.Millisecond,
-			digestLater: 200 * time.Millisecond, memory: 100 << 20, ready: time.Second}
+			digestLater: 200 * time.Millisecond, memory: 100 << 20, ready: time.Second, dashboard: 500 * time.Millisecond}
 	}
 	return targets{people: 100000, reminders: 3 * time.Second, digestFirst: 3 * time.Second,
-		digestLater: time.Second, memory: 400 << 20, ready: time.Second}
+		digestLater: time.Second, memory: 400 << 20, ready: time.Second, dashboard: time.Second}
 }
 
 // below formats a target duration.

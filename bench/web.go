@@ -60,7 +60,7 @@ func measureDashboard(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	target := 500 * time.Millisecond
+	target := e.targets.dashboard
 	n := e.o.org.people
 	e.rep.add(fmt.Sprintf("web dashboard at %d people, first page after start", n), ms(first), below(target), first < target)
 	e.rep.add(fmt.Sprintf("web dashboard at %d people, later (slowest of 3)", n), ms(slowest), below(target), slowest < target)
