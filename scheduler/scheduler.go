@@ -430,9 +430,8 @@ type data struct {
 
 // load reads the roster, the submission records added since the last load
 // and the rest of what the jobs and digests read in bulk. The records, the
-// people and the rest are read side by side: on two cores (SPEC §10) that
-// takes a second off the first digest at 2,000,000 submissions, and a
-// fifth off a later one at 100,000 people.
+// people and the rest are read side by side, on two cores (SPEC §10): at
+// 100,000 people the people are a third of a later digest.
 func (s *Scheduler) load(ctx context.Context) (*data, error) {
 	d := &data{}
 	var recErr, peopleErr error
