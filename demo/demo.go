@@ -116,8 +116,12 @@ func Seed(ctx context.Context, st campaignbot.Store, p *campaignbot.Plan, now ti
 				errs = append(errs, submit(x.Name, "study-notes", "学习《科学发展观重要论述摘编》体会：要把解放思想落实到服务企业的具体工作中。", day, false))
 			}
 		}
-		errs = append(errs, submit("王建国", "study-report", "学习报告：打实基础科学发展，改善作风奋起直追。", study.Start.AddDays(3), false))
-		errs = append(errs, submit("赵磊", "topic-speech", "专题发言：提升科技项目管理服务水平。", study.Start.AddDays(4), false))
+		// A report and a speech from the phase's first days, and never from
+		// a day still to come: the study phase began only two days ago
+		// (DaysIn), and they were dated tomorrow and the day after.
+		early := func(n int) campaignbot.Date { return min(study.Start.AddDays(n), today.AddDays(-1)) }
+		errs = append(errs, submit("王建国", "study-report", "学习报告：打实基础科学发展，改善作风奋起直追。", early(3), false))
+		errs = append(errs, submit("赵磊", "topic-speech", "专题发言：提升科技项目管理服务水平。", early(4), false))
 	}
 	setNow(at(today.AddDays(-3), 11))
 	p1 := &campaignbot.Problem{FilerID: byName["何伟"].ID, Enterprise: "恒达精密机械有限公司", Category: "资金", Description: "企业研发中心建设资金缺口约 300 万元，希望了解科技项目贷款贴息政策。"}
