@@ -10,7 +10,6 @@ import (
 	"campaignbot"
 	"campaignbot/bot/wecom"
 	"campaignbot/bot/wecom/wecomtest"
-	"campaignbot/scheduler"
 	"campaignbot/store"
 )
 
@@ -32,37 +31,14 @@ func measureWeComAnnounce(ctx context.Context, e *env) error {
 	client := wecom.NewClient(srv.URL(), "wwbench", "bench-secret", 1000002, wecom.WithLogger(quietLogger()))
 	sender := wecom.NewSender(client, nil, db, wecom.WithLogger(quietLogger()))
 
-	due := time.Now().Add(-time.Second)
 	msgs := make([]*campaignbot.OutboxMessage, announceMembers)
 	for i := range msgs {
 		msgs[i] = &campaignbot.OutboxMessage{Key: fmt.Sprintf("announce:%d", i), Platform: campaignbot.PlatformWeCom,
 			ChatID: fmt.Sprintf("member%05d", i), Kind: campaignbot.KindAnnouncement,
-			Text: "【通知】明天上午九点在三楼会议室召开学习实践活动动员大会，请准时参加。", NextAt: due}
+			Text: "【通知】明天上午九点在三楼会议室召开学习实践活动动员大会，请准时参加。"}
 	}
-	if n, err := db.EnqueueOutbox(ctx, msgs); err != nil {
-		return err
-	} else if n != len(msgs) {
-		return fmt.Errorf("%d of %d announcements enqueued", n, len(msgs))
-	}
-	d := scheduler.NewDispatcher(db, []campaignbot.Sender{sender}, scheduler.WithLogger(quietLogger()))
-	dctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() { done <- d.Run(dctx) }()
-	d.Kick()
-	var counts map[campaignbot.OutboxStatus]int
-	for deadline := start.Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if counts, err = db.CountOutbox(ctx); err != nil {
-			cancel()
-			return err
-		}
-		if counts[campaignbot.OutboxSent] >= len(msgs) || time.Now().After(deadline) {
-			break
-		}
-	}
-	elapsed := time.Since(start)
-	cancel()
-	if err := <-done; err != nil {
+	elapsed, sent, err := deliverAll(ctx, db, sender, msgs, 60*time.Second)
+	if err != nil {
 		return err
 	}
 	got := map[string]int{}
@@ -81,6 +57,6 @@ func measureWeComAnnounce(ctx context.Context, e *env) error {
 	e.rep.info(fmt.Sprintf("WeCom announcement: %d members, enqueue to last sent", len(msgs)), fmt.Sprintf("%.2f s", elapsed.Seconds()))
 	e.rep.add(fmt.Sprintf("WeCom announcement to %d members: message/send calls", len(msgs)),
 		fmt.Sprintf("%d (lost %d, doubled %d)", calls, lost, doubled), "<= 10, 0 lost, 0 doubled",
-		calls <= 10 && lost == 0 && doubled == 0 && counts[campaignbot.OutboxSent] == len(msgs))
+		calls <= 10 && lost == 0 && doubled == 0 && sent == len(msgs))
 	return nil
 }
